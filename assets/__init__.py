@@ -1,0 +1,1 @@
+"""Files shipped with briefing (fonts and their licences); installed as ``briefing.assets``."""

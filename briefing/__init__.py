@@ -1,0 +1,21 @@
+"""briefing: the two-sessions briefing booklet (参阅资料), laid out from YAML and verified.
+
+Public surface: ``build`` (data file → verified PDF), ``load`` (data file → model) and
+``verify`` (PDF → report); the exceptions are in ``briefing.errors``.
+"""
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Lazy, so that ``briefing --help`` does not pay for reportlab and matplotlib imports.
+    if name == "build":
+        from .build import build
+        return build
+    if name == "load":
+        from .load import load
+        return load
+    if name == "verify":
+        from .verify import verify
+        return verify
+    raise AttributeError(name)

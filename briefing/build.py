@@ -1,0 +1,117 @@
+"""The pipeline, one stage after another: load → charts → layout and write → verify → deliver.
+
+The PDF is written to a temporary file beside the target and renamed into place only after it
+passed verification, so a failed build never touches the last good booklet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Callable
+
+from .charts import ChartSpec, render_svg, to_drawing
+from .errors import OutputError, VerificationError
+from .fonts import FontSet, register
+from .load import load
+from .model import Briefing
+from .styles import styles_for
+from .verify import Report, verify
+
+Progress = Callable[[str, float], None]  # (stage description, seconds it took)
+
+
+@dataclass
+class Result:
+    output: FsPath
+    report: Report
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_output(data: str | os.PathLike[str]) -> FsPath:
+    return FsPath("out") / f"{FsPath(data).stem}-briefing.pdf"
+
+
+def build_date() -> dt.date:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+class _Stages:
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    def run(self, name: str, fn, *args):
+        start = time.perf_counter()
+        value = fn(*args)
+        took = time.perf_counter() - start
+        self.timings[name] = took
+        if self.progress:
+            self.progress(name, took)
+        return value
+
+
+def _load(data: FsPath) -> tuple[Briefing, FontSet]:
+    fonts = register()
+    return load(data, missing_glyphs=fonts.missing), fonts
+
+
+def _charts(doc: Briefing, fonts: FontSet, width: float) -> dict[ChartSpec, object]:
+    from .charts import charts_for
+
+    L = doc.labels
+    specs = [s for a in doc.results.answers for s in charts_for(a, L.growth_chart, L.share_chart)]
+    return {s: to_drawing(render_svg(s, width, fonts), fonts) for s in specs}
+
+
+def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath) -> None:
+    from .layout.document import BookletTemplate
+    from .layout.story import story
+
+    styles = styles_for(paper, fonts)
+    template = BookletTemplate(str(target), doc, styles, build_date())
+    template.multiBuild(story(doc, styles, charts.__getitem__))
+
+
+def _temp_beside(out: FsPath) -> FsPath:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出文件夹 {out.parent}：{exc.strerror}") from None
+    if out.is_dir():
+        raise OutputError(f"输出路径 {out} 是一个文件夹")
+    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+    try:
+        tmp.touch()
+    except OSError as exc:
+        raise OutputError(f"无法写入 {out.parent}：{exc.strerror}") from None
+    return tmp
+
+
+def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
+          paper: str = "a4", progress: Progress | None = None) -> Result:
+    """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure."""
+    data = FsPath(data)
+    out = FsPath(out) if out else default_output(data)
+    stages = _Stages(progress)
+    doc, fonts = stages.run("读取与校验数据 load", _load, data)
+    styles = styles_for(paper, fonts)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width)
+    tmp = _temp_beside(out)
+    try:
+        stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, tmp)
+        report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
+        if not report.ok:
+            raise VerificationError(report.failures())
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    report.path = str(out)
+    return Result(out, report, stages.timings)

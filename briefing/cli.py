@@ -1,0 +1,112 @@
+"""``briefing build`` / ``briefing verify``: exit 0 = ok, 1 = verification failed, 2 = bad input.
+
+Progress and errors go to stderr; a user never sees a traceback for a mistake they can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path as FsPath
+
+from .errors import BriefingError, VerificationError
+
+DEFAULT_DATA = "data/yanfeng-2023.yaml"
+
+EPILOG = """\
+示例 examples:
+  briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
+  briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
+  briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
+
+退出码 exit codes: 0 成功 ok; 1 PDF 检查未通过 verification failed; 2 数据或用法错误 bad input or usage
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="briefing",
+        description="把两会数据文件（YAML）排成可打印、经过检查的参阅资料 PDF。"
+                    " Lays out the two-sessions briefing booklet from a YAML data file and verifies it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    b = sub.add_parser("build", help="排版、写出并检查参阅资料 build, write and verify a booklet",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("data", nargs="?", default=DEFAULT_DATA,
+                   help=f"数据文件 data file (default: {DEFAULT_DATA})")
+    b.add_argument("-o", "--output", help="输出 PDF output file (default: out/<data name>-briefing.pdf)")
+    b.add_argument("--paper", choices=["a4"], default="a4", help="纸张 paper size (default: a4)")
+    b.add_argument("-q", "--quiet", action="store_true", help="不显示进度 no progress on stderr")
+    v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
+    v.add_argument("pdf", help="要检查的 PDF")
+    v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
+    v.add_argument("--paper", choices=["a4"], default="a4")
+    return p
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _build(args) -> int:
+    from .build import build
+
+    def progress(stage: str, seconds: float) -> None:
+        if not args.quiet:
+            _say(f"  {stage:<28} {seconds:6.2f} s")
+
+    if not args.quiet:
+        _say(f"briefing: {args.data}")
+    result = build(args.data, args.output, paper=args.paper, progress=progress)
+    r = result.report
+    _say(f"briefing: 完成 → {result.output}  ({r.pages} 页, {r.size / 1024:.0f} KB, "
+         f"{sum(result.timings.values()):.2f} s)")
+    return 0
+
+
+def _verify(args) -> int:
+    from .load import load
+    from .fonts import register
+    from .verify import verify
+
+    doc = None
+    if args.data:
+        fonts = register()
+        doc = load(args.data, missing_glyphs=fonts.missing)
+    if not FsPath(args.pdf).is_file():
+        _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
+        return 2
+    report = verify(args.pdf, doc, args.paper)
+    for c in report.checks:
+        _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
+    if not report.ok:
+        _say(f"briefing: {args.pdf} 未通过检查 (verification failed)")
+        return 1
+    _say(f"briefing: {args.pdf} 通过检查 ({report.pages} 页, {report.size / 1024:.0f} KB)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return _build(args) if args.command == "build" else _verify(args)
+    except VerificationError as exc:
+        _say("briefing: PDF 未通过检查，未交付 (verification failed, booklet not delivered):")
+        for line in exc.failures:
+            _say(f"  {line}")
+        return exc.exit_code
+    except BriefingError as exc:
+        _say(f"briefing: 错误 error:\n{exc}" if "\n" in str(exc) else f"briefing: 错误 error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Laying out the pages: the model and its charts → reportlab flowables on page templates."""

@@ -1,0 +1,147 @@
+"""The page templates: cover, body pages with running header and footer, back cover.
+
+Also where headings become PDF bookmarks and contents entries, and where the PDF's metadata
+is set. State (the current section) lives on the template instance, never in globals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import white
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from ..model import Briefing
+from ..styles import ACCENT, GREY, RULE, Styles, TextStyle
+from ..text import TextBlock
+from .blocks import Heading
+
+
+def chinese_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+class BookletTemplate(BaseDocTemplate):
+    def __init__(self, filename, doc: Briefing, styles: Styles, built: dt.date, **kw):
+        self.data = doc
+        self.styles = styles
+        self.built = built
+        self._section = ""
+        self._page_section = ""
+        self._page_has_heading = False
+        geo = styles.geometry
+        m = doc.meeting
+        super().__init__(
+            filename,
+            pagesize=(geo.width, geo.height),
+            leftMargin=geo.inner, rightMargin=geo.outer, topMargin=geo.top, bottomMargin=geo.bottom,
+            title=f"{m.name}{doc.labels.booklet}：{m.headline}",
+            author=m.office,
+            subject=f"{m.name}参阅资料：{doc.results.year}年成绩与{doc.plan.year}年目标",
+            keywords=[m.district, m.city, str(m.year), "两会", doc.labels.booklet],
+            creator="briefing",
+            producer="briefing (reportlab)",
+            lang="zh-CN",
+            initialFontName=styles.fonts.sans,
+            displayDocTitle=1,
+            **kw,
+        )
+        frame = Frame(geo.inner, geo.bottom, geo.frame_width, geo.frame_height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate("cover", [frame], onPage=self._cover),
+            PageTemplate("body", [frame], onPage=self._page_begin, onPageEnd=self._running),
+            PageTemplate("back", [frame], onPage=self._back),
+        ])
+
+    # -- headings → outline, contents, running header -------------------------------------
+    def afterFlowable(self, flowable):
+        if not isinstance(flowable, Heading):
+            return
+        canv = self.canv
+        canv.bookmarkPage(flowable.key)
+        outline_level = 0 if flowable.level is None else flowable.level
+        canv.addOutlineEntry(flowable.label, flowable.key, level=outline_level, closed=False)
+        if flowable.level is not None:
+            # The contents are reportlab Paragraphs: escape so the data's text is printed, not parsed.
+            self.notify("TOCEntry", (flowable.level, escape(flowable.label), self.page, flowable.key))
+        self._section = flowable.label
+        if not self._page_has_heading:
+            self._page_section = flowable.label
+            self._page_has_heading = True
+
+    def _page_begin(self, canv, doc):
+        self._page_section = self._section
+        self._page_has_heading = False
+
+    def _running(self, canv, doc):
+        """Header (booklet and section, hairline) and footer (page number), after the page's content."""
+        geo = self.styles.geometry
+        st = self.styles.header
+        canv.saveState()
+        top = geo.height - geo.top + 8 * mm
+        canv.setFont(st.font, st.size)
+        canv.setFillColor(st.color)
+        m = self.data.meeting
+        canv.drawString(geo.inner, top + 2, f"{m.name}{self.data.labels.booklet}")
+        canv.drawRightString(geo.width - geo.outer, top + 2, self._page_section)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.3)
+        canv.line(geo.inner, top - 2, geo.width - geo.outer, top - 2)
+        canv.setFont(self.styles.fonts.sans, 9)
+        canv.setFillColor(GREY)
+        canv.drawCentredString(geo.width / 2, geo.bottom - 12 * mm, str(canv.getPageNumber()))
+        canv.restoreState()
+
+    # -- cover and back cover ---------------------------------------------------------------
+    def _block(self, canv, text: str, style: TextStyle, top: float, margin: float = 0) -> float:
+        """Draw wrapped text centred in the page width from ``top``; return the new top."""
+        geo = self.styles.geometry
+        width = geo.width - 2 * (geo.inner + margin)
+        block = TextBlock(text, style.but(first_indent=0))
+        _, h = block.wrap(width, geo.height)
+        block.drawOn(canv, geo.inner + margin, top - h)
+        return top - h
+
+    def _cover(self, canv, doc):
+        geo = self.styles.geometry
+        st = self.styles
+        d = self.data
+        canv.saveState()
+        canv.setFillColor(ACCENT)
+        canv.rect(0, geo.height - 62 * mm, geo.width, 62 * mm, stroke=0, fill=1)
+        y = self._block(canv, d.labels.booklet, st.cover_title.but(size=34, leading=46, color=white),
+                        geo.height - 26 * mm)
+        self._block(canv, d.meeting.name, st.cover_meta.but(color=white), y - 4 * mm)
+        y = geo.height * 0.62
+        y = self._block(canv, d.meeting.headline, st.cover_title, y, margin=-8 * mm)
+        if d.meeting.subtitle:
+            y = self._block(canv, f"——{d.meeting.subtitle}", st.cover_sub, y - 6 * mm)
+        canv.setStrokeColor(ACCENT)
+        canv.setLineWidth(1.2)
+        canv.line(geo.width / 2 - 14 * mm, y - 10 * mm, geo.width / 2 + 14 * mm, y - 10 * mm)
+        bottom = 52 * mm
+        y = self._block(canv, d.meeting.office, st.cover_meta, bottom)
+        self._block(canv, chinese_date(d.meeting.opening_date), st.cover_meta.but(color=GREY), y)
+        canv.restoreState()
+
+    def _back(self, canv, doc):
+        geo = self.styles.geometry
+        st = self.styles
+        d = self.data
+        canv.saveState()
+        small = st.small.but(align="left")
+        y = 90 * mm
+        y = self._block(canv, d.labels.source, st.cell_head, y)
+        src = f"{d.source.publication}：{d.source.title}"
+        y = self._block(canv, src, small, y - 2)
+        for extra in (d.source.credits, d.source.note):
+            if extra:
+                y = self._block(canv, extra, small, y - 2)
+        y = self._block(canv, f"{d.labels.built}：{chinese_date(self.built)}", small, y - 8)
+        canv.setFillColor(ACCENT)
+        canv.rect(0, 0, geo.width, 10 * mm, stroke=0, fill=1)
+        canv.restoreState()
+

@@ -1,0 +1,155 @@
+"""The booklet's order of sections: pure functions from the model to a list of flowables."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.lib.styles import ParagraphStyle
+
+from ..charts import ChartSpec, charts_for
+from ..model import Answer, Briefing, Path
+from ..styles import Styles
+from ..text import TextBlock
+from .blocks import Bullet, FigureCard, Heading, RuledLines
+from .tables import checklist, comparison
+
+Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
+GLANCE_PER_ANSWER = 4
+
+
+def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
+    L = doc.labels
+    out: list = [NextPageTemplate("body"), PageBreak()]  # page 1 is the cover template
+    out += contents(doc, styles)
+    if doc.foreword:
+        out += [Heading(L.foreword, styles.h_section, "foreword")]
+        out += [TextBlock(p, styles.body) for p in doc.foreword]
+        out.append(PageBreak())
+    out += results_opener(doc, styles)
+    for n, answer in enumerate(doc.results.answers):
+        out += [PageBreak()] if n == 0 else section_break(styles)
+        out += answer_section(answer, doc, styles, chart)
+    if doc.links():
+        out += [PageBreak(), Heading(L.fill(L.compare, doc), styles.h_section, "compare"),
+                comparison(doc, styles)]
+    out += [PageBreak(), Heading(doc.plan.title, styles.h_part, "plan", level=0)]
+    out += [TextBlock(p, styles.lead) for p in doc.plan.paragraphs]
+    for n, path in enumerate(doc.plan.paths):
+        out += ([PageBreak()] if n == 0 else section_break(styles)) + path_section(path, doc, styles)
+    if doc.closing:
+        out += [PageBreak(), Heading(L.closing, styles.h_section, "closing")]
+        out += [TextBlock(p, styles.body) for p in doc.closing]
+    out += [PageBreak(), Heading(L.notes, styles.h_section, "notes"), RuledLines()]
+    out += [NextPageTemplate("back"), PageBreak(), Spacer(1, 1)]
+    return out
+
+
+def contents(doc: Briefing, styles: Styles) -> list:
+    f = styles.fonts
+    # Its internal table would draw in Helvetica unless told otherwise.
+    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), f.sans),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    toc.levelStyles = [
+        ParagraphStyle("toc0", fontName=f.sans_bold, fontSize=11.5, leading=22, wordWrap="CJK",
+                       leftIndent=0, firstLineIndent=0, spaceBefore=6),
+        ParagraphStyle("toc1", fontName=f.sans, fontSize=10.5, leading=19, wordWrap="CJK",
+                       leftIndent=2 * 10.5, firstLineIndent=0),
+    ]
+    return [Heading(doc.labels.contents, styles.h_section, "contents", level=None), toc, PageBreak()]
+
+
+def results_opener(doc: Briefing, styles: Styles) -> list:
+    L = doc.labels
+    out: list = [Heading(doc.results.title, styles.h_part, "results", level=0)]
+    out += [TextBlock(p, styles.lead) for p in doc.results.paragraphs]
+    out += [Spacer(1, 6 * mm), Heading(L.fill(L.glance, doc), styles.h_section.but(size=16, leading=22),
+                                       "glance", level=1)]
+    for answer in doc.results.answers:
+        top = answer.metrics[:GLANCE_PER_ANSWER]
+        title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
+        if not top:
+            out.append(title)
+            continue
+        out.append(KeepTogether([title, figure_grid(top, styles, columns=GLANCE_PER_ANSWER)]))
+    return out
+
+
+def section_break(styles: Styles) -> list:
+    """Sections follow each other, but never start in the bottom third of a page."""
+    return [CondPageBreak(styles.geometry.frame_height / 3), Spacer(1, 10 * mm)]
+
+
+def figure_grid(metrics, styles: Styles, columns: int = 4) -> Table:
+    width = styles.geometry.frame_width
+    cells = [FigureCard(m, m.label, styles, note=m.growth_text()) for m in metrics]
+    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+    rows[-1] += [""] * (columns - len(rows[-1]))
+    table = Table(rows, colWidths=[width / columns] * columns, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),  # else empty cells set Helvetica
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return table
+
+
+def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) -> list:
+    L = doc.labels
+    out: list = [Heading(answer.title, styles.h_section, answer.id, level=1,
+                         ordinal=answer.ordinal, ordinal_style=styles.ordinal)]
+    out += [TextBlock(p, styles.body) for p in answer.paragraphs]
+    if answer.metrics:
+        out += [subheading(L.key_figures, styles), figure_grid(answer.metrics, styles)]
+    for spec in charts_for(answer, L.growth_chart, L.share_chart):
+        out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), chart(spec)]
+    if answer.achievements:
+        out.append(subheading(L.achievements, styles))
+        out += [bullet_item(a, styles) for a in answer.achievements]
+    return out
+
+
+def path_section(path: Path, doc: Briefing, styles: Styles) -> list:
+    L = doc.labels
+    out: list = [Heading(path.title, styles.h_section, path.id, level=1,
+                         ordinal=path.ordinal, ordinal_style=styles.ordinal)]
+    out += [TextBlock(p, styles.body) for p in path.paragraphs]
+    if path.targets:
+        out += [subheading(L.checklist, styles), checklist(path, doc, styles)]
+    return out
+
+
+def subheading(text: str, styles: Styles) -> TextBlock:
+    """A subheading inside a section: not in the outline, kept with what follows."""
+    block = TextBlock(text, styles.h_sub)
+    block.keepWithNext = True
+    return block
+
+
+def bullet_item(text: str, styles: Styles) -> Table:
+    st = styles.body.but(first_indent=0, space_after=0, align="left")
+    t = Table([[Bullet(st), TextBlock(text, st)]], colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm],
+              hAlign="LEFT")
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return t
+

@@ -1,0 +1,96 @@
+"""Where the target checklist and the year-on-year comparison are drawn.
+
+Both are reportlab Tables whose cells are our own TextBlocks, so a target's text wraps by the
+clreq rules inside its cell; the header row repeats on every page and no row is split.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Table, TableStyle
+
+from ..model import Briefing, Metric, Path, TargetQuantity
+from ..styles import GROUND, GREY, RULE, Styles
+from ..text import TextBlock
+from .blocks import CheckBox
+
+WRITE_IN = 37 * mm  # the 完成情况/备注 column: wide enough to write in by hand
+
+
+def _quantity_text(q: TargetQuantity) -> str:
+    return f"{q.label}{q.text()}" if q.label else q.text()
+
+
+def _base(styles: Styles) -> list[tuple]:
+    return [
+        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),  # else empty cells set Helvetica
+        ("BACKGROUND", (0, 0), (-1, 0), GROUND),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.8, GREY),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, GREY),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+
+
+def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
+    labels = doc.labels
+    metrics = doc.metrics()
+    st, head = styles.cell, styles.cell_head
+    num = st.but(font=styles.fonts.sans, align="left")
+    width = styles.geometry.frame_width
+    box_w, qty_w, base_w = 8 * mm, 30 * mm, 22 * mm
+    text_w = width - box_w - qty_w - base_w - WRITE_IN
+    rows = [[
+        "",
+        TextBlock(labels.check_target, head),
+        TextBlock(labels.check_quantity, head),
+        TextBlock(labels.fill(labels.check_baseline, doc), head),
+        TextBlock(labels.check_status, head),
+    ]]
+    for target in path.targets:
+        baselines = [metrics[q.baseline] for q in target.quantities if q.baseline in metrics]
+        rows.append([
+            CheckBox(height=st.leading),
+            TextBlock(target.text, st),
+            [TextBlock(_quantity_text(q), num) for q in target.quantities],
+            [TextBlock(m.text(), num.but(color=GREY)) for m in baselines],
+            "",
+        ])
+    table = Table(rows, colWidths=[box_w, text_w, qty_w, base_w, WRITE_IN], repeatRows=1,
+                  hAlign="LEFT")
+    table.setStyle(TableStyle(_base(styles) + [("LINEBEFORE", (4, 0), (4, -1), 0.3, RULE)]))
+    return table
+
+
+def comparison(doc: Briefing, styles: Styles) -> Table:
+    """Each 2023 quantity that continues a 2022 figure, side by side, in the order of the plan."""
+    labels = doc.labels
+    st, head = styles.cell, styles.cell_head
+    num = st.but(font=styles.fonts.sans_bold, align="left")
+    width = styles.geometry.frame_width
+    col = [width - 26 * mm - 30 * mm - 52 * mm, 26 * mm, 30 * mm, 52 * mm]
+    rows = [[
+        TextBlock(labels.compare_item, head),
+        TextBlock(labels.fill(labels.compare_metric, doc), head),
+        TextBlock(labels.fill(labels.compare_target, doc), head),
+        TextBlock(labels.compare_note, head),
+    ]]
+    for path, target, q, metric in doc.links():
+        rows.append([
+            TextBlock(_item(metric, q), st),
+            TextBlock(metric.text(), num.but(font=styles.fonts.sans)),
+            TextBlock(q.text(), num),
+            TextBlock(f"{path.ordinal}：{target.text}" + (f"。{q.baseline_note}" if q.baseline_note else ""),
+                      st.but(size=8.5, leading=13, color=GREY)),
+        ])
+    table = Table(rows, colWidths=col, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(_base(styles)))
+    return table
+
+
+def _item(metric: Metric, q: TargetQuantity) -> str:
+    return metric.label if not q.label else f"{metric.label}（{q.label}）"

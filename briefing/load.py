@@ -1,0 +1,305 @@
+"""Load a data file: safe YAML → plain values with positions → validated ``Briefing``.
+
+Every problem is reported as ``file:line:column field.path: message`` in Chinese (field names
+stay in English, as typed in the file), and all problems of a file come at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import typing
+from pathlib import Path as FsPath
+from typing import Any, Callable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+from .model import Briefing
+
+MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
+MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
+
+Loc = tuple[Any, ...]
+Marks = dict[Loc, tuple[int, int]]
+
+
+def field_path(loc: Loc) -> str:
+    """``('results', 'answers', 2, 'value')`` → ``results.answers[2].value``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def read_text(path: FsPath) -> str:
+    """The file's text, refusing what office editors get wrong before YAML ever sees it."""
+    name = str(path)
+    if not path.exists():
+        raise DataError([Problem(name, None, None, "", "文件不存在 (file not found)")])
+    if path.is_dir():
+        raise DataError([Problem(name, None, None, "", "这是一个文件夹，不是数据文件 (is a directory)")])
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise DataError([Problem(name, None, None, "", f"文件过大（{size} 字节，上限 {MAX_BYTES} 字节）")])
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = "；该文件似乎是 GBK/GB18030 编码，请在编辑器中“另存为 UTF-8”后重试"
+        except UnicodeDecodeError:
+            pass
+        raise DataError(
+            [Problem(name, line, None, "", f"文件不是 UTF-8 编码 (not UTF-8){hint}")]
+        ) from None
+    if not text.strip():
+        raise DataError([Problem(name, None, None, "", "文件是空的 (empty file)")])
+    return text
+
+
+class _Composer:
+    """Turns a composed YAML node tree into plain values while recording where each came from."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str):
+        self.loader = loader
+        self.file = file
+        self.marks: Marks = {}
+        self.problems: list[Problem] = []
+        self.nodes = 0
+
+    def value(self, node: yaml.Node, loc: Loc) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise DataError(
+                [Problem(self.file, None, None, "", f"文件展开后过大（超过 {MAX_NODES} 个节点，可能是锚点/别名嵌套）")]
+            )
+        self.marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node)
+                if not isinstance(key, str):
+                    key = str(key)
+                here = loc + (key,)
+                if key in out:
+                    line = key_node.start_mark.line + 1
+                    self.problems.append(
+                        Problem(self.file, line, key_node.start_mark.column + 1, field_path(here),
+                                "重复的字段 (duplicate key)")
+                    )
+                    continue
+                self.marks[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.value(value_node, here)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
+    """Plain YAML only (SafeLoader: no Python tags), with the position of every field."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DataError([Problem(file, None, None, "", "文件里没有数据 (no data)")])
+        composer = _Composer(loader, file)
+        data = composer.value(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = exc.problem or "YAML 语法错误"
+        raise DataError([Problem(file, line, col, "", f"YAML 语法错误：{what}")]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(file, None, None, "", f"YAML 语法错误：{exc}")]) from None
+    finally:
+        loader.dispose()
+    if composer.problems:
+        raise DataError(composer.problems)
+    if not isinstance(data, dict):
+        kind = "列表" if isinstance(data, list) else type(data).__name__
+        raise DataError([Problem(file, 1, 1, "", f"顶层应是字段映射（meeting: …），得到{kind}")])
+    return data, composer.marks
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model class that owns the mapping at ``loc`` (for "did you mean" hints)."""
+    model: Any = Briefing
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``Optional[list[Metric]]`` → ``Metric``."""
+    while True:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if not args:
+            return annotation
+        annotation = args[0]
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "空值"
+    if isinstance(value, (dict, list)):
+        return "映射" if isinstance(value, dict) else "列表"
+    return repr(value)
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    given = err.get("input")
+    loc = err["loc"]
+    if kind == "missing":
+        return "缺少必填字段 (required)"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f"，是不是想写 {close[0]}？"
+        return f"未知字段 (unknown key){hint}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        need = "整数" if kind.startswith("int") else "数字"
+        return f"需要{need}，得到 {_got(given)}"
+    if kind in ("string_type",):
+        return f"需要文本，得到 {_got(given)}"
+    if kind.startswith("date"):
+        return f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {_got(given)}"
+    if kind in ("list_type",):
+        return f"需要列表（每项以 - 开头），得到 {_got(given)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"需要字段映射（key: value），得到 {_got(given)}"
+    if kind == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"取值无效：{_got(given)}，只能是 {allowed}"
+    if kind == "too_short":
+        return "至少需要一项 (must not be empty)"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"数值超出范围：{_got(given)}"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    return err["msg"]
+
+
+def _locate(loc: Loc, marks: Marks) -> tuple[int | None, int | None]:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in marks:
+            return marks[loc[:cut]]
+    return None, None
+
+
+def _problem(file: str, loc: Loc, message: str, marks: Marks) -> Problem:
+    line, col = _locate(loc, marks)
+    return Problem(file, line, col, field_path(loc), message)
+
+
+def cross_check(doc: Briefing) -> list[tuple[Loc, str]]:
+    """Rules that span fields: unique ids, links that exist and compare like with like."""
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, Loc] = {}
+
+    def unique(ident: str, loc: Loc) -> None:
+        if ident in seen:
+            problems.append((loc, f"id “{ident}” 重复，已在 {field_path(seen[ident])} 使用"))
+        else:
+            seen[ident] = loc
+
+    metrics = doc.metrics()
+    charts: dict[str, str] = {}
+    for i, answer in enumerate(doc.results.answers):
+        unique(answer.id, ("results", "answers", i, "id"))
+        for j, metric in enumerate(answer.metrics):
+            here = ("results", "answers", i, "metrics", j)
+            unique(metric.id, here + ("id",))
+            if metric.chart:
+                unit = charts.setdefault(f"{answer.id}/{metric.chart}", metric.unit)
+                if unit != metric.unit:
+                    problems.append((here + ("unit",),
+                                     f"同一图表“{metric.chart}”的单位必须相同：{unit} 与 {metric.unit}"))
+    for i, path in enumerate(doc.plan.paths):
+        unique(path.id, ("plan", "paths", i, "id"))
+        for j, target in enumerate(path.targets):
+            for k, q in enumerate(target.quantities):
+                here = ("plan", "paths", i, "targets", j, "quantities", k)
+                if q.baseline is None:
+                    continue
+                base = metrics.get(q.baseline)
+                if base is None:
+                    close = difflib.get_close_matches(q.baseline, list(metrics), n=1)
+                    hint = f"，是不是想写 {close[0]}？" if close else ""
+                    problems.append((here + ("baseline",),
+                                     f"找不到 id 为 “{q.baseline}” 的{doc.results.year}年指标{hint}"))
+                elif base.unit != q.unit and not q.baseline_note:
+                    problems.append((here + ("baseline",),
+                                     f"与所对应的指标单位不同（{base.unit} 与 {q.unit}）："
+                                     "请改正单位，或用 baseline_note 说明两者如何对照"))
+    return problems
+
+
+def _strings(value: Any, loc: Loc):
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, loc + (i,))
+
+
+def glyph_problems(data: Any, missing_glyphs: Callable[[str], list[str]]) -> list[tuple[Loc, str]]:
+    """Characters no booklet font can draw, each named with its code point: never tofu."""
+    out = []
+    for loc, text in _strings(data, ()):
+        for ch in missing_glyphs(text):
+            out.append((loc, f"字体中没有字符 “{ch}”（U+{ord(ch):04X}），印出来会是空白方块；"
+                             "请改用常用字或删除该字符"))
+    return out
+
+
+def load(path: str | os.PathLike[str],
+         missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:
+    """Read, parse and validate one data file, or raise ``DataError`` listing every problem.
+
+    ``missing_glyphs`` (from the fonts stage) reports characters the fonts cannot draw, so they
+    are found here, with their position in the file, before any layout.
+    """
+    fs = FsPath(path)
+    file = str(path)
+    data, marks = parse_yaml(read_text(fs), file)
+    problems = [_problem(file, loc, msg, marks)
+                for loc, msg in (glyph_problems(data, missing_glyphs) if missing_glyphs else [])]
+    try:
+        doc = Briefing.model_validate(data)
+    except ValidationError as exc:
+        problems += [_problem(file, tuple(e["loc"]), _message(e), marks) for e in exc.errors()]
+        raise DataError(problems) from None
+    if problems:
+        raise DataError(problems)
+    problems = cross_check(doc)
+    if problems:
+        raise DataError([_problem(file, loc, msg, marks) for loc, msg in problems])
+    return doc
+

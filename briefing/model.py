@@ -1,0 +1,220 @@
+"""The typed model of a data file: every field declared once, with what a user needs to know.
+
+Validation lives here (pydantic), so the loader only has to turn YAML into plain values and
+the layout can trust what it gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Comparators the articles use for targets and results, and where each goes around the number.
+# Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
+COMPARATORS: dict[str, Literal["prefix", "suffix"]] = {
+    "达到": "prefix",
+    "超": "prefix",
+    "超过": "prefix",
+    "突破": "prefix",
+    "高于": "prefix",
+    "不低于": "prefix",
+    "前": "prefix",
+    "以上": "suffix",
+    "左右": "suffix",
+    "以内": "suffix",
+    "以下": "suffix",
+}
+Comparator = Literal[
+    "达到", "超", "超过", "突破", "高于", "不低于", "前", "以上", "左右", "以内", "以下"
+]
+Id = str
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def format_number(value: float) -> str:
+    """The number as the article writes it: no trailing ``.0``, no exponent."""
+    if math.isfinite(value) and value == int(value):
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text
+
+
+class Quantity(Strict):
+    value: float = Field(description="数值（不含单位），如 121.39")
+    unit: str = Field(default="", description="单位，紧跟在数值后，如 亿元、%、家；没有单位时留空")
+    comparator: Optional[Comparator] = Field(
+        default=None, description="文章所用的限定词，如 以上、左右、达到、超、突破、高于"
+    )
+
+    def text(self) -> str:
+        """The quantity as it is printed and searched for in the PDF: 达到100亿元, 2300人以上."""
+        core = f"{format_number(self.value)}{self.unit}"
+        if self.comparator is None:
+            return core
+        if COMPARATORS[self.comparator] == "prefix":
+            return f"{self.comparator}{core}"
+        return f"{core}{self.comparator}"
+
+
+class Metric(Quantity):
+    id: Id = Field(description="本文件内唯一的英文标识，供 2023 目标引用，如 new-urban-jobs")
+    label: str = Field(description="指标名称，如 新增城镇就业")
+    kind: Literal["amount", "growth", "share"] = Field(
+        default="amount",
+        description="amount：数量；growth：增长率（%）；share：占比或完成率（%，画成进度条）",
+    )
+    growth: Optional[float] = Field(default=None, description="同比增长（%），文章给出时填写")
+    chart: Optional[str] = Field(
+        default=None,
+        description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
+    )
+
+    @model_validator(mode="after")
+    def _percent_kinds(self) -> "Metric":
+        if self.kind in ("growth", "share") and self.unit != "%":
+            raise ValueError(f"kind 为 {self.kind} 的指标单位必须是 %，得到 {self.unit!r}")
+        if self.kind == "share" and not 0 <= self.value <= 100:
+            raise ValueError(f"占比应在 0 到 100 之间，得到 {format_number(self.value)}")
+        return self
+
+    def growth_text(self) -> str | None:
+        return None if self.growth is None else f"增长{format_number(self.growth)}%"
+
+
+class TargetQuantity(Quantity):
+    label: Optional[str] = Field(default=None, description="该数量指什么，多个数量时写明，如 企业")
+    baseline: Optional[Id] = Field(
+        default=None, description="对应的 2022 年指标 id（results 中的 metrics[].id），用于对照"
+    )
+    baseline_note: Optional[str] = Field(
+        default=None, description="两年口径或单位不同时的说明（单位不同时必填）"
+    )
+
+
+class Target(Strict):
+    text: str = Field(description="目标原文")
+    quantities: list[TargetQuantity] = Field(default_factory=list, description="目标中的量化数字")
+
+
+class Section(Strict):
+    id: Id = Field(description="本文件内唯一的英文标识，如 answer-1")
+    ordinal: str = Field(description="序号，如 答卷一、路径一")
+    title: str = Field(description="标题")
+    paragraphs: list[str] = Field(default_factory=list, description="正文段落，按原文")
+
+
+class Answer(Section):
+    metrics: list[Metric] = Field(default_factory=list, description="量化成绩")
+    achievements: list[str] = Field(default_factory=list, description="定性成绩，逐条列出")
+
+
+class Path(Section):
+    targets: list[Target] = Field(default_factory=list, description="目标清单")
+
+
+class Meeting(Strict):
+    district: str = Field(description="区（县）名，如 雁峰区")
+    city: str = Field(description="所属城市，如 衡阳市")
+    year: int = Field(ge=1949, le=2999, description="会议年份")
+    name: str = Field(description="会议名称，如 2023年雁峰区两会")
+    opening_date: dt.date = Field(description="开幕日期，YYYY-MM-DD")
+    office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    headline: str = Field(description="封面主标题")
+    subtitle: Optional[str] = Field(default=None, description="封面副标题")
+    population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
+
+
+class Source(Strict):
+    publication: str = Field(description="出处，如 衡阳日报")
+    title: str = Field(description="原文标题")
+    credits: Optional[str] = Field(default=None, description="原文署名")
+    note: Optional[str] = Field(default=None, description="封底的补充说明")
+
+
+class Results(Strict):
+    year: int = Field(description="成绩所属年份，如 2022")
+    title: str = Field(description="本部分标题")
+    paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
+    answers: list[Answer] = Field(min_length=1, description="答卷")
+
+
+class Plan(Strict):
+    year: int = Field(description="计划年份，如 2023")
+    title: str = Field(description="本部分标题")
+    paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
+    paths: list[Path] = Field(min_length=1, description="路径")
+
+
+class Labels(Strict):
+    """The booklet's fixed wording: defaults here, any of it can be changed in the data file."""
+
+    booklet: str = Field(default="参阅资料", description="封面上方的资料类别")
+    contents: str = Field(default="目录", description="目录页标题")
+    foreword: str = Field(default="前言", description="前言标题")
+    glance: str = Field(default="{results}年成绩一览", description="一览页标题，{results} 为成绩年份")
+    compare: str = Field(
+        default="{results}年成绩与{plan}年目标对照", description="对照页标题，{plan} 为计划年份"
+    )
+    compare_metric: str = Field(default="{results}年成绩", description="对照表 2022 列表头")
+    compare_target: str = Field(default="{plan}年目标", description="对照表 2023 列表头")
+    compare_item: str = Field(default="事项", description="对照表第一列表头")
+    compare_note: str = Field(default="说明", description="对照表说明列表头")
+    achievements: str = Field(default="主要成绩", description="定性成绩列表标题")
+    key_figures: str = Field(default="主要数据", description="主要数据标题")
+    checklist: str = Field(default="目标清单", description="目标清单标题")
+    check_target: str = Field(default="目标", description="清单表头")
+    check_quantity: str = Field(default="量化指标", description="清单表头")
+    check_baseline: str = Field(default="{results}年基数", description="清单表头")
+    check_status: str = Field(default="完成情况/备注", description="清单表头（留空供填写）")
+    growth_chart: str = Field(default="增长率", description="增长率图标题")
+    share_chart: str = Field(default="完成率与占比", description="占比图标题")
+    closing: str = Field(default="结语", description="结语标题")
+    notes: str = Field(default="笔记", description="笔记页标题")
+    source: str = Field(default="资料来源", description="封底出处标题")
+    built: str = Field(default="生成日期", description="封底生成日期")
+
+    def fill(self, text: str, doc: "Briefing") -> str:
+        return text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))
+
+
+class Briefing(Strict):
+    """A whole data file: one district, one year's two sessions."""
+
+    meeting: Meeting
+    source: Source
+    foreword: list[str] = Field(default_factory=list, description="前言段落")
+    results: Results
+    plan: Plan
+    closing: list[str] = Field(default_factory=list, description="结语段落")
+    labels: Labels = Field(default_factory=Labels, description="版面固定用语，可不填")
+
+    def metrics(self) -> dict[str, Metric]:
+        return {m.id: m for a in self.results.answers for m in a.metrics}
+
+    def links(self) -> list[tuple[Path, Target, TargetQuantity, Metric]]:
+        """Every 2023 quantity that continues a 2022 figure, in the order of the plan."""
+        by_id = self.metrics()
+        return [
+            (p, t, q, by_id[q.baseline])
+            for p in self.plan.paths
+            for t in p.targets
+            for q in t.quantities
+            if q.baseline in by_id
+        ]
+
+    def figures(self) -> list[str]:
+        """Every figure the booklet must print, as it is printed: what verification searches."""
+        out = [m.text() for a in self.results.answers for m in a.metrics]
+        out += [g for a in self.results.answers for m in a.metrics if (g := m.growth_text())]
+        out += [q.text() for p in self.plan.paths for t in p.targets for q in t.quantities]
+        return out

@@ -1,0 +1,84 @@
+"""The flowable that sets a plain-text paragraph: clreq breaks, two-edge justification.
+
+Text from the data is drawn literally (no markup is ever parsed), lines are justified with
+character spacing (PDF ``Tc``) because Chinese has no spaces to stretch, and a paragraph can
+split across pages by whole lines, keeping at least two lines on each side where it can.
+"""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from .linebreak import Line, break_lines
+from .styles import TextStyle
+
+ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
+
+
+class TextBlock(Flowable):
+    def __init__(self, text: str, style: TextStyle, *, lines: list[Line] | None = None,
+                 indent_first: bool = True):
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._lines = lines
+        self._indent_first = indent_first
+        self._for_width: float | None = None
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+
+    def _char_width(self, ch: str) -> float:
+        return stringWidth(ch, self.style.font, self.style.size)
+
+    def lines(self, width: float) -> list[Line]:
+        if self._lines is None or (self._for_width != width and self._for_width is not None):
+            indent = self.style.first_indent if self._indent_first else 0.0
+            self._lines = break_lines(self.text, [width], self._char_width, self.style.size, indent)
+            self._for_width = width
+        return self._lines
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        self.height = len(self.lines(availWidth)) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        lines = self.lines(availWidth)
+        fit = int((availHeight + 1e-6) // self.style.leading)
+        if fit >= len(lines):
+            return [self]
+        if len(lines) < 4 or fit < 2:
+            return []  # too short to split nicely: move it whole to the next frame
+        fit = min(fit, len(lines) - 2)  # no widow
+        head = TextBlock(self.text, self.style, lines=lines[:fit], indent_first=self._indent_first)
+        tail = TextBlock(self.text, self.style, lines=lines[fit:], indent_first=False)
+        head._for_width = tail._for_width = availWidth
+        head.spaceAfter = 0
+        tail.spaceBefore = 0
+        return [head, tail]
+
+    def draw(self):
+        st = self.style
+        canv = self.canv
+        lines = self.lines(self.width)
+        y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
+        for n, line in enumerate(lines):
+            indent = st.first_indent if (n == 0 and self._indent_first) else 0.0
+            measure = self.width - indent
+            x = indent
+            gap = 0.0
+            if st.align == "justify" and not line.last and len(line.text) > 1:
+                gap = (measure - line.width) / (len(line.text) - 1)
+            elif st.align == "center":
+                x += (measure - line.width) / 2
+            elif st.align == "right":
+                x += measure - line.width
+            t = canv.beginText(x, y)
+            t.setFont(st.font, st.size)
+            t.setFillColor(st.color)
+            if gap:
+                t.setCharSpace(gap)
+            t.textOut(line.text)
+            canv.drawText(t)
+            y -= st.leading

@@ -1,0 +1,169 @@
+"""Checks a written booklet with pypdf; a booklet that fails any check is not delivered.
+
+The checks read only the PDF (and, when given, the data it was built from), so
+``briefing verify`` can judge any file, including one built elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject, IndirectObject
+
+from .linebreak import violations
+from .model import Briefing
+from .styles import PAPERS
+
+SIZE_TOLERANCE = 1.0  # points
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    path: str
+    pages: int = 0
+    size: int = 0
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def failures(self) -> list[str]:
+        return [f"{c.name}: {c.detail}" for c in self.checks if not c.ok]
+
+    def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
+        shown = "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
+        self.checks.append(Check(name, not problems, shown if problems else ok_detail))
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _fonts_in(resources, seen: set[int]) -> list[tuple[str, DictionaryObject]]:
+    """Every font a page can use, including those inside form XObjects (charts are forms)."""
+    out: list[tuple[str, DictionaryObject]] = []
+    resources = _resolve(resources)
+    if not isinstance(resources, DictionaryObject) or id(resources) in seen:
+        return out
+    seen.add(id(resources))
+    for font in _resolve(resources.get("/Font", DictionaryObject())).values():
+        font = _resolve(font)
+        out.append((str(font.get("/BaseFont", "?")), font))
+    for xobj in _resolve(resources.get("/XObject", DictionaryObject())).values():
+        xobj = _resolve(xobj)
+        if xobj.get("/Subtype") == "/Form" and "/Resources" in xobj:
+            out += _fonts_in(xobj["/Resources"], seen)
+    return out
+
+
+def _embedded(font: DictionaryObject) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True  # glyphs are content streams inside the font itself
+    if font.get("/Subtype") == "/Type0":
+        font = _resolve(font["/DescendantFonts"][0])
+    desc = _resolve(font.get("/FontDescriptor"))
+    return isinstance(desc, DictionaryObject) and any(
+        k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
+
+
+def _outline_titles(reader: PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(str(item.title))
+
+    walk(reader.outline)
+    return titles
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def min_pages(doc: Briefing) -> int:
+    """Cover, contents, results opener, one per answer and path, plan opener, notes, back."""
+    return 6 + len(doc.results.answers) + len(doc.plan.paths)
+
+
+def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4") -> Report:
+    path = FsPath(pdf)
+    report = Report(str(path))
+    try:
+        report.size = path.stat().st_size
+        reader = PdfReader(str(path))
+        pages = reader.pages
+        report.pages = len(pages)
+    except (OSError, PdfReadError, ValueError) as exc:
+        report.add("open", [f"cannot read the PDF: {exc}"])
+        return report
+
+    # Fonts: every one embedded, in page content and in charts alike.
+    unembedded: set[str] = set()
+    names: set[str] = set()
+    for page in pages:
+        for name, font in _fonts_in(page.get("/Resources"), set()):
+            names.add(name)
+            if not _embedded(font):
+                unembedded.add(name)
+    report.add("fonts embedded", [f"not embedded: {n}" for n in sorted(unembedded)],
+               f"{len(names)} font subsets, all embedded")
+
+    # Page size and count.
+    geo = PAPERS[paper]
+    wrong = [
+        f"page {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
+        for i, p in enumerate(pages)
+        if abs(float(p.mediabox.width) - geo.width) > SIZE_TOLERANCE
+        or abs(float(p.mediabox.height) - geo.height) > SIZE_TOLERANCE
+    ]
+    report.add(f"page size {paper.upper()}", wrong[:3], f"{len(pages)} pages")
+    need = min_pages(doc) if doc else 4
+    report.add("page count", [] if len(pages) >= need else [f"{len(pages)} pages, expected at least {need}"],
+               f"{len(pages)} pages")
+
+    # Metadata.
+    meta = reader.metadata or {}
+    missing = [k for k in ("/Title", "/Author", "/Subject") if not meta.get(k)]
+    lang = str(reader.trailer["/Root"].get("/Lang", ""))
+    if lang != "zh-CN":
+        missing.append(f"/Lang is {lang!r}, expected 'zh-CN'")
+    report.add("metadata", missing, str(meta.get("/Title", "")))
+
+    # Outline: every section, and with the data every answer and path.
+    titles = _outline_titles(reader)
+    if doc is None:
+        report.add("outline", [] if titles else ["the PDF has no bookmarks"], f"{len(titles)} bookmarks")
+    else:
+        wanted = [f"{s.ordinal}\u3000{s.title}" for s in (*doc.results.answers, *doc.plan.paths)]
+        wanted += [doc.results.title, doc.plan.title]
+        report.add("outline", [f"no bookmark for {w}" for w in wanted if w not in titles],
+                   f"{len(titles)} bookmarks")
+
+    # Text: extractable, every figure of the data present, clreq line breaks.
+    texts = [page.extract_text() or "" for page in pages]
+    flat = squeeze("".join(texts))
+    if doc is not None:
+        figures = doc.figures()
+        report.add("figures in text", [f"missing {f}" for f in figures if squeeze(f) not in flat],
+                   f"all {len(figures)} figures found")
+        heads = [doc.meeting.headline, doc.meeting.district]
+        report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
+    report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    return report
