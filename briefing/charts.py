@@ -87,6 +87,8 @@ def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width_in, height_in))
         ax = fig.add_axes((0.30, 0.02, 0.58, 1 - 0.40 / height_in))
+        fig.patch.set_visible(False)  # the page is the background: no white rectangles to draw
+        ax.patch.set_visible(False)
         ys = list(range(n))[::-1]
         values = list(spec.values)
         if spec.kind == "gauge":

@@ -88,8 +88,16 @@ def break_lines(
     """Greedy fill of ``text`` into lines of ``widths`` (the last width repeats).
 
     A line may end past its measure only by the blank half of a closing full-width mark
-    (hanging punctuation); a piece longer than a whole line is cut by characters.
+    (hanging punctuation); a piece longer than a whole line is cut by characters. A newline
+    typed in the data is a forced break (a title's author chooses where it turns).
     """
+    if "\n" in text:
+        lines: list[Line] = []
+        for part in text.split("\n"):
+            done = len(lines)
+            rest = [widths[min(done + i, len(widths) - 1)] for i in range(max(1, len(widths) - done))]
+            lines += break_lines(part, rest, char_width, em, first_indent if not done else 0.0)
+        return lines
     pieces = clusters(text)
     lines: list[Line] = []
     current = ""

@@ -88,7 +88,11 @@ class Metric(Quantity):
         return self
 
     def growth_text(self) -> str | None:
-        return None if self.growth is None else f"增长{format_number(self.growth)}%"
+        """增长11.93% — or 下降2.5% for a fall, as Chinese reports write it."""
+        if self.growth is None:
+            return None
+        word = "下降" if self.growth < 0 else "增长"
+        return f"{word}{format_number(abs(self.growth))}%"
 
 
 class TargetQuantity(Quantity):

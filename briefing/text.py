@@ -34,9 +34,24 @@ class TextBlock(Flowable):
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or (self._for_width != width and self._for_width is not None):
             indent = self.style.first_indent if self._indent_first else 0.0
-            self._lines = break_lines(self.text, [width], self._char_width, self.style.size, indent)
+            lines = break_lines(self.text, [width], self._char_width, self.style.size, indent)
+            if self.style.align == "center" and len(lines) > 1:
+                lines = self._balanced(lines, width, indent)
+            self._lines = lines
             self._for_width = width
         return self._lines
+
+    def _balanced(self, lines: list[Line], width: float, indent: float) -> list[Line]:
+        """Centred titles: the narrowest measure that needs no more lines, so they balance."""
+        lo, hi, best = width / 2, width, lines
+        for _ in range(12):
+            mid = (lo + hi) / 2
+            trial = break_lines(self.text, [mid], self._char_width, self.style.size, indent)
+            if len(trial) <= len(lines):
+                best, hi = trial, mid
+            else:
+                lo = mid
+        return best
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth

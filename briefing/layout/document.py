@@ -37,7 +37,7 @@ class BookletTemplate(BaseDocTemplate):
             filename,
             pagesize=(geo.width, geo.height),
             leftMargin=geo.inner, rightMargin=geo.outer, topMargin=geo.top, bottomMargin=geo.bottom,
-            title=f"{m.name}{doc.labels.booklet}：{m.headline}",
+            title=f"{m.name}{doc.labels.booklet}：{m.headline.replace(chr(10), '')}",
             author=m.office,
             subject=f"{m.name}参阅资料：{doc.results.year}年成绩与{doc.plan.year}年目标",
             keywords=[m.district, m.city, str(m.year), "两会", doc.labels.booklet],

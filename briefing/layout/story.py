@@ -117,11 +117,11 @@ def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) 
                          ordinal=answer.ordinal, ordinal_style=styles.ordinal)]
     out += [TextBlock(p, styles.body) for p in answer.paragraphs]
     if answer.metrics:
-        out += [subheading(L.key_figures, styles), figure_grid(answer.metrics, styles)]
+        out += subheading(L.key_figures, styles) + [figure_grid(answer.metrics, styles)]
     for spec in charts_for(answer, L.growth_chart, L.share_chart):
         out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), chart(spec)]
     if answer.achievements:
-        out.append(subheading(L.achievements, styles))
+        out += subheading(L.achievements, styles)
         out += [bullet_item(a, styles) for a in answer.achievements]
     return out
 
@@ -132,15 +132,17 @@ def path_section(path: Path, doc: Briefing, styles: Styles) -> list:
                          ordinal=path.ordinal, ordinal_style=styles.ordinal)]
     out += [TextBlock(p, styles.body) for p in path.paragraphs]
     if path.targets:
-        out += [subheading(L.checklist, styles), checklist(path, doc, styles)]
+        out += subheading(L.checklist, styles) + [checklist(path, doc, styles)]
     return out
 
 
-def subheading(text: str, styles: Styles) -> TextBlock:
-    """A subheading inside a section: not in the outline, kept with what follows."""
-    block = TextBlock(text, styles.h_sub)
-    block.keepWithNext = True
-    return block
+def subheading(text: str, styles: Styles) -> list:
+    """A subheading inside a section, never left alone at a page foot.
+
+    A conditional break rather than keepWithNext: keepWithNext would carry a whole long table
+    to the next page instead of letting it split under its repeated header.
+    """
+    return [CondPageBreak(30 * mm), TextBlock(text, styles.h_sub)]
 
 
 def bullet_item(text: str, styles: Styles) -> Table:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
-from ..model import Briefing, Metric, Path, TargetQuantity
+from ..model import Briefing, Path, TargetQuantity
 from ..styles import GROUND, GREY, RULE, Styles
 from ..text import TextBlock
 from .blocks import CheckBox
@@ -81,7 +81,7 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     ]]
     for path, target, q, metric in doc.links():
         rows.append([
-            TextBlock(_item(metric, q), st),
+            TextBlock(metric.label, st),
             TextBlock(metric.text(), num.but(font=styles.fonts.sans)),
             TextBlock(q.text(), num),
             TextBlock(f"{path.ordinal}：{target.text}" + (f"。{q.baseline_note}" if q.baseline_note else ""),
@@ -91,6 +91,3 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     table.setStyle(TableStyle(_base(styles)))
     return table
 
-
-def _item(metric: Metric, q: TargetQuantity) -> str:
-    return metric.label if not q.label else f"{metric.label}（{q.label}）"

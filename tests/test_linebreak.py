@@ -1,0 +1,90 @@
+"""clreq line breaking: the rules reportlab's CJK wrap gets wrong, tested on the pure breaker."""
+
+import pytest
+
+from briefing.linebreak import NO_END, NO_START, break_lines, can_break_before, clusters, violations
+
+EM = 10.0
+
+
+def width(ch: str) -> float:
+    return EM if ord(ch) > 0x2E80 or ch in "“”‘’…—" else EM / 2
+
+
+def lines_of(text: str, chars_per_line: float) -> list[str]:
+    return [l.text for l in break_lines(text, [chars_per_line * EM], width, EM)]
+
+
+# The marks the issue names as missed by reportlab, and the rest of clreq's list.
+CLOSING = "，。、；：？！）》」』”’…"
+OPENING = "“‘（《「『"
+
+
+@pytest.mark.parametrize("mark", list(CLOSING))
+def test_closing_mark_never_starts_a_line(mark):
+    # Put the mark exactly where a naive wrap would move it to the next line, at every offset.
+    for n in range(3, 12):
+        text = "字" * n + mark + "后面还有一些文字" * 3
+        for measure in (4, 5, 6, 7, 8, 9):
+            lines = lines_of(text, measure)
+            assert all(not l or l[0] not in CLOSING for l in lines[1:]), (mark, n, measure, lines)
+
+
+@pytest.mark.parametrize("mark", list(OPENING))
+def test_opening_mark_never_ends_a_line(mark):
+    for n in range(2, 12):
+        text = "字" * n + mark + "引号里的文字" + "字" * 10
+        for measure in (4, 5, 6, 7, 8, 9):
+            lines = lines_of(text, measure)
+            assert all(not l or l[-1] not in OPENING for l in lines[:-1]), (mark, n, measure, lines)
+
+
+def test_every_listed_mark_is_in_the_rule_sets():
+    assert set(CLOSING) <= NO_START
+    assert set(OPENING) <= NO_END
+
+
+def test_number_and_unit_stay_together():
+    text = "全区固定资产投资增长10.1%；完成规模工业总产值121.39亿元；新增城镇就业2496人"
+    for measure in range(6, 20):
+        joined = lines_of(text, measure)
+        for piece in ("10.1%", "121.39亿元", "2496人"):
+            assert any(piece in l for l in joined), (measure, joined)
+
+
+def test_ellipsis_and_dash_pairs_never_split():
+    assert not can_break_before("建设……力争", 3)
+    assert not can_break_before("——写在", 1)
+
+
+def test_latin_words_are_not_cut_but_may_break_around():
+    assert "5G" in clusters("南岳电控5G仓储")  # the Latin word stays whole
+    assert not can_break_before("5G", 1)
+    assert not can_break_before("GDP", 1)
+    assert can_break_before("占GDP", 1)
+
+
+def test_a_word_longer_than_the_line_is_cut_rather_than_overflowing():
+    lines = break_lines("x" * 40, [10 * EM], width, EM)
+    assert all(l.width <= 10 * EM for l in lines)
+    assert "".join(l.text for l in lines) == "x" * 40
+
+
+def test_hanging_punctuation_stays_within_half_an_em():
+    for measure in range(5, 15):
+        for l in break_lines("这一年，全区固定资产投资增长，完成规模工业总产值。" * 3, [measure * EM], width, EM):
+            assert l.width <= measure * EM + EM / 2 + 1e-6
+
+
+def test_last_line_is_marked_and_text_is_preserved():
+    text = "一年之计在于春，扬帆奋进正当时。" * 5
+    lines = break_lines(text, [12 * EM], width, EM, first_indent=2 * EM)
+    assert [l.last for l in lines] == [False] * (len(lines) - 1) + [True]
+    assert "".join(l.text for l in lines) == text
+    assert lines[0].width <= 10 * EM + EM / 2
+
+
+def test_violations_reports_bad_lines_only():
+    assert violations(["第一行", "，第二行"]) == ["line starts with '，': ，第二行"]
+    assert violations(["结尾是“", "下一行"]) == ["line ends with '“': 结尾是“"]
+    assert violations(["——写在两会召开之际"]) == []
