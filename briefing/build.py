@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 from typing import Callable
 
 from .charts import ChartSpec, render_svg, to_drawing
-from .errors import OutputError, VerificationError
+from .errors import LayoutFailed, OutputError, VerificationError
 from .fonts import FontSet, register
 from .load import load
 from .model import Briefing
@@ -67,7 +67,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float) -> dict[ChartSpec, obje
     from .charts import charts_for
 
     L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L.growth_chart, L.share_chart)]
+    specs = [s for a in doc.results.answers for s in charts_for(a, L)]
     return {s: to_drawing(render_svg(s, width, fonts), fonts) for s in specs}
 
 
@@ -75,9 +75,15 @@ def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsP
     from .layout.document import BookletTemplate
     from .layout.story import story
 
+    from reportlab.platypus.doctemplate import LayoutError
+
     styles = styles_for(paper, fonts)
     template = BookletTemplate(str(target), doc, styles, build_date())
-    template.multiBuild(story(doc, styles, charts.__getitem__))
+    try:
+        template.multiBuild(story(doc, styles, charts.__getitem__))
+    except LayoutError as exc:
+        # Something in the data is too large for any page; say so instead of a traceback.
+        raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
 
 
 def _temp_beside(out: FsPath) -> FsPath:

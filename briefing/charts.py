@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .fonts import FAMILY, FontSet
-from .model import Answer, format_number
+from .model import Answer, Labels, format_number
 
 BAR = "#B71C1C"  # the accent: prints as a dark grey
 TRACK = "#E3E3E3"  # the unfilled part of a gauge: prints as a light grey
@@ -32,7 +32,21 @@ class ChartSpec:
     value_texts: tuple[str, ...]
 
 
-def charts_for(answer: Answer, growth_title: str, share_title: str) -> list[ChartSpec]:
+MAX_BARS = 20  # more bars than fit a page's height at a legible size: continue in a second chart
+
+
+def _chunked(spec: ChartSpec, continued: str) -> list[ChartSpec]:
+    if len(spec.labels) <= MAX_BARS:
+        return [spec]
+    out = []
+    for n, i in enumerate(range(0, len(spec.labels), MAX_BARS)):
+        part = slice(i, i + MAX_BARS)
+        out.append(ChartSpec(spec.kind, spec.title + (continued if n else ""), spec.unit, spec.labels[part],
+                             spec.values[part], spec.value_texts[part]))
+    return out
+
+
+def charts_for(answer: Answer, labels: Labels) -> list[ChartSpec]:
     """The charts an answer's figures call for; an answer without such figures gets none."""
     specs: list[ChartSpec] = []
     groups: dict[str, list] = {}
@@ -46,14 +60,14 @@ def charts_for(answer: Answer, growth_title: str, share_title: str) -> list[Char
     growth = [(m.label.removesuffix("增长"), m.value) for m in answer.metrics if m.kind == "growth"]
     growth += [(m.label, m.growth) for m in answer.metrics if m.growth is not None]
     if growth:
-        specs.append(ChartSpec("bars", growth_title, "%", tuple(g[0] for g in growth),
+        specs.append(ChartSpec("bars", labels.growth_chart, "%", tuple(g[0] for g in growth),
                                tuple(g[1] for g in growth),
                                tuple(f"{format_number(g[1])}%" for g in growth)))
     shares = [m for m in answer.metrics if m.kind == "share"]
     if shares:
-        specs.append(ChartSpec("gauge", share_title, "%", tuple(m.label for m in shares),
+        specs.append(ChartSpec("gauge", labels.share_chart, "%", tuple(m.label for m in shares),
                                tuple(m.value for m in shares), tuple(m.text() for m in shares)))
-    return specs
+    return [part for spec in specs for part in _chunked(spec, labels.continued)]
 
 
 @lru_cache(maxsize=1)

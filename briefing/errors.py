@@ -47,6 +47,10 @@ class FontError(BriefingError):
     """A font file is missing or unusable."""
 
 
+class LayoutFailed(BriefingError):
+    """The data cannot be laid out (an item larger than a page)."""
+
+
 class OutputError(BriefingError):
     """The booklet cannot be written where it was asked to go."""
 

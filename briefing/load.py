@@ -21,6 +21,23 @@ from .model import Briefing
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
 
+# Plain YAML only: these are the standard tags SafeLoader resolves by itself. A Python tag
+# (!!python/object …) or any custom tag is refused by name, on scalars and collections alike.
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+# PyYAML's wording → what an office user can act on.
+SYNTAX_HINTS = {
+    "found character '\\t' that cannot start any token": "不能用 Tab 键缩进，请改用空格",
+    "found character '\t' that cannot start any token": "不能用 Tab 键缩进，请改用空格",
+    "mapping values are not allowed here": "这里不能出现“:”；冒号后要有空格，含冒号的文本请加引号",
+    "could not find expected ':'": "缺少“:”，或缩进不一致",
+    "found undefined alias": "引用了未定义的锚点（*名称）",
+    "expected <block end>, but found": "缩进不一致：同一层的字段要对齐",
+    "found unexpected end of stream": "引号没有配对",
+    "found unknown escape character": "双引号文本中有无效的反斜杠转义，请改用单引号",
+}
+
 Loc = tuple[Any, ...]
 Marks = dict[Loc, tuple[int, int]]
 
@@ -84,6 +101,9 @@ class _Composer:
                 [Problem(self.file, None, None, "", f"文件展开后过大（超过 {MAX_NODES} 个节点，可能是锚点/别名嵌套）")]
             )
         self.marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in PLAIN_TAGS:
+            self.problems.append(self._at(node, loc, f"不允许的 YAML 标签 {node.tag}（只接受普通 YAML）"))
+            return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -103,7 +123,18 @@ class _Composer:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+            if node.tag.endswith(":timestamp"):
+                msg = f"不是有效的日期：{node.value}（格式 YYYY-MM-DD）"
+            else:
+                msg = f"无法读取该值：{node.value}"
+            self.problems.append(self._at(node, loc, msg))
+            return None
+
+    def _at(self, node: yaml.Node, loc: Loc, message: str) -> Problem:
+        return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, field_path(loc), message)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
@@ -118,8 +149,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        what = exc.problem or "YAML 语法错误"
-        raise DataError([Problem(file, line, col, "", f"YAML 语法错误：{what}")]) from None
+        what = exc.problem or ""
+        hint = next((h for k, h in SYNTAX_HINTS.items() if what.startswith(k)), None)
+        msg = f"YAML 语法错误：{hint}（{what}）" if hint else f"YAML 语法错误：{what}"
+        raise DataError([Problem(file, line, col, "", msg)]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(file, None, None, "", f"YAML 语法错误：{exc}")]) from None
     finally:
@@ -127,8 +160,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
     if composer.problems:
         raise DataError(composer.problems)
     if not isinstance(data, dict):
-        kind = "列表" if isinstance(data, list) else type(data).__name__
-        raise DataError([Problem(file, 1, 1, "", f"顶层应是字段映射（meeting: …），得到{kind}")])
+        raise DataError([Problem(file, 1, 1, "", f"顶层应是字段映射（meeting: …），得到{_kind(data)}")])
     return data, composer.marks
 
 
@@ -154,6 +186,11 @@ def _unwrap(annotation: Any) -> Any:
         if not args:
             return annotation
         annotation = args[0]
+
+
+def _kind(value: Any) -> str:
+    return {list: "列表", dict: "映射", str: "文本", int: "数字", float: "数字", bool: "布尔值"}.get(
+        type(value), type(value).__name__)
 
 
 def _got(value: Any) -> str:
@@ -192,10 +229,17 @@ def _message(err: dict[str, Any]) -> str:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"需要字段映射（key: value），得到 {_got(given)}"
     if kind == "literal_error":
-        allowed = err.get("ctx", {}).get("expected", "")
-        return f"取值无效：{_got(given)}，只能是 {allowed}"
+        allowed = err.get("ctx", {}).get("expected", "").replace(" or ", ", ")
+        return f"取值无效：{_got(given)}，只能是 {allowed} 之一"
     if kind == "too_short":
         return "至少需要一项 (must not be empty)"
+    if kind == "string_too_short":
+        return "不能为空 (must not be empty)"
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"太长：{len(given)} 个字，上限 {limit} 个字"
+    if kind == "string_pattern_mismatch":
+        return f"id 只能用英文字母、数字和 - _ .，得到 {_got(given)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"数值超出范围：{_got(given)}"
     if kind == "value_error":

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -30,7 +30,25 @@ COMPARATORS: dict[str, Literal["prefix", "suffix"]] = {
 Comparator = Literal[
     "达到", "超", "超过", "突破", "高于", "不低于", "前", "以上", "左右", "以内", "以下"
 ]
-Id = str
+
+
+def _number(value):
+    """Only real numbers: YAML's ``true`` or a quoted "15" must not pass as a figure."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = {True: "true", False: "false", None: "空值"}.get(value, None) if not isinstance(
+            value, (str, list, dict)) else None
+        if shown is None:
+            shown = f'"{value}"' if isinstance(value, str) else ("列表" if isinstance(value, list) else "映射")
+        raise ValueError(f"需要数字，得到 {shown}")
+    if not math.isfinite(value):
+        raise ValueError(f"需要有限的数字，得到 {value}")
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                          description="英文标识：字母、数字、-、_、.")]
+Title = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class Strict(BaseModel):
@@ -50,8 +68,8 @@ def format_number(value: float) -> str:
 
 
 class Quantity(Strict):
-    value: float = Field(description="数值（不含单位），如 121.39")
-    unit: str = Field(default="", description="单位，紧跟在数值后，如 亿元、%、家；没有单位时留空")
+    value: Number = Field(description="数值（不含单位），如 121.39")
+    unit: str = Field(default="", max_length=10, description="单位，紧跟在数值后，如 亿元、%、家；没有单位时留空")
     comparator: Optional[Comparator] = Field(
         default=None, description="文章所用的限定词，如 以上、左右、达到、超、突破、高于"
     )
@@ -68,12 +86,12 @@ class Quantity(Strict):
 
 class Metric(Quantity):
     id: Id = Field(description="本文件内唯一的英文标识，供 2023 目标引用，如 new-urban-jobs")
-    label: str = Field(description="指标名称，如 新增城镇就业")
+    label: Title = Field(description="指标名称，如 新增城镇就业")
     kind: Literal["amount", "growth", "share"] = Field(
         default="amount",
         description="amount：数量；growth：增长率（%）；share：占比或完成率（%，画成进度条）",
     )
-    growth: Optional[float] = Field(default=None, description="同比增长（%），文章给出时填写")
+    growth: Optional[Number] = Field(default=None, description="同比增长（%），文章给出时填写；下降为负数")
     chart: Optional[str] = Field(
         default=None,
         description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
@@ -106,14 +124,14 @@ class TargetQuantity(Quantity):
 
 
 class Target(Strict):
-    text: str = Field(description="目标原文")
+    text: str = Field(min_length=1, max_length=500, description="目标原文")
     quantities: list[TargetQuantity] = Field(default_factory=list, description="目标中的量化数字")
 
 
 class Section(Strict):
     id: Id = Field(description="本文件内唯一的英文标识，如 answer-1")
-    ordinal: str = Field(description="序号，如 答卷一、路径一")
-    title: str = Field(description="标题")
+    ordinal: str = Field(min_length=1, max_length=20, description="序号，如 答卷一、路径一")
+    title: Title = Field(description="标题")
     paragraphs: list[str] = Field(default_factory=list, description="正文段落，按原文")
 
 
@@ -133,7 +151,7 @@ class Meeting(Strict):
     name: str = Field(description="会议名称，如 2023年雁峰区两会")
     opening_date: dt.date = Field(description="开幕日期，YYYY-MM-DD")
     office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
-    headline: str = Field(description="封面主标题")
+    headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
 
@@ -147,14 +165,14 @@ class Source(Strict):
 
 class Results(Strict):
     year: int = Field(description="成绩所属年份，如 2022")
-    title: str = Field(description="本部分标题")
+    title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     answers: list[Answer] = Field(min_length=1, description="答卷")
 
 
 class Plan(Strict):
     year: int = Field(description="计划年份，如 2023")
-    title: str = Field(description="本部分标题")
+    title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     paths: list[Path] = Field(min_length=1, description="路径")
 
@@ -182,6 +200,7 @@ class Labels(Strict):
     check_status: str = Field(default="完成情况/备注", description="清单表头（留空供填写）")
     growth_chart: str = Field(default="增长率", description="增长率图标题")
     share_chart: str = Field(default="完成率与占比", description="占比图标题")
+    continued: str = Field(default="（续）", description="图表分成两张时，第二张标题后的字样")
     closing: str = Field(default="结语", description="结语标题")
     notes: str = Field(default="笔记", description="笔记页标题")
     source: str = Field(default="资料来源", description="封底出处标题")

@@ -7,7 +7,9 @@ import re
 from reportlab.graphics.shapes import Group, String
 
 from briefing.charts import charts_for, render_svg, to_drawing
-from briefing.model import Answer, Metric
+from briefing.model import Answer, Labels, Metric
+
+L = Labels(growth_chart="增长率", share_chart="占比")
 
 
 def _answer(*metrics, achievements=()):
@@ -21,7 +23,7 @@ def m(i, value, unit="亿元", **kw):
 def test_kinds_are_chosen_from_the_data():
     a = _answer(m(1, 121.39, chart="经济"), m(2, 4.05, chart="经济", growth=11.93),
                 m(3, 10.1, "%", kind="growth"), m(4, 22.8, "%", kind="share"), m(5, 7, "个"))
-    specs = charts_for(a, "增长率", "占比")
+    specs = charts_for(a, L)
     assert [(s.kind, s.title, s.unit) for s in specs] == [
         ("bars", "经济", "亿元"), ("bars", "增长率", "%"), ("gauge", "占比", "%")]
     assert specs[0].values == (121.39, 4.05)
@@ -29,13 +31,13 @@ def test_kinds_are_chosen_from_the_data():
 
 
 def test_a_qualitative_answer_gets_no_chart():
-    assert charts_for(_answer(achievements=["建成示例公园"]), "g", "s") == []
-    assert charts_for(_answer(m(1, 7, "个")), "g", "s") == []  # a lone figure is a card, not a chart
+    assert charts_for(_answer(achievements=["建成示例公园"]), L) == []
+    assert charts_for(_answer(m(1, 7, "个")), L) == []  # a lone figure is a card, not a chart
 
 
 def test_one_unit_per_chart(doc):
     for a in doc.results.answers:
-        for spec in charts_for(a, "g", "s"):
+        for spec in charts_for(a, L):
             units = {m.unit for m in a.metrics if m.label in spec.labels and m.kind == "amount"}
             assert len(units) <= 1
 
@@ -49,7 +51,7 @@ def _strings(node):
 
 
 def test_svg_keeps_text_as_text_in_the_booklet_font(fonts):
-    spec = charts_for(_answer(m(1, 121.39, chart="经济"), m(2, 4.05, chart="经济")), "g", "s")[0]
+    spec = charts_for(_answer(m(1, 121.39, chart="经济"), m(2, 4.05, chart="经济")), L)[0]
     svg = render_svg(spec, 425, fonts)
     assert "<image" not in svg
     families = set(re.findall(r"font-family: ([^;\"]+)", svg))
@@ -59,7 +61,7 @@ def test_svg_keeps_text_as_text_in_the_booklet_font(fonts):
 
 def test_drawing_uses_only_registered_booklet_fonts(fonts):
     spec = charts_for(_answer(m(1, 41, "家", chart="x"), m(2, 86, "家", chart="x"),
-                              m(3, 22.8, "%", kind="share")), "增长率", "占比")
+                              m(3, 22.8, "%", kind="share")), L)
     for s in spec:
         d = to_drawing(render_svg(s, 425, fonts), fonts)
         names = {st.fontName for st in _strings(d)}
@@ -68,7 +70,7 @@ def test_drawing_uses_only_registered_booklet_fonts(fonts):
 
 
 def test_bars_start_at_zero_and_are_proportional(fonts):
-    spec = charts_for(_answer(m(1, 100, chart="x"), m(2, 50, chart="x"), m(3, 25, chart="x")), "g", "s")[0]
+    spec = charts_for(_answer(m(1, 100, chart="x"), m(2, 50, chart="x"), m(3, 25, chart="x")), L)[0]
     svg = render_svg(spec, 425, fonts)
     # Each bar is a closed path "M x0 y0 L x1 y0 L x1 y1 L x0 y1 z": all start at the same x0.
     rects = re.findall(r'<path d="M ([\d.]+) ([\d.]+)\s+L ([\d.]+) \2\s+L \3 ([\d.]+)\s+L \1 \4\s+z', svg)
@@ -81,6 +83,15 @@ def test_bars_start_at_zero_and_are_proportional(fonts):
 
 
 def test_negative_values_keep_zero_on_the_axis(fonts):
-    spec = charts_for(_answer(m(1, 5, "%", kind="growth"), m(2, -2.5, "%", kind="growth")), "增长率", "s")[0]
+    spec = charts_for(_answer(m(1, 5, "%", kind="growth"), m(2, -2.5, "%", kind="growth")), L)[0]
     svg = render_svg(spec, 425, fonts)
     assert "-2.5%" in svg and "5%" in svg
+
+
+def test_many_bars_continue_in_a_second_chart():
+    from briefing.charts import MAX_BARS
+
+    n = MAX_BARS + 5
+    specs = charts_for(_answer(*[m(i, i, "个", chart="多") for i in range(n)]), L)
+    assert [len(s.labels) for s in specs] == [MAX_BARS, 5]
+    assert specs[1].title == "多" + L.continued

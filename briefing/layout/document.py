@@ -11,12 +11,22 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..model import Briefing
 from ..styles import ACCENT, GREY, RULE, Styles, TextStyle
 from ..text import TextBlock
 from .blocks import Heading
+
+
+def fit(text: str, style: TextStyle, width: float) -> str:
+    """``text`` cut with "…" so that it fits ``width`` on one line (running headers)."""
+    if stringWidth(text, style.font, style.size) <= width:
+        return text
+    while text and stringWidth(text + "…", style.font, style.size) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def chinese_date(d: dt.date) -> str:
@@ -85,8 +95,10 @@ class BookletTemplate(BaseDocTemplate):
         canv.setFont(st.font, st.size)
         canv.setFillColor(st.color)
         m = self.data.meeting
-        canv.drawString(geo.inner, top + 2, f"{m.name}{self.data.labels.booklet}")
-        canv.drawRightString(geo.width - geo.outer, top + 2, self._page_section)
+        left = f"{m.name}{self.data.labels.booklet}"
+        canv.drawString(geo.inner, top + 2, left)
+        room = geo.frame_width - stringWidth(left, st.font, st.size) - 6 * mm
+        canv.drawRightString(geo.width - geo.outer, top + 2, fit(self._page_section, st, room))
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
         canv.line(geo.inner, top - 2, geo.width - geo.outer, top - 2)
@@ -105,6 +117,10 @@ class BookletTemplate(BaseDocTemplate):
         block.drawOn(canv, geo.inner + margin, top - h)
         return top - h
 
+    def _height(self, text: str, style: TextStyle, margin: float) -> float:
+        geo = self.styles.geometry
+        return TextBlock(text, style.but(first_indent=0)).wrap(geo.width - 2 * (geo.inner + margin), geo.height)[1]
+
     def _cover(self, canv, doc):
         geo = self.styles.geometry
         st = self.styles
@@ -116,7 +132,11 @@ class BookletTemplate(BaseDocTemplate):
                         geo.height - 26 * mm)
         self._block(canv, d.meeting.name, st.cover_meta.but(color=white), y - 4 * mm)
         y = geo.height * 0.62
-        y = self._block(canv, d.meeting.headline, st.cover_title, y, margin=-8 * mm)
+        title = st.cover_title
+        room = y - 80 * mm  # down to the office and date at the foot of the cover
+        while title.size > 12 and self._height(d.meeting.headline, title, -8 * mm) > room:
+            title = title.but(size=title.size - 2, leading=(title.size - 2) * 1.45)
+        y = self._block(canv, d.meeting.headline, title, y, margin=-8 * mm)
         if d.meeting.subtitle:
             y = self._block(canv, f"——{d.meeting.subtitle}", st.cover_sub, y - 6 * mm)
         canv.setStrokeColor(ACCENT)

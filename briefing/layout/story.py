@@ -118,7 +118,7 @@ def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) 
     out += [TextBlock(p, styles.body) for p in answer.paragraphs]
     if answer.metrics:
         out += subheading(L.key_figures, styles) + [figure_grid(answer.metrics, styles)]
-    for spec in charts_for(answer, L.growth_chart, L.share_chart):
+    for spec in charts_for(answer, L):
         out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), chart(spec)]
     if answer.achievements:
         out += subheading(L.achievements, styles)
