@@ -32,7 +32,7 @@ class ChartSpec:
     value_texts: tuple[str, ...]
 
 
-MAX_BARS = 20  # more bars than fit a page's height at a legible size: continue in a second chart
+MAX_BARS = 14  # even with 3-line labels a chart then fits a page; more bars continue in a second chart
 
 
 def _chunked(spec: ChartSpec, continued: str) -> list[ChartSpec]:
@@ -84,23 +84,54 @@ def _matplotlib(font_paths: tuple[str, ...]):
     return matplotlib, Figure
 
 
+LABEL_PT = 8.5  # chart text at print size
+LABEL_LINES = 3  # a category label wraps to at most this many lines, then ends with "…"
+
+
+def _wrap_label(label: str, width_pt: float, fonts: FontSet) -> str:
+    """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .linebreak import break_lines
+
+    def w(ch: str) -> float:
+        return stringWidth(ch, fonts.sans, LABEL_PT)
+
+    lines = [l.text for l in break_lines(label, [width_pt], w, LABEL_PT)]
+    if len(lines) > LABEL_LINES:
+        lines = lines[:LABEL_LINES]
+        lines[-1] = lines[-1][:-1] + "…"
+    return "\n".join(lines)
+
+
+def _text_width(text: str, fonts: FontSet) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, fonts.sans_bold, LABEL_PT)
+
+
 def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
     """The chart as SVG text, sized for ``width_pt`` and with 8.5 pt labels at print size."""
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
     n = len(spec.labels)
-    row = 0.30  # inches per bar
+    left, plot = 0.30, 0.56  # fractions of the width: category labels | bars | value labels
+    labels = [_wrap_label(l, width_pt * left - 10, fonts) for l in spec.labels]
+    most_lines = max(l.count("\n") + 1 for l in labels)
+    row = 0.30 + 0.15 * (most_lines - 1)  # inches per bar
     height_in = 0.55 + row * n
     width_in = width_pt / 72
     rc = {
         "svg.fonttype": "none",
         "svg.hashsalt": "briefing",
         "font.family": FAMILY,
-        "font.size": 8.5,
+        "font.size": LABEL_PT,
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # a "$" in a label is a dollar sign, not mathtext
+        "text.usetex": False,
     }
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width_in, height_in))
-        ax = fig.add_axes((0.30, 0.02, 0.58, 1 - 0.40 / height_in))
+        ax = fig.add_axes((left, 0.02, plot, 1 - 0.40 / height_in))
         fig.patch.set_visible(False)  # the page is the background: no white rectangles to draw
         ax.patch.set_visible(False)
         ys = list(range(n))[::-1]
@@ -112,23 +143,26 @@ def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
         else:
             ax.barh(ys, values, height=0.55, color=BAR)
             lo, hi = min(0.0, *values), max(0.0, *values)
+        # Room for a negative bar's value label left of it, in data units (zero stays honest).
         span = (hi - lo) or 1.0
-        ax.set_xlim(lo - (0.02 * span if lo < 0 else 0), hi + 0.02 * span)
+        plot_pt = width_pt * plot
+        per_pt = span / plot_pt
+        neg = [_text_width(t, fonts) for v, t in zip(values, spec.value_texts) if v < 0]
+        pad_left = (max(neg) + 8) * per_pt if neg else 0.0
+        pad_left = min(pad_left, span)  # never more than the data's own width
+        ax.set_xlim(lo - pad_left, hi + 0.01 * span)
         for y, v, t in zip(ys, values, spec.value_texts):
             right = v >= 0
             x = 100.0 if spec.kind == "gauge" else v
             ax.annotate(t, (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", color=TEXT,
                         fontweight="bold", annotation_clip=False)
-        ax.set_yticks(ys, labels=list(spec.labels))
+        ax.set_yticks(ys, labels=labels)
         ax.tick_params(axis="y", length=0, pad=6, colors=TEXT)
         ax.set_xticks([])
-        for side in ("top", "right", "bottom"):
+        for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        ax.spines["left"].set_color("#444444")
-        ax.spines["left"].set_linewidth(0.8)
-        if lo < 0:
-            ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.axvline(0, color="#444444", linewidth=0.8)  # the zero baseline, wherever it falls
         unit = "单位：%" if spec.kind == "gauge" else f"单位：{spec.unit}" if spec.unit else ""
         fig.text(0.0, 1 - 0.08 / height_in, spec.title, ha="left", va="top", fontweight="bold",
                  fontsize=9.5, color=TEXT)
