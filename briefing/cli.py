@@ -18,6 +18,7 @@ EPILOG = """\
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
+  briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
 
 退出码 exit codes: 0 成功 ok; 1 PDF 检查未通过 verification failed; 2 数据或用法错误 bad input or usage
 """
@@ -43,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4"], default="a4")
+    sc = sub.add_parser("schema", help="输出数据文件的 JSON Schema print the data file's JSON Schema")
+    sc.add_argument("-o", "--output", help="写入文件 write to this file instead of stdout")
     return p
 
 
@@ -88,6 +91,17 @@ def _verify(args) -> int:
     return 0
 
 
+def _schema(args) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.output:
+        FsPath(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -95,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _build(args) if args.command == "build" else _verify(args)
+        return {"build": _build, "verify": _verify, "schema": _schema}[args.command](args)
     except VerificationError as exc:
         _say("briefing: PDF 未通过检查，未交付 (verification failed, booklet not delivered):")
         for line in exc.failures:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
-from .model import Briefing
+from .model import Briefing, format_number
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -259,45 +259,71 @@ def _problem(file: str, loc: Loc, message: str, marks: Marks) -> Problem:
     return Problem(file, line, col, field_path(loc), message)
 
 
-def cross_check(doc: Briefing) -> list[tuple[Loc, str]]:
-    """Rules that span fields: unique ids, links that exist and compare like with like."""
+def _items(value: Any, key: str) -> list[tuple[int, dict]]:
+    seq = value.get(key) if isinstance(value, dict) else None
+    return [(i, v) for i, v in enumerate(seq) if isinstance(v, dict)] if isinstance(seq, list) else []
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def cross_check(data: Any) -> list[tuple[Loc, str]]:
+    """Rules that span fields, on the raw values so they are reported with everything else.
+
+    Unique ids; one unit per chart; shares and growth rates in %; links to 2022 figures that
+    exist and compare like with like.
+    """
     problems: list[tuple[Loc, str]] = []
     seen: dict[str, Loc] = {}
 
-    def unique(ident: str, loc: Loc) -> None:
+    def unique(ident: Any, loc: Loc) -> None:
+        if not isinstance(ident, str):
+            return
         if ident in seen:
             problems.append((loc, f"id “{ident}” 重复，已在 {field_path(seen[ident])} 使用"))
         else:
             seen[ident] = loc
 
-    metrics = doc.metrics()
-    charts: dict[str, str] = {}
-    for i, answer in enumerate(doc.results.answers):
-        unique(answer.id, ("results", "answers", i, "id"))
-        for j, metric in enumerate(answer.metrics):
-            here = ("results", "answers", i, "metrics", j)
-            unique(metric.id, here + ("id",))
-            if metric.chart:
-                unit = charts.setdefault(f"{answer.id}/{metric.chart}", metric.unit)
-                if unit != metric.unit:
-                    problems.append((here + ("unit",),
-                                     f"同一图表“{metric.chart}”的单位必须相同：{unit} 与 {metric.unit}"))
-    for i, path in enumerate(doc.plan.paths):
-        unique(path.id, ("plan", "paths", i, "id"))
-        for j, target in enumerate(path.targets):
-            for k, q in enumerate(target.quantities):
+    results = data.get("results") if isinstance(data, dict) else None
+    plan = data.get("plan") if isinstance(data, dict) else None
+    year = results.get("year", "上一") if isinstance(results, dict) else "上一"
+    metrics: dict[str, dict] = {}
+    for i, answer in _items(results, "answers"):
+        base = ("results", "answers", i)
+        unique(answer.get("id"), base + ("id",))
+        charts: dict[str, Any] = {}
+        for j, metric in _items(answer, "metrics"):
+            here = base + ("metrics", j)
+            unique(metric.get("id"), here + ("id",))
+            if isinstance(metric.get("id"), str):
+                metrics.setdefault(metric["id"], metric)
+            unit, kind, value = metric.get("unit", ""), metric.get("kind", "amount"), metric.get("value")
+            if kind in ("growth", "share") and unit != "%":
+                problems.append((here + ("unit",), f"kind 为 {kind} 的指标单位必须是 %，得到 “{unit}”"))
+            if kind == "share" and _num(value) and not 0 <= value <= 100:
+                problems.append((here + ("value",), f"占比应在 0 到 100 之间，得到 {format_number(value)}"))
+            chart = metric.get("chart")
+            if isinstance(chart, str) and kind == "amount":
+                first = charts.setdefault(chart, unit)
+                if first != unit:
+                    problems.append((here + ("unit",), f"同一图表“{chart}”的单位必须相同：{first} 与 {unit}"))
+    for i, path in _items(plan, "paths"):
+        unique(path.get("id"), ("plan", "paths", i, "id"))
+        for j, target in _items(path, "targets"):
+            for k, q in _items(target, "quantities"):
                 here = ("plan", "paths", i, "targets", j, "quantities", k)
-                if q.baseline is None:
+                ref = q.get("baseline")
+                if not isinstance(ref, str):
                     continue
-                base = metrics.get(q.baseline)
-                if base is None:
-                    close = difflib.get_close_matches(q.baseline, list(metrics), n=1)
+                base_metric = metrics.get(ref)
+                if base_metric is None:
+                    close = difflib.get_close_matches(ref, list(metrics), n=1)
                     hint = f"，是不是想写 {close[0]}？" if close else ""
+                    problems.append((here + ("baseline",), f"找不到 id 为 “{ref}” 的{year}年指标{hint}"))
+                elif base_metric.get("unit", "") != q.get("unit", "") and not q.get("baseline_note"):
                     problems.append((here + ("baseline",),
-                                     f"找不到 id 为 “{q.baseline}” 的{doc.results.year}年指标{hint}"))
-                elif base.unit != q.unit and not q.baseline_note:
-                    problems.append((here + ("baseline",),
-                                     f"与所对应的指标单位不同（{base.unit} 与 {q.unit}）："
+                                     f"与所对应的指标单位不同（{base_metric.get('unit', '')} 与 {q.get('unit', '')}）："
                                      "请改正单位，或用 baseline_note 说明两者如何对照"))
     return problems
 
@@ -333,17 +359,18 @@ def load(path: str | os.PathLike[str],
     fs = FsPath(path)
     file = str(path)
     data, marks = parse_yaml(read_text(fs), file)
-    problems = [_problem(file, loc, msg, marks)
-                for loc, msg in (glyph_problems(data, missing_glyphs) if missing_glyphs else [])]
+    found = glyph_problems(data, missing_glyphs) if missing_glyphs else []
+    doc = None
     try:
         doc = Briefing.model_validate(data)
     except ValidationError as exc:
-        problems += [_problem(file, tuple(e["loc"]), _message(e), marks) for e in exc.errors()]
-        raise DataError(problems) from None
-    if problems:
+        found += [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+    found += cross_check(data)
+    if found:
+        # In file order, so the list reads top to bottom like the file itself.
+        problems = [_problem(file, loc, msg, marks) for loc, msg in found]
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise DataError(problems)
-    problems = cross_check(doc)
-    if problems:
-        raise DataError([_problem(file, loc, msg, marks) for loc, msg in problems])
+    assert doc is not None
     return doc
 

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -96,14 +96,6 @@ class Metric(Quantity):
         default=None,
         description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
     )
-
-    @model_validator(mode="after")
-    def _percent_kinds(self) -> "Metric":
-        if self.kind in ("growth", "share") and self.unit != "%":
-            raise ValueError(f"kind 为 {self.kind} 的指标单位必须是 %，得到 {self.unit!r}")
-        if self.kind == "share" and not 0 <= self.value <= 100:
-            raise ValueError(f"占比应在 0 到 100 之间，得到 {format_number(self.value)}")
-        return self
 
     def growth_text(self) -> str | None:
         """增长11.93% — or 下降2.5% for a fall, as Chinese reports write it."""
