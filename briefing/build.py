@@ -35,12 +35,12 @@ def default_output(data: str | os.PathLike[str]) -> FsPath:
     return FsPath("out") / f"{FsPath(data).stem}-briefing.pdf"
 
 
-def build_date() -> dt.date:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+def build_time() -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 class _Stages:
@@ -71,19 +71,26 @@ def _charts(doc: Briefing, fonts: FontSet, width: float) -> dict[ChartSpec, obje
     return {s: to_drawing(render_svg(s, width, fonts), fonts) for s in specs}
 
 
-def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath) -> None:
+def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath,
+            built: dt.datetime) -> None:
     from .layout.document import BookletTemplate
     from .layout.story import story
 
     from reportlab.platypus.doctemplate import LayoutError
 
     styles = styles_for(paper, fonts)
-    template = BookletTemplate(str(target), doc, styles, build_date())
+    template = BookletTemplate(str(target), doc, styles, built.date())
     try:
         template.multiBuild(story(doc, styles, charts.__getitem__))
     except LayoutError as exc:
         # Something in the data is too large for any page; say so instead of a traceback.
         raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
+
+
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+    from .finish import finish
+
+    finish(raw, target, doc, fonts, built)
 
 
 def _temp_beside(out: FsPath) -> FsPath:
@@ -110,14 +117,18 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     doc, fonts = stages.run("读取与校验数据 load", _load, data)
     styles = styles_for(paper, fonts)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width)
+    built = build_time()
     tmp = _temp_beside(out)
+    raw = tmp.with_name(tmp.name + ".raw")
     try:
-        stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, tmp)
+        stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, raw, built)
+        stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+        raw.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings)

@@ -197,6 +197,8 @@ class Labels(Strict):
     notes: str = Field(default="笔记", description="笔记页标题")
     source: str = Field(default="资料来源", description="封底出处标题")
     built: str = Field(default="生成日期", description="封底生成日期")
+    cover: str = Field(default="封面", description="PDF 页码标签：封面")
+    back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
 
     def fill(self, text: str, doc: "Briefing") -> str:
         return text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))

@@ -19,6 +19,7 @@ from .model import Briefing
 from .styles import PAPERS
 
 SIZE_TOLERANCE = 1.0  # points
+SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB
 
 
 @dataclass
@@ -102,7 +103,62 @@ def min_pages(doc: Briefing) -> int:
     return 6 + len(doc.results.answers) + len(doc.plan.paths)
 
 
-def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4") -> Report:
+def _pdfa(reader: PdfReader) -> list[str]:
+    """The PDF/A-2b requirements a pypdf reading can establish (README lists the rest)."""
+    problems: list[str] = []
+    root = reader.trailer["/Root"]
+    if reader.is_encrypted:
+        problems.append("encrypted")
+    if "/ID" not in reader.trailer:
+        problems.append("no document /ID in the trailer")
+    md = _resolve(root.get("/Metadata"))
+    if md is None:
+        problems.append("no XMP metadata stream")
+    else:
+        if "/Filter" in md:
+            problems.append("XMP metadata stream is filtered")
+        xmp = md.get_data().decode("utf-8", "replace")
+        if "<?xpacket begin=" not in xmp:
+            problems.append("XMP packet header missing")
+        if not re.search(r"pdfaid:part[^>]*>\s*2\s*<|pdfaid:part=\"2\"", xmp):
+            problems.append("XMP lacks pdfaid:part 2")
+        if not re.search(r"pdfaid:conformance[^>]*>\s*B\s*<|pdfaid:conformance=\"B\"", xmp):
+            problems.append("XMP lacks pdfaid:conformance B")
+        title = str((reader.metadata or {}).get("/Title", ""))
+        if title and title not in xmp:
+            problems.append("Info /Title and XMP dc:title differ")
+    intents = [_resolve(i) for i in _resolve(root.get("/OutputIntents", [])) or []]
+    pdfa = [i for i in intents if i.get("/S") == "/GTS_PDFA1"]
+    if not pdfa:
+        problems.append("no GTS_PDFA1 output intent")
+    elif _resolve(pdfa[0].get("/DestOutputProfile")) is None or _resolve(pdfa[0]["/DestOutputProfile"]).get("/N") != 3:
+        problems.append("output intent has no RGB ICC profile")
+    for name in ("/JavaScript", "/AA", "/OCProperties"):
+        if name in root or name in _resolve(root.get("/Names", {}) or {}):
+            problems.append(f"catalog has {name}")
+    for n, page in enumerate(reader.pages, 1):
+        for annot in page.get("/Annots", []) or []:
+            a = _resolve(annot)
+            flags = int(a.get("/F", 0))
+            if not flags & 4 or flags & 0b100011:
+                problems.append(f"page {n}: annotation not set to print (F={flags})")
+            action = _resolve(a.get("/A")) or {}
+            if action.get("/S") in ("/JavaScript", "/Launch", "/ImportData", "/ResetForm"):
+                problems.append(f"page {n}: forbidden action {action.get('/S')}")
+    return problems
+
+
+def _faces(names: set[str]) -> list[str]:
+    """Faces embedded more than once (reportlab's 256-glyph pieces left unmerged)."""
+    counts: dict[str, int] = {}
+    for n in names:
+        face = re.sub(r"^/[A-Z]{6}\+", "", n)
+        counts[face] = counts.get(face, 0) + 1
+    return [f"{face} embedded {c} times" for face, c in sorted(counts.items()) if c > 1]
+
+
+def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
+           budget: int | None = SIZE_BUDGET) -> Report:
     path = FsPath(pdf)
     report = Report(str(path))
     try:
@@ -123,7 +179,8 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4") ->
             if not _embedded(font):
                 unembedded.add(name)
     report.add("fonts embedded", [f"not embedded: {n}" for n in sorted(unembedded)],
-               f"{len(names)} font subsets, all embedded")
+               f"{len(names)} fonts, all embedded")
+    report.add("each face subset once", _faces(names), ", ".join(sorted(n[8:] for n in names)))
 
     # Page size and count.
     geo = PAPERS[paper]
@@ -138,13 +195,24 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4") ->
     report.add("page count", [] if len(pages) >= need else [f"{len(pages)} pages, expected at least {need}"],
                f"{len(pages)} pages")
 
-    # Metadata.
+    # Metadata, and how the file opens.
+    root = reader.trailer["/Root"]
     meta = reader.metadata or {}
-    missing = [k for k in ("/Title", "/Author", "/Subject") if not meta.get(k)]
-    lang = str(reader.trailer["/Root"].get("/Lang", ""))
+    missing = [k for k in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate") if not meta.get(k)]
+    lang = str(root.get("/Lang", ""))
     if lang != "zh-CN":
         missing.append(f"/Lang is {lang!r}, expected 'zh-CN'")
+    if root.get("/PageMode") != "/UseOutlines":
+        missing.append("does not open with the bookmarks panel (/PageMode /UseOutlines)")
     report.add("metadata", missing, str(meta.get("/Title", "")))
+    labels = _resolve(root.get("/PageLabels"))
+    report.add("page labels", [] if labels is not None and "/Nums" in labels else ["no /PageLabels"],
+               ", ".join(reader.page_labels[:3]) + " …" if labels is not None else "")
+    report.add("PDF/A-2b (checkable parts)", _pdfa(reader))
+    if budget is not None:
+        report.add(f"size ≤ {budget // 1024} KB", [] if report.size <= budget else
+                   [f"{report.size / 1024:.0f} KB is over the {budget // 1024} KB budget"],
+                   f"{report.size / 1024:.0f} KB")
 
     # Outline: every section, and with the data every answer and path.
     titles = _outline_titles(reader)

@@ -67,7 +67,7 @@ def contents(doc: Briefing, styles: Styles) -> list:
     toc.levelStyles = [
         ParagraphStyle("toc0", fontName=f.sans_bold, fontSize=11.5, leading=22, wordWrap="CJK",
                        leftIndent=0, firstLineIndent=0, spaceBefore=6),
-        ParagraphStyle("toc1", fontName=f.sans, fontSize=10.5, leading=19, wordWrap="CJK",
+        ParagraphStyle("toc1", fontName=f.serif, fontSize=10.5, leading=19, wordWrap="CJK",
                        leftIndent=2 * 10.5, firstLineIndent=0),
     ]
     return [Heading(doc.labels.contents, styles.h_section, "contents", level=None), toc, PageBreak()]

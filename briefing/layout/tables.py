@@ -40,7 +40,7 @@ def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
     labels = doc.labels
     metrics = doc.metrics()
     st, head = styles.cell, styles.cell_head
-    num = st.but(font=styles.fonts.sans, align="left")
+    num = st  # quantities share the cell's Serif: no extra Sans outlines in the PDF
     width = styles.geometry.frame_width
     box_w, qty_w, base_w = 8 * mm, 30 * mm, 22 * mm
     text_w = width - box_w - qty_w - base_w - WRITE_IN
@@ -82,7 +82,7 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     for path, target, q, metric in doc.links():
         rows.append([
             TextBlock(metric.label, st),
-            TextBlock(metric.text(), num.but(font=styles.fonts.sans)),
+            TextBlock(metric.text(), st),
             TextBlock(q.text(), num),
             TextBlock(f"{path.ordinal}：{target.text}" + (f"。{q.baseline_note}" if q.baseline_note else ""),
                       st.but(size=8.5, leading=13, color=GREY)),

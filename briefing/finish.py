@@ -1,0 +1,76 @@
+"""Finishing the PDF reportlab wrote: e-mail and archive ready, in our own pipeline (pikepdf).
+
+- each face embedded once (see ``fontmerge``) and objects packed into compressed streams;
+- PDF/A-2b: XMP metadata with the PDF/A identification, kept in step with the Info dictionary,
+  an sRGB output intent, a document ID, links flagged for printing;
+- it opens with the bookmarks panel shown, and its page labels match the printed numbers;
+- deterministic: the same data and ``SOURCE_DATE_EPOCH`` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+from pathlib import Path as FsPath
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+from .fontmerge import merge_subsets
+from .fonts import FontSet
+from .model import Briefing
+
+SRGB = "sRGB IEC61966-2.1"
+PRINT = 4  # annotation flag: print it (PDF/A wants every annotation printable, none hidden)
+
+
+def srgb_profile() -> bytes:
+    try:
+        return (importlib.resources.files("briefing.assets") / "srgb.icc").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (FsPath(__file__).resolve().parent.parent / "assets" / "srgb.icc").read_bytes()
+
+
+def page_labels(pdf: pikepdf.Pdf, doc: Briefing) -> None:
+    """Cover and back cover by name; the pages between numbered as printed in their footers."""
+    n = len(pdf.pages)
+    nums = Array([0, Dictionary(P=String(doc.labels.cover))])
+    if n > 2:
+        nums.extend([1, Dictionary(S=Name.D, St=2)])
+    if n > 1:
+        nums.extend([n - 1, Dictionary(P=String(doc.labels.back_cover))])
+    pdf.Root.PageLabels = Dictionary(Nums=nums)
+
+
+def archive(pdf: pikepdf.Pdf, doc: Briefing, built: dt.datetime) -> None:
+    """PDF/A-2b identification and its requirements that are ours to meet."""
+    icc = pdf.make_stream(srgb_profile(), N=3)
+    pdf.Root.OutputIntents = Array([Dictionary(
+        Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=String(SRGB),
+        Info=String(SRGB), RegistryName=String("http://www.color.org"), DestOutputProfile=icc,
+    )])
+    for page in pdf.pages:
+        for annot in page.get("/Annots") or []:
+            annot.F = PRINT
+    stamp = built.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    if "/Trapped" in pdf.docinfo:
+        del pdf.docinfo["/Trapped"]  # reportlab writes it; XMP has no equivalent to keep in step
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta.load_from_docinfo(pdf.docinfo)
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+        meta["dc:language"] = ["zh-CN"]
+        meta["xmp:CreateDate"] = stamp
+        meta["xmp:ModifyDate"] = stamp
+        meta["xmp:MetadataDate"] = stamp
+        meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "briefing"))
+
+
+def finish(raw: FsPath, out: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+    with pikepdf.open(raw) as pdf:
+        merge_subsets(pdf, fonts)
+        pdf.Root.PageMode = Name.UseOutlines
+        page_labels(pdf, doc)
+        archive(pdf, doc, built)
+        pdf.save(out, compress_streams=True, recompress_flate=True, deterministic_id=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)
