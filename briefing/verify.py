@@ -125,7 +125,7 @@ def _pdfa(reader: PdfReader) -> list[str]:
         if not re.search(r"pdfaid:conformance[^>]*>\s*B\s*<|pdfaid:conformance=\"B\"", xmp):
             problems.append("XMP lacks pdfaid:conformance B")
         title = str((reader.metadata or {}).get("/Title", ""))
-        if title and title not in xmp:
+        if title and title != _xmp_title(xmp):
             problems.append("Info /Title and XMP dc:title differ")
     intents = [_resolve(i) for i in _resolve(root.get("/OutputIntents", [])) or []]
     pdfa = [i for i in intents if i.get("/S") == "/GTS_PDFA1"]
@@ -146,6 +146,18 @@ def _pdfa(reader: PdfReader) -> list[str]:
             if action.get("/S") in ("/JavaScript", "/Launch", "/ImportData", "/ResetForm"):
                 problems.append(f"page {n}: forbidden action {action.get('/S')}")
     return problems
+
+
+def _xmp_title(xmp: str) -> str | None:
+    import xml.etree.ElementTree as ET
+
+    ns = {"dc": "http://purl.org/dc/elements/1.1/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+    try:
+        root = ET.fromstring(xmp[xmp.index("<x:xmpmeta"):xmp.rindex("</x:xmpmeta>") + len("</x:xmpmeta>")])
+    except (ValueError, ET.ParseError):
+        return None
+    li = root.find(".//dc:title/rdf:Alt/rdf:li", ns)
+    return li.text if li is not None else None
 
 
 def _faces(names: set[str]) -> list[str]:
