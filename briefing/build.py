@@ -29,6 +29,12 @@ class Result:
     output: FsPath
     report: Report
     timings: dict[str, float] = field(default_factory=dict)
+    imposed: FsPath | None = None
+    imposed_report: Report | None = None
+
+
+def imposed_path(out: FsPath) -> FsPath:
+    return out.with_name(f"{out.stem}-imposed{out.suffix}")
 
 
 def default_output(data: str | os.PathLike[str]) -> FsPath:
@@ -108,9 +114,22 @@ def _temp_beside(out: FsPath) -> FsPath:
     return tmp
 
 
+def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
+    from .impose import impose
+    from .verify import verify_imposed
+
+    impose(booklet, target, paper, marks)
+    return verify_imposed(target, booklet, paper)
+
+
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
-          paper: str = "a4", progress: Progress | None = None) -> Result:
-    """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure."""
+          paper: str = "a4", impose: bool = False, marks: bool = False,
+          progress: Progress | None = None) -> Result:
+    """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
+
+    With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
+    files are delivered together or not at all.
+    """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
     stages = _Stages(progress)
@@ -120,15 +139,23 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     built = build_time()
     tmp = _temp_beside(out)
     raw = tmp.with_name(tmp.name + ".raw")
+    tmp_imposed = tmp.with_name(tmp.name + ".imposed")
+    imposed_report = None
     try:
         stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, raw, built)
         stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())
+        if impose:
+            imposed_report = stages.run("骑马钉拼版 impose", _impose, tmp, tmp_imposed, paper, marks)
+            if not imposed_report.ok:
+                raise VerificationError(imposed_report.failures())
+            os.replace(tmp_imposed, imposed_path(out))
+            imposed_report.path = str(imposed_path(out))
         os.replace(tmp, out)
     finally:
-        tmp.unlink(missing_ok=True)
-        raw.unlink(missing_ok=True)
+        for leftover in (tmp, raw, tmp_imposed):
+            leftover.unlink(missing_ok=True)
     report.path = str(out)
-    return Result(out, report, stages.timings)
+    return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report)

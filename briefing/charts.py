@@ -112,6 +112,11 @@ def _text_width(text: str, fonts: FontSet) -> float:
 
 def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
     """The chart as SVG text, sized for ``width_pt`` and with 8.5 pt labels at print size."""
+    return render(spec, width_pt, fonts, "svg").decode("utf-8")
+
+
+def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int = 150) -> bytes:
+    """The chart in ``fmt`` (svg for the booklet; png lets tests judge it as printed in grey)."""
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
     n = len(spec.labels)
     left, plot = 0.30, 0.56  # fractions of the width: category labels | bars | value labels
@@ -168,8 +173,9 @@ def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
                  fontsize=9.5, color=TEXT)
         if unit:
             fig.text(1.0, 1 - 0.10 / height_in, unit, ha="right", va="top", color=MUTED, fontsize=8)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        buf = io.BytesIO()
+        meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
+        fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
     return buf.getvalue()
 
 

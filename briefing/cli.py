@@ -38,12 +38,18 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("data", nargs="?", default=DEFAULT_DATA,
                    help=f"数据文件 data file (default: {DEFAULT_DATA})")
     b.add_argument("-o", "--output", help="输出 PDF output file (default: out/<data name>-briefing.pdf)")
-    b.add_argument("--paper", choices=["a4"], default="a4", help="纸张 paper size (default: a4)")
+    b.add_argument("--paper", choices=["a4", "a5"], default="a4",
+                   help="纸张 paper size, each laid out natively (default: a4)")
+    b.add_argument("--impose", choices=["saddle"],
+                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
+                        "also write a saddle-stitch imposition for duplex printing")
+    b.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
     b.add_argument("-q", "--quiet", action="store_true", help="不显示进度 no progress on stderr")
     v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
-    v.add_argument("--paper", choices=["a4"], default="a4")
+    v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
+    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
     sc = sub.add_parser("schema", help="输出数据文件的 JSON Schema print the data file's JSON Schema")
     sc.add_argument("-o", "--output", help="写入文件 write to this file instead of stdout")
     return p
@@ -62,10 +68,17 @@ def _build(args) -> int:
 
     if not args.quiet:
         _say(f"briefing: {args.data}")
-    result = build(args.data, args.output, paper=args.paper, progress=progress)
+    if args.marks and not args.impose:
+        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
+        return 2
+    result = build(args.data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
+                   progress=progress)
     r = result.report
     _say(f"briefing: 完成 → {result.output}  ({r.pages} 页, {r.size / 1024:.0f} KB, "
          f"{sum(result.timings.values()):.2f} s)")
+    if result.imposed_report is not None:
+        ir = result.imposed_report
+        _say(f"briefing: 拼版 → {result.imposed}  ({ir.pages // 2} 张, {ir.pages} 面, {ir.size / 1024:.0f} KB)")
     return 0
 
 
@@ -82,6 +95,11 @@ def _verify(args) -> int:
         _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
         return 2
     report = verify(args.pdf, doc, args.paper)
+    if args.imposed:
+        from .verify import verify_imposed
+
+        imposed = verify_imposed(args.imposed, args.pdf, args.paper)
+        report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
     for c in report.checks:
         _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
     if not report.ok:

@@ -38,6 +38,8 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class Geometry:
+    """A page: its size, margins (inner = the spine side) and where header and footer sit."""
+
     name: str
     width: float
     height: float
@@ -45,6 +47,9 @@ class Geometry:
     outer: float
     top: float
     bottom: float
+    header: float  # header baseline, from the top edge
+    footer: float  # footer baseline, from the bottom edge
+    sheet: str  # the landscape sheet two pages are imposed on
 
     @property
     def frame_width(self) -> float:
@@ -55,12 +60,19 @@ class Geometry:
         return self.height - self.top - self.bottom
 
     def left(self, page: int) -> float:
-        """Left edge of the text block: the inner margin is on the left of odd pages."""
+        """Left edge of the text block: the spine is on the left of odd (recto) pages."""
         return self.inner if page % 2 else self.outer
 
 
+# Nothing within 12 mm of a trimmed edge (header and footer included), spine margins wide
+# enough for a saddle-stitched or stapled copy.
+SHEETS = {"a4": (297 * mm, 210 * mm), "a3": (420 * mm, 297 * mm)}  # landscape press sheets
+
 PAPERS = {
-    "a4": Geometry("a4", 210 * mm, 297 * mm, inner=30 * mm, outer=30 * mm, top=28 * mm, bottom=28 * mm),
+    "a4": Geometry("a4", 210 * mm, 297 * mm, inner=32 * mm, outer=28 * mm, top=28 * mm, bottom=28 * mm,
+                   header=19 * mm, footer=16 * mm, sheet="a3"),
+    "a5": Geometry("a5", 148 * mm, 210 * mm, inner=20 * mm, outer=15 * mm, top=21 * mm, bottom=21 * mm,
+                   header=14 * mm, footer=13 * mm, sheet="a4"),
 }
 
 
@@ -87,8 +99,10 @@ class Styles:
 
 
 def styles_for(paper: str, fonts: FontSet) -> Styles:
+    """Type chosen for the paper: A4 body 11 pt, A5 body 10 pt; nothing of the body under 9 pt."""
     geo = PAPERS[paper]
-    s = 11.0
+    s = 11.0 if paper == "a4" else 10.0
+    k = 1.0 if paper == "a4" else 0.8  # display sizes (headings, figures, cover) on the smaller page
     body = TextStyle(fonts.serif, s, s * 1.7, first_indent=2 * s, space_after=s * 0.3)
     sans = TextStyle(fonts.sans, s, s * 1.6, align="left")
     bold = TextStyle(fonts.sans_bold, s, s * 1.5, align="left")
@@ -96,21 +110,22 @@ def styles_for(paper: str, fonts: FontSet) -> Styles:
         geometry=geo,
         fonts=fonts,
         body=body,
-        lead=body.but(font=fonts.serif, size=12, leading=12 * 1.75, first_indent=24),
-        h_part=bold.but(size=26, leading=36, color=INK),
-        h_section=bold.but(size=20, leading=28, space_after=14),
-        ordinal=bold.but(size=11, leading=16, color=ACCENT),
-        h_sub=bold.but(size=12.5, leading=18, space_before=14, space_after=8),
+        lead=body.but(font=fonts.serif, size=s + 1, leading=(s + 1) * 1.75, first_indent=2 * (s + 1)),
+        h_part=bold.but(size=26 * k, leading=36 * k, color=INK),
+        h_section=bold.but(size=20 * k, leading=28 * k, space_after=14 * k),
+        ordinal=bold.but(size=11 * k, leading=16 * k, color=ACCENT),
+        h_sub=bold.but(size=12.5 * k, leading=18 * k, space_before=14 * k, space_after=8 * k),
         small=body.but(size=9, leading=14, color=GREY, first_indent=0, space_after=0, align="left"),
-        cell=TextStyle(fonts.serif, 9.5, 15, align="left"),
-        cell_head=bold.but(size=9.5, leading=14),
-        figure=bold.but(size=19, leading=24),
-        figure_unit=sans.but(size=9.5, leading=14),
+        cell=TextStyle(fonts.serif, 9.5 if paper == "a4" else 9, 15 if paper == "a4" else 14, align="left"),
+        cell_head=bold.but(size=9.5 if paper == "a4" else 9, leading=14),
+        figure=bold.but(size=19 * k, leading=24 * k),
+        figure_unit=sans.but(size=max(8.5, 9.5 * k), leading=14 * k),
         # Labels and running heads are the article's own words: set in Serif they reuse the
         # body's glyphs instead of adding ~200 more Sans outlines to the PDF (issue #6's budget).
         figure_label=body.but(size=9, leading=13, color=GREY, first_indent=0, space_after=0, align="left"),
-        header=body.but(size=8.5, leading=11, color=GREY, first_indent=0, space_after=0, align="left"),
-        cover_title=bold.but(size=30, leading=44, align="center"),
-        cover_sub=sans.but(size=14, leading=22, align="center", color=GREY),
-        cover_meta=body.but(size=12.5, leading=20, align="center", first_indent=0, space_after=0),
+        header=body.but(size=8.5 if paper == "a4" else 8, leading=11, color=GREY, first_indent=0,
+                        space_after=0, align="left"),
+        cover_title=bold.but(size=30 * k, leading=44 * k, align="center"),
+        cover_sub=sans.but(size=14 * k, leading=22 * k, align="center", color=GREY),
+        cover_meta=body.but(size=12.5 * k, leading=20 * k, align="center", first_indent=0, space_after=0),
     )

@@ -16,7 +16,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from .linebreak import violations
 from .model import Briefing
-from .styles import PAPERS
+from .styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB
@@ -246,4 +246,54 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
         heads = [doc.meeting.headline, doc.meeting.district]
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    return report
+
+
+def _half_texts(page, width: float) -> tuple[str, str]:
+    """The text drawn on the left and on the right half of an imposed sheet."""
+    halves = ["", ""]
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            halves[0 if x < width else 1] += text
+
+    page.extract_text(visitor_text=visit)
+    return squeeze(halves[0]), squeeze(halves[1])
+
+
+def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> Report:
+    """Sheet count, sheet size and page order of a saddle-stitch imposition of ``booklet``."""
+    from .impose import saddle_order
+
+    report = Report(str(imposed))
+    try:
+        sides = PdfReader(str(imposed)).pages
+        pages = PdfReader(str(booklet)).pages
+        report.size = FsPath(imposed).stat().st_size
+    except (OSError, PdfReadError, ValueError) as exc:
+        report.add("open", [f"cannot read the PDF: {exc}"])
+        return report
+    report.pages = len(sides)
+    order = saddle_order(len(pages))
+    report.add("sheets", [] if len(sides) == len(order) else
+               [f"{len(sides)} sides, expected {len(order)} ({len(order) // 2} sheets, duplex)"],
+               f"{len(order) // 2} sheets, {len(order)} sides")
+    geo = PAPERS[paper]
+    sw, sh = SHEETS[geo.sheet]
+    wrong = [f"side {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
+             for i, p in enumerate(sides)
+             if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
+             or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
+    report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
+    source = [squeeze(p.extract_text() or "") for p in pages]
+    misplaced = []
+    for n, (side, (left, right)) in enumerate(zip(sides, order), 1):
+        got = _half_texts(side, sw / 2)
+        for half, index, text in (("left", left, got[0]), ("right", right, got[1])):
+            want = source[index] if index is not None else ""
+            if text != want:
+                what = f"page {index + 1}" if index is not None else "a blank page"
+                misplaced.append(f"side {n} {half}: expected {what}")
+    report.add("saddle-stitch order", misplaced, "every page where folding expects it")
     return report

@@ -95,3 +95,46 @@ def test_many_bars_continue_in_a_second_chart():
     specs = charts_for(_answer(*[m(i, i, "个", chart="多") for i in range(n)]), L)
     assert [len(s.labels) for s in specs] == [MAX_BARS, 5]
     assert specs[1].title == "多" + L.continued
+
+
+def _grey(spec, fonts):
+    """The chart rasterised and converted to grey, as a black-and-white printer sees it."""
+    import io
+
+    from PIL import Image
+
+    from briefing.charts import render
+
+    return Image.open(io.BytesIO(render(spec, 425, fonts, "png", dpi=100))).convert("L")
+
+
+def _levels(img):
+    """The grey levels of the chart's filled areas, most common first (white and text excluded)."""
+    counts = sorted(enumerate(img.histogram()), key=lambda kv: -kv[1])
+    return [level for level, n in counts if level < 245 and n > 200]
+
+
+def test_bars_stay_dark_against_white_in_grayscale(doc, fonts):
+    for a in doc.results.answers:
+        for spec in charts_for(a, doc.labels):
+            if spec.kind != "bars":
+                continue
+            levels = _levels(_grey(spec, fonts))
+            assert levels and levels[0] < 120, (spec.title, levels[:3])  # bars print dark grey
+
+
+def test_gauge_fill_and_remainder_differ_clearly_in_grayscale(fonts):
+    spec = charts_for(_answer(m(1, 22.8, "%", kind="share"), m(2, 80.64, "%", kind="share")), L)[0]
+    levels = _levels(_grey(spec, fonts))
+    dark = min(levels[:2])
+    light = max(levels[:2])
+    assert light - dark >= 100, levels[:4]  # filled and unfilled are far apart in lightness
+    assert 255 - light >= 20  # and the remainder is still visibly grey on white paper
+
+
+def test_every_bar_carries_its_value_as_a_direct_label(doc, fonts):
+    for a in doc.results.answers:
+        for spec in charts_for(a, doc.labels):
+            svg = render_svg(spec, 425, fonts)
+            for text in spec.value_texts:
+                assert f">{text}<" in svg

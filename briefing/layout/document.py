@@ -58,12 +58,21 @@ class BookletTemplate(BaseDocTemplate):
             displayDocTitle=1,
             **kw,
         )
-        frame = Frame(geo.inner, geo.bottom, geo.frame_width, geo.frame_height, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        def frame(page: int) -> Frame:
+            return Frame(geo.left(page), geo.bottom, geo.frame_width, geo.frame_height, id="body",
+                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+        # Mirrored margins: the wider inner margin is always at the spine, so body pages
+        # alternate between an even (verso) and an odd (recto) template.
+        even = PageTemplate("body", [frame(0)], onPage=self._page_begin, onPageEnd=self._running,
+                            autoNextPageTemplate="body-odd")
+        odd = PageTemplate("body-odd", [frame(1)], onPage=self._page_begin, onPageEnd=self._running,
+                           autoNextPageTemplate="body")
         self.addPageTemplates([
-            PageTemplate("cover", [frame], onPage=self._cover),
-            PageTemplate("body", [frame], onPage=self._page_begin, onPageEnd=self._running),
-            PageTemplate("back", [frame], onPage=self._back),
+            PageTemplate("cover", [frame(1)], onPage=self._cover),
+            even,
+            odd,
+            PageTemplate("back", [frame(0)], onPage=self._back),
         ])
 
     # -- headings → outline, contents, running header -------------------------------------
@@ -90,21 +99,24 @@ class BookletTemplate(BaseDocTemplate):
         """Header (booklet and section, hairline) and footer (page number), after the page's content."""
         geo = self.styles.geometry
         st = self.styles.header
+        page = canv.getPageNumber()
+        x0 = geo.left(page)
+        x1 = x0 + geo.frame_width
         canv.saveState()
-        top = geo.height - geo.top + 8 * mm
+        base = geo.height - geo.header
         canv.setFont(st.font, st.size)
         canv.setFillColor(st.color)
         m = self.data.meeting
         left = f"{m.name}{self.data.labels.booklet}"
-        canv.drawString(geo.inner, top + 2, left)
+        canv.drawString(x0, base, left)
         room = geo.frame_width - stringWidth(left, st.font, st.size) - 6 * mm
-        canv.drawRightString(geo.width - geo.outer, top + 2, fit(self._page_section, st, room))
+        canv.drawRightString(x1, base, fit(self._page_section, st, room))
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
-        canv.line(geo.inner, top - 2, geo.width - geo.outer, top - 2)
+        canv.line(x0, base - 4, x1, base - 4)
         canv.setFont(self.styles.fonts.sans, 9)
         canv.setFillColor(GREY)
-        canv.drawCentredString(geo.width / 2, geo.bottom - 12 * mm, str(canv.getPageNumber()))
+        canv.drawCentredString(x0 + geo.frame_width / 2, geo.footer, str(page))
         canv.restoreState()
 
     # -- cover and back cover ---------------------------------------------------------------
@@ -134,8 +146,17 @@ class BookletTemplate(BaseDocTemplate):
         y = geo.height * 0.62
         title = st.cover_title
         room = y - 80 * mm  # down to the office and date at the foot of the cover
+
+        def smaller(t: TextStyle) -> TextStyle:
+            return t.but(size=t.size - 1, leading=(t.size - 1) * 1.45)
+
+        # First keep each line the data typed on one line (down to 70 %), then fit the area.
+        lines = d.meeting.headline.split("\n")
+        while title.size > st.cover_title.size * 0.7 and any(
+                self._height(line, title, -8 * mm) > title.leading * 1.01 for line in lines):
+            title = smaller(title)
         while title.size > 12 and self._height(d.meeting.headline, title, -8 * mm) > room:
-            title = title.but(size=title.size - 2, leading=(title.size - 2) * 1.45)
+            title = smaller(title)
         y = self._block(canv, d.meeting.headline, title, y, margin=-8 * mm)
         if d.meeting.subtitle:
             y = self._block(canv, f"——{d.meeting.subtitle}", st.cover_sub, y - 6 * mm)

@@ -25,7 +25,11 @@ from .blocks import Bullet, FigureCard, Heading, RuledLines
 from .tables import checklist, comparison
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
-GLANCE_PER_ANSWER = 4
+
+
+def columns(styles: Styles) -> int:
+    """Figure cards per row: four on A4, three on the narrower A5 measure."""
+    return 4 if styles.geometry.frame_width >= 140 * mm else 3
 
 
 def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
@@ -80,12 +84,12 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
     out += [Spacer(1, 6 * mm), Heading(L.fill(L.glance, doc), styles.h_section.but(size=16, leading=22),
                                        "glance", level=1)]
     for answer in doc.results.answers:
-        top = answer.metrics[:GLANCE_PER_ANSWER]
+        top = answer.metrics[:columns(styles)]
         title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
         if not top:
             out.append(title)
             continue
-        out.append(KeepTogether([title, figure_grid(top, styles, columns=GLANCE_PER_ANSWER)]))
+        out.append(KeepTogether([title, figure_grid(top, styles)]))
     return out
 
 
@@ -94,12 +98,13 @@ def section_break(styles: Styles) -> list:
     return [CondPageBreak(styles.geometry.frame_height / 3), Spacer(1, 10 * mm)]
 
 
-def figure_grid(metrics, styles: Styles, columns: int = 4) -> Table:
+def figure_grid(metrics, styles: Styles) -> Table:
     width = styles.geometry.frame_width
+    n = columns(styles)
     cells = [FigureCard(m, m.label, styles, note=m.growth_text()) for m in metrics]
-    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
-    rows[-1] += [""] * (columns - len(rows[-1]))
-    table = Table(rows, colWidths=[width / columns] * columns, hAlign="LEFT")
+    rows = [cells[i:i + n] for i in range(0, len(cells), n)]
+    rows[-1] += [""] * (n - len(rows[-1]))
+    table = Table(rows, colWidths=[width / n] * n, hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),  # else empty cells set Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

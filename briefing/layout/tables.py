@@ -42,27 +42,26 @@ def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
     st, head = styles.cell, styles.cell_head
     num = st  # quantities share the cell's Serif: no extra Sans outlines in the PDF
     width = styles.geometry.frame_width
-    box_w, qty_w, base_w = 8 * mm, 30 * mm, 22 * mm
+    # On a narrow page (A5) the 2022 baseline goes under the quantity instead of its own column,
+    # so the target keeps a readable measure and the write-in column keeps its 37 mm.
+    wide = width >= 130 * mm
+    box_w, qty_w, base_w = 7 * mm, (30 if wide else 25) * mm, 22 * mm if wide else 0
     text_w = width - box_w - qty_w - base_w - WRITE_IN
-    rows = [[
-        "",
-        TextBlock(labels.check_target, head),
-        TextBlock(labels.check_quantity, head),
-        TextBlock(labels.fill(labels.check_baseline, doc), head),
-        TextBlock(labels.check_status, head),
-    ]]
+    baseline_head = labels.fill(labels.check_baseline, doc)
+    head_row = ["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head)]
+    head_row += [TextBlock(baseline_head, head)] if wide else []
+    rows = [head_row + [TextBlock(labels.check_status, head)]]
     for target in path.targets:
-        baselines = [metrics[q.baseline] for q in target.quantities if q.baseline in metrics]
-        rows.append([
-            CheckBox(height=st.leading),
-            TextBlock(target.text, st),
-            [TextBlock(_quantity_text(q), num) for q in target.quantities],
-            [TextBlock(m.text(), num.but(color=GREY)) for m in baselines],
-            "",
-        ])
-    table = Table(rows, colWidths=[box_w, text_w, qty_w, base_w, WRITE_IN], repeatRows=1,
-                  hAlign="LEFT")
-    table.setStyle(TableStyle(_base(styles) + [("LINEBEFORE", (4, 0), (4, -1), 0.3, RULE)]))
+        quantities = [TextBlock(_quantity_text(q), num) for q in target.quantities]
+        baselines = [TextBlock(metrics[q.baseline].text() if wide else
+                               f"{baseline_head}：{metrics[q.baseline].text()}", num.but(color=GREY))
+                     for q in target.quantities if q.baseline in metrics]
+        row = [CheckBox(height=st.leading), TextBlock(target.text, st)]
+        row += [quantities, baselines] if wide else [quantities + baselines]
+        rows.append(row + [""])
+    cols = [box_w, text_w, qty_w] + ([base_w] if wide else []) + [WRITE_IN]
+    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(_base(styles) + [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
 
 
@@ -72,7 +71,8 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     st, head = styles.cell, styles.cell_head
     num = st.but(font=styles.fonts.sans_bold, align="left")
     width = styles.geometry.frame_width
-    col = [width - 26 * mm - 30 * mm - 52 * mm, 26 * mm, 30 * mm, 52 * mm]
+    note = width * 0.34
+    col = [width - 24 * mm - 27 * mm - note, 24 * mm, 27 * mm, note]
     rows = [[
         TextBlock(labels.compare_item, head),
         TextBlock(labels.fill(labels.compare_metric, doc), head),
