@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Callable
 
-from .charts import ChartSpec, render_svg, to_drawing
+from .cache import Cache
+from .charts import ChartSpec
 from .errors import LayoutFailed, OutputError, VerificationError
 from .fonts import FontSet, register
 from .load import load
@@ -64,17 +65,17 @@ class _Stages:
         return value
 
 
-def _load(data: FsPath) -> tuple[Briefing, FontSet]:
-    fonts = register()
+def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
+    fonts = register(cache=cache)
     return load(data, missing_glyphs=fonts.missing), fonts
 
 
-def _charts(doc: Briefing, fonts: FontSet, width: float) -> dict[ChartSpec, object]:
-    from .charts import charts_for
+def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
+    from .charts import charts_for, drawing
 
     L = doc.labels
     specs = [s for a in doc.results.answers for s in charts_for(a, L)]
-    return {s: to_drawing(render_svg(s, width, fonts), fonts) for s in specs}
+    return {s: drawing(s, width, fonts, cache) for s in specs}
 
 
 def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath,
@@ -124,18 +125,19 @@ def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
 
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False,
-          progress: Progress | None = None) -> Result:
+          cache: Cache | None = None, progress: Progress | None = None) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
-    files are delivered together or not at all.
+    files are delivered together or not at all. ``cache`` (parsed fonts, finished charts) is
+    optional: without it the build is fully cold and touches no cache directory.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
     stages = _Stages(progress)
-    doc, fonts = stages.run("读取与校验数据 load", _load, data)
+    doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     styles = styles_for(paper, fonts)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
     built = build_time()
     tmp = _temp_beside(out)
     raw = tmp.with_name(tmp.name + ".raw")

@@ -7,17 +7,33 @@ own registered fonts: no raster, no second copy of a font, and the labels stay e
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .cache import Cache, key
 from .fonts import FAMILY, FontSet
 from .model import Answer, Labels, format_number
 
-BAR = "#B71C1C"  # the accent: prints as a dark grey
-TRACK = "#E3E3E3"  # the unfilled part of a gauge: prints as a light grey
-TEXT = "#1A1A1A"
-MUTED = "#5F5F5F"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Everything about a chart's look, in one value: part of every chart's cache key."""
+
+    bar: str = "#B71C1C"  # the accent: prints as a dark grey
+    track: str = "#E3E3E3"  # the unfilled part of a gauge: prints as a light grey
+    track_edge: str = "#8A8A8A"
+    text: str = "#1A1A1A"
+    muted: str = "#5F5F5F"
+    axis: str = "#444444"
+    label_pt: float = 8.5  # chart text at print size
+    title_pt: float = 9.5
+    label_lines: int = 3  # a category label wraps to at most this many lines, then ends with "…"
+    row_in: float = 0.30  # inches per bar, plus 0.15 per extra label line
+    left: float = 0.30  # fractions of the width: category labels | bars | value labels
+    plot: float = 0.56
 
 
 @dataclass(frozen=True)
@@ -84,52 +100,49 @@ def _matplotlib(font_paths: tuple[str, ...]):
     return matplotlib, Figure
 
 
-LABEL_PT = 8.5  # chart text at print size
-LABEL_LINES = 3  # a category label wraps to at most this many lines, then ends with "…"
-
-
-def _wrap_label(label: str, width_pt: float, fonts: FontSet) -> str:
+def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from .linebreak import break_lines
 
     def w(ch: str) -> float:
-        return stringWidth(ch, fonts.sans, LABEL_PT)
+        return stringWidth(ch, fonts.sans, style.label_pt)
 
-    lines = [l.text for l in break_lines(label, [width_pt], w, LABEL_PT)]
-    if len(lines) > LABEL_LINES:
-        lines = lines[:LABEL_LINES]
+    lines = [l.text for l in break_lines(label, [width_pt], w, style.label_pt)]
+    if len(lines) > style.label_lines:
+        lines = lines[:style.label_lines]
         lines[-1] = lines[-1][:-1] + "…"
     return "\n".join(lines)
 
 
-def _text_width(text: str, fonts: FontSet) -> float:
+def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return stringWidth(text, fonts.sans_bold, LABEL_PT)
+    return stringWidth(text, fonts.sans_bold, style.label_pt)
 
 
-def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet) -> str:
-    """The chart as SVG text, sized for ``width_pt`` and with 8.5 pt labels at print size."""
-    return render(spec, width_pt, fonts, "svg").decode("utf-8")
+def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> str:
+    """The chart as SVG text, sized for ``width_pt`` and with its labels at print size."""
+    return render(spec, width_pt, fonts, "svg", style=style).decode("utf-8")
 
 
-def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int = 150) -> bytes:
+def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int = 150,
+           style: ChartStyle = ChartStyle()) -> bytes:
     """The chart in ``fmt`` (svg for the booklet; png lets tests judge it as printed in grey)."""
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
     n = len(spec.labels)
-    left, plot = 0.30, 0.56  # fractions of the width: category labels | bars | value labels
-    labels = [_wrap_label(l, width_pt * left - 10, fonts) for l in spec.labels]
+    left, plot = style.left, style.plot
+    labels = [_wrap_label(l, width_pt * left - 10, fonts, style) for l in spec.labels]
     most_lines = max(l.count("\n") + 1 for l in labels)
-    row = 0.30 + 0.15 * (most_lines - 1)  # inches per bar
+    row = style.row_in + 0.15 * (most_lines - 1)  # inches per bar
     height_in = 0.55 + row * n
     width_in = width_pt / 72
     rc = {
         "svg.fonttype": "none",
         "svg.hashsalt": "briefing",
         "font.family": FAMILY,
-        "font.size": LABEL_PT,
+        "font.size": style.label_pt,
         "axes.unicode_minus": False,
         "text.parse_math": False,  # a "$" in a label is a dollar sign, not mathtext
         "text.usetex": False,
@@ -142,17 +155,17 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
         ys = list(range(n))[::-1]
         values = list(spec.values)
         if spec.kind == "gauge":
-            ax.barh(ys, [100] * n, height=0.55, color=TRACK, edgecolor="#8A8A8A", linewidth=0.5)
-            ax.barh(ys, values, height=0.55, color=BAR)
+            ax.barh(ys, [100] * n, height=0.55, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
+            ax.barh(ys, values, height=0.55, color=style.bar)
             lo, hi = 0.0, 100.0
         else:
-            ax.barh(ys, values, height=0.55, color=BAR)
+            ax.barh(ys, values, height=0.55, color=style.bar)
             lo, hi = min(0.0, *values), max(0.0, *values)
         # Room for a negative bar's value label left of it, in data units (zero stays honest).
         span = (hi - lo) or 1.0
         plot_pt = width_pt * plot
         per_pt = span / plot_pt
-        neg = [_text_width(t, fonts) for v, t in zip(values, spec.value_texts) if v < 0]
+        neg = [_text_width(t, fonts, style) for v, t in zip(values, spec.value_texts) if v < 0]
         pad_left = (max(neg) + 8) * per_pt if neg else 0.0
         pad_left = min(pad_left, span)  # never more than the data's own width
         ax.set_xlim(lo - pad_left, hi + 0.01 * span)
@@ -160,19 +173,19 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
             right = v >= 0
             x = 100.0 if spec.kind == "gauge" else v
             ax.annotate(t, (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
-                        ha="left" if right else "right", va="center", color=TEXT,
+                        ha="left" if right else "right", va="center", color=style.text,
                         fontweight="bold", annotation_clip=False)
         ax.set_yticks(ys, labels=labels)
-        ax.tick_params(axis="y", length=0, pad=6, colors=TEXT)
+        ax.tick_params(axis="y", length=0, pad=6, colors=style.text)
         ax.set_xticks([])
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        ax.axvline(0, color="#444444", linewidth=0.8)  # the zero baseline, wherever it falls
+        ax.axvline(0, color=style.axis, linewidth=0.8)  # the zero baseline, wherever it falls
         unit = "单位：%" if spec.kind == "gauge" else f"单位：{spec.unit}" if spec.unit else ""
         fig.text(0.0, 1 - 0.08 / height_in, spec.title, ha="left", va="top", fontweight="bold",
-                 fontsize=9.5, color=TEXT)
+                 fontsize=style.title_pt, color=style.text)
         if unit:
-            fig.text(1.0, 1 - 0.10 / height_in, unit, ha="right", va="top", color=MUTED, fontsize=8)
+            fig.text(1.0, 1 - 0.10 / height_in, unit, ha="right", va="top", color=style.muted, fontsize=8)
         buf = io.BytesIO()
         meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
         fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
@@ -203,3 +216,29 @@ def _font_map(fonts: FontSet):
             return (fonts.sans_bold if bold else fonts.sans), True
 
     return BookletFonts()
+
+
+def _fingerprint() -> tuple:
+    """What besides data and style shapes a chart: the libraries and this module's own code."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(__file__).with_name("linebreak.py").read_bytes())
+    return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab")) + (code.hexdigest(),)
+
+
+def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
+            style: ChartStyle = ChartStyle()):
+    """The chart as a Drawing: from the cache when this data, style and font drew it before.
+
+    A hit skips matplotlib and svglib entirely (their import alone is ~0.3 s).
+    """
+    k = key("chart", spec, round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
+            _fingerprint())
+    found = cache.get("charts", k) if cache else None
+    if found is not None:
+        return found
+    made = to_drawing(render_svg(spec, width_pt, fonts, style), fonts)
+    if cache:
+        cache.put("charts", k, made)
+    return made

@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
                         "also write a saddle-stitch imposition for duplex printing")
     b.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
+    b.add_argument("--no-cache", action="store_true",
+                   help="完全冷启动，不读写缓存 build fully cold and touch no cache "
+                        "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
     b.add_argument("-q", "--quiet", action="store_true", help="不显示进度 no progress on stderr")
     v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
     v.add_argument("pdf", help="要检查的 PDF")
@@ -71,8 +74,11 @@ def _build(args) -> int:
     if args.marks and not args.impose:
         _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
         return 2
+    from .cache import Cache
+
+    cache = Cache(None) if args.no_cache else Cache.default()
     result = build(args.data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                   progress=progress)
+                   cache=cache, progress=progress)
     r = result.report
     _say(f"briefing: 完成 → {result.output}  ({r.pages} 页, {r.size / 1024:.0f} KB, "
          f"{sum(result.timings.values()):.2f} s)")

@@ -14,14 +14,17 @@ EPOCH = "1679270400"  # 2023-03-20, the opening day: a fixed creation date for r
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fixed_date():
-    old = os.environ.get("SOURCE_DATE_EPOCH")
+def _fixed_date(tmp_path_factory):
+    """A fixed creation date, and a cache directory of the session's own (never ~/.cache)."""
+    saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "XDG_CACHE_HOME")}
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
     yield
-    if old is None:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = old
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture(scope="session")

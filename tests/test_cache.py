@@ -1,0 +1,111 @@
+"""The build cache: a changed chart datum, style or font file invalidates exactly what it should."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from briefing.build import build
+from briefing.cache import Cache, default_dir
+from briefing.charts import ChartStyle, charts_for, drawing
+from briefing.cli import main
+from briefing.fonts import FACES, font_dir, register
+
+from .conftest import DATA, SAMPLE
+
+WIDTH = 425.0
+
+
+def specs(doc):
+    return [s for a in doc.results.answers for s in charts_for(a, doc.labels)]
+
+
+def draw_all(doc, fonts, cache, style=ChartStyle()):
+    for spec in specs(doc):
+        drawing(spec, WIDTH, fonts, cache, style)
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return Cache(tmp_path / "cache")
+
+
+def test_second_run_hits_every_chart(doc, fonts, cache):
+    n = len(specs(doc))
+    draw_all(doc, fonts, cache)
+    assert (cache.hits, cache.misses) == (0, n)
+    draw_all(doc, fonts, cache)
+    assert (cache.hits, cache.misses) == (n, n)
+
+
+def test_changing_one_value_remakes_only_its_chart(doc, fonts, cache):
+    draw_all(doc, fonts, cache)
+    answer = doc.results.answers[0]
+    changed = [m.model_copy(update={"value": 130.0}) if m.id == "industrial-output" else m for m in answer.metrics]
+    answers = [answer.model_copy(update={"metrics": changed})] + doc.results.answers[1:]
+    edited = doc.model_copy(update={"results": doc.results.model_copy(update={"answers": answers})})
+    before = cache.misses
+    draw_all(edited, fonts, cache)
+    assert cache.misses - before == 1  # the bar chart that holds 规模工业总产值, nothing else
+
+
+def test_changing_the_style_remakes_every_chart(doc, fonts, cache):
+    draw_all(doc, fonts, cache)
+    before = cache.misses
+    draw_all(doc, fonts, cache, ChartStyle(bar="#000000"))
+    assert cache.misses - before == len(specs(doc))
+
+
+def test_changing_a_font_file_remakes_its_entries_only(doc, tmp_path, cache):
+    fonts_a = register(font_dir(), cache)
+    draw_all(doc, fonts_a, cache)
+    changed = tmp_path / "fonts"
+    shutil.copytree(font_dir(), changed)
+    with open(changed / FACES["sans"], "ab") as fh:
+        fh.write(b"\0" * 16)  # a different file (still a valid font): a new digest
+    hits, misses = cache.hits, cache.misses
+    fonts_b = register(changed, cache)
+    assert fonts_b.digest("sans") != fonts_a.digest("sans")
+    assert fonts_b.digest("serif") == fonts_a.digest("serif")
+    assert fonts_b.sans != fonts_a.sans  # registered under a new name: never the stale face
+    # Fonts: the two unchanged faces were already registered in this process; the changed one
+    # was looked up in the cache by its new digest and missed.
+    assert cache.misses - misses == 1
+    draw_all(doc, fonts_b, cache)
+    assert cache.misses - misses == 1 + len(specs(doc))  # every chart uses the Sans faces
+
+
+def test_cached_and_cold_builds_are_byte_identical(tmp_path):
+    cold = build(DATA, tmp_path / "cold.pdf", cache=None).output.read_bytes()
+    c = Cache(tmp_path / "cache")
+    build(DATA, tmp_path / "first.pdf", cache=c)
+    warm = build(DATA, tmp_path / "warm.pdf", cache=c)
+    assert c.hits > 0
+    assert warm.output.read_bytes() == cold
+
+
+def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, doc, fonts):
+    c = Cache(tmp_path / "cache")
+    draw_all(doc, fonts, c)
+    for entry in (tmp_path / "cache" / "charts").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    before = c.misses
+    draw_all(doc, fonts, c)
+    assert c.misses - before == len(specs(doc))
+
+
+def test_no_cache_touches_no_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path / "b.pdf"), "-q", "--no-cache"]) == 0
+    assert not (tmp_path / "xdg").exists()
+    assert main(["build", str(SAMPLE), "-o", str(tmp_path / "b.pdf"), "-q"]) == 0
+    assert (tmp_path / "xdg" / "briefing" / "charts").is_dir()
+
+
+def test_cache_lives_in_the_users_cache_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_dir() == tmp_path / "briefing"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_dir().parts[-2:] == (".cache", "briefing")
+
