@@ -32,6 +32,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     imposed: FsPath | None = None
     imposed_report: Report | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def imposed_path(out: FsPath) -> FsPath:
@@ -72,9 +73,10 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
     from .charts import charts_for, drawing
+    from .review import attainment_charts
 
     L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L)]
+    specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
     return {s: drawing(s, width, fonts, cache) for s in specs}
 
 
@@ -160,4 +162,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)
     report.path = str(out)
-    return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report)
+    from .review import warnings
+
+    return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
+                  warnings(doc))

@@ -18,6 +18,7 @@ EPILOG = """\
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
+  briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
 
 退出码 exit codes: 0 成功 ok; 1 PDF 检查未通过 verification failed; 2 数据或用法错误 bad input or usage
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
     v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
+    n = sub.add_parser("new", help="由今年的数据生成明年的数据骨架 scaffold next year's data file",
+                       description="保留结构、清空今年的数值，并加入 review：逐条列出今年的目标，留出 result 待明年填报。")
+    n.add_argument("--from", dest="source", required=True, help="今年的数据文件 this year's data file")
+    n.add_argument("--year", type=int, required=True, help="新文件的年份 the new year")
+    n.add_argument("-o", "--output", help="新文件 (default: the source name with the new year)")
+    n.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite an existing file")
     sc = sub.add_parser("schema", help="输出数据文件的 JSON Schema print the data file's JSON Schema")
     sc.add_argument("-o", "--output", help="写入文件 write to this file instead of stdout")
     return p
@@ -79,6 +86,8 @@ def _build(args) -> int:
     cache = Cache(None) if args.no_cache else Cache.default()
     result = build(args.data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    cache=cache, progress=progress)
+    for w in result.warnings:
+        _say(f"briefing: 警告 warning: {w}")
     r = result.report
     _say(f"briefing: 完成 → {result.output}  ({r.pages} 页, {r.size / 1024:.0f} KB, "
          f"{sum(result.timings.values()):.2f} s)")
@@ -115,6 +124,19 @@ def _verify(args) -> int:
     return 0
 
 
+def _new(args) -> int:
+    from .fonts import register
+    from .load import load
+    from .scaffold import write_new
+
+    fonts = register()
+    doc = load(args.source, missing_glyphs=fonts.missing)
+    out = write_new(doc, FsPath(args.source), args.year, FsPath(args.output) if args.output else None, args.force)
+    targets = sum(len(p.targets) for p in doc.plan.paths)
+    _say(f"briefing: 已生成 → {out}（{len(doc.plan.paths)} 条路径、{targets} 项 {doc.plan.year} 年目标待填报结果）")
+    return 0
+
+
 def _schema(args) -> int:
     from .schema import schema_text
 
@@ -133,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return {"build": _build, "verify": _verify, "schema": _schema}[args.command](args)
+        return {"build": _build, "verify": _verify, "new": _new, "schema": _schema}[args.command](args)
     except VerificationError as exc:
         _say("briefing: PDF 未通过检查，未交付 (verification failed, booklet not delivered):")
         for line in exc.failures:

@@ -136,6 +136,40 @@ class Path(Section):
     targets: list[Target] = Field(default_factory=list, description="目标清单")
 
 
+Status = Literal["达成", "基本达成", "未达成", "进行中"]
+
+
+class ReviewQuantity(Quantity):
+    label: Optional[str] = Field(default=None, description="该数量指什么，如 其中企业")
+    result: Optional[Number] = Field(
+        default=None, description="实际完成的数值，与目标同一单位；留空表示待填报")
+
+    def result_text(self) -> str:
+        """The result as printed: the number in the target's own unit (2450人)."""
+        return f"{format_number(self.result)}{self.unit}"
+
+
+class ReviewTarget(Strict):
+    text: str = Field(min_length=1, max_length=500, description="上一年的目标原文")
+    quantities: list[ReviewQuantity] = Field(default_factory=list, description="目标的量化数字及其完成结果")
+    result: Optional[str] = Field(default=None, max_length=300, description="完成情况的文字说明")
+    status: Optional[Status] = Field(
+        default=None,
+        description="达成 / 基本达成 / 未达成 / 进行中：量化目标按数字计算，可不填；定性目标在此填写",
+    )
+
+
+class ReviewPath(Strict):
+    ordinal: str = Field(min_length=1, max_length=20, description="上一年的路径序号，如 路径一")
+    title: Title = Field(description="上一年的路径标题")
+    targets: list[ReviewTarget] = Field(default_factory=list, description="该路径的目标")
+
+
+class Review(Strict):
+    year: int = Field(description="被检查目标的年份，如 2023")
+    paths: list[ReviewPath] = Field(min_length=1, description="上一年的路径及其目标")
+
+
 class Meeting(Strict):
     district: str = Field(description="区（县）名，如 雁峰区")
     city: str = Field(description="所属城市，如 衡阳市")
@@ -200,8 +234,18 @@ class Labels(Strict):
     cover: str = Field(default="封面", description="PDF 页码标签：封面")
     back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
 
+    review: str = Field(default="{review}年目标完成情况", description="目标完成情况一节的标题")
+    review_target: str = Field(default="目标", description="完成情况表头")
+    review_quantity: str = Field(default="目标值", description="完成情况表头")
+    review_result: str = Field(default="完成结果", description="完成情况表头")
+    review_status: str = Field(default="完成情况", description="完成情况表头")
+    review_chart: str = Field(default="目标完成情况", description="每条路径完成情况图的标题")
+    review_unit: str = Field(default="项", description="完成情况图的单位")
+    pending: str = Field(default="待填报", description="尚未填报结果时显示的字样")
+
     def fill(self, text: str, doc: "Briefing") -> str:
-        return text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))
+        text = text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))
+        return text.replace("{review}", str(doc.review.year)) if doc.review else text
 
 
 class Briefing(Strict):
@@ -213,6 +257,7 @@ class Briefing(Strict):
     results: Results
     plan: Plan
     closing: list[str] = Field(default_factory=list, description="结语段落")
+    review: Optional[Review] = Field(default=None, description="上一年目标的完成情况（briefing new 生成）")
     labels: Labels = Field(default_factory=Labels, description="版面固定用语，可不填")
 
     def metrics(self) -> dict[str, Metric]:
@@ -234,4 +279,9 @@ class Briefing(Strict):
         out = [m.text() for a in self.results.answers for m in a.metrics]
         out += [g for a in self.results.answers for m in a.metrics if (g := m.growth_text())]
         out += [q.text() for p in self.plan.paths for t in p.targets for q in t.quantities]
+        if self.review:
+            for p in self.review.paths:
+                for t in p.targets:
+                    out += [q.text() for q in t.quantities]
+                    out += [q.result_text() for q in t.quantities if q.result is not None]
         return out

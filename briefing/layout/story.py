@@ -22,7 +22,8 @@ from ..model import Answer, Briefing, Path
 from ..styles import Styles
 from ..text import TextBlock
 from .blocks import Bullet, FigureCard, Heading, RuledLines
-from .tables import checklist, comparison
+from ..review import attainment_charts, judged
+from .tables import checklist, comparison, review_table
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
 
@@ -40,6 +41,8 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [Heading(L.foreword, styles.h_section, "foreword")]
         out += [TextBlock(p, styles.body) for p in doc.foreword]
         out.append(PageBreak())
+    if doc.review:  # last year's targets, before this year's answers (and outside their part)
+        out += review_section(doc, styles, chart) + [PageBreak()]
     out += results_opener(doc, styles)
     for n, answer in enumerate(doc.results.answers):
         out += [PageBreak()] if n == 0 else section_break(styles)
@@ -114,6 +117,24 @@ def figure_grid(metrics, styles: Styles) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))
     return table
+
+
+def review_section(doc: Briefing, styles: Styles, chart: Chart) -> list:
+    """Last year's targets and how they were met, before this year's answers."""
+    L = doc.labels
+    out: list = [Heading(L.fill(L.review, doc), styles.h_section, "review", level=0)]
+    charts = {spec.title: spec for spec in attainment_charts(doc)}
+    for n, (ordinal, title, targets) in enumerate(judged(doc)):
+        if n:
+            out += section_break(styles)
+        out.append(Heading(title, styles.h_sub.but(size=styles.h_sub.size + 1.5), f"review-{n}", level=1,
+                           ordinal=ordinal, ordinal_style=styles.ordinal))
+        if targets:
+            out.append(review_table(targets, doc, styles))
+            spec = charts.get(f"{ordinal}\u3000{L.review_chart}")
+            if spec is not None:
+                out += [CondPageBreak(35 * mm), Spacer(1, 3 * mm), chart(spec)]
+    return out
 
 
 def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) -> list:

@@ -91,3 +91,30 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     table.setStyle(TableStyle(_base(styles)))
     return table
 
+
+
+def review_table(targets, doc: Briefing, styles: Styles) -> Table:
+    """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled)."""
+    L = doc.labels
+    st, head = styles.cell, styles.cell_head
+    width = styles.geometry.frame_width
+    status_w, qty_w, res_w = 20 * mm, 26 * mm, 30 * mm
+    rows = [[TextBlock(L.review_target, head), TextBlock(L.review_quantity, head),
+             TextBlock(L.review_result, head), TextBlock(L.review_status, head)]]
+    strong = head.but(font=styles.fonts.sans_bold)
+    for j in targets:
+        t = j.target
+        results = [TextBlock(q.result_text(), st) for q in t.quantities if q.result is not None]
+        if t.result:
+            results.append(TextBlock(t.result, st))
+        pending = j.status == L.pending
+        rows.append([
+            TextBlock(t.text, st),
+            [TextBlock(_quantity_text(q), st) for q in t.quantities],
+            results or [TextBlock(L.pending, st.but(color=GREY))],
+            TextBlock(j.status, st.but(color=GREY) if pending else strong),
+        ])
+    table = Table(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
+                  hAlign="LEFT")
+    table.setStyle(TableStyle(_base(styles)))
+    return table
