@@ -17,6 +17,8 @@ EPILOG = """\
 示例 examples:
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
+  briefing build data/*.yaml                      # every district, in parallel
+  briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
   briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
@@ -36,9 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     b = sub.add_parser("build", help="排版、写出并检查参阅资料 build, write and verify a booklet",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    b.add_argument("data", nargs="?", default=DEFAULT_DATA,
-                   help=f"数据文件 data file (default: {DEFAULT_DATA})")
-    b.add_argument("-o", "--output", help="输出 PDF output file (default: out/<data name>-briefing.pdf)")
+    b.add_argument("data", nargs="*", default=[DEFAULT_DATA],
+                   help=f"数据文件，可多个（并行生成）data file(s), several build in parallel "
+                        f"(default: {DEFAULT_DATA})")
+    b.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
+                                          "(default: out/<data name>-briefing.pdf)")
+    b.add_argument("-j", "--jobs", type=int, help="同时生成几份 parallel builds (default: the number of cores)")
     b.add_argument("--paper", choices=["a4", "a5"], default="a4",
                    help="纸张 paper size, each laid out natively (default: a4)")
     b.add_argument("--impose", choices=["saddle"],
@@ -69,9 +74,43 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def _build_many(args) -> int:
+    import time
+
+    from .batch import build_many
+    from .cache import default_dir
+
+    if args.output:
+        _say("briefing: 多个数据文件时不能用 -o；每份写到 out/<数据文件名>-briefing.pdf")
+        return 2
+    start = time.perf_counter()
+    _say(f"briefing: {len(args.data)} 份数据，并行生成 building {len(args.data)} booklets in parallel")
+
+    def line(o) -> None:
+        if o.code == 0:
+            _say(f"  ✓ {o.data} → {o.output}  ({o.pages} 页, {o.size / 1024:.0f} KB, {o.seconds:.1f} s)")
+            for w in o.warnings:
+                _say(f"      警告 warning: {w}")
+        else:
+            _say(f"  ✗ {o.data}  ({'PDF 未通过检查' if o.code == 1 else '数据或输出错误'})")
+            for row in o.message.splitlines():
+                _say(f"      {row}")
+
+    outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
+                          cache_root=None if args.no_cache else str(default_dir()), workers=args.jobs,
+                          report=None if args.quiet else line)
+    failed = [o for o in outcomes if o.code]
+    _say(f"briefing: {len(outcomes) - len(failed)} 份成功, {len(failed)} 份失败 "
+         f"({len(outcomes) - len(failed)} ok, {len(failed)} failed) in {time.perf_counter() - start:.1f} s")
+    return max((o.code for o in failed), default=0)
+
+
 def _build(args) -> int:
     from .build import build
 
+    if len(args.data) > 1:
+        return _build_many(args)
+    args.data = args.data[0]
     def progress(stage: str, seconds: float) -> None:
         if not args.quiet:
             _say(f"  {stage:<28} {seconds:6.2f} s")

@@ -1,0 +1,82 @@
+"""Many booklets in one run (every district of a city), in parallel across the machine's cores.
+
+Each data file builds to ``out/<data file name>-briefing.pdf`` in its own worker process. One
+bad file does not stop the others; the outcome of each is reported as it finishes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Callable
+
+from .errors import BriefingError, OutputError
+
+
+@dataclass
+class Outcome:
+    data: str
+    code: int  # 0 ok, 1 verification failed, 2 bad input
+    output: str = ""
+    message: str = ""
+    pages: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root: str | None) -> Outcome:
+    from .build import build
+    from .cache import Cache
+
+    start = time.perf_counter()
+    try:
+        r = build(data, out, paper=paper, impose=impose, marks=marks,
+                  cache=Cache(FsPath(cache_root) if cache_root else None))
+    except BriefingError as exc:
+        return Outcome(data, exc.exit_code, message=str(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug must still not take the other booklets down with it
+        return Outcome(data, 1, message=f"内部错误 internal error: {type(exc).__name__}: {exc}",
+                       seconds=time.perf_counter() - start)
+    return Outcome(data, 0, str(r.output), pages=r.report.pages, size=r.report.size,
+                   seconds=time.perf_counter() - start, warnings=r.warnings)
+
+
+def _warm(cache_root: str | None) -> None:
+    """Import the pipeline and register the fonts once, before the workers fork from us."""
+    from . import build, finish, verify  # noqa: F401
+    from .cache import Cache
+    from .fonts import register
+    from .layout import document, story  # noqa: F401
+
+    register(cache=Cache(FsPath(cache_root) if cache_root else None))
+
+
+def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, marks: bool = False,
+               cache_root: str | None = None, workers: int | None = None,
+               report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    from .build import default_output
+
+    outputs = [str(default_output(f)) for f in files]
+    clashes = {o for o in outputs if outputs.count(o) > 1}
+    if clashes:
+        raise OutputError("这些数据文件同名，会写到同一个输出文件：" + "、".join(sorted(clashes)))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if fork:
+        _warm(cache_root)
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    results: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        jobs = {pool.submit(_one, f, o, paper, impose, marks, cache_root): f for f, o in zip(files, outputs)}
+        for job in as_completed(jobs):
+            outcome = job.result()
+            results.append(outcome)
+            if report:
+                report(outcome)
+    order = {f: i for i, f in enumerate(files)}
+    return sorted(results, key=lambda o: order[o.data])
