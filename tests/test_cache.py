@@ -64,7 +64,7 @@ def test_changing_a_font_file_remakes_its_entries_only(doc, tmp_path, cache):
     shutil.copytree(font_dir(), changed)
     with open(changed / FACES["sans"], "ab") as fh:
         fh.write(b"\0" * 16)  # a different file (still a valid font): a new digest
-    hits, misses = cache.hits, cache.misses
+    misses = cache.misses
     fonts_b = register(changed, cache)
     assert fonts_b.digest("sans") != fonts_a.digest("sans")
     assert fonts_b.digest("serif") == fonts_a.digest("serif")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import typing
-from pathlib import Path
 
 import jsonschema
 import pytest
