@@ -1,4 +1,5 @@
-"""The pipeline, one stage after another: load → charts → layout and write → verify → deliver.
+"""The pipeline, one stage after another: load → charts → layout and write → finish → verify
+(→ impose → verify it) → deliver.
 
 The PDF is written to a temporary file beside the target and renamed into place only after it
 passed verification, so a failed build never touches the last good booklet.
@@ -14,11 +15,13 @@ from pathlib import Path as FsPath
 from typing import Callable
 
 from .cache import Cache
-from .charts import ChartSpec
+from .charts import ChartSpec, charts_for, drawing
 from .errors import LayoutFailed, OutputError, VerificationError
 from .fonts import FontSet, register
 from .load import load
 from .model import Briefing
+from .review import attainment_charts
+from .review import warnings as review_warnings
 from .styles import styles_for
 from .verify import Report, verify
 
@@ -72,9 +75,6 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
-    from .charts import charts_for, drawing
-    from .review import attainment_charts
-
     L = doc.labels
     specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
     return {s: drawing(s, width, fonts, cache) for s in specs}
@@ -82,10 +82,10 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath,
             built: dt.datetime) -> None:
+    from reportlab.platypus.doctemplate import LayoutError
+
     from .layout.document import BookletTemplate
     from .layout.story import story
-
-    from reportlab.platypus.doctemplate import LayoutError
 
     styles = styles_for(paper, fonts)
     template = BookletTemplate(str(target), doc, styles, built.date())
@@ -162,7 +162,5 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)
     report.path = str(out)
-    from .review import warnings
-
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  warnings(doc))
+                  review_warnings(doc))

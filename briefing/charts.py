@@ -17,7 +17,6 @@ from .fonts import FAMILY, FontSet
 from .model import Answer, Labels, format_number
 
 
-
 @dataclass(frozen=True)
 class ChartStyle:
     """Everything about a chart's look, in one value: part of every chart's cache key."""

@@ -137,8 +137,8 @@ def _build(args) -> int:
 
 
 def _verify(args) -> int:
-    from .load import load
     from .fonts import register
+    from .load import load
     from .verify import verify
 
     doc = None

@@ -84,6 +84,7 @@ def scaffold(doc: Briefing, source: str, year: int, schema: str | None = None) -
                 out.append("          quantities:")
                 for q in t.quantities:
                     out += _quantity(q, "            ", [f"result:{TODO}：{old}年实际完成的数值，单位同上"])
+                out.append("          status:  # 可不填：按数字自动计算 computed from the numbers")
             else:
                 out += [f"          result:{TODO}：完成情况的文字说明",
                         f"          status:{TODO}：达成 / 基本达成 / 未达成 / 进行中"]

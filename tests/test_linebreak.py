@@ -2,7 +2,14 @@
 
 import pytest
 
-from briefing.linebreak import NO_END, NO_START, break_lines, can_break_before, clusters, violations
+from briefing.linebreak import (
+    NO_END,
+    NO_START,
+    break_lines,
+    can_break_before,
+    clusters,
+    violations,
+)
 
 EM = 10.0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -15,14 +16,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
-from reportlab.lib.styles import ParagraphStyle
 
 from ..charts import ChartSpec, charts_for
 from ..model import Answer, Briefing, Path
+from ..review import attainment_charts, judged
 from ..styles import Styles
 from ..text import TextBlock
 from .blocks import Bullet, FigureCard, Heading, RuledLines
-from ..review import attainment_charts, judged
 from .tables import checklist, comparison, review_table
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)

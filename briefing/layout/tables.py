@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
 from ..model import Briefing, Path, TargetQuantity
-from ..styles import GROUND, GREY, RULE, Styles
+from ..styles import GREY, GROUND, RULE, Styles
 from ..text import TextBlock
 from .blocks import CheckBox
 
