@@ -24,7 +24,7 @@ class ChartStyle:
     bar: str = "#B71C1C"  # the accent: prints as a dark grey
     track: str = "#E3E3E3"  # the unfilled part of a gauge: prints as a light grey
     track_edge: str = "#8A8A8A"
-    text: str = "#1A1A1A"
+    text: str = "#000000"
     muted: str = "#5F5F5F"
     axis: str = "#444444"
     label_pt: float = 8.5  # chart text at print size

@@ -99,9 +99,8 @@ def merge_subsets(pdf: pikepdf.Pdf, fonts: FontSet) -> None:
         return
 
     # 2. One font program per face, from reportlab's subsetter (the face is already parsed).
-    for face in faces.values():
-        if face.codepoints:
-            _embed(pdf, face)
+    for n, face in enumerate(f for f in faces.values() if f.codepoints):
+        _embed(pdf, face, Name(f"/F{n + 1}"))  # short resource names: they recur in every text op
 
     # 3. Text in every content stream → two-byte glyph ids in the merged fonts.
     for owner, res in owners:
@@ -125,7 +124,7 @@ def merge_subsets(pdf: pikepdf.Pdf, fonts: FontSet) -> None:
         res.Font = new_fonts
 
 
-def _embed(pdf: pikepdf.Pdf, face: _Face) -> None:
+def _embed(pdf: pikepdf.Pdf, face: _Face, resource: Name) -> None:
     ttf = pdfmetrics.getFont(face.reportlab_name).face
     chars = sorted(face.codepoints)
     program = ttf.makeSubset(chars)
@@ -172,7 +171,7 @@ def _embed(pdf: pikepdf.Pdf, face: _Face) -> None:
         DescendantFonts=Array([cid]),
         ToUnicode=pdf.make_stream(_cmap(face, tag)),
     ))
-    face.new_name = Name(f"/{face.reportlab_name}")
+    face.new_name = resource
 
 
 def _cmap(face: _Face, tag: str) -> bytes:
@@ -190,6 +189,16 @@ def _cmap(face: _Face, tag: str) -> bytes:
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _tidy(ops: list) -> list:
+    """Drop what moves to a line that never comes: T* right before ET, and TL (the leading)
+    when nothing in the stream uses it any more (T*, ' and " are its only users)."""
+    kept = [(o, op) for i, (o, op) in enumerate(ops)
+            if not (str(op) == "T*" and i + 1 < len(ops) and str(ops[i + 1][1]) == "ET")]
+    if not any(str(op) in ("T*", "'", '"') for _, op in kept):
+        kept = [(o, op) for o, op in kept if str(op) != "TL"]
+    return kept
 
 
 def _convert(data: bytes, face: _Face, codes: dict[int, int]) -> bytes:
@@ -230,7 +239,7 @@ def _rewrite(pdf: pikepdf.Pdf, owner, names: dict) -> None:
                 out[-1] = ([String(bytes(out[-1][0][0]) + bytes(operands[0]))], out[-1][1])
                 continue
         out.append((list(operands), op if isinstance(op, Operator) else Operator(o)))
-    data = pikepdf.unparse_content_stream(out)
+    data = pikepdf.unparse_content_stream(_tidy(out))
     if isinstance(owner, pikepdf.Stream):  # a form XObject holds its own content
         owner.write(data)
     else:

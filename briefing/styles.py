@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from .fonts import FontSet
 
 ACCENT = HexColor("#B71C1C")  # restrained Chinese red: L* ≈ 38, dark in grayscale print
-INK = HexColor("#1A1A1A")
+INK = HexColor("#000000")  # black text (style notes); prints as pure K
 GREY = HexColor("#5F5F5F")
 RULE = HexColor("#9E9E9E")
 GROUND = HexColor("#EEEEEE")
@@ -126,6 +126,6 @@ def styles_for(paper: str, fonts: FontSet) -> Styles:
         header=body.but(size=8.5 if paper == "a4" else 8, leading=11, color=GREY, first_indent=0,
                         space_after=0, align="left"),
         cover_title=bold.but(size=30 * k, leading=44 * k, align="center"),
-        cover_sub=sans.but(size=14 * k, leading=22 * k, align="center", color=GREY),
+        cover_sub=body.but(size=14 * k, leading=22 * k, align="center", color=GREY, first_indent=0, space_after=0),
         cover_meta=body.but(size=12.5 * k, leading=20 * k, align="center", first_indent=0, space_after=0),
     )
