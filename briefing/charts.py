@@ -12,8 +12,11 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 from .cache import Cache, key
 from .fonts import FAMILY, FontSet
+from .linebreak import break_lines
 from .model import Answer, Labels, format_number
 
 
@@ -101,10 +104,6 @@ def _matplotlib(font_paths: tuple[str, ...]):
 
 def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from .linebreak import break_lines
-
     def w(ch: str) -> float:
         return stringWidth(ch, fonts.sans, style.label_pt)
 
@@ -116,8 +115,6 @@ def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) 
 
 
 def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     return stringWidth(text, fonts.sans_bold, style.label_pt)
 
 

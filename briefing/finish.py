@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
 from pathlib import Path as FsPath
 
 import pikepdf
@@ -19,16 +18,14 @@ from pikepdf import Array, Dictionary, Name, String
 from .fontmerge import merge_subsets
 from .fonts import FontSet
 from .model import Briefing
+from .shipped import asset_dir
 
 SRGB = "sRGB IEC61966-2.1"
 PRINT = 4  # annotation flag: print it (PDF/A wants every annotation printable, none hidden)
 
 
 def srgb_profile() -> bytes:
-    try:
-        return (importlib.resources.files("briefing.assets") / "srgb.icc").read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError):
-        return (FsPath(__file__).resolve().parent.parent / "assets" / "srgb.icc").read_bytes()
+    return (asset_dir() / "srgb.icc").read_bytes()
 
 
 def page_labels(pdf: pikepdf.Pdf, doc: Briefing) -> None:

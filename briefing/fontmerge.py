@@ -108,20 +108,17 @@ def merge_subsets(pdf: pikepdf.Pdf, fonts: FontSet) -> None:
         if names:
             _rewrite(pdf, owner, names)
 
-    # 4. Only now the (possibly shared) resource dictionaries.
-    done: set = set()
+    # 4. Only now the (possibly shared) resource dictionaries; a shared one, once replaced,
+    #    holds no subsets any more and is passed over when met again.
     for _, res in owners:
-        if id(res) in done or res.objgen in done and res.objgen != (0, 0):
-            continue
-        done.add(res.objgen if res.objgen != (0, 0) else id(res))
         old = res.get("/Font") or {}
-        if not any(f.objgen in subsets for f in old.values()):
-            continue
-        new_fonts = Dictionary({k: v for k, v in old.items() if v.objgen not in subsets})
-        for face in faces.values():
-            if face.font_obj is not None and any(subsets.get(f.objgen, (None,))[0] is face for f in old.values()):
-                new_fonts[face.new_name] = face.font_obj
-        res.Font = new_fonts
+        used = {subsets[f.objgen][0] for f in old.values() if f.objgen in subsets}
+        if used:
+            new_fonts = Dictionary({k: v for k, v in old.items() if v.objgen not in subsets})
+            for face in faces.values():  # in a fixed order: the bytes must be reproducible
+                if face in used:
+                    new_fonts[face.new_name] = face.font_obj
+            res.Font = new_fonts
 
 
 def _embed(pdf: pikepdf.Pdf, face: _Face, resource: Name) -> None:
@@ -220,10 +217,10 @@ def _rewrite(pdf: pikepdf.Pdf, owner, names: dict) -> None:
             current = font
             if font is not None:
                 operands = [font[0].new_name, operands[1]]
-                key = (str(operands[0]), float(operands[1]))
-                if key == state:
-                    continue
-                state = key
+            key = (str(operands[0]), float(operands[1]))
+            if key == state:
+                continue  # after merging, the same face at the same size: nothing changes
+            state = key
         elif o == "TL":
             if leading == float(operands[0]):
                 continue

@@ -7,7 +7,6 @@ them from any directory and never needs the repository's ``../shared``.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import io
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from .cache import Cache, key
 from .errors import FontError
+from .shipped import asset_dir
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",
@@ -30,14 +30,7 @@ FAMILY = "Noto Sans SC"  # the family name matplotlib reads from the Sans files
 
 
 def font_dir() -> Path:
-    """The installed package data, or the checkout's ``assets/fonts`` when run from source."""
-    try:
-        installed = Path(str(importlib.resources.files("briefing.assets"))) / "fonts"
-        if installed.is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "assets" / "fonts"
+    return asset_dir() / "fonts"
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ NO_START = frozenset(
 )
 # Never at the end of a line.
 NO_END = frozenset("（［｛「『〈《〔【〖〘〚“‘([{")
-# Pairs that must not be split: "……" and "——".
-NO_SPLIT_PAIRS = frozenset("…—")
 # Full-width punctuation whose glyph is drawn in the left half of the em: at a line end its
 # blank right half may stick out past the measure (clreq "hanging" by half an em).
 HALF_BLANK_END = frozenset("，。、；：？！）」』》”’")
@@ -44,9 +42,7 @@ def can_break_before(text: str, i: int) -> bool:
     if a.isspace():
         return True
     if b in NO_START or a in NO_END:
-        return False
-    if a == b and a in NO_SPLIT_PAIRS:
-        return False
+        return False  # "……" and "——" stay whole too: … and — may not start a line
     if _is_word(a) and _is_word(b):
         return False  # Latin words and numbers stay whole: 5G, 2.3, A级
     if a == "." and i >= 2 and _digit(text[i - 2]) and _digit(b):

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataError, Problem
-from .model import Briefing, format_number
+from .model import Briefing, format_number, shown
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -193,16 +193,6 @@ def _kind(value: Any) -> str:
         type(value), type(value).__name__)
 
 
-def _got(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if value is None:
-        return "空值"
-    if isinstance(value, (dict, list)):
-        return "映射" if isinstance(value, dict) else "列表"
-    return repr(value)
-
-
 def _message(err: dict[str, Any]) -> str:
     kind = err["type"]
     given = err.get("input")
@@ -219,18 +209,18 @@ def _message(err: dict[str, Any]) -> str:
         return f"未知字段 (unknown key){hint}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         need = "整数" if kind.startswith("int") else "数字"
-        return f"需要{need}，得到 {_got(given)}"
+        return f"需要{need}，得到 {shown(given)}"
     if kind in ("string_type",):
-        return f"需要文本，得到 {_got(given)}"
+        return f"需要文本，得到 {shown(given)}"
     if kind.startswith("date"):
-        return f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {_got(given)}"
+        return f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {shown(given)}"
     if kind in ("list_type",):
-        return f"需要列表（每项以 - 开头），得到 {_got(given)}"
+        return f"需要列表（每项以 - 开头），得到 {shown(given)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"需要字段映射（key: value），得到 {_got(given)}"
+        return f"需要字段映射（key: value），得到 {shown(given)}"
     if kind == "literal_error":
         allowed = err.get("ctx", {}).get("expected", "").replace(" or ", ", ")
-        return f"取值无效：{_got(given)}，只能是 {allowed} 之一"
+        return f"取值无效：{shown(given)}，只能是 {allowed} 之一"
     if kind == "too_short":
         return "至少需要一项 (must not be empty)"
     if kind == "string_too_short":
@@ -239,9 +229,9 @@ def _message(err: dict[str, Any]) -> str:
         limit = err.get("ctx", {}).get("max_length")
         return f"太长：{len(given)} 个字，上限 {limit} 个字"
     if kind == "string_pattern_mismatch":
-        return f"id 只能用英文字母、数字和 - _ .，得到 {_got(given)}"
+        return f"id 只能用英文字母、数字和 - _ .，得到 {shown(given)}"
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"数值超出范围：{_got(given)}"
+        return f"数值超出范围：{shown(given)}"
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
     return err["msg"]

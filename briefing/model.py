@@ -32,14 +32,23 @@ Comparator = Literal[
 ]
 
 
+def shown(value) -> str:
+    """A value as an error message quotes it, in the YAML user's terms (true, 空值, 列表)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "空值"
+    if isinstance(value, (dict, list)):
+        return "映射" if isinstance(value, dict) else "列表"
+    return repr(value)
+
+
 def _number(value):
     """Only real numbers: YAML's ``true`` or a quoted "15" must not pass as a figure."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        shown = {True: "true", False: "false", None: "空值"}.get(value, None) if not isinstance(
-            value, (str, list, dict)) else None
-        if shown is None:
-            shown = f'"{value}"' if isinstance(value, str) else ("列表" if isinstance(value, list) else "映射")
-        raise ValueError(f"需要数字，得到 {shown}")
+        raise ValueError(f"需要数字，得到 {shown(value)}")
     if not math.isfinite(value):
         raise ValueError(f"需要有限的数字，得到 {value}")
     return float(value)

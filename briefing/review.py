@@ -37,7 +37,7 @@ def quantity_status(q: ReviewQuantity) -> str | None:
     met = r > t if q.comparator in ABOVE else r >= t
     if met:
         return MET
-    return MOSTLY if (t > 0 and r >= t * NEAR) or (t <= 0 and r >= t - abs(t) * (1 - NEAR)) else MISSED
+    return MOSTLY if r >= t - abs(t) * (1 - NEAR) else MISSED  # within 10 % of |t| below it
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ INK = HexColor("#000000")  # black text (style notes); prints as pure K
 GREY = HexColor("#5F5F5F")
 RULE = HexColor("#9E9E9E")
 GROUND = HexColor("#EEEEEE")
-PALE_ACCENT = HexColor("#F6E7E7")
 
 
 @dataclass(frozen=True)

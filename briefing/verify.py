@@ -249,16 +249,26 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
     return report
 
 
-def _half_texts(page, width: float) -> tuple[str, str]:
-    """The text drawn on the left and on the right half of an imposed sheet."""
-    halves = ["", ""]
+def placed_text(page) -> list[tuple[float, float, str]]:
+    """(x, y, text) of every piece of text pypdf sees drawn on the page, in page space."""
+    points = []
 
     def visit(text, cm, tm, font, size):
         if text.strip():
+            # Text space → page space: the text matrix, then the current transformation matrix.
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            halves[0 if x < width else 1] += text
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            points.append((x, y, text))
 
     page.extract_text(visitor_text=visit)
+    return points
+
+
+def _half_texts(page, width: float) -> tuple[str, str]:
+    """The text drawn on the left and on the right half of an imposed sheet."""
+    halves = ["", ""]
+    for x, _, text in placed_text(page):
+        halves[0 if x < width else 1] += text
     return squeeze(halves[0]), squeeze(halves[1])
 
 

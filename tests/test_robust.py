@@ -9,6 +9,7 @@ from briefing.build import build
 from briefing.cli import main
 from briefing.layout.document import fit
 from briefing.styles import PAPERS
+from briefing.verify import placed_text
 
 from .conftest import ROOT, SAMPLE
 
@@ -16,19 +17,7 @@ DATA = ROOT / "tests" / "data"
 A4 = PAPERS["a4"]
 
 
-def text_origins(page):
-    """(x, y) of every piece of text pypdf sees drawn on the page, in page space."""
-    points = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            # Text space → page space: the text matrix, then the current transformation matrix.
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            points.append((x, y, text))
-
-    page.extract_text(visitor_text=visit)
-    return points
+text_origins = placed_text  # the verifier's own page-space positions
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from ..model import COMPARATORS, Quantity, format_number
-from ..styles import ACCENT, GREY, INK, RULE, Styles, TextStyle
+from ..styles import ACCENT, INK, RULE, Styles, TextStyle
 from ..text import ASCENT, TextBlock
 
 
@@ -157,19 +157,3 @@ class RuledLines(Flowable):
             c.line(0, y, self.width, y)
             y -= self.pitch
 
-
-class Rule(Flowable):
-    def __init__(self, color=GREY, width: float = 0.5, space: float = 6):
-        super().__init__()
-        self.color = color
-        self.line_width = width
-        self.spaceBefore = self.spaceAfter = space
-
-    def wrap(self, availWidth, availHeight):
-        self.width = availWidth
-        return availWidth, self.line_width
-
-    def draw(self):
-        self.canv.setStrokeColor(self.color)
-        self.canv.setLineWidth(self.line_width)
-        self.canv.line(0, 0, self.width, 0)

@@ -120,18 +120,21 @@ class BookletTemplate(BaseDocTemplate):
         canv.restoreState()
 
     # -- cover and back cover ---------------------------------------------------------------
+    def _wrapped(self, text: str, style: TextStyle, margin: float) -> TextBlock:
+        """Text set across the page width, ``margin`` inside the inner margin on both sides."""
+        geo = self.styles.geometry
+        block = TextBlock(text, style.but(first_indent=0))
+        block.wrap(geo.width - 2 * (geo.inner + margin), geo.height)
+        return block
+
     def _block(self, canv, text: str, style: TextStyle, top: float, margin: float = 0) -> float:
         """Draw wrapped text centred in the page width from ``top``; return the new top."""
-        geo = self.styles.geometry
-        width = geo.width - 2 * (geo.inner + margin)
-        block = TextBlock(text, style.but(first_indent=0))
-        _, h = block.wrap(width, geo.height)
-        block.drawOn(canv, geo.inner + margin, top - h)
-        return top - h
+        block = self._wrapped(text, style, margin)
+        block.drawOn(canv, self.styles.geometry.inner + margin, top - block.height)
+        return top - block.height
 
     def _height(self, text: str, style: TextStyle, margin: float) -> float:
-        geo = self.styles.geometry
-        return TextBlock(text, style.but(first_indent=0)).wrap(geo.width - 2 * (geo.inner + margin), geo.height)[1]
+        return self._wrapped(text, style, margin).height
 
     def _cover(self, canv, doc):
         geo = self.styles.geometry

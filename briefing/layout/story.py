@@ -13,7 +13,6 @@ from reportlab.platypus import (
     PageBreak,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
@@ -23,7 +22,7 @@ from ..review import attainment_charts, judged
 from ..styles import Styles
 from ..text import TextBlock
 from .blocks import Bullet, FigureCard, Heading, RuledLines
-from .tables import checklist, comparison, review_table
+from .tables import checklist, comparison, grid_style, review_table
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
 
@@ -65,12 +64,7 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
 def contents(doc: Briefing, styles: Styles) -> list:
     f = styles.fonts
     # Its internal table would draw in Helvetica unless told otherwise.
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), f.sans),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    toc = TableOfContents(dotsMinLevel=0, tableStyle=grid_style(f.sans))
     toc.levelStyles = [
         ParagraphStyle("toc0", fontName=f.sans_bold, fontSize=11.5, leading=22, wordWrap="CJK",
                        leftIndent=0, firstLineIndent=0, spaceBefore=6),
@@ -108,14 +102,7 @@ def figure_grid(metrics, styles: Styles) -> Table:
     rows = [cells[i:i + n] for i in range(0, len(cells), n)]
     rows[-1] += [""] * (n - len(rows[-1]))
     table = Table(rows, colWidths=[width / n] * n, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),  # else empty cells set Helvetica
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    table.setStyle(grid_style(styles.fonts.sans, right=8, top=4, bottom=6))
     return table
 
 
@@ -175,9 +162,6 @@ def bullet_item(text: str, styles: Styles) -> Table:
     st = styles.body.but(first_indent=0, space_after=0, align="left")
     t = Table([[Bullet(st), TextBlock(text, st)]], colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm],
               hAlign="LEFT")
-    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    t.setStyle(grid_style(styles.fonts.sans, bottom=1))
     return t
 

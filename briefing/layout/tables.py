@@ -21,19 +21,30 @@ def _quantity_text(q: TargetQuantity) -> str:
     return f"{q.label}{q.text()}" if q.label else q.text()
 
 
-def _base(styles: Styles) -> list[tuple]:
-    return [
-        ("FONTNAME", (0, 0), (-1, -1), styles.fonts.sans),  # else empty cells set Helvetica
+def grid_style(font: str, left: float = 0, right: float = 0, top: float = 0, bottom: float = 0,
+               extra: list[tuple] = ()) -> TableStyle:
+    """Every table's base: cells top-aligned with these paddings, and the booklet's font set on
+    every cell, because reportlab draws even an empty cell in Helvetica otherwise."""
+    return TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), left),
+        ("RIGHTPADDING", (0, 0), (-1, -1), right),
+        ("TOPPADDING", (0, 0), (-1, -1), top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
+        *extra,
+    ])
+
+
+def _ruled(styles: Styles, extra: list[tuple] = ()) -> TableStyle:
+    """The ruled tables (checklist, comparison, review): grey header row, thin rules."""
+    return grid_style(styles.fonts.sans, 4, 4, 5, 6, [
         ("BACKGROUND", (0, 0), (-1, 0), GROUND),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, GREY),
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, GREY),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
+        *extra,
+    ])
 
 
 def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
@@ -61,7 +72,7 @@ def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
         rows.append(row + [""])
     cols = [box_w, text_w, qty_w] + ([base_w] if wide else []) + [WRITE_IN]
     table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(_base(styles) + [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
+    table.setStyle(_ruled(styles, [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
 
 
@@ -88,7 +99,7 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
                       st.but(size=8.5, leading=13, color=GREY)),
         ])
     table = Table(rows, colWidths=col, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(_base(styles)))
+    table.setStyle(_ruled(styles))
     return table
 
 
@@ -116,5 +127,5 @@ def review_table(targets, doc: Briefing, styles: Styles) -> Table:
         ])
     table = Table(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
                   hAlign="LEFT")
-    table.setStyle(TableStyle(_base(styles)))
+    table.setStyle(_ruled(styles))
     return table
