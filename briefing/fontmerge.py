@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator, String
+from pikepdf import Array, Dictionary, Name, String
 from reportlab.pdfbase import pdfmetrics
 
 from .fonts import FontSet
 
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4,8})>")
-_TEXT_OPS = {"Tj", "TJ", "'", '"'}
+_TEXT_OPS = {b"Tj", b"TJ", b"'", b'"'}
 
 
 @dataclass(eq=False)  # hashed by identity: one object per face
@@ -191,11 +191,11 @@ def _cmap(face: _Face, tag: str) -> bytes:
 def _tidy(ops: list) -> list:
     """Drop what moves to a line that never comes: T* right before ET, and TL (the leading)
     when nothing in the stream uses it any more (T*, ' and " are its only users)."""
-    kept = [(o, op) for i, (o, op) in enumerate(ops)
-            if not (str(op) == "T*" and i + 1 < len(ops) and str(ops[i + 1][1]) == "ET")]
-    if not any(str(op) in ("T*", "'", '"') for _, op in kept):
-        kept = [(o, op) for o, op in kept if str(op) != "TL"]
-    return kept
+    kept = [(i, o) for (i, o) in ((i, op) for i, (_, op) in enumerate(ops))
+            if not (o == b"T*" and i + 1 < len(ops) and ops[i + 1][1] == b"ET")]
+    if not any(o in (b"T*", b"'", b'"') for _, o in kept):
+        kept = [(i, o) for i, o in kept if o != b"TL"]
+    return [ops[i][0] for i, _ in kept]
 
 
 def _convert(data: bytes, face: _Face, codes: dict[int, int]) -> bytes:
@@ -203,39 +203,47 @@ def _convert(data: bytes, face: _Face, codes: dict[int, int]) -> bytes:
 
 
 def _rewrite(pdf: pikepdf.Pdf, owner, names: dict) -> None:
-    """Map every string shown in a subset font; drop Tf/TL that no longer change anything."""
-    out: list = []
+    """Map every string shown in a subset font; drop Tf/TL that no longer change anything.
+
+    Operators are compared as bytes and untouched instructions are passed back as parsed:
+    converting every pikepdf object to Python costs more than all the rest of this stage.
+    """
+    out: list = []  # (instruction, operator bytes)
     current = None  # (face, codes) of the font selected by the last Tf
     state: tuple = ()  # (font name, size) in force inside this BT block
     leading = None
-    for operands, op in pikepdf.parse_content_stream(owner):
-        o = str(op)
-        if o == "BT":
+    for ins in pikepdf.parse_content_stream(owner):
+        o = ins.operator.unparse()
+        if o == b"BT":
             state, leading = (), None
-        elif o == "Tf":
+        elif o == b"Tf":
+            operands = ins.operands
             font = names.get(str(operands[0]))
             current = font
             if font is not None:
-                operands = [font[0].new_name, operands[1]]
-            key = (str(operands[0]), float(operands[1]))
+                ins = pikepdf.ContentStreamInstruction([font[0].new_name, operands[1]], ins.operator)
+            key = (str(ins.operands[0]), float(operands[1]))
             if key == state:
                 continue  # after merging, the same face at the same size: nothing changes
             state = key
-        elif o == "TL":
-            if leading == float(operands[0]):
+        elif o == b"TL":
+            if leading == float(ins.operands[0]):
                 continue
-            leading = float(operands[0])
+            leading = float(ins.operands[0])
         elif o in _TEXT_OPS and current is not None:
             face, codes = current
-            if o == "TJ":
+            operands = ins.operands
+            if o == b"TJ":
                 operands = [Array([String(_convert(bytes(x), face, codes)) if isinstance(x, String) else x
                                    for x in operands[0]])]
             else:
                 operands = list(operands[:-1]) + [String(_convert(bytes(operands[-1]), face, codes))]
-            if o == "Tj" and out and str(out[-1][1]) == "Tj":
-                out[-1] = ([String(bytes(out[-1][0][0]) + bytes(operands[0]))], out[-1][1])
+            if o == b"Tj" and out and out[-1][1] == b"Tj":
+                joined = bytes(out[-1][0].operands[0]) + bytes(operands[0])
+                out[-1] = (pikepdf.ContentStreamInstruction([String(joined)], ins.operator), o)
                 continue
-        out.append((list(operands), op if isinstance(op, Operator) else Operator(o)))
+            ins = pikepdf.ContentStreamInstruction(operands, ins.operator)
+        out.append((ins, o))
     data = pikepdf.unparse_content_stream(_tidy(out))
     if isinstance(owner, pikepdf.Stream):  # a form XObject holds its own content
         owner.write(data)
