@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Callable
 
-from .cache import Cache
+from .cache import Cache, key
 from .charts import ChartSpec, charts_for, drawing
 from .errors import LayoutFailed, OutputError, VerificationError
 from .fonts import FontSet, register
@@ -81,19 +81,32 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath,
-            built: dt.datetime) -> None:
+            built: dt.datetime, contents_hint: list[tuple] | None = None) -> list[tuple]:
+    """Lay out and write the raw PDF; return the contents entries it ended with.
+
+    reportlab lays out until the contents list the pages their headings landed on: twice from
+    nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
+    pass is enough when the headings did not move; when they did, reportlab sees the mismatch
+    and runs another pass, so a stale hint costs time, never correctness.
+    """
     from reportlab.platypus.doctemplate import LayoutError
+    from reportlab.platypus.tableofcontents import TableOfContents
 
     from .layout.document import BookletTemplate
     from .layout.story import story
 
     styles = styles_for(paper, fonts)
     template = BookletTemplate(str(target), doc, styles, built.date())
+    flowables = story(doc, styles, charts.__getitem__)
+    for toc in flowables:
+        if contents_hint and isinstance(toc, TableOfContents):
+            toc.addEntries(contents_hint)
     try:
-        template.multiBuild(story(doc, styles, charts.__getitem__))
+        template.multiBuild(flowables)
     except LayoutError as exc:
         # Something in the data is too large for any page; say so instead of a traceback.
         raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
+    return template.contents_entries
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
@@ -146,7 +159,11 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     tmp_imposed = tmp.with_name(tmp.name + ".imposed")
     imposed_report = None
     try:
-        stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, raw, built)
+        hint_key = key("contents", str(data.resolve()), paper)
+        hint = cache.get("contents", hint_key) if cache else None
+        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, raw, built, hint)
+        if cache and entries != hint:
+            cache.put("contents", hint_key, entries)
         stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:

@@ -6,8 +6,8 @@ them from any directory and never needs the repository's ``../shared``.
 
 from __future__ import annotations
 
-import hashlib
 import io
+import mmap
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -89,15 +89,37 @@ class _Scale:
         return x * self.factor
 
 
+class _GlyphToChar(dict):
+    """reportlab's glyph → characters map, rebuilt from charToGlyph only if it is ever asked
+    for (it is read only when text is shaped, which the booklet never does); not caching it
+    takes a third off loading a face."""
+
+    def __init__(self, char_to_glyph: dict[int, int]):
+        super().__init__()
+        self._source = char_to_glyph
+
+    def __missing__(self, gid):
+        if not self._source:
+            raise KeyError(gid)
+        source, self._source = self._source, {}
+        inverse: dict[int, list[int]] = {}
+        for char, glyph in source.items():
+            inverse.setdefault(glyph, []).append(char)
+        for glyph, chars in inverse.items():
+            self.setdefault(glyph, chars)
+        return self[gid]
+
+
 def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> TTFont:
     """A parsed face: from the cache when this exact file was parsed before, else parsed now."""
-    k = key("ttf", digest, reportlab.Version)
+    k = key("ttf", 2, digest, reportlab.Version)  # 2: without glyphToChar
     cached = cache.get("fonts", k) if cache else None
     if cached is not None:
         font_state, face_state = cached
         face = TTFontFace.__new__(TTFontFace)
         face.__dict__.update(face_state)
-        face._ttf_data = data  # the bytes just hashed: never a stale copy
+        face.glyphToChar = _GlyphToChar(face.charToGlyph)
+        face._ttf_data = data  # the file whose digest made the key: never a stale copy
         font = TTFont.__new__(TTFont)
         font.__dict__.update(font_state)
         font.fontName = name
@@ -110,23 +132,28 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
         raise FontError(f"字体文件无法使用 {path}: {exc}") from None
     font.face._pdfScale = _Scale(font.face.unitsPerEm)
     if cache:
-        face_state = {k2: v for k2, v in font.face.__dict__.items() if k2 != "_ttf_data"}
+        face_state = {k2: v for k2, v in font.face.__dict__.items() if k2 not in ("_ttf_data", "glyphToChar")}
         font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
         cache.put("fonts", k, (font_state, face_state))
     return font
 
 
+def _map(path: Path):
+    """The file's bytes, mapped rather than read: reportlab's subsetter touches only the glyphs
+    the booklet uses, a small part of each 10–15 MB face."""
+    try:
+        with open(path, "rb") as fh:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, unreadable, or empty
+        raise FontError(f"找不到字体文件 {path}（重新安装 briefing 可恢复）") from None
+
+
 def register(directory: Path | None = None, cache: Cache | None = None) -> FontSet:
-    """Register the faces with reportlab, reading each file once and hashing what it read."""
+    """Register the faces with reportlab, keyed by each file's content digest."""
     directory = directory or font_dir()
-    blobs: dict[str, bytes] = {}
-    for face, filename in FACES.items():
-        path = directory / filename
-        try:
-            blobs[face] = path.read_bytes()
-        except OSError:
-            raise FontError(f"找不到字体文件 {path}（重新安装 briefing 可恢复）") from None
-    fonts = FontSet(directory, tuple((f, hashlib.blake2b(b, digest_size=16).hexdigest()) for f, b in blobs.items()))
+    blobs = {face: _map(directory / filename) for face, filename in FACES.items()}
+    memo = cache or Cache(None)
+    fonts = FontSet(directory, tuple((f, memo.file_digest(directory / FACES[f], b)) for f, b in blobs.items()))
     registered = set(pdfmetrics.getRegisteredFontNames())
     for face, name in fonts.names.items():
         if name not in registered:

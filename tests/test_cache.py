@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import pytest
@@ -85,6 +86,39 @@ def test_cached_and_cold_builds_are_byte_identical(tmp_path):
     assert warm.output.read_bytes() == cold
 
 
+def test_contents_hint_saves_a_pass_and_a_stale_one_costs_only_time(tmp_path, monkeypatch):
+    from reportlab.platypus.doctemplate import BaseDocTemplate
+
+    passes = []
+    real_build = BaseDocTemplate.build
+
+    def counted(self, *args, **kw):
+        passes.append(1)
+        return real_build(self, *args, **kw)
+
+    monkeypatch.setattr(BaseDocTemplate, "build", counted)
+
+    def layout_passes(out: str, cache) -> tuple[int, bytes]:
+        passes.clear()
+        build(SAMPLE, tmp_path / out, cache=cache)
+        return len(passes), (tmp_path / out).read_bytes()
+
+    cold_passes, cold = layout_passes("cold.pdf", None)
+    c = Cache(tmp_path / "cache")
+    layout_passes("first.pdf", c)
+    warm_passes, warm = layout_passes("warm.pdf", c)
+    assert (cold_passes, warm_passes) == (2, 1)
+    assert warm == cold
+
+    # Every contents entry one page off, as after an edit that moved the headings.
+    [entry] = (tmp_path / "cache" / "contents").glob("*.pickle")
+    hint = pickle.loads(entry.read_bytes())
+    entry.write_bytes(pickle.dumps([(lvl, text, page + 1, k) for lvl, text, page, k in hint]))
+    stale_passes, stale = layout_passes("stale.pdf", c)
+    assert stale_passes == 2 and stale == cold
+    assert pickle.loads(entry.read_bytes()) == hint  # and the hint is put right
+
+
 def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, doc, fonts):
     c = Cache(tmp_path / "cache")
     draw_all(doc, fonts, c)
@@ -109,3 +143,51 @@ def test_cache_lives_in_the_users_cache_directory(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert default_dir().parts[-2:] == (".cache", "briefing")
 
+
+
+def test_file_digests_are_remembered_by_stat_and_never_stale(tmp_path, monkeypatch):
+    import hashlib
+    import os
+    import time
+
+    import briefing.cache
+
+    def blake(b: bytes) -> str:
+        return hashlib.blake2b(b, digest_size=16).hexdigest()
+
+    f = tmp_path / "face.ttf"
+    f.write_bytes(b"a" * 100)
+    c = Cache(tmp_path / "cache")
+    assert c.file_digest(f, f.read_bytes()) == blake(b"a" * 100)
+    # A file changed long ago: its remembered digest is used, the content is not hashed again.
+    monkeypatch.setattr(briefing.cache, "SETTLED_NS", 0)
+    assert c.file_digest(f, b"not read") == blake(b"a" * 100)
+    # Same size, mtime put back: the ctime still tells, and the new content is hashed.
+    time.sleep(0.05)
+    before = f.stat()
+    f.write_bytes(b"b" * 100)
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert c.file_digest(f, f.read_bytes()) == blake(b"b" * 100)
+    # A file changed just before it was hashed is never trusted from memory.
+    monkeypatch.undo()
+    assert c.file_digest(f, b"hashed again") == blake(b"hashed again")
+
+
+def test_registered_fonts_carry_the_digest_of_their_files(tmp_path):
+    import hashlib
+
+    for cache in (Cache(None), Cache(tmp_path / "cache"), Cache(tmp_path / "cache")):
+        fonts = register(font_dir(), cache)
+        for face, filename in FACES.items():
+            want = hashlib.blake2b((font_dir() / filename).read_bytes(), digest_size=16).hexdigest()
+            assert fonts.digest(face) == want
+
+
+def test_glyph_to_char_map_is_rebuilt_when_first_asked_for():
+    from briefing.fonts import _GlyphToChar
+
+    g = _GlyphToChar({0x4E2D: 7, 0x5167: 7, 0x41: 3})
+    g.setdefault(9, []).append(0xE000)  # what reportlab's shaper adds for a glyph with no character
+    assert (g[7], g[3], g[9]) == ([0x4E2D, 0x5167], [0x41], [0xE000])
+    with pytest.raises(KeyError):
+        g[99]

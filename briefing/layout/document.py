@@ -41,6 +41,7 @@ class BookletTemplate(BaseDocTemplate):
         self._section = ""
         self._page_section = ""
         self._page_has_heading = False
+        self.contents_entries: list[tuple] = []  # what the contents listed in the latest pass
         geo = styles.geometry
         m = doc.meeting
         super().__init__(
@@ -76,6 +77,9 @@ class BookletTemplate(BaseDocTemplate):
         ])
 
     # -- headings → outline, contents, running header -------------------------------------
+    def beforeDocument(self):
+        self.contents_entries = []  # each layout pass collects them afresh
+
     def afterFlowable(self, flowable):
         if not isinstance(flowable, Heading):
             return
@@ -85,7 +89,9 @@ class BookletTemplate(BaseDocTemplate):
         canv.addOutlineEntry(flowable.label, flowable.key, level=outline_level, closed=False)
         if flowable.level is not None:
             # The contents are reportlab Paragraphs: escape so the data's text is printed, not parsed.
-            self.notify("TOCEntry", (flowable.level, escape(flowable.label), self.page, flowable.key))
+            entry = (flowable.level, escape(flowable.label), self.page, flowable.key)
+            self.contents_entries.append(entry)
+            self.notify("TOCEntry", entry)
         self._section = flowable.label
         if not self._page_has_heading:
             self._page_section = flowable.label
