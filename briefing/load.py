@@ -138,8 +138,22 @@ class _Composer:
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
-    """Plain YAML only (SafeLoader: no Python tags), with the position of every field."""
-    loader = yaml.SafeLoader(text)
+    """Plain YAML only (SafeLoader: no Python tags), with the position of every field.
+
+    libyaml's parser (when PyYAML has it) reads the file several times faster; a file with any
+    problem is read again by PyYAML's own parser, whose messages the hints below are written
+    for, so a user sees the same message on every machine.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _compose(fast(text), file)
+        except DataError:
+            pass
+    return _compose(yaml.SafeLoader(text), file)
+
+
+def _compose(loader: yaml.SafeLoader, file: str) -> tuple[Any, Marks]:
     try:
         node = loader.get_single_node()
         if node is None:

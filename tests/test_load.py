@@ -124,3 +124,20 @@ def test_missing_glyph_is_named_with_code_point(tmp_path, fonts):
     (problem,) = info.value.problems
     assert problem.field == "results.answers[0].title"
     assert "U+1F600" in problem.message
+
+
+@pytest.mark.skipif(not getattr(__import__("yaml"), "__with_libyaml__", False),
+                    reason="PyYAML without libyaml: only its own parser is ever used")
+def test_libyaml_and_pyyaml_read_every_file_alike():
+    """The fast parser must give the same values and the same line:column for every field."""
+    from pathlib import Path
+
+    import yaml
+
+    from briefing.load import _compose, read_text
+
+    root = Path(__file__).parent.parent
+    texts = [read_text(f) for f in sorted((root / "data").glob("*.yaml")) + sorted((root / "tests" / "data").glob("*.yaml"))]
+    texts.append("a:\n  b: {名称一二: 值, 第二: [一, 二], c: 2}\n  \"中文键\": 'x'\n  d: |\n    多行\n  e: 文字 # 注\n")
+    for text in texts:
+        assert _compose(yaml.CSafeLoader(text), "f") == _compose(yaml.SafeLoader(text), "f")
