@@ -214,6 +214,7 @@ def _font_map(fonts: FontSet):
     return BookletFonts()
 
 
+@lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
 def _fingerprint() -> tuple:
     """What besides data and style shapes a chart: the libraries and this module's own code."""
     from importlib.metadata import version

@@ -7,13 +7,25 @@ split across pages by whole lines, keeping at least two lines on each side where
 
 from __future__ import annotations
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from typing import Callable
+
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
 from .linebreak import Line, break_lines
 from .styles import TextStyle
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
+
+
+def char_width(font: str, size: float) -> Callable[[str], float]:
+    """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
+    its font lookup on every call: a booklet measures some 16,000 characters."""
+    face = getattr(getFont(font), "face", None)
+    if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
+        return lambda ch: stringWidth(ch, font, size)
+    widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
+    return lambda ch: scale * widths.get(ord(ch), default)
 
 
 class TextBlock(Flowable):
@@ -28,13 +40,11 @@ class TextBlock(Flowable):
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
 
-    def _char_width(self, ch: str) -> float:
-        return stringWidth(ch, self.style.font, self.style.size)
-
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or (self._for_width != width and self._for_width is not None):
             indent = self.style.first_indent if self._indent_first else 0.0
-            lines = break_lines(self.text, [width], self._char_width, self.style.size, indent)
+            lines = break_lines(self.text, [width], char_width(self.style.font, self.style.size),
+                                self.style.size, indent)
             if self.style.align == "center" and len(lines) > 1:
                 lines = self._balanced(lines, width, indent)
             self._lines = lines
@@ -46,7 +56,8 @@ class TextBlock(Flowable):
         lo, hi, best = width / 2, width, lines
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial = break_lines(self.text, [mid], self._char_width, self.style.size, indent)
+            trial = break_lines(self.text, [mid], char_width(self.style.font, self.style.size),
+                                self.style.size, indent)
             if len(trial) <= len(lines):
                 best, hi = trial, mid
             else:

@@ -57,6 +57,7 @@ class BookletTemplate(BaseDocTemplate):
             lang="zh-CN",
             initialFontName=styles.fonts.sans,
             displayDocTitle=1,
+            pageCompression=0,  # an intermediate file: the finish stage compresses once, for good
             **kw,
         )
         def frame(page: int) -> Frame:
