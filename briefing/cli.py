@@ -19,6 +19,7 @@ EPILOG = """\
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing build data/*.yaml                      # every district, in parallel
   briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
+  briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
   briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
@@ -41,19 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("data", nargs="*", default=[DEFAULT_DATA],
                    help=f"数据文件，可多个（并行生成）data file(s), several build in parallel "
                         f"(default: {DEFAULT_DATA})")
-    b.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
-                                          "(default: out/<data name>-briefing.pdf)")
     b.add_argument("-j", "--jobs", type=int, help="同时生成几份 parallel builds (default: the number of cores)")
-    b.add_argument("--paper", choices=["a4", "a5"], default="a4",
-                   help="纸张 paper size, each laid out natively (default: a4)")
-    b.add_argument("--impose", choices=["saddle"],
-                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
-                        "also write a saddle-stitch imposition for duplex printing")
-    b.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
-    b.add_argument("--no-cache", action="store_true",
-                   help="完全冷启动，不读写缓存 build fully cold and touch no cache "
-                        "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
-    b.add_argument("-q", "--quiet", action="store_true", help="不显示进度 no progress on stderr")
+    _build_options(b)
+    w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
+                       description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.3 秒）；"
+                                   "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
+    w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
+    _build_options(w)
     v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
@@ -68,6 +63,21 @@ def _parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="输出数据文件的 JSON Schema print the data file's JSON Schema")
     sc.add_argument("-o", "--output", help="写入文件 write to this file instead of stdout")
     return p
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
+                                          "(default: out/<data name>-briefing.pdf)")
+    p.add_argument("--paper", choices=["a4", "a5"], default="a4",
+                   help="纸张 paper size, each laid out natively (default: a4)")
+    p.add_argument("--impose", choices=["saddle"],
+                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
+                        "also write a saddle-stitch imposition for duplex printing")
+    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
+    p.add_argument("--no-cache", action="store_true",
+                   help="完全冷启动，不读写缓存 build fully cold and touch no cache "
+                        "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度 no progress on stderr")
 
 
 def _say(text: str) -> None:
@@ -105,25 +115,19 @@ def _build_many(args) -> int:
     return max((o.code for o in failed), default=0)
 
 
-def _build(args) -> int:
+def _build_one(args, data: str) -> int:
+    """One build with its progress and outcome on stderr (``build`` and every ``watch`` round)."""
     from .build import build
+    from .cache import Cache
 
-    if len(args.data) > 1:
-        return _build_many(args)
-    args.data = args.data[0]
     def progress(stage: str, seconds: float) -> None:
         if not args.quiet:
             _say(f"  {stage:<28} {seconds:6.2f} s")
 
     if not args.quiet:
-        _say(f"briefing: {args.data}")
-    if args.marks and not args.impose:
-        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
-        return 2
-    from .cache import Cache
-
+        _say(f"briefing: {data}")
     cache = Cache(None) if args.no_cache else Cache.default()
-    result = build(args.data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
+    result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    cache=cache, progress=progress)
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
@@ -133,6 +137,43 @@ def _build(args) -> int:
     if result.imposed_report is not None:
         ir = result.imposed_report
         _say(f"briefing: 拼版 → {result.imposed}  ({ir.pages // 2} 张, {ir.pages} 面, {ir.size / 1024:.0f} KB)")
+    return 0
+
+
+def _marks_without_impose(args) -> bool:
+    if args.marks and not args.impose:
+        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
+        return True
+    return False
+
+
+def _build(args) -> int:
+    if len(args.data) > 1:
+        return _build_many(args)
+    if _marks_without_impose(args):
+        return 2
+    return _build_one(args, args.data[0])
+
+
+def _watch(args) -> int:
+    import traceback
+
+    from .watch import watch
+
+    if _marks_without_impose(args):
+        return 2
+
+    def rebuild() -> None:
+        try:
+            _build_one(args, args.data)
+        except BriefingError as exc:
+            _failed(exc)
+        except Exception:  # a bug, not the data: show it, and keep watching for the next save
+            traceback.print_exc()
+        if not args.quiet:
+            _say(f"briefing: 等待 {args.data} 的下一次保存（Ctrl-C 结束） watching for changes")
+
+    watch(args.data, rebuild)
     return 0
 
 
@@ -194,18 +235,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return {"build": _build, "verify": _verify, "new": _new, "schema": _schema}[args.command](args)
-    except VerificationError as exc:
-        _say("briefing: PDF 未通过检查，未交付 (verification failed, booklet not delivered):")
-        for line in exc.failures:
-            _say(f"  {line}")
-        return exc.exit_code
+        return {"build": _build, "watch": _watch, "verify": _verify, "new": _new,
+                "schema": _schema}[args.command](args)
     except BriefingError as exc:
-        _say(f"briefing: 错误 error:\n{exc}" if "\n" in str(exc) else f"briefing: 错误 error: {exc}")
-        return exc.exit_code
+        return _failed(exc)
     except KeyboardInterrupt:
         return 130
 
+
+def _failed(exc: BriefingError) -> int:
+    """Say what went wrong in the user's terms; return the exit code it calls for."""
+    if isinstance(exc, VerificationError):
+        _say("briefing: PDF 未通过检查，未交付 (verification failed, booklet not delivered):")
+        for line in exc.failures:
+            _say(f"  {line}")
+    else:
+        _say(f"briefing: 错误 error:\n{exc}" if "\n" in str(exc) else f"briefing: 错误 error: {exc}")
+    return exc.exit_code
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -85,10 +85,16 @@ class TextBlock(Flowable):
         return [head, tail]
 
     def draw(self):
+        """All lines in one text object: font and colour set once, each line placed with Tm.
+
+        Character spacing (Tc) belongs to the graphics state and outlives a line, so it is set
+        on every line whose spacing differs from the one before, back to 0 included: otherwise
+        a paragraph's last line would be drawn spread like the justified line above it.
+        """
         st = self.style
-        canv = self.canv
         lines = self.lines(self.width)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
+        placed = []  # (x, y, character spacing, text) of each line
         for n, line in enumerate(lines):
             indent = st.first_indent if (n == 0 and self._indent_first) else 0.0
             measure = self.width - indent
@@ -100,11 +106,21 @@ class TextBlock(Flowable):
                 x += (measure - line.width) / 2
             elif st.align == "right":
                 x += measure - line.width
-            t = canv.beginText(x, y)
-            t.setFont(st.font, st.size)
-            t.setFillColor(st.color)
-            if gap:
-                t.setCharSpace(gap)
-            t.textOut(line.text)
-            canv.drawText(t)
+            placed.append((x, y, gap, line.text))
             y -= st.leading
+        if not placed:
+            return
+        t = self.canv.beginText(placed[0][0], placed[0][1])
+        t.setFont(st.font, st.size)
+        t.setFillColor(st.color)
+        spacing = 0.0  # each flowable is drawn inside q … Q, which starts it at the default 0
+        at = placed[0][:2]
+        for x, y, gap, text in placed:
+            if (x, y) != at:
+                t.moveCursor(x - at[0], at[1] - y)  # Td, relative to the line before
+                at = (x, y)
+            if gap != spacing:
+                t.setCharSpace(gap)
+                spacing = gap
+            t.textOut(text)
+        self.canv.drawText(t)

@@ -95,3 +95,32 @@ def test_violations_reports_bad_lines_only():
     assert violations(["第一行", "，第二行"]) == ["line starts with '，': ，第二行"]
     assert violations(["结尾是“", "下一行"]) == ["line ends with '“': 结尾是“"]
     assert violations(["——写在两会召开之际"]) == []
+
+
+def test_justified_spacing_never_leaks_into_the_last_line(fonts, tmp_path):
+    """Tc outlives a line in PDF: the last line must be set back to 0, not spread like the one
+    above it (it once was, by 0.26 pt a character, on every justified paragraph)."""
+    import pikepdf
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefing.styles import styles_for
+    from briefing.text import TextBlock
+
+    style = styles_for("a4", fonts).body
+    block = TextBlock("一年之计在于春，雁峰区以实干笃定前行，奋力书写高质量发展新答卷。" * 3 + "完。", style)
+    canvas = Canvas(str(tmp_path / "t.pdf"), pageCompression=0)
+    _, height = block.wrap(300, 1000)
+    block.drawOn(canvas, 50, 800 - height)
+    canvas.showPage()
+    canvas.save()
+    spacing, drawn = 0.0, []
+    with pikepdf.open(tmp_path / "t.pdf") as pdf:
+        for ins in pikepdf.parse_content_stream(pdf.pages[0].obj):
+            if str(ins.operator) == "Tc":
+                spacing = float(ins.operands[0])
+            elif str(ins.operator) == "Tj":
+                drawn.append(spacing)
+    lines = block.lines(300)
+    assert len(drawn) == len(lines) >= 3
+    assert all(s != 0 for s in drawn[:-1])  # justified: spread or squeezed to the measure
+    assert drawn[-1] == 0

@@ -20,7 +20,8 @@ def test_every_subpackage_is_listed_for_installation():
 def test_package_data_covers_the_shipped_assets():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     patterns = config["package-data"]["briefing.assets"]
-    shipped = [p for p in (ROOT / "assets").rglob("*") if p.is_file() and p.suffix != ".py"]
+    shipped = [p for p in (ROOT / "assets").rglob("*")
+               if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
     assert shipped
     for f in shipped:
         rel = f.relative_to(ROOT / "assets")

@@ -1,0 +1,54 @@
+"""``briefing watch``: build the booklet again each time its data file is saved.
+
+The office edits the YAML and looks at the PDF. A process that stays up keeps the libraries
+imported, the fonts registered and the chart code warm, so a rebuild after a save takes about
+0.3 s where a fresh process needs 0.7 s (its start-up and imports alone take 0.3 s). Every
+rebuild is an ordinary build: verified and delivered whole, or refused with the same message
+a fresh build gives, leaving the last good booklet where it was.
+
+The file is polled (a ``stat`` every 0.1 s) rather than watched through the OS: it works the
+same on every system and every editor's way of saving (in place or write-and-rename).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path as FsPath
+from typing import Callable
+
+Stamp = tuple[int, int, int] | None  # (inode, size, mtime_ns), None while the file is missing
+
+INTERVAL = 0.1  # seconds between looks at the file
+SETTLE = 0.05  # a change must hold this long: an editor may write a file in several steps
+
+
+def stamp(path: FsPath) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def watch(path: str | os.PathLike[str], rebuild: Callable[[], object], *,
+          stop: Callable[[], bool] = lambda: False, interval: float = INTERVAL,
+          settle: float = SETTLE) -> int:
+    """Call ``rebuild`` now and after every change of ``path``, until ``stop()``; return how
+    many builds ran. A missing file (mid-save, or renamed away) is waited for, not built."""
+    path = FsPath(path)
+    seen = stamp(path)
+    rebuild()
+    builds = 1
+    while not stop():
+        time.sleep(interval)
+        now = stamp(path)
+        if now == seen or now is None:
+            continue
+        time.sleep(settle)
+        if stamp(path) != now:
+            continue  # still being written: look again next round
+        seen = now
+        rebuild()
+        builds += 1
+    return builds
