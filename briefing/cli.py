@@ -6,6 +6,7 @@ Progress and errors go to stderr; a user never sees a traceback for a mistake th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path as FsPath
 
@@ -20,6 +21,7 @@ EPILOG = """\
   briefing build data/*.yaml                      # every district, in parallel
   briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
+  briefing serve &                                # later builds run in a resident process (0.4 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
   briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
@@ -49,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
                                    "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
     w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
     _build_options(w)
+    r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.4 秒完成 keep a build process resident",
+                       description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.4 秒），"
+                                   "输出与本地生成完全相同。BRIEFING_SERVER=0 可绕过。Ctrl-C 结束。")
+    r.add_argument("--idle", type=float, default=3600, help="空闲多少秒后退出 exit after this many idle seconds "
+                                                            "(default: 3600)")
     v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
@@ -125,7 +132,8 @@ def _build_one(args, data: str) -> int:
             _say(f"  {stage:<28} {seconds:6.2f} s")
 
     if not args.quiet:
-        _say(f"briefing: {data}")
+        served = os.environ.get("BRIEFING_SERVED")
+        _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
     cache = Cache(None) if args.no_cache else Cache.default()
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    cache=cache, progress=progress)
@@ -228,14 +236,27 @@ def _schema(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from .serve import serve
+
+    return serve(args.idle, say=_say)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["build"] and "-h" not in argv and "--help" not in argv:
+        from .serve import build_via_server
+
+        served = build_via_server(argv)
+        if served is not None:
+            return served
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return {"build": _build, "watch": _watch, "verify": _verify, "new": _new,
+        return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
                 "schema": _schema}[args.command](args)
     except BriefingError as exc:
         return _failed(exc)

@@ -19,8 +19,8 @@ from typing import Callable
 
 Stamp = tuple[int, int, int] | None  # (inode, size, mtime_ns), None while the file is missing
 
-INTERVAL = 0.1  # seconds between looks at the file
-SETTLE = 0.05  # a change must hold this long: an editor may write a file in several steps
+INTERVAL = 0.05  # seconds between looks at the file
+SETTLE = 0.02  # a change must hold this long: an editor may write a file in several steps
 
 
 def stamp(path: FsPath) -> Stamp:

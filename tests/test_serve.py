@@ -1,0 +1,87 @@
+"""``briefing serve``: a build run by the resident process is the build run locally, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.serve import supported
+
+from .conftest import EPOCH, ROOT, SAMPLE
+
+pytestmark = pytest.mark.skipif(not supported(), reason="resident builds need fork and Unix sockets")
+
+
+@pytest.fixture
+def env():
+    # A short private runtime directory: Unix socket paths are limited to ~100 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="bsrv"))
+    yield dict(os.environ, XDG_RUNTIME_DIR=str(runtime), SOURCE_DATE_EPOCH=EPOCH)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def briefing(args: list[str], env: dict, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def server(env):
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    ready = proc.stderr.readline()
+    assert "就绪 ready" in ready, ready
+    yield proc
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+
+
+def test_served_build_is_the_local_build(server, env, tmp_path):
+    served = briefing(["build", str(SAMPLE), "-o", str(tmp_path / "served.pdf")], env)
+    local = briefing(["build", str(SAMPLE), "-o", str(tmp_path / "local.pdf")], dict(env, BRIEFING_SERVER="0"))
+    assert served.returncode == local.returncode == 0, served.stderr
+    assert "served by briefing serve" in served.stderr
+    assert "served by" not in local.stderr
+    assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()
+
+
+def test_served_errors_are_the_local_errors(server, env, tmp_path):
+    bad = ROOT / "tests" / "bad" / "tab-indent.yaml"
+    served = briefing(["build", str(bad), "-o", str(tmp_path / "b.pdf"), "-q"], env)
+    local = briefing(["build", str(bad), "-o", str(tmp_path / "b.pdf"), "-q"], dict(env, BRIEFING_SERVER="0"))
+    assert served.returncode == local.returncode == 2
+    assert served.stderr == local.stderr and "tab-indent.yaml:9:1" in served.stderr
+    assert not (tmp_path / "b.pdf").exists()
+
+
+def test_the_client_runs_in_its_own_directory_and_environment(server, env, tmp_path):
+    shutil.copy(SAMPLE, tmp_path / "d.yaml")
+    client_env = dict(env, SOURCE_DATE_EPOCH="1700000000")  # not the server's
+    served = briefing(["build", "d.yaml"], client_env, cwd=tmp_path)
+    assert served.returncode == 0, served.stderr
+    assert "served by briefing serve" in served.stderr
+    # The default output, relative to the client's directory, dated by the client's epoch.
+    local = briefing(["build", "d.yaml", "-o", "local.pdf"], dict(client_env, BRIEFING_SERVER="0"), cwd=tmp_path)
+    assert local.returncode == 0
+    assert (tmp_path / "out" / "d-briefing.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()
+
+
+def test_one_server_at_a_time(server, env):
+    again = briefing(["serve"], env)
+    assert again.returncode == 2 and "already running" in again.stderr
+
+
+def test_an_idle_server_exits_and_removes_its_socket(env):
+    start = time.monotonic()
+    done = briefing(["serve", "--idle", "1"], env)
+    assert done.returncode == 0 and "idle" in done.stderr
+    assert time.monotonic() - start < 60
+    assert list((Path(env["XDG_RUNTIME_DIR"]) / "briefing").glob("*.sock")) == []
