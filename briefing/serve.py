@@ -76,11 +76,11 @@ def build_via_server(argv: list[str]) -> int | None:
     except OSError:
         return None
     with conn:
-        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                              "umask": _umask()}).encode("utf-8")
         try:
+            request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
+                                  "umask": _umask()}).encode("utf-8")
             socket.send_fds(conn, [struct.pack(">I", len(request)) + request], [0, 1, 2])
-        except OSError:
+        except OSError:  # no working directory, a closed stdin…: the local build says what is wrong
             return None
         replies = conn.makefile("rb")
         worker = None
