@@ -6,7 +6,7 @@ imported, the fonts registered and the chart code warm, so a rebuild after a sav
 rebuild is an ordinary build: verified and delivered whole, or refused with the same message
 a fresh build gives, leaving the last good booklet where it was.
 
-The file is polled (a ``stat`` every 0.1 s) rather than watched through the OS: it works the
+The file is polled (a ``stat`` every 0.05 s) rather than watched through the OS: it works the
 same on every system and every editor's way of saving (in place or write-and-rename).
 """
 
