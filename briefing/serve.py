@@ -221,7 +221,11 @@ def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
         say("briefing serve: 此系统不支持常驻进程 (needs fork and Unix sockets)")
         return 2
     path = socket_path()
-    _private_dir(path.parent)
+    try:
+        _private_dir(path.parent)
+    except OSError as exc:
+        say(f"briefing serve: 无法使用文件夹 {path.parent}：{exc}")
+        return 2
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(str(path))
@@ -234,7 +238,12 @@ def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
     _preload()
     files = _module_files()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
+    try:
+        listener.bind(str(path))
+    except OSError as exc:  # e.g. a path over the ~100 bytes a Unix socket name may have
+        listener.close()
+        say(f"briefing serve: 无法创建 {path}：{exc}（可设置较短的 XDG_RUNTIME_DIR）")
+        return 2
     listener.listen(16)
     listener.settimeout(1.0)
     gc.freeze()  # what was loaded stays put: workers neither rescan nor copy it

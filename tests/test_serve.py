@@ -85,3 +85,12 @@ def test_an_idle_server_exits_and_removes_its_socket(env):
     assert done.returncode == 0 and "idle" in done.stderr
     assert time.monotonic() - start < 60
     assert list((Path(env["XDG_RUNTIME_DIR"]) / "briefing").glob("*.sock")) == []
+
+
+def test_a_runtime_directory_others_can_enter_is_refused(env):
+    folder = Path(env["XDG_RUNTIME_DIR"]) / "briefing"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    refused = briefing(["serve", "--idle", "1"], env)
+    assert refused.returncode == 2 and "0700" in refused.stderr
+    assert "Traceback" not in refused.stderr
