@@ -86,6 +86,11 @@ def larger(data: dict, k: int) -> dict:
     return big
 
 
+def draft(n: int) -> str:
+    """The default data with a text-only edit, as the office makes them: its nth draft."""
+    return DATA.read_text(encoding="utf-8").replace("一年之计在于春", f"一年之计在于春（第{n}稿）", 1)
+
+
 def watch_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
     """Seconds from saving a text-only edit to the verified PDF in place, in `briefing watch`
     (the poll interval included: this is what the person editing waits)."""
@@ -107,7 +112,7 @@ def watch_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
         times = []
         for i in range(n):
             time.sleep(0.3)
-            text = DATA.read_text(encoding="utf-8").replace("一年之计在于春", f"一年之计在于春（第{i + 11}稿）", 1)
+            text = draft(i + 11)
             start = time.perf_counter()
             data.write_text(text, encoding="utf-8")
             delivered()
@@ -129,8 +134,7 @@ def served_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
             sys.exit("bench: briefing serve did not start")
         times = []
         for i in range(n):
-            text = DATA.read_text(encoding="utf-8").replace("一年之计在于春", f"一年之计在于春（第{i + 21}稿）", 1)
-            data.write_text(text, encoding="utf-8")
+            data.write_text(draft(i + 21), encoding="utf-8")
             took, _, err = run(["build", str(data), "-o", str(out)], cache, served=True)
             if "served by" not in err:
                 sys.exit("bench: the build did not reach briefing serve")
@@ -168,8 +172,7 @@ def main() -> int:
         edited = tmp / "yanfeng-2023.yaml"
         warm = []
         for i in range(args.n):
-            text = DATA.read_text(encoding="utf-8").replace("一年之计在于春", f"一年之计在于春（第{i + 1}稿）", 1)
-            edited.write_text(text, encoding="utf-8")  # a text-only edit, as the office makes them
+            edited.write_text(draft(i + 1), encoding="utf-8")
             warm.append(run(["build", str(edited), "-o", str(out)], cache))
         warm_s = statistics.median(w[0] for w in warm)
         warm_stages = stages(warm[len(warm) // 2][2])

@@ -46,16 +46,6 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root:
                    seconds=time.perf_counter() - start, warnings=r.warnings)
 
 
-def _warm(cache_root: str | None) -> None:
-    """Import the pipeline and register the fonts once, before the workers fork from us."""
-    from . import build, finish, verify  # noqa: F401
-    from .cache import Cache
-    from .fonts import register
-    from .layout import document, story  # noqa: F401
-
-    register(cache=Cache(FsPath(cache_root) if cache_root else None))
-
-
 def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, marks: bool = False,
                cache_root: str | None = None, workers: int | None = None,
                report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
@@ -68,7 +58,10 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
     fork = "fork" in multiprocessing.get_all_start_methods()
     if fork:
-        _warm(cache_root)
+        from .build import preload
+        from .cache import Cache
+
+        preload(Cache(FsPath(cache_root) if cache_root else None))
     context = multiprocessing.get_context("fork" if fork else "spawn")
     results: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

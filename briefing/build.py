@@ -22,7 +22,7 @@ from .load import load
 from .model import Briefing
 from .review import attainment_charts
 from .review import warnings as review_warnings
-from .styles import styles_for
+from .styles import Styles, styles_for
 from .verify import Report, verify
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
@@ -69,6 +69,21 @@ class _Stages:
         return value
 
 
+def preload(cache: Cache | None = None) -> None:
+    """Everything a build imports or reads once per process, done before workers are forked
+    (``build data/*.yaml``, ``briefing serve``) so that each starts warm instead of paying it."""
+    import pypdf._page  # noqa: F401
+    import reportlab.platypus.tableofcontents  # noqa: F401
+    import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
+
+    from . import finish, impose  # noqa: F401
+    from .charts import _fingerprint
+    from .layout import document, story  # noqa: F401
+
+    register(cache=cache)
+    _fingerprint()
+
+
 def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
     fonts = register(cache=cache)
     return load(data, missing_glyphs=fonts.missing), fonts
@@ -80,7 +95,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     return {s: drawing(s, width, fonts, cache) for s in specs}
 
 
-def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsPath,
+def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
             built: dt.datetime, contents_hint: list[tuple] | None = None) -> list[tuple]:
     """Lay out and write the raw PDF; return the contents entries it ended with.
 
@@ -95,7 +110,6 @@ def _layout(doc: Briefing, fonts: FontSet, charts: dict, paper: str, target: FsP
     from .layout.document import BookletTemplate
     from .layout.story import story
 
-    styles = styles_for(paper, fonts)
     template = BookletTemplate(str(target), doc, styles, built.date())
     flowables = story(doc, styles, charts.__getitem__)
     for toc in flowables:
@@ -161,7 +175,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     try:
         hint_key = key("contents", str(data.resolve()), paper)
         hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, fonts, charts, paper, raw, built, hint)
+        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
         stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .cache import Cache, key
-from .fonts import FAMILY, FontSet
+from .fonts import FAMILY, FontSet, char_width
 from .linebreak import break_lines
 from .model import Answer, Labels, format_number
 
@@ -104,10 +104,8 @@ def _matplotlib(font_paths: tuple[str, ...]):
 
 def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
-    def w(ch: str) -> float:
-        return stringWidth(ch, fonts.sans, style.label_pt)
-
-    lines = [l.text for l in break_lines(label, [width_pt], w, style.label_pt)]
+    measure = char_width(fonts.sans, style.label_pt)
+    lines = [l.text for l in break_lines(label, [width_pt], measure, style.label_pt)]
     if len(lines) > style.label_lines:
         lines = lines[:style.label_lines]
         lines[-1] = lines[-1][:-1] + "…"
@@ -216,11 +214,13 @@ def _font_map(fonts: FontSet):
 
 @lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
 def _fingerprint() -> tuple:
-    """What besides data and style shapes a chart: the libraries and this module's own code."""
+    """What besides data and style shapes a chart: the libraries and our code that draws and
+    measures it."""
     from importlib.metadata import version
     from pathlib import Path
 
-    code = hashlib.sha256(Path(__file__).read_bytes() + Path(__file__).with_name("linebreak.py").read_bytes())
+    here = Path(__file__)
+    code = hashlib.sha256(b"".join(here.with_name(f).read_bytes() for f in ("charts.py", "linebreak.py", "fonts.py")))
     return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab")) + (code.hexdigest(),)
 
 

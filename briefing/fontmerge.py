@@ -191,11 +191,11 @@ def _cmap(face: _Face, tag: str) -> bytes:
 def _tidy(ops: list) -> list:
     """Drop what moves to a line that never comes: T* right before ET, and TL (the leading)
     when nothing in the stream uses it any more (T*, ' and " are its only users)."""
-    kept = [(i, o) for (i, o) in ((i, op) for i, (_, op) in enumerate(ops))
+    kept = [(ins, o) for i, (ins, o) in enumerate(ops)
             if not (o == b"T*" and i + 1 < len(ops) and ops[i + 1][1] == b"ET")]
     if not any(o in (b"T*", b"'", b'"') for _, o in kept):
-        kept = [(i, o) for i, o in kept if o != b"TL"]
-    return [ops[i][0] for i, _ in kept]
+        kept = [(ins, o) for ins, o in kept if o != b"TL"]
+    return [ins for ins, _ in kept]
 
 
 def _convert(data: bytes, face: _Face, codes: dict[int, int]) -> bytes:

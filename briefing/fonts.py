@@ -11,6 +11,7 @@ import mmap
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 from weakref import WeakKeyDictionary
 
 import reportlab
@@ -77,6 +78,16 @@ class FontSet:
         """Characters of ``text`` that some face cannot draw (each would print as tofu)."""
         sets = self._charsets.values()
         return sorted({ch for ch in text if not ch.isspace() and any(ord(ch) not in cs for cs in sets)})
+
+
+def char_width(font: str, size: float) -> Callable[[str], float]:
+    """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
+    its font lookup on every call: a booklet measures some 16,000 characters."""
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
+        return lambda ch: pdfmetrics.stringWidth(ch, font, size)
+    widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
+    return lambda ch: scale * widths.get(ord(ch), default)
 
 
 class _Scale:

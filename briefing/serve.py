@@ -108,22 +108,6 @@ def _umask() -> int:
 
 # -- the server side ----------------------------------------------------------------------------
 
-def _preload() -> None:
-    """Everything a build imports or reads once per process, done before the first fork."""
-    import pypdf._page  # noqa: F401
-    import reportlab.platypus.tableofcontents  # noqa: F401
-    import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
-
-    from . import batch, build, finish, fontmerge, impose, verify  # noqa: F401
-    from .cache import Cache
-    from .charts import _fingerprint
-    from .fonts import register
-    from .layout import document, story  # noqa: F401
-
-    register(cache=Cache.default())
-    _fingerprint()
-
-
 def _module_files() -> dict[str, tuple[int, int]]:
     files = {}
     for module in list(sys.modules.values()):
@@ -235,7 +219,10 @@ def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
         path.unlink(missing_ok=True)  # a socket left by a server that did not exit cleanly
     finally:
         probe.close()
-    _preload()
+    from .build import preload
+    from .cache import Cache
+
+    preload(Cache.default())
     files = _module_files()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

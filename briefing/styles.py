@@ -103,28 +103,28 @@ def styles_for(paper: str, fonts: FontSet) -> Styles:
     s = 11.0 if paper == "a4" else 10.0
     k = 1.0 if paper == "a4" else 0.8  # display sizes (headings, figures, cover) on the smaller page
     body = TextStyle(fonts.serif, s, s * 1.7, first_indent=2 * s, space_after=s * 0.3)
+    serif = TextStyle(fonts.serif, s, s * 1.7, align="left")  # unindented, for labels and captions
     sans = TextStyle(fonts.sans, s, s * 1.6, align="left")
     bold = TextStyle(fonts.sans_bold, s, s * 1.5, align="left")
     return Styles(
         geometry=geo,
         fonts=fonts,
         body=body,
-        lead=body.but(font=fonts.serif, size=s + 1, leading=(s + 1) * 1.75, first_indent=2 * (s + 1)),
+        lead=body.but(size=s + 1, leading=(s + 1) * 1.75, first_indent=2 * (s + 1)),
         h_part=bold.but(size=26 * k, leading=36 * k, color=INK),
         h_section=bold.but(size=20 * k, leading=28 * k, space_after=14 * k),
         ordinal=bold.but(size=11 * k, leading=16 * k, color=ACCENT),
         h_sub=bold.but(size=12.5 * k, leading=18 * k, space_before=14 * k, space_after=8 * k),
-        small=body.but(size=9, leading=14, color=GREY, first_indent=0, space_after=0, align="left"),
+        small=serif.but(size=9, leading=14, color=GREY),
         cell=TextStyle(fonts.serif, 9.5 if paper == "a4" else 9, 15 if paper == "a4" else 14, align="left"),
         cell_head=bold.but(size=9.5 if paper == "a4" else 9, leading=14),
         figure=bold.but(size=19 * k, leading=24 * k),
         figure_unit=sans.but(size=max(8.5, 9.5 * k), leading=14 * k),
         # Labels and running heads are the article's own words: set in Serif they reuse the
         # body's glyphs instead of adding ~200 more Sans outlines to the PDF (issue #6's budget).
-        figure_label=body.but(size=9, leading=13, color=GREY, first_indent=0, space_after=0, align="left"),
-        header=body.but(size=8.5 if paper == "a4" else 8, leading=11, color=GREY, first_indent=0,
-                        space_after=0, align="left"),
+        figure_label=serif.but(size=9, leading=13, color=GREY),
+        header=serif.but(size=8.5 if paper == "a4" else 8, leading=11, color=GREY),
         cover_title=bold.but(size=30 * k, leading=44 * k, align="center"),
-        cover_sub=body.but(size=14 * k, leading=22 * k, align="center", color=GREY, first_indent=0, space_after=0),
-        cover_meta=body.but(size=12.5 * k, leading=20 * k, align="center", first_indent=0, space_after=0),
+        cover_sub=serif.but(size=14 * k, leading=22 * k, align="center", color=GREY),
+        cover_meta=serif.but(size=12.5 * k, leading=20 * k, align="center"),
     )

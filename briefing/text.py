@@ -9,23 +9,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
+from .fonts import char_width
 from .linebreak import Line, break_lines
 from .styles import TextStyle
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
-
-
-def char_width(font: str, size: float) -> Callable[[str], float]:
-    """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
-    its font lookup on every call: a booklet measures some 16,000 characters."""
-    face = getattr(getFont(font), "face", None)
-    if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
-        return lambda ch: stringWidth(ch, font, size)
-    widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
-    return lambda ch: scale * widths.get(ord(ch), default)
 
 
 class TextBlock(Flowable):
@@ -43,21 +33,21 @@ class TextBlock(Flowable):
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or (self._for_width != width and self._for_width is not None):
             indent = self.style.first_indent if self._indent_first else 0.0
-            lines = break_lines(self.text, [width], char_width(self.style.font, self.style.size),
-                                self.style.size, indent)
+            measure = char_width(self.style.font, self.style.size)
+            lines = break_lines(self.text, [width], measure, self.style.size, indent)
             if self.style.align == "center" and len(lines) > 1:
-                lines = self._balanced(lines, width, indent)
+                lines = self._balanced(lines, width, indent, measure)
             self._lines = lines
             self._for_width = width
         return self._lines
 
-    def _balanced(self, lines: list[Line], width: float, indent: float) -> list[Line]:
+    def _balanced(self, lines: list[Line], width: float, indent: float,
+                  measure: Callable[[str], float]) -> list[Line]:
         """Centred titles: the narrowest measure that needs no more lines, so they balance."""
         lo, hi, best = width / 2, width, lines
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial = break_lines(self.text, [mid], char_width(self.style.font, self.style.size),
-                                self.style.size, indent)
+            trial = break_lines(self.text, [mid], measure, self.style.size, indent)
             if len(trial) <= len(lines):
                 best, hi = trial, mid
             else:
@@ -85,7 +75,7 @@ class TextBlock(Flowable):
         return [head, tail]
 
     def draw(self):
-        """All lines in one text object: font and colour set once, each line placed with Tm.
+        """All lines in one text object: font and colour set once, each line moved to with Td.
 
         Character spacing (Tc) belongs to the graphics state and outlives a line, so it is set
         on every line whose spacing differs from the one before, back to 0 included: otherwise

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,13 +17,23 @@ SAMPLE = ROOT / "tests" / "data" / "sample-small.yaml"
 EPOCH = "1679270400"  # 2023-03-20, the opening day: a fixed creation date for reproducible output
 
 
+def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m briefing ARGS`` in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fixed_date(tmp_path_factory):
-    """A fixed creation date, and a cache directory of the session's own (never ~/.cache)."""
-    saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "XDG_CACHE_HOME")}
+    """A fixed creation date, and a cache and a runtime directory of the session's own: never
+    ~/.cache, and never a `briefing serve` the developer may have running."""
+    saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR")}
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    runtime = tempfile.mkdtemp(prefix="brt")  # short: Unix socket paths are limited to ~100 bytes
+    os.environ["XDG_RUNTIME_DIR"] = runtime
     yield
+    shutil.rmtree(runtime, ignore_errors=True)
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)

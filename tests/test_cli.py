@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from briefing.cli import main
 
-from .conftest import DATA, ROOT, SAMPLE
-
-
-def run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "briefing", *args], capture_output=True, text=True, cwd=cwd)
+from .conftest import DATA, SAMPLE, run
 
 
 def test_help_explains_the_commands():

@@ -23,9 +23,10 @@ def raw_and_finished(tmp_path_factory):
     """The same booklet straight from reportlab and after the finishing stage."""
     folder = tmp_path_factory.mktemp("finish")
     doc, fonts = _load(DATA)
-    charts = _charts(doc, fonts, styles_for("a4", fonts).geometry.frame_width)
+    styles = styles_for("a4", fonts)
+    charts = _charts(doc, fonts, styles.geometry.frame_width)
     raw, done = folder / "raw.pdf", folder / "done.pdf"
-    _layout(doc, fonts, charts, "a4", raw, build_time())
+    _layout(doc, styles, charts, raw, build_time())
     finish(raw, done, doc, fonts, build_time())
     return raw, done, doc
 

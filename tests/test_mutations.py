@@ -36,14 +36,12 @@ def mutated(draw):
     data = copy.deepcopy(BASE)
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         node = data
-        path = []
         # Walk down a random path, then change what is there.
         while isinstance(node, (dict, list)) and node and draw(st.integers(0, 4)) > 0:
             keys = list(node) if isinstance(node, dict) else list(range(len(node)))
             key = draw(st.sampled_from(keys))
             if not isinstance(node[key], (dict, list)):
                 break
-            path.append(key)
             node = node[key]
         if isinstance(node, dict) and node:
             key = draw(st.sampled_from(list(node)))

@@ -103,7 +103,6 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
     return table
 
 
-
 def review_table(targets, doc: Briefing, styles: Styles) -> Table:
     """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled)."""
     L = doc.labels
