@@ -2,6 +2,10 @@
 
 Public surface: ``build`` (data file → verified PDF), ``load`` (data file → model) and
 ``verify`` (PDF → report); the exceptions are in ``briefing.errors``.
+
+The package follows the pipeline, one subpackage per stage, each importing only earlier ones:
+``data`` → ``fonts`` → ``typeset`` → ``pdf`` → ``check``, with ``commands`` on top and the shared
+services (``errors``, ``cache``, ``shipped``) below them all.
 """
 
 __version__ = "0.1.0"
@@ -10,12 +14,12 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # Lazy, so that ``briefing --help`` does not pay for reportlab and matplotlib imports.
     if name == "build":
-        from .build import build
+        from .commands.build import build
         return build
     if name == "load":
-        from .load import load
+        from .data.load import load
         return load
     if name == "verify":
-        from .verify import verify
+        from .check.verify import verify
         return verify
     raise AttributeError(name)

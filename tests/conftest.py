@@ -43,21 +43,21 @@ def _fixed_date(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fonts():
-    from briefing.fonts import register
+    from briefing.fonts.register import register
 
     return register()
 
 
 @pytest.fixture(scope="session")
 def doc():
-    from briefing.load import load
+    from briefing.data.load import load
 
     return load(DATA)
 
 
 @pytest.fixture(scope="session")
 def booklet(tmp_path_factory, _fixed_date):
-    from briefing.build import build
+    from briefing.commands.build import build
 
     out = tmp_path_factory.mktemp("booklet") / "yanfeng-2023-briefing.pdf"
     return build(DATA, out)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.cli import main
+from briefing.commands.cli import main
+from briefing.data.load import load
 from briefing.errors import DataError
-from briefing.load import load
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(BAD.glob("*.yaml"))

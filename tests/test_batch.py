@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from briefing.batch import build_many
-from briefing.cli import main
+from briefing.commands.batch import build_many
+from briefing.commands.cli import main
 
 from .conftest import ROOT, SAMPLE
 

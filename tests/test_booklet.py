@@ -9,9 +9,9 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from briefing.linebreak import violations
-from briefing.styles import PAPERS
-from briefing.verify import _embedded, _fonts_in, squeeze
+from briefing.check.verify import _embedded, _fonts_in, squeeze
+from briefing.typeset.linebreak import violations
+from briefing.typeset.styles import PAPERS
 
 
 def test_build_verified_and_reported_every_check(booklet):
@@ -141,7 +141,7 @@ def test_pdftotext_gives_the_chinese_back(booklet, doc):
 def test_reading_fonts_once_extracts_exactly_what_pypdf_does(booklet, booklet_text):
     import pypdf._page
 
-    from briefing.verify import fonts_read_once, placed_text
+    from briefing.check.verify import fonts_read_once, placed_text
 
     reader = PdfReader(booklet.output)
     plain_points = [placed_text(p) for p in PdfReader(booklet.output).pages]

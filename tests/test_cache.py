@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from briefing.build import build
 from briefing.cache import Cache, default_dir
-from briefing.charts import ChartStyle, charts_for, drawing
-from briefing.cli import main
-from briefing.fonts import FACES, font_dir, register
+from briefing.commands.build import build
+from briefing.commands.cli import main
+from briefing.fonts.register import FACES, font_dir, register
+from briefing.typeset.charts import ChartStyle, charts_for, drawing
 
 from .conftest import DATA, SAMPLE
 
@@ -184,7 +184,7 @@ def test_registered_fonts_carry_the_digest_of_their_files(tmp_path):
 
 
 def test_glyph_to_char_map_is_rebuilt_when_first_asked_for():
-    from briefing.fonts import _GlyphToChar
+    from briefing.fonts.register import _GlyphToChar
 
     g = _GlyphToChar({0x4E2D: 7, 0x5167: 7, 0x41: 3})
     g.setdefault(9, []).append(0xE000)  # what reportlab's shaper adds for a glyph with no character

@@ -6,8 +6,8 @@ import re
 
 from reportlab.graphics.shapes import Group, String
 
-from briefing.charts import charts_for, render_svg, to_drawing
-from briefing.model import Answer, Labels, Metric
+from briefing.data.model import Answer, Labels, Metric
+from briefing.typeset.charts import charts_for, render_svg, to_drawing
 
 L = Labels(growth_chart="增长率", share_chart="占比")
 
@@ -89,7 +89,7 @@ def test_negative_values_keep_zero_on_the_axis(fonts):
 
 
 def test_many_bars_continue_in_a_second_chart():
-    from briefing.charts import MAX_BARS
+    from briefing.typeset.charts import MAX_BARS
 
     n = MAX_BARS + 5
     specs = charts_for(_answer(*[m(i, i, "个", chart="多") for i in range(n)]), L)
@@ -103,7 +103,7 @@ def _grey(spec, fonts):
 
     from PIL import Image
 
-    from briefing.charts import render
+    from briefing.typeset.charts import render
 
     return Image.open(io.BytesIO(render(spec, 425, fonts, "png", dpi=100))).convert("L")
 

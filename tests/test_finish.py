@@ -10,10 +10,10 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from briefing.build import _charts, _layout, _load, build, build_time
-from briefing.finish import finish
-from briefing.styles import styles_for
-from briefing.verify import verify
+from briefing.check.verify import verify
+from briefing.commands.build import _charts, _layout, _load, build, build_time
+from briefing.pdf.finish import finish
+from briefing.typeset.styles import styles_for
 
 from .conftest import DATA, EPOCH, SAMPLE
 

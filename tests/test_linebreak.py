@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing.linebreak import (
+from briefing.typeset.linebreak import (
     NO_END,
     NO_START,
     break_lines,
@@ -103,8 +103,8 @@ def test_justified_spacing_never_leaks_into_the_last_line(fonts, tmp_path):
     import pikepdf
     from reportlab.pdfgen.canvas import Canvas
 
-    from briefing.styles import styles_for
-    from briefing.text import TextBlock
+    from briefing.typeset.styles import styles_for
+    from briefing.typeset.text import TextBlock
 
     style = styles_for("a4", fonts).body
     block = TextBlock("一年之计在于春，雁峰区以实干笃定前行，奋力书写高质量发展新答卷。" * 3 + "完。", style)

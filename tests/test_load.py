@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from briefing.data.load import load
+from briefing.data.model import Quantity, format_number
 from briefing.errors import DataError
-from briefing.load import load
-from briefing.model import Quantity, format_number
 
 from .conftest import DATA
 
@@ -134,7 +134,7 @@ def test_libyaml_and_pyyaml_read_every_file_alike():
 
     import yaml
 
-    from briefing.load import _compose, read_text
+    from briefing.data.load import _compose, read_text
 
     root = Path(__file__).parent.parent
     texts = [read_text(f) for f in sorted((root / "data").glob("*.yaml")) + sorted((root / "tests" / "data").glob("*.yaml"))]

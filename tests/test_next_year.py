@@ -8,13 +8,13 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from briefing.build import build
-from briefing.cli import main
+from briefing.commands.build import build
+from briefing.commands.cli import main
+from briefing.data.load import load
+from briefing.data.model import ReviewQuantity
+from briefing.data.review import judged, quantity_status
+from briefing.data.scaffold import next_path
 from briefing.errors import DataError
-from briefing.load import load
-from briefing.model import ReviewQuantity
-from briefing.review import judged, quantity_status
-from briefing.scaffold import next_path
 
 from .conftest import DATA, ROOT
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from briefing.build import build
-from briefing.impose import padded, saddle_order
-from briefing.styles import PAPERS
-from briefing.verify import verify_imposed
+from briefing.check.verify import verify_imposed
+from briefing.commands.build import build
+from briefing.pdf.impose import padded, saddle_order
+from briefing.typeset.styles import PAPERS
 
 from .conftest import DATA, SAMPLE
 

@@ -15,8 +15,8 @@ import re
 import pikepdf
 import pytest
 
-from briefing.build import build
 from briefing.cache import Cache
+from briefing.commands.build import build
 
 from .conftest import EPOCH as TEST_EPOCH
 from .conftest import ROOT

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
-from briefing.build import build
-from briefing.cli import main
-from briefing.layout.document import fit
-from briefing.styles import PAPERS
-from briefing.verify import placed_text
+from briefing.check.verify import placed_text
+from briefing.commands.build import build
+from briefing.commands.cli import main
+from briefing.typeset.document import fit
+from briefing.typeset.styles import PAPERS
 
 from .conftest import ROOT, SAMPLE
 
@@ -93,8 +93,8 @@ def test_markup_in_the_data_is_printed_as_typed(tmp_path, monkeypatch):
 
 
 def test_running_header_is_cut_to_fit():
-    from briefing.fonts import register
-    from briefing.styles import styles_for
+    from briefing.fonts.register import register
+    from briefing.typeset.styles import styles_for
 
     st = styles_for("a4", register()).header
     from reportlab.pdfbase.pdfmetrics import stringWidth

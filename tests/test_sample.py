@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from briefing.build import build
-from briefing.load import load
-from briefing.verify import squeeze
+from briefing.check.verify import squeeze
+from briefing.commands.build import build
+from briefing.data.load import load
 
 from .conftest import SAMPLE
 

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from briefing.cli import main
-from briefing.model import Briefing
-from briefing.schema import schema_text
+from briefing.commands.cli import main
+from briefing.data.model import Briefing
+from briefing.data.schema import schema_text
 
 from .conftest import ROOT
 

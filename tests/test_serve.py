@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.serve import supported
+from briefing.commands.serve import supported
 
 from .conftest import EPOCH, ROOT, SAMPLE, run
 

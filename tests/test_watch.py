@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from briefing.watch import watch
+from briefing.commands.watch import watch
 
 from .conftest import ROOT, SAMPLE
 

@@ -20,8 +20,8 @@ from tests.reference_cases import CASES, EPOCH  # noqa: E402
 
 os.environ["SOURCE_DATE_EPOCH"] = EPOCH
 
-from briefing.build import build  # noqa: E402
 from briefing.cache import Cache  # noqa: E402
+from briefing.commands.build import build  # noqa: E402
 
 for name, (data, paper) in CASES.items():
     out = ROOT / "tests" / "reference" / f"{name}.pdf"

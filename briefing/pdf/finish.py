@@ -1,6 +1,6 @@
 """Finishing the PDF reportlab wrote: e-mail and archive ready, in our own pipeline (pikepdf).
 
-- each face embedded once (see ``fontmerge``) and objects packed into compressed streams;
+- each face embedded once (see ``fonts.embed``) and objects packed into compressed streams;
 - PDF/A-2b: XMP metadata with the PDF/A identification, kept in step with the Info dictionary,
   an sRGB output intent, a document ID, links flagged for printing;
 - it opens with the bookmarks panel shown, and its page labels match the printed numbers;
@@ -15,10 +15,10 @@ from pathlib import Path as FsPath
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .fontmerge import merge_subsets
-from .fonts import FontSet
-from .model import Briefing
-from .shipped import asset_dir
+from ..data.model import Briefing
+from ..fonts.embed import merge_subsets
+from ..fonts.register import FontSet
+from ..shipped import asset_dir
 
 SRGB = "sRGB IEC61966-2.1"
 PRINT = 4  # annotation flag: print it (PDF/A wants every annotation printable, none hidden)

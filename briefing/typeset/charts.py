@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .cache import Cache, key
-from .fonts import FAMILY, FontSet, char_width
+from ..cache import Cache, key
+from ..data.model import Answer, Briefing, Labels, format_number
+from ..data.review import ORDER, judged
+from ..fonts.register import FAMILY, FontSet, char_width
 from .linebreak import break_lines
-from .model import Answer, Labels, format_number
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,22 @@ def charts_for(answer: Answer, labels: Labels) -> list[ChartSpec]:
         specs.append(ChartSpec("gauge", labels.share_chart, "%", tuple(m.label for m in shares),
                                tuple(m.value for m in shares), tuple(m.text() for m in shares)))
     return [part for spec in specs for part in _chunked(spec, labels.continued)]
+
+
+def attainment_charts(doc: Briefing) -> list[ChartSpec]:
+    """One chart per path: how many of its targets are met, mostly met, missed, ongoing, pending."""
+    rows = judged(doc)
+    seen = {j.status for _, _, targets in rows for j in targets}
+    categories = [s for s in (*ORDER, doc.labels.pending) if s in seen]
+    unit = doc.labels.review_unit
+    specs = []
+    for ordinal, _, targets in rows:
+        if not targets:
+            continue
+        counts = [sum(j.status == c for j in targets) for c in categories]
+        specs.append(ChartSpec("bars", f"{ordinal}\u3000{doc.labels.review_chart}", unit, tuple(categories),
+                               tuple(float(n) for n in counts), tuple(f"{n}{unit}" for n in counts)))
+    return specs
 
 
 @lru_cache(maxsize=1)
@@ -219,8 +236,9 @@ def _fingerprint() -> tuple:
     from importlib.metadata import version
     from pathlib import Path
 
-    here = Path(__file__)
-    code = hashlib.sha256(b"".join(here.with_name(f).read_bytes() for f in ("charts.py", "linebreak.py", "fonts.py")))
+    package = Path(__file__).resolve().parent.parent
+    code = hashlib.sha256(b"".join((package / f).read_bytes()
+                                   for f in ("typeset/charts.py", "typeset/linebreak.py", "fonts/register.py")))
     return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab")) + (code.hexdigest(),)
 
 

@@ -14,16 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Callable
 
-from .cache import Cache, key
-from .charts import ChartSpec, charts_for, drawing
-from .errors import LayoutFailed, OutputError, VerificationError
-from .fonts import FontSet, register
-from .load import load
-from .model import Briefing
-from .review import attainment_charts
-from .review import warnings as review_warnings
-from .styles import Styles, styles_for
-from .verify import Report, verify
+from ..cache import Cache, key
+from ..check.verify import Report, verify
+from ..data.load import load
+from ..data.model import Briefing
+from ..data.review import warnings as review_warnings
+from ..errors import LayoutFailed, OutputError, VerificationError
+from ..fonts.register import FontSet, register
+from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
+from ..typeset.styles import Styles, styles_for
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
 
@@ -76,9 +75,9 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
     import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
 
-    from . import finish, impose  # noqa: F401
-    from .charts import _fingerprint
-    from .layout import document, story  # noqa: F401
+    from ..pdf import finish, impose  # noqa: F401
+    from ..typeset import document, story  # noqa: F401
+    from ..typeset.charts import _fingerprint
 
     register(cache=cache)
     _fingerprint()
@@ -107,8 +106,8 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.tableofcontents import TableOfContents
 
-    from .layout.document import BookletTemplate
-    from .layout.story import story
+    from ..typeset.document import BookletTemplate
+    from ..typeset.story import story
 
     template = BookletTemplate(str(target), doc, styles, built.date())
     flowables = story(doc, styles, charts.__getitem__)
@@ -124,7 +123,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
-    from .finish import finish
+    from ..pdf.finish import finish
 
     finish(raw, target, doc, fonts, built)
 
@@ -145,8 +144,8 @@ def _temp_beside(out: FsPath) -> FsPath:
 
 
 def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
-    from .impose import impose
-    from .verify import verify_imposed
+    from ..check.verify import verify_imposed
+    from ..pdf.impose import impose
 
     impose(booklet, target, paper, marks)
     return verify_imposed(target, booklet, paper)

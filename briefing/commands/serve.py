@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .cache import default_dir
+from ..cache import default_dir
 
 IDLE = 3600.0  # seconds without a build after which the server exits
 STALE_CHECK = 10.0  # seconds between looks at whether the loaded code changed on disk
@@ -40,7 +40,7 @@ def supported() -> bool:
 
 def _code_digest() -> str:
     """This installation's code: the interpreter and every module file of the package."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(f"{sys.executable}\0{sys.version}\0{package}".encode())
     for f in sorted(package.rglob("*.py")):
         st = f.stat()
@@ -153,7 +153,7 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(body.decode("utf-8")), fds
 
 
-def _work(conn: socket.socket) -> None:
+def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
     """In the forked worker: become the client's process, run its command, report, exit."""
     code = 1
     try:
@@ -169,9 +169,7 @@ def _work(conn: socket.socket) -> None:
         os.environ["BRIEFING_SERVED"] = str(os.getpid())
         os.umask(request["umask"])
         conn.sendall(f"pid {os.getpid()}\n".encode("ascii"))
-        from .cli import main
-
-        code = main(request["argv"])
+        code = run(request["argv"])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
@@ -197,8 +195,12 @@ def _reap() -> None:
         pass
 
 
-def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
-    """Run until interrupted, or ``idle`` seconds without a build; return an exit code."""
+def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[str], None] = print) -> int:
+    """Run until interrupted, or ``idle`` seconds without a build; return an exit code.
+
+    ``run`` is the command line's own dispatcher (argv → exit code), handed in so that the worker
+    runs exactly what a local ``briefing`` would, without this module importing the CLI.
+    """
     import gc
 
     if not supported():
@@ -219,8 +221,8 @@ def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
         path.unlink(missing_ok=True)  # a socket left by a server that did not exit cleanly
     finally:
         probe.close()
+    from ..cache import Cache
     from .build import preload
-    from .cache import Cache
 
     preload(Cache.default())
     files = _module_files()
@@ -260,7 +262,7 @@ def serve(idle: float = IDLE, say: Callable[[str], None] = print) -> int:
                     return 0
                 if os.fork() == 0:
                     listener.close()
-                    _work(conn)
+                    _work(conn, run)
         say("briefing serve: 空闲超时，退出 idle: exiting")
         return 0
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path as FsPath
 
-from .errors import BriefingError, VerificationError
+from ..errors import BriefingError, VerificationError
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -94,8 +94,8 @@ def _say(text: str) -> None:
 def _build_many(args) -> int:
     import time
 
+    from ..cache import default_dir
     from .batch import build_many
-    from .cache import default_dir
 
     if args.output:
         _say("briefing: 多个数据文件时不能用 -o；每份写到 out/<数据文件名>-briefing.pdf")
@@ -124,8 +124,8 @@ def _build_many(args) -> int:
 
 def _build_one(args, data: str) -> int:
     """One build with its progress and outcome on stderr (``build`` and every ``watch`` round)."""
+    from ..cache import Cache
     from .build import build
-    from .cache import Cache
 
     def progress(stage: str, seconds: float) -> None:
         if not args.quiet:
@@ -186,9 +186,9 @@ def _watch(args) -> int:
 
 
 def _verify(args) -> int:
-    from .fonts import register
-    from .load import load
-    from .verify import verify
+    from ..check.verify import verify
+    from ..data.load import load
+    from ..fonts.register import register
 
     doc = None
     if args.data:
@@ -199,7 +199,7 @@ def _verify(args) -> int:
         return 2
     report = verify(args.pdf, doc, args.paper)
     if args.imposed:
-        from .verify import verify_imposed
+        from ..check.verify import verify_imposed
 
         imposed = verify_imposed(args.imposed, args.pdf, args.paper)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
@@ -213,9 +213,9 @@ def _verify(args) -> int:
 
 
 def _new(args) -> int:
-    from .fonts import register
-    from .load import load
-    from .scaffold import write_new
+    from ..data.load import load
+    from ..data.scaffold import write_new
+    from ..fonts.register import register
 
     fonts = register()
     doc = load(args.source, missing_glyphs=fonts.missing)
@@ -226,7 +226,7 @@ def _new(args) -> int:
 
 
 def _schema(args) -> int:
-    from .schema import schema_text
+    from ..data.schema import schema_text
 
     text = schema_text()
     if args.output:
@@ -239,10 +239,11 @@ def _schema(args) -> int:
 def _serve(args) -> int:
     from .serve import serve
 
-    return serve(args.idle, say=_say)
+    return serve(run, args.idle, say=_say)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``briefing`` command: a ``build`` goes to a running ``briefing serve`` if there is one."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["build"] and "-h" not in argv and "--help" not in argv:
         from .serve import build_via_server
@@ -250,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         served = build_via_server(argv)
         if served is not None:
             return served
+    return run(argv)
+
+
+def run(argv: list[str]) -> int:
+    """Parse and run one command in this process: what ``main`` does locally, and what a
+    ``briefing serve`` worker does for its client."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

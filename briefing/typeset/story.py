@@ -16,13 +16,13 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ..charts import ChartSpec, charts_for
-from ..model import Answer, Briefing, Path
-from ..review import attainment_charts, judged
-from ..styles import Styles
-from ..text import TextBlock
+from ..data.model import Answer, Briefing, Path
+from ..data.review import judged
 from .blocks import Bullet, FigureCard, Heading, RuledLines
+from .charts import ChartSpec, attainment_charts, charts_for
+from .styles import Styles
 from .tables import checklist, comparison, grid_style, review_table
+from .text import TextBlock
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
 

@@ -12,7 +12,7 @@ from pathlib import Path as FsPath
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from .styles import PAPERS, SHEETS
+from ..typeset.styles import PAPERS, SHEETS
 
 Side = tuple[int | None, int | None]  # (left, right) page indices of the booklet; None = blank
 

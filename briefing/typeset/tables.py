@@ -9,10 +9,10 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
-from ..model import Briefing, Path, TargetQuantity
-from ..styles import GREY, GROUND, RULE, Styles
-from ..text import TextBlock
+from ..data.model import Briefing, Path, TargetQuantity
 from .blocks import CheckBox
+from .styles import GREY, GROUND, RULE, Styles
+from .text import TextBlock
 
 WRITE_IN = 37 * mm  # the 完成情况/备注 column: wide enough to write in by hand
 

@@ -14,10 +14,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from ..model import Briefing
-from ..styles import ACCENT, GREY, RULE, Styles, TextStyle
-from ..text import TextBlock
+from ..data.model import Briefing
 from .blocks import Heading
+from .styles import ACCENT, GREY, RULE, Styles, TextStyle
+from .text import TextBlock
 
 
 def fit(text: str, style: TextStyle, width: float) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .charts import ChartSpec
 from .model import Briefing, ReviewQuantity, ReviewTarget
 
 MET, MOSTLY, MISSED, ONGOING = "达成", "基本达成", "未达成", "进行中"
@@ -78,19 +77,3 @@ def warnings(doc: Briefing) -> list[str]:
             if j.conflict:
                 out.append(f"{ordinal}：“{j.target.text}” 文件写的是 {j.conflict}，按数字计算为 {j.status}")
     return out
-
-
-def attainment_charts(doc: Briefing) -> list[ChartSpec]:
-    """One chart per path: how many of its targets are met, mostly met, missed, ongoing, pending."""
-    rows = judged(doc)
-    seen = {j.status for _, _, targets in rows for j in targets}
-    categories = [s for s in (*ORDER, doc.labels.pending) if s in seen]
-    unit = doc.labels.review_unit
-    specs = []
-    for ordinal, _, targets in rows:
-        if not targets:
-            continue
-        counts = [sum(j.status == c for j in targets) for c in categories]
-        specs.append(ChartSpec("bars", f"{ordinal}\u3000{doc.labels.review_chart}", unit, tuple(categories),
-                               tuple(float(n) for n in counts), tuple(f"{n}{unit}" for n in counts)))
-    return specs

@@ -18,7 +18,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 from reportlab.pdfbase import pdfmetrics
 
-from .fonts import FontSet
+from .register import FontSet
 
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4,8})>")
 _TEXT_OPS = {b"Tj", b"TJ", b"'", b'"'}

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path as FsPath
 
-from .errors import OutputError
+from ..errors import OutputError
 from .model import Briefing, Labels, Quantity, format_number
 
 TODO = "  # 待填写 to fill in"

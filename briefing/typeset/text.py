@@ -11,7 +11,7 @@ from typing import Callable
 
 from reportlab.platypus import Flowable
 
-from .fonts import char_width
+from ..fonts.register import char_width
 from .linebreak import Line, break_lines
 from .styles import TextStyle
 

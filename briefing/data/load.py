@@ -15,7 +15,7 @@ from typing import Any, Callable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 from .model import Briefing, format_number, shown
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 
-from .fonts import FontSet
+from ..fonts.register import FontSet
 
 ACCENT = HexColor("#B71C1C")  # restrained Chinese red: L* ≈ 38, dark in grayscale print
 INK = HexColor("#000000")  # black text (style notes); prints as pure K

@@ -6,9 +6,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from ..model import COMPARATORS, Quantity, format_number
-from ..styles import ACCENT, INK, RULE, Styles, TextStyle
-from ..text import ASCENT, TextBlock
+from ..data.model import COMPARATORS, Quantity, format_number
+from .styles import ACCENT, INK, RULE, Styles, TextStyle
+from .text import ASCENT, TextBlock
 
 
 class Heading(Flowable):

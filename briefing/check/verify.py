@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from .linebreak import violations
-from .model import Briefing
-from .styles import PAPERS, SHEETS
+from ..data.model import Briefing
+from ..typeset.linebreak import violations
+from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB
@@ -312,7 +312,7 @@ def _half_texts(page, width: float) -> tuple[str, str]:
 
 def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> Report:
     """Sheet count, sheet size and page order of a saddle-stitch imposition of ``booklet``."""
-    from .impose import saddle_order
+    from ..pdf.impose import saddle_order
 
     report = Report(str(imposed))
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Callable
 
-from .errors import BriefingError, OutputError
+from ..errors import BriefingError, OutputError
 
 
 @dataclass
@@ -30,8 +30,8 @@ class Outcome:
 
 
 def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root: str | None) -> Outcome:
+    from ..cache import Cache
     from .build import build
-    from .cache import Cache
 
     start = time.perf_counter()
     try:
@@ -58,8 +58,8 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
     fork = "fork" in multiprocessing.get_all_start_methods()
     if fork:
+        from ..cache import Cache
         from .build import preload
-        from .cache import Cache
 
         preload(Cache(FsPath(cache_root) if cache_root else None))
     context = multiprocessing.get_context("fork" if fork else "spawn")

@@ -18,9 +18,9 @@ import reportlab
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
-from .cache import Cache, key
-from .errors import FontError
-from .shipped import asset_dir
+from ..cache import Cache, key
+from ..errors import FontError
+from ..shipped import asset_dir
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",

@@ -1,1 +1,0 @@
-"""Laying out the pages: the model and its charts → reportlab flowables on page templates."""
