@@ -269,7 +269,8 @@ class BookletTemplate(BaseDocTemplate):
         st = self.styles
         d = self.data
         small = st.small.but(align="left")
-        parts = [(d.labels.source, st.cell_head, 0), (f"{d.source.publication}：{d.source.title}", small, 2)]
+        source = "：".join(t for t in (d.source.publication, d.source.title) if t)  # either may be empty
+        parts = [(d.labels.source, st.cell_head, 0), (source, small, 2)]
         parts += [(extra, small, 2) for extra in (d.source.credits, d.source.note) if extra]
         parts.append((f"{d.labels.issued}：{chinese_date(self.issued)}", small, 8))
         floor, ceiling = BACK_BAND + 10 * mm, geo.height - geo.top
