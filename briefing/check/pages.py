@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from pypdf.errors import PdfReadError
+
 from ..typeset.styles import BLEED, TRIM_CLEAR, Box, Geometry
 from .content import PageContent
 
@@ -32,6 +34,15 @@ def _inside(box: Box, area: Box, dx: float = 0.0) -> bool:
 def _rect(value) -> Box:
     x0, y0, x1, y1 = (float(v) for v in value)
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def page_boxes(page) -> dict[str, Box] | None:
+    """The page's MediaBox, CropBox, BleedBox and TrimBox (with PDF's defaults), or None
+    when a damaged file gives a box that is not four numbers."""
+    try:
+        return {name: _rect(getattr(page, name)) for name in ("mediabox", "cropbox", "bleedbox", "trimbox")}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, PdfReadError):
+        return None
 
 
 def _show(box: Box, origin: Box) -> str:
@@ -55,8 +66,11 @@ def boxes(pages: list, geo: Geometry) -> list[str]:
     """Each page trimmed to the paper, with 3 mm of bleed round it and shown as trimmed."""
     problems: list[str] = []
     for n, page in enumerate(pages, 1):
-        media, crop = _rect(page.mediabox), _rect(page.cropbox)
-        trim, bleed = _rect(page.trimbox), _rect(page.bleedbox)
+        b = page_boxes(page)
+        if b is None:
+            problems.append(f"page {n}: its page boxes cannot be read")
+            continue
+        media, crop, trim, bleed = b["mediabox"], b["cropbox"], b["trimbox"], b["bleedbox"]
         size = (trim[2] - trim[0], trim[3] - trim[1])
         if abs(size[0] - geo.width) > EPS or abs(size[1] - geo.height) > EPS:
             problems.append(f"page {n}: TrimBox is {size[0] / MM:.1f}×{size[1] / MM:.1f} mm, "
@@ -77,7 +91,10 @@ def frames(contents: Iterable[PageContent], pages: list, geo: Geometry) -> list[
     contents = list(contents)
     for content in contents[1:-1]:
         n = content.number
-        trim = _rect(pages[n - 1].trimbox)
+        b = page_boxes(pages[n - 1])
+        if b is None:
+            continue  # the page boxes check says so
+        trim = b["trimbox"]
         shift = (trim[0], trim[1])
         areas = [tuple(v + shift[k % 2] for k, v in enumerate(a))
                  for a in (geo.text_block(n), geo.header_band(n), geo.footer_band(n))]
@@ -96,8 +113,10 @@ def trim_clear(contents: Iterable[PageContent], pages: list) -> list[str]:
     every side they come near."""
     problems: list[str] = []
     for content in contents:
-        page = pages[content.number - 1]
-        trim, bleed = _rect(page.trimbox), _rect(page.bleedbox)
+        b = page_boxes(pages[content.number - 1])
+        if b is None:
+            continue
+        trim, bleed = b["trimbox"], b["bleedbox"]
         safe = (trim[0] + TRIM_CLEAR, trim[1] + TRIM_CLEAR, trim[2] - TRIM_CLEAR, trim[3] - TRIM_CLEAR)
         for what, box, _ in _items(content):
             near = [box[0] < safe[0] - EPS, box[1] < safe[1] - EPS, box[2] > safe[2] + EPS, box[3] > safe[3] + EPS]
@@ -115,8 +134,10 @@ def on_page(contents: Iterable[PageContent], pages: list) -> list[str]:
     """Every text and drawing inside the page's MediaBox (the bleed included)."""
     problems: list[str] = []
     for content in contents:
-        page = pages[content.number - 1]
-        media, trim = _rect(page.mediabox), _rect(page.trimbox)
+        b = page_boxes(pages[content.number - 1])
+        if b is None:
+            continue
+        media, trim = b["mediabox"], b["trimbox"]
         for what, box, _ in _items(content):
             if not _inside(box, media):
                 problems.append(f"page {content.number}: {what} at {_show(box, trim)} is off the page")

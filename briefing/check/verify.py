@@ -18,7 +18,7 @@ from ..data.model import Briefing
 from ..errors import OutputError
 from ..typeset.linebreak import violations
 from .content import ContentError, PageContent, Walker
-from .pages import imposed_sheets, page_checks
+from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
@@ -339,7 +339,7 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, she
                 misplaced.append(f"side {n} {half}: expected {what}")
     report.add("saddle-stitch order", misplaced, "every page where folding expects it")
     if not misplaced and booklet_pages and walked:
-        trims = [tuple(float(v) for v in p.trimbox) for p in pages]
+        trims = [(b or {}).get("trimbox", (0.0, 0.0, 0.0, 0.0)) for b in map(page_boxes, pages)]
         report.add("pages as drawn, marks outside them",
                    imposed_sheets(walked, booklet_pages, trims, order, place, PAPERS[paper].width, marks),
                    "crop and fold marks in the slug" if place.marks_fit else "no room for marks: none drawn")
