@@ -372,3 +372,35 @@ def test_every_value_label_is_printed(doc, fonts):
         svg = render_svg(spec, 425, fonts)
         for r in spec.rows:
             assert r.text in svg
+
+
+# --- verify --charts -----------------------------------------------------------------------
+
+def test_verify_finds_every_chart_by_its_caption_with_its_values(booklet, doc):
+    from briefing.check.verify import verify
+
+    report = verify(booklet.output, doc)
+    assert [c for c in report.checks if c.name == "charts"][0].ok
+    assert len(report.charts) == len(booklet_charts(doc))
+    assert report.charts[0].startswith("图1\u3000主要经济与减负数据") and "| bars | page " in report.charts[0]
+
+
+def test_verify_names_a_chart_whose_values_are_not_on_its_page(doc):
+    from briefing.check.verify import charts_on_pages, squeeze
+    from briefing.typeset.chartrules import end_text
+
+    specs = booklet_charts(doc)
+    pages = [squeeze(s.caption + "".join(end_text(r, s.kind) for r in s.rows)) for s in specs]
+    assert charts_on_pages(doc, pages)[1] == []
+    pages[3] = pages[3].replace("326套", "")
+    assert charts_on_pages(doc, pages)[1] == [f"{specs[3].caption}: values not on its page 4: 326套"]
+    assert f"{specs[-1].caption}: caption not found on any page" in charts_on_pages(doc, pages[:-1])[1]
+
+
+def test_verify_charts_lists_from_the_command_line(booklet):
+    from .conftest import DATA, run
+
+    done = run("verify", str(booklet.output), "--data", str(DATA), "--charts")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n    alt: ") == 7 and "| parts | page" in done.stdout
+    assert run("verify", str(booklet.output), "--charts").returncode == 2  # needs the data

@@ -102,6 +102,13 @@ class ChartSpec:
         return len(self.rows)
 
 
+def end_text(row: Row, kind: str) -> str:
+    """What is printed at a bar's end: the value, and for a part its whole and share."""
+    if kind == "parts":
+        return f"{row.text}／{row.whole_text}（{row.share}）"
+    return row.text
+
+
 # --- the rules, each a pure function -------------------------------------------------------
 
 def by_magnitude(values: list[float], limit: float = RANGE) -> list[tuple[list[int], list[int]]]:

@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ..cache import Cache, key
 from ..data.model import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
-from .chartrules import ChartSpec, Row, label_lines, symbol
+from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,6 @@ def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str
 
 def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
     return stringWidth(text, fonts.sans_bold, style.label_pt)
-
-
-def end_text(row: Row, kind: str) -> str:
-    """What is printed at a bar's end: the value, and for a part its whole and share."""
-    if kind == "parts":
-        return f"{row.text}／{row.whole_text}（{row.share}）"
-    return row.text
 
 
 def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> str:
