@@ -135,8 +135,8 @@ def paragraphs(text: str) -> list[tuple[str, int, int]]:
         starts = [before]
         for prev, line in zip(lines, lines[1:]):
             p, s = prev.strip(), line.strip()
-            new = (_indented(line) or _headingish(s) or _headingish(p) or _frontish(s) or _frontish(p)
-                   or (p.endswith(TERMINAL) and len(p) < width - 1))
+            new = (_indented(line) or _headingish(s) or _headingish(p) or _frontish(s)
+                   or ((p.endswith(TERMINAL) or _frontish(p)) and len(p) < width - 1))
             if new:
                 out.append([" ".join(para) if para[0].startswith("|") else "".join(para), starts[-1], 0])
                 para, starts = [s], [0]
