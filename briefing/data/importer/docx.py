@@ -7,7 +7,6 @@ header 同比增长 → 地区生产总值152.3亿元，同比增长5.1%.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path as FsPath
 
 from .clean import SourceError
@@ -65,7 +64,7 @@ def read_docx(path: FsPath) -> list[Para]:
         raise SourceError(str(path), "读取 .docx 需要 python-docx：pip install python-docx") from None
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 -- any damage (zip, XML, parts) is the file's, not ours
         raise SourceError(str(path), f"无法读取这个 Word 文件（{exc}）；请在 Word/WPS 中重新“另存为 .docx”") from None
     out: list[Para] = []
     for block in document.element.body.iterchildren():
