@@ -248,3 +248,49 @@ def test_article_copy_is_the_source_document():
     shared = ROOT.parent.parent / "shared" / "source" / "yanfeng-2023-two-sessions.txt"
     if shared.is_file():  # only where the shared folder is beside the checkout
         assert shared.read_bytes() == (ARTICLES / "yanfeng-2023.txt").read_bytes()
+
+
+# ---- other ways the same article arrives ----------------------------------------------------
+
+def _variant(tmp_path, name, change):
+    src = tmp_path / name
+    src.write_text(change((ARTICLES / "yanfeng-2023.txt").read_text(encoding="utf-8")), encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("name, change", [
+    ("bare.txt", lambda t: re.sub(r"【(答卷|路径)(.)】", r"\1\2：", t)),  # 答卷一：综合实力稳步提升
+    ("square.txt", lambda t: re.sub(r"【(答卷|路径)(.)】", r"■\1\2 ", t)),  # ■答卷一 综合实力稳步提升
+    ("page.md", lambda t: re.sub(r"(?m)^【", "## 【", t).replace("这一年，", "**这一年**，")),
+    ("crlf.txt", lambda t: t.replace("\n", "\r\n")),
+    ("digits.txt", lambda t: t.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("%", "％")),
+])
+def test_the_same_article_in_other_forms_reads_the_same(tmp_path, name, change):
+    s = _bench().score(_variant(tmp_path, name, change), DATA)
+    assert s["answers"] == (5, 5) and s["paths"] == (6, 6)
+    assert min(*s["metrics"], *s["quantities"]) >= 0.98, s["misses"]
+
+
+def test_word_headings_without_numbers_in_their_text(tmp_path):
+    """Word's automatic numbering is not in the text: the heading styles say what is a section."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("示例区两会特刊", 0)
+    document.add_paragraph("2月1日，2024年示例区两会开幕。")
+    document.add_heading("2023年回顾", 1)
+    document.add_heading("经济发展", 2)
+    document.add_paragraph("全区生产总值达到100亿元，增长5%。")
+    document.add_heading("民生改善", 2)
+    document.add_paragraph("新增就业3000人。")
+    document.add_heading("2024年安排", 1)
+    document.add_heading("稳增长", 2)
+    document.add_paragraph("力争生产总值增长6%左右。")
+    src = tmp_path / "styles.docx"
+    document.save(str(src))
+    draft = yaml.safe_load(import_document(src).text)
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济发展", "民生改善"]
+    assert [a["ordinal"] for a in draft["results"]["answers"]] == ["（一）", "（二）"]
+    assert draft["results"]["answers"][0]["metrics"][0]["growth"] == 5
+    assert draft["plan"]["paths"][0]["targets"][0]["quantities"] == [{"value": 6, "unit": "%", "comparator": "左右"}]
+    assert draft["meeting"]["opening_date"].isoformat() == "2024-02-01"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -63,7 +64,7 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
             raise SourceError(name, "这是一个压缩包格式的文件（可能是 Word 文件）：请把扩展名改为 .docx 后再导入")
         from .docx import read_docx
 
-        paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after)
+        paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after, p.level)
                  for p in read_docx(path)]
         return [p for p in paras if p.text], []
     text, note = read_text(path)
@@ -72,6 +73,8 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
     paras = []
     rows: list[list[str]] = []
     for raw, before, after in paragraphs(text):
+        if suffix == ".md":  # Markdown: ## headings and **bold** are marks, not words
+            raw = re.sub(r"^\s*(?:#{1,6}\s+|>\s*|[-*]\s+)", "", raw).replace("**", "")
         t = normalise(raw, byline="■" in raw or "文/" in raw or "记者" in raw[:20])
         if t.startswith("|"):  # a pasted table (| a | b |), read like a Word table
             rows.append([c.strip() for c in t.strip("|").split("|")])
@@ -105,8 +108,6 @@ def import_document(path: str | os.PathLike[str], sections: str | None = None,
 def _headline(text: str | None) -> str | None:
     if not text:
         return None
-    import re
-
     return re.sub(r"([！？])(?=\S)", r"\1\n", text, count=1)
 
 
@@ -186,7 +187,7 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
             ms.append(d)
         all_metrics += ms
         n_metrics += len(ms)
-        out += [f"    - id: answer-{i}", f"      ordinal: {q(a.ordinal)}", f"      title: {q(a.title)}"]
+        out += [f"    - id: answer-{i}", f"      ordinal: {q(a.ordinal or _ordinal(i))}", f"      title: {q(a.title)}"]
         out += _paragraphs(a.paragraphs, "      ")
         units: dict[str, int] = {}
         for d in ms:
@@ -215,7 +216,7 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
     n_targets = n_quantities = 0
     for i, p in enumerate(lay.paths, 1):
         ts = [t for para in p.paragraphs for t in targets_of(para)]
-        out += [f"    - id: path-{i}", f"      ordinal: {q(p.ordinal)}", f"      title: {q(p.title)}"]
+        out += [f"    - id: path-{i}", f"      ordinal: {q(p.ordinal or _ordinal(i))}", f"      title: {q(p.title)}"]
         out += _paragraphs(p.paragraphs, "      ")
         out.append("      targets:" if ts else "      targets: []")
         for t in ts:
@@ -232,6 +233,13 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
                                      "请检查导入的文件是否正确")
     return Imported("\n".join(out) + "\n", len(lay.answers), len(lay.paths), n_metrics, n_targets, n_quantities,
                     counts["check"], blanks, counts["maybe"], lay.how, notes)
+
+
+def _ordinal(n: int) -> str:
+    """（一）… for a section whose heading had its numbering outside the text (Word's own)."""
+    import cn2an
+
+    return f"（{cn2an.an2cn(n)}）"
 
 
 def _paragraphs(paras: list[str], indent: str) -> list[str]:

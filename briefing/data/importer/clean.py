@@ -73,9 +73,11 @@ def normalise(text: str, byline: bool = False) -> str:
 
 # ---- hard-wrapped pastes -----------------------------------------------------------------
 
-MARKER = re.compile(r"^【(.{1,8}?)([一二三四五六七八九十]+)】")
+# 【答卷一】, 〔路径一〕, [答卷一], and the bracketless ■答卷一：/答卷一 (a word, its numeral, a mark).
+MARKER = re.compile(r"^(?:[【〔\[]([^】〕\]]{1,8}?)([一二三四五六七八九十]+)[】〕\]]"
+                    r"|[■◆●▲★◎]?\s*([\u3400-\u9fff]{2,4}?)([一二三四五六七八九十]+)(?:[：:|｜·]|\s+))")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、](?!\d))")
-PART = re.compile(r"^(?:19|20)\d\d\s*[，,：:]")
+PART = re.compile(r"^(?:19|20)\d\d\s*年?\s*[，,：:]")
 
 
 def _headingish(line: str) -> bool:

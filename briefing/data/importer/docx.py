@@ -70,9 +70,12 @@ def read_docx(path: FsPath) -> list[Para]:
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(block, document).text.strip()
+            para = Paragraph(block, document)
+            text = para.text.strip()
             if text:
-                out.append(Para(text))
+                style = (para.style.name if para.style is not None else "") or ""
+                m = re.match(r"^(?:Heading|标题)\s*([1-3])$", style.strip())
+                out.append(Para(text, level=int(m.group(1)) if m else None))
         elif tag == "tbl":
             out += [Para(t) for t in table_paragraphs(_table_rows(Table(block, document)))]
     return out

@@ -26,6 +26,7 @@ class Para:
     text: str
     before: int = 0  # blank lines before it in the source (captions stand apart)
     after: int = 0
+    level: int | None = None  # a Word heading's level (标题 1, 2, 3)
 
 
 @dataclass
@@ -65,8 +66,9 @@ def headings(paras: list[Para]) -> list[Heading]:
     out = []
     for i, p in enumerate(paras):
         t = p.text
-        if m := MARKER.match(t):
-            out.append(Heading(i, "marker", m.group(1), m.group(1) + m.group(2), t[m.end():].strip()))
+        if (m := MARKER.match(t)) and (m.group(1) or len(t) <= 40 and not t.endswith(("。", "；", "，"))):
+            word, numeral = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            out.append(Heading(i, "marker", word, word + numeral, t[m.end():].strip()))
             continue
         if len(t) > 40 or t.endswith(("。", "；", "，", "：")):
             continue
@@ -78,6 +80,8 @@ def headings(paras: list[Para]) -> list[Heading]:
             out.append(Heading(i, "l3", "1.", m.group(1) + ".", m.group(2)))
         elif PART.match(t):
             out.append(Heading(i, "part", "", "", t))
+        elif p.level in (1, 2, 3):  # a Word heading whose numbering is automatic (not in its text)
+            out.append(Heading(i, f"l{p.level}", "", "", t))
     return out
 
 
@@ -123,6 +127,8 @@ def _choose(hs: list[Heading], file: str, sections: str | None) -> tuple[list[He
             raise SourceError(file, f"--sections 中的编号超出范围：只找到 {len(numbered)} 个标题") from None
         return pick["answers"], pick["paths"], f"按 --sections {sections} 指定"
     markers = [h for h in hs if h.kind == "marker"]
+    starts = {h.word for h in markers if h.ordinal.endswith("一") and not h.ordinal.endswith("十一")}
+    markers = [h for h in markers if h.word in starts]  # a word whose numbering starts at 一
     words = list(dict.fromkeys(h.word for h in markers))
     if len(words) >= 2:
         a = [h for h in markers if h.word == words[0]]
