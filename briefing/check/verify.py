@@ -7,7 +7,6 @@ The checks read only the PDF (and, when given, the data it was built from), so
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -17,6 +16,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from ..data.model import Briefing
 from ..typeset.linebreak import violations
+from .content import ContentError, PageContent, Walker
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
@@ -47,42 +47,6 @@ class Report:
     def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
         shown = "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
         self.checks.append(Check(name, not problems, shown if problems else ok_detail))
-
-
-@contextmanager
-def fonts_read_once():
-    """While open, pypdf reads each font of a document once instead of once per page.
-
-    pypdf (7.x) rebuilds every font, ToUnicode map included, on every page it extracts: for a
-    booklet with three faces on 24 pages that is 72 parses and half of the verification time.
-    The font dictionaries are the same objects on every page of one reader, so the result of
-    ``Font.from_font_resource`` is kept per dictionary, for this block only. Where pypdf has no
-    such hook (another version), text is extracted as before; a test checks that both give the
-    same text.
-    """
-    try:
-        import pypdf._page as page_module
-
-        font_class = page_module.Font
-        original = font_class.__dict__["from_font_resource"].__func__
-    except (ImportError, AttributeError, KeyError):
-        yield
-        return
-    seen: dict[int, tuple[object, object]] = {}
-
-    class FontReadOnce(font_class):
-        @classmethod
-        def from_font_resource(cls, pdf_font_dict):
-            kept = seen.get(id(pdf_font_dict))
-            if kept is None or kept[0] is not pdf_font_dict:
-                kept = seen[id(pdf_font_dict)] = (pdf_font_dict, original(font_class, pdf_font_dict))
-            return kept[1]
-
-    page_module.Font = FontReadOnce
-    try:
-        yield
-    finally:
-        page_module.Font = font_class
 
 
 def _resolve(obj):
@@ -274,8 +238,8 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
-    with fonts_read_once():
-        texts = [page.extract_text() or "" for page in pages]
+    contents = _walk(reader, report)
+    texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
     if doc is not None:
         figures = doc.figures()
@@ -287,26 +251,25 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
     return report
 
 
+def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
+    """Every page's content, walked once; a stream that cannot be read is a failed check."""
+    try:
+        return list(Walker(reader).pages())
+    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
+        return []
+
+
 def placed_text(page) -> list[tuple[float, float, str]]:
-    """(x, y, text) of every piece of text pypdf sees drawn on the page, in page space."""
-    points = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            # Text space → page space: the text matrix, then the current transformation matrix.
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            points.append((x, y, text))
-
-    page.extract_text(visitor_text=visit)
-    return points
+    """(x, y, text) of every run of text drawn on the page, in page space."""
+    return [(r.x, r.y, r.text) for r in Walker(page.pdf).page(page, 0).runs if r.text.strip()]
 
 
-def _half_texts(page, width: float) -> tuple[str, str]:
+def _half_texts(content: PageContent, width: float) -> tuple[str, str]:
     """The text drawn on the left and on the right half of an imposed sheet."""
     halves = ["", ""]
-    for x, _, text in placed_text(page):
-        halves[0 if x < width else 1] += text
+    for r in content.runs:
+        halves[0 if r.x < width else 1] += r.text
     return squeeze(halves[0]), squeeze(halves[1])
 
 
@@ -316,8 +279,8 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
 
     report = Report(str(imposed))
     try:
-        sides = PdfReader(str(imposed)).pages
-        pages = PdfReader(str(booklet)).pages
+        sides_reader, pages_reader = PdfReader(str(imposed)), PdfReader(str(booklet))
+        sides, pages = sides_reader.pages, pages_reader.pages
         report.size = FsPath(imposed).stat().st_size
     except (OSError, PdfReadError, ValueError) as exc:
         report.add("open", [f"cannot read the PDF: {exc}"])
@@ -334,9 +297,8 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
              if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
              or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
     report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
-    with fonts_read_once():
-        source = [squeeze(p.extract_text() or "") for p in pages]
-        halves = [_half_texts(side, sw / 2) for side in sides]
+    source = [squeeze(c.text()) for c in _walk(pages_reader, report)]
+    halves = [_half_texts(c, sw / 2) for c in _walk(sides_reader, report)]
     misplaced = []
     for n, (got, (left, right)) in enumerate(zip(halves, order), 1):
         for half, index, text in (("left", left, got[0]), ("right", right, got[1])):
