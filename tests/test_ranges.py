@@ -36,3 +36,23 @@ def test_a_metric_id_may_be_chinese():
 def test_status_of_ranges_and_the_added_comparators(value, value_max, comparator, result, status):
     q = ReviewQuantity(value=value, value_max=value_max, unit="x", comparator=comparator, result=result)
     assert quantity_status(q) == status
+
+
+def test_a_booklet_with_ranges_prints_and_verifies_them(tmp_path):
+    from pypdf import PdfReader
+
+    from briefing.commands.build import build
+
+    from .conftest import SAMPLE
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace("{id: ex-firms, label: 示例企业净增, value: 73, unit: 家}",
+                        "{id: ex-firms, label: 示例企业净增, value: 73, value_max: 80, unit: 家}")
+    text = text.replace("[{value: 1234, unit: 个, comparator: 左右}]", "[{value: 6, value_max: 6.5, unit: \"%\"}]")
+    assert "value_max: 80" in text and "value_max: 6.5" in text
+    data = tmp_path / "ranges.yaml"
+    data.write_text(text, encoding="utf-8")
+    result = build(data, tmp_path / "ranges.pdf")
+    assert result.report.ok
+    pages = "".join(p.extract_text() for p in PdfReader(result.output).pages)
+    assert "6%—6.5%" in pages and "73—80家" in pages
