@@ -150,9 +150,22 @@ def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
     return verify_imposed(target, booklet, paper)
 
 
+def _review_marks(data: FsPath, strict: bool) -> list[str]:
+    """The draft's review marks (briefing import): a warning with their count, or with
+    ``strict`` a refusal that lists each one's line."""
+    from ..data.marks import review_marks, summary
+    from ..errors import DataError, Problem
+
+    found = review_marks(data.read_text(encoding="utf-8"))
+    if found and strict:
+        raise DataError([Problem(str(data), n, None, "", f"{m}：核对后删除这条注释 (--strict: unchecked imported item)")
+                         for n, m in found])
+    return [summary(found)] if found else []
+
+
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False,
-          cache: Cache | None = None, progress: Progress | None = None) -> Result:
+          cache: Cache | None = None, progress: Progress | None = None, strict: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
@@ -163,6 +176,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     out = FsPath(out) if out else default_output(data)
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
+    unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
     built = build_time()
@@ -192,4 +206,4 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             leftover.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  review_warnings(doc))
+                  unchecked + review_warnings(doc))

@@ -243,7 +243,9 @@ def _message(err: dict[str, Any]) -> str:
         limit = err.get("ctx", {}).get("max_length")
         return f"太长：{len(given)} 个字，上限 {limit} 个字"
     if kind == "string_pattern_mismatch":
-        return f"id 只能用英文字母、数字和 - _ .，得到 {shown(given)}"
+        chinese = "\u3400" in str(err.get("ctx", {}).get("pattern", ""))  # a metric id (MetricId)
+        allowed = "字母、数字、汉字" if chinese else "英文字母、数字"
+        return f"id 只能用{allowed}和 - _ .，得到 {shown(given)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"数值超出范围：{shown(given)}"
     if kind == "value_error":

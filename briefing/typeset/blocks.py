@@ -62,12 +62,14 @@ class FigureCard(Flowable):
 
     def _runs(self) -> list[tuple[str, TextStyle]]:
         q, st = self.q, self.styles
-        number = (format_number(q.value), st.figure)
-        unit = (q.unit, st.figure_unit)
+        number = [(format_number(q.value), st.figure), (q.unit, st.figure_unit)]
+        if q.value_max is not None:  # a range: 6%—6.5%, 5000—8000万元 (Quantity.number_text)
+            high = (f"—{format_number(q.value_max)}", st.figure)
+            number = number + [high, number[1]] if q.unit == "%" else [number[0], high, number[1]]
         if q.comparator is None:
-            return [number, unit]
+            return number
         comp = (q.comparator, st.figure_unit)
-        return [comp, number, unit] if COMPARATORS[q.comparator] == "prefix" else [number, unit, comp]
+        return [comp, *number] if COMPARATORS[q.comparator] == "prefix" else [*number, comp]
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
