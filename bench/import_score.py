@@ -33,6 +33,8 @@ CASES = [
     ("青石 2024 (made up) text", T / "qingshi-2024.txt", T / "qingshi-2024.truth.yaml"),
     ("青石 2024 (made up) e-paper", T / "qingshi-2024-wrapped.txt", T / "qingshi-2024.truth.yaml"),
     ("石溪 2024 (made up) Word", T / "shixi-2024.docx", T / "shixi-2024.truth.yaml"),
+    ("金塘 2024 (made up, second author) text", T / "jintang-2024.txt", T / "jintang-2024.truth.yaml"),
+    ("云岭 2025 (made up, second author) phone paste", T / "yunling-2025-phone.txt", T / "yunling-2025-phone.truth.yaml"),
 ]
 
 

@@ -39,7 +39,9 @@ def test_the_2023_article_is_read_as_the_hand_made_file(name):
 
 @pytest.mark.parametrize("name, truth", [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
                                          ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
-                                         ("shixi-2024.docx", "shixi-2024.truth.yaml")])
+                                         ("shixi-2024.docx", "shixi-2024.truth.yaml"),
+                                         ("jintang-2024.txt", "jintang-2024.truth.yaml"),
+                                         ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")])
 def test_made_up_articles_meet_the_targets(name, truth):
     s = _bench().score(ARTICLES / name, ARTICLES / truth)
     assert s["answers"][0] == s["answers"][1] and s["paths"][0] == s["paths"][1]
