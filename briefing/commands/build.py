@@ -21,7 +21,8 @@ from ..data.model import Briefing
 from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, VerificationError
 from ..fonts.register import FontSet, register
-from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
+from ..typeset.chartrules import ChartSpec, booklet_charts
+from ..typeset.charts import drawing
 from ..typeset.styles import Styles, styles_for
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
@@ -89,9 +90,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
-    L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
-    return {s: drawing(s, width, fonts, cache) for s in specs}
+    return {s: drawing(s, width, fonts, cache) for s in booklet_charts(doc)}
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,

@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
     v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
+    v.add_argument("--charts", action="store_true",
+                   help="列出每张图表：图号、种类、所在页、数值与替代文字（需 --data）list every chart: its kind, "
+                        "page, values and text alternative, as the rules compute them from the data, each "
+                        "found in the PDF by its caption")
     n = sub.add_parser("new", help="由今年的数据生成明年的数据骨架 scaffold next year's data file",
                        description="保留结构、清空今年的数值，并加入 review：逐条列出今年的目标，留出 result 待明年填报。")
     n.add_argument("--from", dest="source", required=True, help="今年的数据文件 this year's data file")
@@ -207,7 +211,12 @@ def _verify(args) -> int:
     if not FsPath(args.pdf).is_file():
         _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
         return 2
+    if args.charts and doc is None:
+        _say("briefing: --charts 需要 --data（图表由数据算出，再到 PDF 中逐一核对）")
+        return 2
     report = verify(args.pdf, doc, args.paper)
+    if args.charts:
+        print("\n".join(report.charts) if report.charts else "（没有图表 no charts）", flush=True)
     if args.imposed:
         from ..check.verify import verify_imposed
 

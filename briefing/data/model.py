@@ -138,6 +138,15 @@ class Metric(Quantity):
         default=None,
         description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
     )
+    short: Optional[str] = Field(
+        default=None, min_length=1, max_length=16,
+        description="图表中使用的简称，如 高新技术产业占比；名称较长时填写，免得图中折行",
+    )
+    part_of: Optional[Id] = Field(
+        default=None,
+        description="该指标是哪个指标的一部分（那个指标的 id，单位相同），如 完成整治的自建房是排查自建房的一部分；"
+                    "图中把部分画在整体之内",
+    )
 
     def growth_text(self) -> str | None:
         """增长11.93% — or 下降2.5% for a fall, as Chinese reports write it."""
@@ -284,6 +293,20 @@ class Labels(Strict):
     review_chart: str = Field(default="目标完成情况", description="每条路径完成情况图的标题")
     review_unit: str = Field(default="项", description="完成情况图的单位")
     pending: str = Field(default="待填报", description="尚未填报结果时显示的字样")
+
+    figure: str = Field(default="图{n}", description="图号，{n} 为全书图表的序号")
+    chart_unit: str = Field(default="单位：{unit}", description="图题中的单位说明")
+    chart_broken: str = Field(default="{labels}的柱已截断", description="图题中说明某些柱过长、已截断")
+    all_done: str = Field(default="全部完成", description="占比或完成率全部为 100% 时，代替图表的一行文字的开头")
+    part_share: str = Field(default="占{share}", description="部分占整体的比例，{share} 为百分数")
+    compare_chart: str = Field(default="{results}年成绩与{plan}年目标", description="对照图的标题")
+    compare_scale: str = Field(default="以{plan}年目标为100%", description="对照图图题中的刻度说明")
+    alt_bars: str = Field(default="条形图", description="图表文字说明（替代文字）的开头：数量条形图")
+    alt_growth: str = Field(default="增长率条形图", description="替代文字的开头：增长率图")
+    alt_gauge: str = Field(default="进度条图", description="替代文字的开头：占比与完成率图")
+    alt_parts: str = Field(default="部分与整体图", description="替代文字的开头：部分与整体图、对照图")
+    alt_status: str = Field(default="堆积条形图", description="替代文字的开头：目标完成情况图")
+    of_which: str = Field(default="其中", description="替代文字中“整体……其中部分……”的连接词")
 
     def fill(self, text: str, doc: "Briefing") -> str:
         text = text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))

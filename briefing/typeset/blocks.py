@@ -159,3 +159,31 @@ class RuledLines(Flowable):
             c.line(0, y, self.width, y)
             y -= self.pitch
 
+
+
+class Figure(Flowable):
+    """A chart and its caption under it (图3　住房安置（单位：套）), never split from each other.
+
+    ``alt`` is the chart's one-sentence text alternative, built from its values: what a tagged
+    PDF gives as the figure's Alt text.
+    """
+
+    def __init__(self, drawing, caption: TextBlock, alt: str, gap: float = 2 * mm):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.alt = alt
+        self.gap = gap
+        self._heights = (0.0, 0.0)
+
+    def wrap(self, availWidth, availHeight):
+        _, dh = self.drawing.wrap(availWidth, availHeight)
+        _, ch = self.caption.wrap(availWidth, availHeight)
+        self._heights = (dh, ch)
+        self.width = max(self.drawing.width, availWidth)
+        return self.width, dh + self.gap + ch
+
+    def draw(self):
+        dh, ch = self._heights
+        self.drawing.drawOn(self.canv, 0, ch + self.gap)
+        self.caption.drawOn(self.canv, 0, 0)

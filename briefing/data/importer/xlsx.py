@@ -23,7 +23,8 @@ from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
 from .clean import normalise
 
-METRIC_COLUMNS = ["答卷", "id", "名称", "数值", "上限", "单位", "限定词", "类型", "增长%", "图表", "待核对", "原文"]
+METRIC_COLUMNS = ["答卷", "id", "名称", "数值", "上限", "单位", "限定词", "类型", "增长%", "图表", "图中简称", "属于",
+                  "待核对", "原文"]
 TARGET_COLUMNS = ["路径", "序号", "目标", "名称", "数值", "上限", "单位", "限定词", "基数", "基数说明", "待核对",
                   "待补充", "原文"]
 KINDS = {"amount": "数量", "growth": "增长率", "share": "占比"}
@@ -144,7 +145,8 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
                                     m.get("label", ""))
             ws.append([a.get("ordinal"), m.get("id"), m.get("label"), _num(m.get("value")), _num(m.get("value_max")),
                        m.get("unit", ""), m.get("comparator"), KINDS.get(m.get("kind", "amount"), m.get("kind")),
-                       _num(m.get("growth")), m.get("chart"), CHECK if item.marked else None, sentence])
+                       _num(m.get("growth")), m.get("chart"), m.get("short"), m.get("part_of"),
+                       CHECK if item.marked else None, sentence])
             n_metrics += 1
     wt = wb.create_sheet("目标")
     wt.append(TARGET_COLUMNS)
@@ -328,7 +330,8 @@ def merge_xlsx(xlsx: FsPath, data: FsPath) -> tuple[str, int]:
         m = _clean({"id": ident, "label": label, "value": ms.number(r, cells, "数值", True),
                     "value_max": ms.number(r, cells, "上限"), "unit": ms.text(cells, "单位") or "",
                     "comparator": _comparator(ms, r, cells), "kind": kind, "growth": ms.number(r, cells, "增长%"),
-                    "chart": ms.text(cells, "图表")})
+                    "chart": ms.text(cells, "图表"), "short": ms.text(cells, "图中简称"),
+                    "part_of": ms.text(cells, "属于")})
         by_answer[ordinal].append((m, bool(ms.text(cells, "待核对"))))
         if ident is None:
             new_rows.append(m)
