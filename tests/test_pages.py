@@ -17,7 +17,7 @@ from briefing.check.content import Walker
 from briefing.check.verify import verify
 from briefing.commands.build import build
 from briefing.data.load import load
-from briefing.errors import LayoutFailed
+from briefing.errors import LayoutFailed, VerificationError
 from briefing.typeset.blocks import Heading, KeepWithNext
 from briefing.typeset.styles import PAPERS, TRIM_CLEAR, styles_for
 from briefing.typeset.text import TextBlock
@@ -28,33 +28,37 @@ FIXTURES = sorted((ROOT / "tests" / "data").glob("*.yaml"))
 SOURCES = FIXTURES + [DATA, ROOT / "data" / "sample-2024.yaml"]
 PAGE_CHECKS = ("page boxes (trim, bleed)", "text in its mirrored text block",
                "nothing but bleed within 10 mm of the trim", "nothing off the page")
-# The 80-target fixture has a bar chart taller than an A5 page: the chart stage cannot yet
-# split it (issue #15), so that booklet is not built at all; tracked, not hidden.
-CHART_TOO_TALL = {("edge-large", "a5")}
+# Booklets that fail a check other than the page checks (so are not delivered), on main too:
+# tracked here, each with its reason, so that the page checks are still shown to pass on them.
+NOT_DELIVERED = {("edge-large", "a5"): "a contents entry breaks after （ (reportlab's CJK wrap sets the contents)"}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Every fixture and both data files, A4 and A5, built once for this module."""
+    """Every fixture and both data files, A4 and A5, built once for this module: the result,
+    or the failures of a booklet that was not delivered."""
     out = tmp_path_factory.mktemp("pages")
     results = {}
     for data in SOURCES:
         for paper in ("a4", "a5"):
-            if (data.stem, paper) in CHART_TOO_TALL:
-                continue
-            results[data.stem, paper] = build(data, out / f"{data.stem}-{paper}.pdf", paper=paper)
+            try:
+                results[data.stem, paper] = build(data, out / f"{data.stem}-{paper}.pdf", paper=paper)
+            except VerificationError as exc:
+                results[data.stem, paper] = exc.failures
     return results
 
 
 @pytest.mark.parametrize("paper", ["a4", "a5"])
 @pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
 def test_every_booklet_passes_the_page_checks(built, data, paper):
-    if (data.stem, paper) in CHART_TOO_TALL:
-        pytest.xfail("a chart taller than the A5 page (chart stage, issue #15)")
-    report = built[data.stem, paper].report
-    names = [c.name for c in report.checks]
+    result = built[data.stem, paper]
+    if isinstance(result, list):  # not delivered: none of its failures may be a page check
+        assert not [f for f in result if f.split(":")[0] in PAGE_CHECKS], result
+        assert (data.stem, paper) in NOT_DELIVERED, result
+        pytest.xfail(NOT_DELIVERED[data.stem, paper])
+    names = [c.name for c in result.report.checks]
     assert all(name in names for name in PAGE_CHECKS), names
-    assert report.ok, report.failures()
+    assert result.report.ok, result.report.failures()
 
 
 def _body(content, geo, n):

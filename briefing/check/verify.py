@@ -14,8 +14,10 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from ..data.model import Briefing
+from ..data.model import Briefing, format_number
 from ..errors import OutputError
+from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
 from .content import ContentError, PageContent, Walker
 from .pages import page_boxes, imposed_sheets, page_checks
@@ -38,6 +40,7 @@ class Report:
     pages: int = 0
     size: int = 0
     checks: list[Check] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)  # with the data: each chart as `verify --charts` lists it
 
     @property
     def ok(self) -> bool:
@@ -249,10 +252,37 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.district]
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
     for name, problems, found in page_checks(pages, contents, geo):
         report.add(name, problems, found)
     return report
+
+
+def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+    """Each chart the data calls for (kind and values computed from the data by the build's own
+    rules), found in the PDF by its caption, with every value it prints on that same page.
+
+    Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
+    or without its values, or one that breaks a chart rule.
+    """
+    listing, problems = [], []
+    for spec in booklet_charts(doc):
+        where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
+        missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
+        if not where:
+            problems.append(f"{spec.caption}: caption not found on any page")
+        elif missing:
+            problems.append(f"{spec.caption}: values not on its page {where[0]}: {', '.join(missing)}")
+        problems += [f"{spec.caption}: {p}" for p in chart_problems(spec)]
+        rows = "; ".join(f"{r.label} {end_text(r, spec.kind)}" + (" (broken)" if r.broken else "")
+                         + (" = " + ", ".join(f"{s} {format_number(n)}" for s, n in r.segments) if r.segments else "")
+                         for r in spec.rows)
+        span = f"span {spec.span():.1f}:1" + (f", {spec.marked()}" if spec.span() > RANGE else "")
+        listing.append(f"{spec.caption} | {spec.kind} | page {where[0] if where else '?'} | {span} | {rows}\n"
+                       f"    alt: {spec.alt}")
+    return listing, problems
 
 
 def _walk(reader: PdfReader, report: Report) -> list[PageContent]:

@@ -21,7 +21,8 @@ from ..data.model import Briefing
 from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, VerificationError
 from ..fonts.register import FontSet, register
-from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
+from ..typeset.chartrules import ChartSpec, booklet_charts
+from ..typeset.charts import drawing
 from ..typeset.styles import Styles, styles_for
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
@@ -89,9 +90,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
-    L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
-    return {s: drawing(s, width, fonts, cache) for s in specs}
+    return {s: drawing(s, width, fonts, cache) for s in booklet_charts(doc)}
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
@@ -163,9 +162,22 @@ def sheet_note(paper: str, sheet: str | None) -> str | None:
             f"no bleed)")
 
 
+def _review_marks(data: FsPath, strict: bool) -> list[str]:
+    """The draft's review marks (briefing import): a warning with their count, or with
+    ``strict`` a refusal that lists each one's line."""
+    from ..data.marks import review_marks, summary
+    from ..errors import DataError, Problem
+
+    found = review_marks(data.read_text(encoding="utf-8"))
+    if found and strict:
+        raise DataError([Problem(str(data), n, None, "", f"{m}：核对后删除这条注释 (--strict: unchecked imported item)")
+                         for n, m in found])
+    return [summary(found)] if found else []
+
+
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
-          cache: Cache | None = None, progress: Progress | None = None) -> Result:
+          cache: Cache | None = None, progress: Progress | None = None, strict: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
@@ -178,6 +190,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     note = sheet_note(paper, sheet) if impose else None  # an unusable sheet is refused before any work
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
+    unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
     built = build_time()
@@ -207,4 +220,4 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             leftover.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  review_warnings(doc) + ([note] if note else []))
+                  unchecked + review_warnings(doc) + ([note] if note else []))
