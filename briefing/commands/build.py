@@ -24,6 +24,7 @@ from ..fonts.register import FontSet, register
 from ..typeset.chartrules import ChartSpec, booklet_charts
 from ..typeset.charts import drawing
 from ..typeset.styles import Styles, styles_for
+from ..typeset.tagging import Element
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
 
@@ -94,8 +95,9 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            contents_hint: list[tuple] | None = None) -> list[tuple]:
-    """Lay out and write the raw PDF; return the contents entries it ended with.
+            contents_hint: list[tuple] | None = None) -> tuple[list[tuple], Element]:
+    """Lay out and write the raw PDF; return the contents entries it ended with, and the
+    structure tree with where each element's content landed (for the tagged PDF).
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
     nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
@@ -107,9 +109,12 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
 
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
+    from ..typeset.structure import describe
 
-    template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
     flowables = story(doc, styles, charts.__getitem__)
+    structure = describe(flowables)
+    template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
+                               structure)
     for toc in flowables:
         if contents_hint and isinstance(toc, TableOfContents):
             toc.addEntries(contents_hint)
@@ -118,13 +123,14 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     except LayoutError as exc:
         # Something in the data is too large for any page; say so instead of a traceback.
         raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
-    return template.contents_entries
+    return template.contents_entries, structure.root
 
 
-def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime,
+            structure: Element) -> None:
     from ..pdf.finish import finish
 
-    finish(raw, target, doc, fonts, built)
+    finish(raw, target, doc, fonts, built, structure)
 
 
 def _temp_beside(out: FsPath) -> FsPath:
@@ -201,10 +207,10 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     try:
         hint_key = key("contents", str(data.resolve()), paper)
         hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, hint)
+        entries, structure = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, hint)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
+        stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built, structure)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())

@@ -14,11 +14,12 @@ from reportlab.platypus import Flowable
 from ..fonts.register import char_width
 from .linebreak import Line, break_lines
 from .styles import TextStyle
+from .tagging import Tagged
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
 
 
-class TextBlock(Flowable):
+class TextBlock(Tagged, Flowable):
     def __init__(self, text: str, style: TextStyle, *, lines: list[Line] | None = None,
                  indent_first: bool = True):
         super().__init__()
