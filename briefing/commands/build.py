@@ -17,9 +17,10 @@ from typing import Callable
 from ..cache import Cache, key
 from ..check.verify import Report, verify
 from ..data.load import load
-from ..data.model import Briefing
+from ..data.model import YEARS, Briefing
 from ..data.review import warnings as review_warnings
-from ..errors import LayoutFailed, OutputError, VerificationError
+from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
+from ..files import check_target, deliver, make_folder, os_reason, sweep, temp_beside
 from ..fonts.register import FontSet, register
 from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
 from ..typeset.styles import Styles, styles_for
@@ -46,11 +47,25 @@ def default_output(data: str | os.PathLike[str]) -> FsPath:
 
 
 def build_time() -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC.
+
+    A value that is not a whole number of seconds, or that lies outside the years a booklet
+    can carry, is refused with a message: building with a silently different date would defeat
+    the point of setting it.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if not epoch:
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    shown = printable(clip(epoch, 30), newlines=False)
+    if not epoch.isascii() or not epoch.isdigit():
+        raise SettingError(f"SOURCE_DATE_EPOCH 应是 1970 年以来的秒数（非负整数），得到 “{shown}”")
+    try:
+        when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        when = None
+    if when is None or not YEARS[0] <= when.year <= YEARS[1]:
+        raise SettingError(f"SOURCE_DATE_EPOCH={shown} 超出可用的日期范围（{YEARS[0]}–{YEARS[1]} 年）")
+    return when
 
 
 class _Stages:
@@ -129,18 +144,22 @@ def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: d
 
 
 def _temp_beside(out: FsPath) -> FsPath:
+    """Our temporary file in the target's folder, after sweeping what killed builds left there."""
+    make_folder(out.parent)
+    sweep(out.parent)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        return temp_beside(out)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out.parent}：{exc.strerror}") from None
-    if out.is_dir():
-        raise OutputError(f"输出路径 {out} 是一个文件夹")
-    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+        raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
+
+
+def _writing(out: FsPath, stage: Callable, *args):
+    """Run a stage that writes, turning an OS error (a full disk, a file size limit, a folder
+    made read-only meanwhile) into a message that names the target."""
     try:
-        tmp.touch()
+        return stage(*args)
     except OSError as exc:
-        raise OutputError(f"无法写入 {out.parent}：{exc.strerror}") from None
-    return tmp
+        raise OutputError(f"无法写入 {out}：{os_reason(exc)}") from None
 
 
 def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
@@ -162,6 +181,9 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
+    targets = (out, imposed_path(out)) if impose else (out,)
+    for target in targets:  # before any work: nothing but a regular file that is not the input
+        check_target(target, (data,))
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     styles = styles_for(paper, fonts)
@@ -174,20 +196,21 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     try:
         hint_key = key("contents", str(data.resolve()), paper)
         hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint)
+        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, built,
+                             hint)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
+        stages.run("字体合并与归档 finish", _writing, out, _finish, raw, tmp, doc, fonts, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())
         if impose:
-            imposed_report = stages.run("骑马钉拼版 impose", _impose, tmp, tmp_imposed, paper, marks)
+            imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
-            os.replace(tmp_imposed, imposed_path(out))
+            deliver(tmp_imposed, imposed_path(out), (data,))
             imposed_report.path = str(imposed_path(out))
-        os.replace(tmp, out)
+        deliver(tmp, out, (data,))
     finally:
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)

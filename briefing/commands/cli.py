@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path as FsPath
 
-from ..errors import BriefingError, VerificationError
+from ..errors import BriefingError, Terminated, VerificationError, printable
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -88,7 +89,9 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """Every line for the user goes through here, its control characters escaped: a title,
+    a file name or a PDF's text can hold ESC or BEL, and must not reach the terminal raw."""
+    print(printable(text), file=sys.stderr, flush=True)
 
 
 def _build_many(args) -> int:
@@ -214,9 +217,10 @@ def _verify(args) -> int:
 
 def _new(args) -> int:
     from ..data.load import load
-    from ..data.scaffold import write_new
+    from ..data.scaffold import check_year, write_new
     from ..fonts.register import register
 
+    check_year(args.year)
     fonts = register()
     doc = load(args.source, missing_glyphs=fonts.missing)
     out = write_new(doc, FsPath(args.source), args.year, FsPath(args.output) if args.output else None, args.force)
@@ -230,7 +234,9 @@ def _schema(args) -> int:
 
     text = schema_text()
     if args.output:
-        FsPath(args.output).write_text(text, encoding="utf-8")
+        from ..files import write_atomic
+
+        write_atomic(FsPath(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
@@ -262,13 +268,39 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    with terminated_on_signals():
+        try:
+            return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
+                    "schema": _schema}[args.command](args)
+        except BriefingError as exc:
+            return _failed(exc)
+        except KeyboardInterrupt:
+            return 130
+        except Terminated as exc:
+            return exc.code
+
+
+@contextmanager
+def terminated_on_signals():
+    """SIGTERM and SIGHUP raise ``Terminated`` where the process stands, as Ctrl-C raises
+    KeyboardInterrupt, so every temporary file is removed by the ``finally`` that made it; by
+    default they would end the process on the spot and leave them behind."""
+    import signal
+
+    def stop(signum, frame):
+        raise Terminated(128 + signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
     try:
-        return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                "schema": _schema}[args.command](args)
-    except BriefingError as exc:
-        return _failed(exc)
-    except KeyboardInterrupt:
-        return 130
+        saved = {s: signal.signal(s, stop) for s in wanted}
+    except ValueError:  # not the main thread: leave the signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
 
 
 def _failed(exc: BriefingError) -> int:
