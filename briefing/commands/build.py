@@ -172,18 +172,21 @@ def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
 
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False,
-          cache: Cache | None = None, progress: Progress | None = None) -> Result:
+          cache: Cache | None = None, progress: Progress | None = None,
+          inputs: tuple[str | os.PathLike[str], ...] = ()) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
     files are delivered together or not at all. ``cache`` (parsed fonts, finished charts) is
-    optional: without it the build is fully cold and touches no cache directory.
+    optional: without it the build is fully cold and touches no cache directory. Nothing is
+    written but the target (and its imposition): never over ``data`` or any of ``inputs``.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
+    sources = (data, *map(FsPath, inputs))
     targets = (out, imposed_path(out)) if impose else (out,)
-    for target in targets:  # before any work: nothing but a regular file that is not the input
-        check_target(target, (data,))
+    for target in targets:  # before any work: nothing but a regular file that is not an input
+        check_target(target, sources)
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     styles = styles_for(paper, fonts)
@@ -208,9 +211,9 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
-            deliver(tmp_imposed, imposed_path(out), (data,))
+            deliver(tmp_imposed, imposed_path(out), sources)
             imposed_report.path = str(imposed_path(out))
-        deliver(tmp, out, (data,))
+        deliver(tmp, out, sources)
     finally:
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)

@@ -94,10 +94,22 @@ def _say(text: str) -> None:
     print(printable(text), file=sys.stderr, flush=True)
 
 
+def _cache(args):
+    """The cache a build uses: none with --no-cache, and none (with a one-line warning) when
+    the cache directory belongs to another user or others can write to it."""
+    from ..cache import Cache
+
+    if args.no_cache:
+        return Cache(None)
+    cache = Cache.default()
+    if cache.refused:
+        _say(f"briefing: 警告 warning: 不使用缓存（{cache.refused}），本次不用缓存生成 (cache ignored)")
+    return cache
+
+
 def _build_many(args) -> int:
     import time
 
-    from ..cache import default_dir
     from .batch import build_many
 
     if args.output:
@@ -116,8 +128,9 @@ def _build_many(args) -> int:
             for row in o.message.splitlines():
                 _say(f"      {row}")
 
+    cache = _cache(args)
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                          cache_root=None if args.no_cache else str(default_dir()), workers=args.jobs,
+                          cache_root=str(cache.root) if cache.root else None, workers=args.jobs,
                           report=None if args.quiet else line)
     failed = [o for o in outcomes if o.code]
     _say(f"briefing: {len(outcomes) - len(failed)} 份成功, {len(failed)} 份失败 "
@@ -127,7 +140,6 @@ def _build_many(args) -> int:
 
 def _build_one(args, data: str) -> int:
     """One build with its progress and outcome on stderr (``build`` and every ``watch`` round)."""
-    from ..cache import Cache
     from .build import build
 
     def progress(stage: str, seconds: float) -> None:
@@ -137,7 +149,7 @@ def _build_one(args, data: str) -> int:
     if not args.quiet:
         served = os.environ.get("BRIEFING_SERVED")
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
-    cache = Cache(None) if args.no_cache else Cache.default()
+    cache = _cache(args)
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    cache=cache, progress=progress)
     for w in result.warnings:
@@ -189,6 +201,8 @@ def _watch(args) -> int:
 
 
 def _verify(args) -> int:
+    """Exit 0 when every check passes, 1 when one fails, 2 when a file cannot be read at all
+    (missing, not a regular file, too large, encrypted with a password, damaged, over a limit)."""
     from ..check.verify import verify
     from ..data.load import load
     from ..fonts.register import register
@@ -197,15 +211,19 @@ def _verify(args) -> int:
     if args.data:
         fonts = register()
         doc = load(args.data, missing_glyphs=fonts.missing)
-    if not FsPath(args.pdf).is_file():
-        _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
-        return 2
     report = verify(args.pdf, doc, args.paper)
-    if args.imposed:
+    unreadable = [(args.pdf, report.unreadable)] if report.unreadable else []
+    if args.imposed and not unreadable:
         from ..check.verify import verify_imposed
 
         imposed = verify_imposed(args.imposed, args.pdf, args.paper)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
+        if imposed.unreadable:
+            unreadable.append((args.imposed, imposed.unreadable))
+    if unreadable:
+        for path, why in unreadable:
+            _say(f"briefing: 无法读取 {path}：{why}")
+        return 2
     for c in report.checks:
         _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
     if not report.ok:
