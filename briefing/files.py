@@ -19,12 +19,15 @@ import errno
 import hashlib
 import os
 import re
+import signal
 import socket
 import stat
+import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, Terminated
 
 STALE_AGE = 24 * 3600  # seconds: a temporary file this old is a leftover whatever its pid says
 _TEMP = re.compile(r"^\.briefing\.(\d+)@([A-Za-z0-9-]{0,40})\.[0-9a-f]{8}\.tmp(\.[a-z]+)?$")
@@ -131,17 +134,26 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:40]
 
 
-def temp_beside(target: Path) -> Path:
-    """A new, empty temporary file of our own in the target's folder (created, never reused)."""
+def temp_path(target: Path) -> Path:
+    """The name of our temporary file for ``target``: in its folder, of our own pattern.
+
+    Only a name: the caller creates it (``create_temp``) inside the ``try`` whose ``finally``
+    removes it, so that no signal can land between making the file and knowing its name.
+    """
     tag = hashlib.sha256(target.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    base = target.parent / f".briefing.{os.getpid()}@{_host()}.{tag}.tmp"
+    return target.parent / f".briefing.{os.getpid()}@{_host()}.{tag}.tmp"
+
+
+def create_temp(path: Path) -> None:
+    """Create ``path`` new and empty (never open one that is there: it is a stale leftover of
+    an earlier process with our pid, or a planted link, and is removed first)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(base, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-    except FileExistsError:  # a leftover of an earlier process that had our pid: it is stale
-        base.unlink()
-        fd = os.open(base, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        path.unlink()
+        fd = os.open(path, flags, 0o666)
     os.close(fd)
-    return base
 
 
 def _alive(pid: int) -> bool:
@@ -199,7 +211,9 @@ def make_folder(folder: Path) -> None:
 
 
 def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = ()) -> None:
-    """Rename the finished ``temp`` over ``target``, checking the target once more first."""
+    """Rename the finished ``temp`` over ``target``, checking the target once more first (and
+    that no stop was asked for meanwhile)."""
+    check_stop()
     check_target(target, inputs)
     try:
         os.replace(temp, target)
@@ -212,12 +226,10 @@ def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = ()) -> No
     make_folder(target.parent)
     check_target(target, inputs)
     sweep(target.parent)
-    try:
-        temp = temp_beside(target)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target.parent}：{os_reason(exc)}") from None
+    temp = temp_path(target)
     try:
         try:
+            create_temp(temp)
             with open(temp, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
@@ -225,3 +237,52 @@ def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = ()) -> No
         deliver(temp, target, inputs)
     finally:
         temp.unlink(missing_ok=True)
+
+
+# -- stopping cleanly -----------------------------------------------------------------------------
+
+_STOPS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None),
+                           getattr(signal, "SIGINT", None)) if s is not None)
+_asked: list[int] = []  # the signal that asked this process to stop, once one has
+
+
+def _stop_exception(signum: int) -> BaseException:
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(128 + signum)
+
+
+def check_stop() -> None:
+    """Raise again for a stop signal that arrived earlier. Python cannot raise out of a
+    ``__del__`` or a weakref callback: a signal landing there is reported as "ignored" and
+    the build would go on to deliver. Stage boundaries and ``deliver`` look here."""
+    if _asked:
+        raise _stop_exception(_asked[0])
+
+
+@contextmanager
+def terminated_on_signals():
+    """SIGTERM and SIGHUP raise ``Terminated`` where the process stands, as Ctrl-C raises
+    KeyboardInterrupt, so that every temporary file is removed by the ``finally`` that made it
+    (by default they end the process on the spot and leave them behind). Each signal is also
+    remembered for ``check_stop``."""
+    def stop(signum, frame):
+        if not _asked:
+            _asked.append(signum)
+        raise _stop_exception(signum)
+
+    def unraisable(info):  # the stop landed in a __del__: check_stop raises it again, quietly
+        if not (_asked and isinstance(info.exc_value, (KeyboardInterrupt, Terminated))):
+            hook(info)
+
+    try:
+        saved = {s: signal.signal(s, stop) for s in _STOPS}
+    except ValueError:  # not the main thread: leave the signals as they are
+        yield
+        return
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        sys.unraisablehook = hook
+        _asked.clear()

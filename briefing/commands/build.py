@@ -20,7 +20,7 @@ from ..data.load import load
 from ..data.model import YEARS, Briefing
 from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
-from ..files import check_target, deliver, make_folder, os_reason, sweep, temp_beside
+from ..files import check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
 from ..fonts.register import FontSet, register
 from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
 from ..typeset.styles import Styles, styles_for
@@ -76,6 +76,7 @@ class _Stages:
     def run(self, name: str, fn, *args):
         start = time.perf_counter()
         value = fn(*args)
+        check_stop()  # a stop signal swallowed inside a library still stops the build here
         took = time.perf_counter() - start
         self.timings[name] = took
         if self.progress:
@@ -143,16 +144,6 @@ def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: d
     finish(raw, target, doc, fonts, built)
 
 
-def _temp_beside(out: FsPath) -> FsPath:
-    """Our temporary file in the target's folder, after sweeping what killed builds left there."""
-    make_folder(out.parent)
-    sweep(out.parent)
-    try:
-        return temp_beside(out)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-
-
 def _writing(out: FsPath, stage: Callable, *args):
     """Run a stage that writes, turning an OS error (a full disk, a file size limit, a folder
     made read-only meanwhile) into a message that names the target."""
@@ -192,11 +183,17 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     styles = styles_for(paper, fonts)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
     built = build_time()
-    tmp = _temp_beside(out)
+    make_folder(out.parent)
+    sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here
+    tmp = temp_path(out)
     raw = tmp.with_name(tmp.name + ".raw")
     tmp_imposed = tmp.with_name(tmp.name + ".imposed")
     imposed_report = None
     try:
+        try:
+            create_temp(tmp)
+        except OSError as exc:
+            raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
         hint_key = key("contents", str(data.resolve()), paper)
         hint = cache.get("contents", hint_key) if cache else None
         entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, built,

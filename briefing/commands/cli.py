@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
+from ..files import terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -118,7 +118,9 @@ def _build_many(args) -> int:
     start = time.perf_counter()
     _say(f"briefing: {len(args.data)} 份数据，并行生成 building {len(args.data)} booklets in parallel")
 
-    def line(o) -> None:
+    def line(o) -> None:  # -q hides progress, never a failure
+        if o.code == 0 and args.quiet:
+            return
         if o.code == 0:
             _say(f"  ✓ {o.data} → {o.output}  ({o.pages} 页, {o.size / 1024:.0f} KB, {o.seconds:.1f} s)")
             for w in o.warnings:
@@ -131,7 +133,7 @@ def _build_many(args) -> int:
     cache = _cache(args)
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
                           cache_root=str(cache.root) if cache.root else None, workers=args.jobs,
-                          report=None if args.quiet else line)
+                          report=line)
     failed = [o for o in outcomes if o.code]
     _say(f"briefing: {len(outcomes) - len(failed)} 份成功, {len(failed)} 份失败 "
          f"({len(outcomes) - len(failed)} ok, {len(failed)} failed) in {time.perf_counter() - start:.1f} s")
@@ -296,29 +298,6 @@ def run(argv: list[str]) -> int:
             return 130
         except Terminated as exc:
             return exc.code
-
-
-@contextmanager
-def terminated_on_signals():
-    """SIGTERM and SIGHUP raise ``Terminated`` where the process stands, as Ctrl-C raises
-    KeyboardInterrupt, so every temporary file is removed by the ``finally`` that made it; by
-    default they would end the process on the spot and leave them behind."""
-    import signal
-
-    def stop(signum, frame):
-        raise Terminated(128 + signum)
-
-    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
-    try:
-        saved = {s: signal.signal(s, stop) for s in wanted}
-    except ValueError:  # not the main thread: leave the signals as they are
-        yield
-        return
-    try:
-        yield
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
 
 
 def _failed(exc: BriefingError) -> int:

@@ -45,6 +45,8 @@ def shown(value) -> str:
         return "空值"
     if isinstance(value, (dict, list)):
         return "映射" if isinstance(value, dict) else "列表"
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     return repr(value)
 
 
