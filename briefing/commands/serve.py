@@ -334,20 +334,21 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
     preload(Cache.default())
     files = _module_files()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        listener.bind(str(path))
-    except OSError as exc:  # e.g. a path over the ~100 bytes a Unix socket name may have
-        listener.close()
-        say(f"briefing serve: 无法创建 {path}：{exc}（可设置较短的 XDG_RUNTIME_DIR）")
-        return 2
-    listener.listen(16)
-    listener.settimeout(1.0)
-    gc.freeze()  # what was loaded stays put: workers neither rescan nor copy it
-    sys.stdout.flush()
-    sys.stderr.flush()
-    say(f"briefing serve: 就绪 ready, pid {os.getpid()} ({path}); Ctrl-C 结束")
-    last = checked = time.monotonic()
-    try:
+    bound, me = False, os.getpid()
+    try:  # from here on, a signal at any point still removes the socket
+        try:
+            listener.bind(str(path))
+            bound = True
+        except OSError as exc:  # e.g. a path over the ~100 bytes a Unix socket name may have
+            say(f"briefing serve: 无法创建 {path}：{exc}（可设置较短的 XDG_RUNTIME_DIR）")
+            return 2
+        listener.listen(16)
+        listener.settimeout(1.0)
+        gc.freeze()  # what was loaded stays put: workers neither rescan nor copy it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        say(f"briefing serve: 就绪 ready, pid {os.getpid()} ({path}); Ctrl-C 结束")
+        last = checked = time.monotonic()
         while time.monotonic() - last < idle:
             _reap()
             try:
@@ -378,5 +379,6 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
         return 0
     finally:
         listener.close()
-        path.unlink(missing_ok=True)
+        if bound and os.getpid() == me:  # never from a worker stopped before it took over
+            path.unlink(missing_ok=True)
         _reap()
