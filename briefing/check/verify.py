@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -16,10 +15,13 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from ..data.model import Briefing
+from ..data.model import Briefing, format_number
 from ..errors import InputError
 from ..files import read_regular
+from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
+from .content import ContentError, PageContent, Walker
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
@@ -48,6 +50,7 @@ class Report:
     pages: int = 0
     size: int = 0
     checks: list[Check] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)  # with the data: each chart as `verify --charts` lists it
     unreadable: str | None = None  # why the file could not be read at all, if it could not
 
     @property
@@ -60,42 +63,6 @@ class Report:
     def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
         shown = "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
         self.checks.append(Check(name, not problems, shown if problems else ok_detail))
-
-
-@contextmanager
-def fonts_read_once():
-    """While open, pypdf reads each font of a document once instead of once per page.
-
-    pypdf (7.x) rebuilds every font, ToUnicode map included, on every page it extracts: for a
-    booklet with three faces on 24 pages that is 72 parses and half of the verification time.
-    The font dictionaries are the same objects on every page of one reader, so the result of
-    ``Font.from_font_resource`` is kept per dictionary, for this block only. Where pypdf has no
-    such hook (another version), text is extracted as before; a test checks that both give the
-    same text.
-    """
-    try:
-        import pypdf._page as page_module
-
-        font_class = page_module.Font
-        original = font_class.__dict__["from_font_resource"].__func__
-    except (ImportError, AttributeError, KeyError):
-        yield
-        return
-    seen: dict[int, tuple[object, object]] = {}
-
-    class FontReadOnce(font_class):
-        @classmethod
-        def from_font_resource(cls, pdf_font_dict):
-            kept = seen.get(id(pdf_font_dict))
-            if kept is None or kept[0] is not pdf_font_dict:
-                kept = seen[id(pdf_font_dict)] = (pdf_font_dict, original(font_class, pdf_font_dict))
-            return kept[1]
-
-    page_module.Font = FontReadOnce
-    try:
-        yield
-    finally:
-        page_module.Font = font_class
 
 
 def _resolve(obj):
@@ -418,8 +385,8 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
-    with fonts_read_once():
-        texts = [page.extract_text() or "" for page in pages]
+    contents = _walk(reader, report)
+    texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
     if doc is not None:
         figures = doc.figures()
@@ -427,29 +394,55 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.district]
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
 
 
+def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+    """Each chart the data calls for (kind and values computed from the data by the build's own
+    rules), found in the PDF by its caption, with every value it prints on that same page.
+
+    Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
+    or without its values, or one that breaks a chart rule.
+    """
+    listing, problems = [], []
+    for spec in booklet_charts(doc):
+        where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
+        missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
+        if not where:
+            problems.append(f"{spec.caption}: caption not found on any page")
+        elif missing:
+            problems.append(f"{spec.caption}: values not on its page {where[0]}: {', '.join(missing)}")
+        problems += [f"{spec.caption}: {p}" for p in chart_problems(spec)]
+        rows = "; ".join(f"{r.label} {end_text(r, spec.kind)}" + (" (broken)" if r.broken else "")
+                         + (" = " + ", ".join(f"{s} {format_number(n)}" for s, n in r.segments) if r.segments else "")
+                         for r in spec.rows)
+        span = f"span {spec.span():.1f}:1" + (f", {spec.marked()}" if spec.span() > RANGE else "")
+        listing.append(f"{spec.caption} | {spec.kind} | page {where[0] if where else '?'} | {span} | {rows}\n"
+                       f"    alt: {spec.alt}")
+    return listing, problems
+
+
+def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
+    """Every page's content, walked once; a stream that cannot be read is a failed check."""
+    try:
+        return list(Walker(reader).pages())
+    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
+        return []
+
+
 def placed_text(page) -> list[tuple[float, float, str]]:
-    """(x, y, text) of every piece of text pypdf sees drawn on the page, in page space."""
-    points = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            # Text space → page space: the text matrix, then the current transformation matrix.
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            points.append((x, y, text))
-
-    page.extract_text(visitor_text=visit)
-    return points
+    """(x, y, text) of every run of text drawn on the page, in page space."""
+    return [(r.x, r.y, r.text) for r in Walker(page.pdf).page(page, 0).runs if r.text.strip()]
 
 
-def _half_texts(page, width: float) -> tuple[str, str]:
+def _half_texts(content: PageContent, width: float) -> tuple[str, str]:
     """The text drawn on the left and on the right half of an imposed sheet."""
     halves = ["", ""]
-    for x, _, text in placed_text(page):
-        halves[0 if x < width else 1] += text
+    for r in content.runs:
+        halves[0 if r.x < width else 1] += r.text
     return squeeze(halves[0]), squeeze(halves[1])
 
 
@@ -467,8 +460,8 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
 def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str) -> None:
     from ..pdf.impose import saddle_order
 
-    sides = open_pdf(imposed).pages
-    pages = open_pdf(booklet).pages
+    sides_reader, pages_reader = open_pdf(imposed), open_pdf(booklet)
+    sides, pages = sides_reader.pages, pages_reader.pages
     report.size = imposed.stat().st_size
     report.pages = len(sides)
     order = saddle_order(len(pages))
@@ -482,9 +475,8 @@ def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str
              if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
              or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
     report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
-    with fonts_read_once():
-        source = [squeeze(p.extract_text() or "") for p in pages]
-        halves = [_half_texts(side, sw / 2) for side in sides]
+    source = [squeeze(c.text()) for c in _walk(pages_reader, report)]
+    halves = [_half_texts(c, sw / 2) for c in _walk(sides_reader, report)]
     misplaced = []
     for n, (got, (left, right)) in enumerate(zip(halves, order), 1):
         for half, index, text in (("left", left, got[0]), ("right", right, got[1])):

@@ -22,7 +22,8 @@ from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
 from ..files import check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
 from ..fonts.register import FontSet, register
-from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
+from ..typeset.chartrules import ChartSpec, booklet_charts
+from ..typeset.charts import drawing
 from ..typeset.styles import Styles, styles_for
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
@@ -105,9 +106,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
-    L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
-    return {s: drawing(s, width, fonts, cache) for s in specs}
+    return {s: drawing(s, width, fonts, cache) for s in booklet_charts(doc)}
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
@@ -161,9 +160,22 @@ def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
     return verify_imposed(target, booklet, paper)
 
 
+def _review_marks(data: FsPath, strict: bool) -> list[str]:
+    """The draft's review marks (briefing import): a warning with their count, or with
+    ``strict`` a refusal that lists each one's line."""
+    from ..data.marks import review_marks, summary
+    from ..errors import DataError, Problem
+
+    found = review_marks(data.read_text(encoding="utf-8"))
+    if found and strict:
+        raise DataError([Problem(str(data), n, None, "", f"{m}：核对后删除这条注释 (--strict: unchecked imported item)")
+                         for n, m in found])
+    return [summary(found)] if found else []
+
+
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False,
-          cache: Cache | None = None, progress: Progress | None = None,
+          cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
           inputs: tuple[str | os.PathLike[str], ...] = ()) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
@@ -180,6 +192,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
         check_target(target, sources)
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
+    unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
     built = build_time()
@@ -216,4 +229,4 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             leftover.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  review_warnings(doc))
+                  unchecked + review_warnings(doc))

@@ -62,12 +62,14 @@ class FigureCard(Flowable):
 
     def _runs(self) -> list[tuple[str, TextStyle]]:
         q, st = self.q, self.styles
-        number = (format_number(q.value), st.figure)
-        unit = (q.unit, st.figure_unit)
+        number = [(format_number(q.value), st.figure), (q.unit, st.figure_unit)]
+        if q.value_max is not None:  # a range: 6%—6.5%, 5000—8000万元 (Quantity.number_text)
+            high = (f"—{format_number(q.value_max)}", st.figure)
+            number = number + [high, number[1]] if q.unit == "%" else [number[0], high, number[1]]
         if q.comparator is None:
-            return [number, unit]
+            return number
         comp = (q.comparator, st.figure_unit)
-        return [comp, number, unit] if COMPARATORS[q.comparator] == "prefix" else [number, unit, comp]
+        return [comp, *number] if COMPARATORS[q.comparator] == "prefix" else [*number, comp]
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
@@ -157,3 +159,31 @@ class RuledLines(Flowable):
             c.line(0, y, self.width, y)
             y -= self.pitch
 
+
+
+class Figure(Flowable):
+    """A chart and its caption under it (图3　住房安置（单位：套）), never split from each other.
+
+    ``alt`` is the chart's one-sentence text alternative, built from its values: what a tagged
+    PDF gives as the figure's Alt text.
+    """
+
+    def __init__(self, drawing, caption: TextBlock, alt: str, gap: float = 2 * mm):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.alt = alt
+        self.gap = gap
+        self._heights = (0.0, 0.0)
+
+    def wrap(self, availWidth, availHeight):
+        _, dh = self.drawing.wrap(availWidth, availHeight)
+        _, ch = self.caption.wrap(availWidth, availHeight)
+        self._heights = (dh, ch)
+        self.width = max(self.drawing.width, availWidth)
+        return self.width, dh + self.gap + ch
+
+    def draw(self):
+        dh, ch = self._heights
+        self.drawing.drawOn(self.canv, 0, ch + self.gap)
+        self.caption.drawOn(self.canv, 0, 0)

@@ -18,8 +18,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
-from .blocks import Bullet, FigureCard, Heading, RuledLines
-from .charts import ChartSpec, attainment_charts, charts_for
+from .blocks import Bullet, Figure, FigureCard, Heading, RuledLines
+from .chartrules import ChartSpec, all_done, booklet_charts
 from .styles import Styles
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
@@ -34,6 +34,7 @@ def columns(styles: Styles) -> int:
 
 def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
     L = doc.labels
+    figures = _figures(doc, styles, chart)
     out: list = [NextPageTemplate("body"), PageBreak()]  # page 1 is the cover template
     out += contents(doc, styles)
     if doc.foreword:
@@ -41,14 +42,15 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [TextBlock(p, styles.body) for p in doc.foreword]
         out.append(PageBreak())
     if doc.review:  # last year's targets, before this year's answers (and outside their part)
-        out += review_section(doc, styles, chart) + [PageBreak()]
+        out += review_section(doc, styles, figures) + [PageBreak()]
     out += results_opener(doc, styles)
     for n, answer in enumerate(doc.results.answers):
         out += [PageBreak()] if n == 0 else section_break(styles)
-        out += answer_section(answer, doc, styles, chart)
+        out += answer_section(answer, doc, styles, figures.get(answer.id, []))
     if doc.links():
         out += [PageBreak(), Heading(L.fill(L.compare, doc), styles.h_section, "compare"),
                 comparison(doc, styles)]
+        out += [item for f in figures.get("compare", []) for item in (CondPageBreak(40 * mm), Spacer(1, 5 * mm), f)]
     out += [PageBreak(), Heading(doc.plan.title, styles.h_part, "plan", level=0)]
     out += [TextBlock(p, styles.lead) for p in doc.plan.paragraphs]
     for n, path in enumerate(doc.plan.paths):
@@ -106,33 +108,50 @@ def figure_grid(metrics, styles: Styles) -> Table:
     return table
 
 
-def review_section(doc: Briefing, styles: Styles, chart: Chart) -> list:
-    """Last year's targets and how they were met, before this year's answers."""
-    L = doc.labels
-    out: list = [Heading(L.fill(L.review, doc), styles.h_section, "review", level=0)]
-    charts = {spec.title: spec for spec in attainment_charts(doc)}
-    for n, (ordinal, title, targets) in enumerate(judged(doc)):
-        if n:
-            out += section_break(styles)
-        out.append(Heading(title, styles.h_sub.but(size=styles.h_sub.size + 1.5), f"review-{n}", level=1,
-                           ordinal=ordinal, ordinal_style=styles.ordinal))
-        if targets:
-            out.append(review_table(targets, doc, styles))
-            spec = charts.get(f"{ordinal}\u3000{L.review_chart}")
-            if spec is not None:
-                out += [CondPageBreak(35 * mm), Spacer(1, 3 * mm), chart(spec)]
+def _figures(doc: Briefing, styles: Styles, chart: Chart) -> dict[str, list[Figure]]:
+    """Every chart of the booklet, numbered in page order, as figures with their captions,
+    by where they go (an answer's id, "compare", "review-<n>")."""
+    caption = styles.cell_head.but(size=9, leading=13, align="center", space_before=0, space_after=0)
+    out: dict[str, list[Figure]] = {}
+    for spec in booklet_charts(doc):
+        out.setdefault(spec.place, []).append(Figure(chart(spec), TextBlock(spec.caption, caption), spec.alt))
     return out
 
 
-def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) -> list:
+def review_section(doc: Briefing, styles: Styles, figures: dict[str, list[Figure]]) -> list:
+    """Last year's targets and how they were met, before this year's answers: each path's status
+    bar directly above its table, the two kept on one page."""
+    L = doc.labels
+    out: list = [Heading(L.fill(L.review, doc), styles.h_section, "review", level=0)]
+    for n, (ordinal, title, targets) in enumerate(judged(doc)):
+        if n:
+            out += section_break(styles)
+        charts = figures.get(f"review-{n}", [])
+        if charts:  # the heading, the bar and the table's first rows start on one page
+            out.append(CondPageBreak(75 * mm))
+        out.append(Heading(title, styles.h_sub.but(size=styles.h_sub.size + 1.5), f"review-{n}", level=1,
+                           ordinal=ordinal, ordinal_style=styles.ordinal))
+        for f in charts:
+            out += [f, Spacer(1, 4 * mm)]
+        if targets:
+            out.append(review_table(targets, doc, styles))
+    return out
+
+
+def answer_section(answer: Answer, doc: Briefing, styles: Styles, figures: list[Figure]) -> list:
     L = doc.labels
     out: list = [Heading(answer.title, styles.h_section, answer.id, level=1,
                          ordinal=answer.ordinal, ordinal_style=styles.ordinal)]
     out += [TextBlock(p, styles.body) for p in answer.paragraphs]
     if answer.metrics:
         out += subheading(L.key_figures, styles) + [figure_grid(answer.metrics, styles)]
-    for spec in charts_for(answer, L):
-        out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), chart(spec)]
+    done = all_done(answer)
+    if done:  # every share at 100 %: one line says it better than a row of full gauges
+        sep = "；" if any("、" in m.label for m in done) else "、"
+        out.append(TextBlock(f"{L.all_done}（{done[0].text()}）：" + sep.join(m.label for m in done),
+                             styles.body.but(first_indent=0, align="left", space_before=4 * mm)))
+    for f in figures:
+        out += [CondPageBreak(40 * mm), Spacer(1, 5 * mm), f]
     if answer.achievements:
         out += subheading(L.achievements, styles)
         out += [bullet_item(a, styles) for a in answer.achievements]

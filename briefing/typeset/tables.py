@@ -11,6 +11,7 @@ from reportlab.platypus import Table, TableStyle
 
 from ..data.model import Briefing, Path, TargetQuantity
 from .blocks import CheckBox
+from .chartrules import symbol
 from .styles import GREY, GROUND, RULE, Styles
 from .text import TextBlock
 
@@ -104,11 +105,12 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
 
 
 def review_table(targets, doc: Briefing, styles: Styles) -> Table:
-    """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled)."""
+    """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled),
+    the status led by the same mark as in its chart's legend (✓ ◐ → × ○)."""
     L = doc.labels
     st, head = styles.cell, styles.cell_head
     width = styles.geometry.frame_width
-    status_w, qty_w, res_w = 20 * mm, 26 * mm, 30 * mm
+    status_w, qty_w, res_w = 22 * mm, 26 * mm, 30 * mm
     rows = [[TextBlock(L.review_target, head), TextBlock(L.review_quantity, head),
              TextBlock(L.review_result, head), TextBlock(L.review_status, head)]]
     strong = head.but(font=styles.fonts.sans_bold)
@@ -122,7 +124,7 @@ def review_table(targets, doc: Briefing, styles: Styles) -> Table:
             TextBlock(t.text, st),
             [TextBlock(_quantity_text(q), st) for q in t.quantities],
             results or [TextBlock(L.pending, st.but(color=GREY))],
-            TextBlock(j.status, st.but(color=GREY) if pending else strong),
+            TextBlock(symbol(j.status) + j.status, st.but(color=GREY) if pending else strong),
         ])
     table = Table(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
                   hAlign="LEFT")
