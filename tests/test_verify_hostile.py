@@ -167,3 +167,10 @@ def test_verify_in_a_fresh_process_never_shows_a_traceback(tmp_path):
     hostile.flate_bomb(f, gigabytes=2)
     r = run("verify", str(f))
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_an_operand_over_the_array_limit_in_a_small_stream(tmp_path, capsys):
+    f = tmp_path / "operand.pdf"
+    hostile.huge_operand(f, 200_000)  # 800 KB of content: under the stream limit, over the array one
+    code, err = verify_exit(capsys, f, "超出读取上限", "200000 elements")
+    assert code == 2

@@ -21,7 +21,7 @@ from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
-from .content import ContentError, PageContent, Walker
+from .content import ContentError, ContentLimit, PageContent, Walker
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
@@ -278,7 +278,7 @@ def unreadable(exc: BaseException) -> str:
     """A reading error as a message: a limit of pypdf's, damage, or a password."""
     if isinstance(exc, Unreadable):
         return str(exc)
-    if isinstance(exc, LimitReachedError):
+    if isinstance(exc, (LimitReachedError, ContentLimit)):
         return f"超出读取上限，可能是恶意构造的文件 (a reading limit was reached: {exc})"
     if isinstance(exc, FileNotDecryptedError):
         return f"文件已加密，无法读取 (encrypted: {exc})"
@@ -428,6 +428,8 @@ def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
     try:
         return list(Walker(reader).pages())
+    except ContentLimit:
+        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
     except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
         report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
         return []

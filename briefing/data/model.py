@@ -257,20 +257,20 @@ class Review(Strict):
 
 
 class Meeting(Strict):
-    district: str = Field(description="区（县）名，如 雁峰区")
-    city: str = Field(description="所属城市，如 衡阳市")
+    district: str = Field(min_length=1, description="区（县）名，如 雁峰区")
+    city: str = Field(min_length=1, description="所属城市，如 衡阳市")
     year: Year = Field(description="会议年份")
-    name: str = Field(description="会议名称，如 2023年雁峰区两会")
+    name: str = Field(min_length=1, description="会议名称，如 2023年雁峰区两会")
     opening_date: Date = Field(description="开幕日期，YYYY-MM-DD")
-    office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    office: str = Field(min_length=1, description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
 
 
 class Source(Strict):
-    publication: str = Field(description="出处，如 衡阳日报")
-    title: str = Field(description="原文标题")
+    publication: str = Field(min_length=1, description="出处，如 衡阳日报")
+    title: str = Field(min_length=1, description="原文标题")
     credits: Optional[str] = Field(default=None, description="原文署名")
     note: Optional[str] = Field(default=None, description="封底的补充说明")
 
