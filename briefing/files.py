@@ -258,15 +258,28 @@ def check_stop() -> None:
         raise _stop_exception(_asked[0])
 
 
+def _importing(frame) -> bool:
+    """Whether the signal landed inside an import: an extension module being initialised (pikepdf's
+    nanobind enums, for one) aborts the whole process on an exception raised there."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 @contextmanager
 def terminated_on_signals():
     """SIGTERM and SIGHUP raise ``Terminated`` where the process stands, as Ctrl-C raises
     KeyboardInterrupt, so that every temporary file is removed by the ``finally`` that made it
     (by default they end the process on the spot and leave them behind). Each signal is also
-    remembered for ``check_stop``."""
+    remembered for ``check_stop``; one that lands inside an import is only remembered, and
+    raised at the next stage."""
     def stop(signum, frame):
         if not _asked:
             _asked.append(signum)
+        if _importing(frame):
+            return  # a C extension may be initialising, and aborts on an exception: check_stop raises it
         raise _stop_exception(signum)
 
     def unraisable(info):  # the stop landed in a __del__: check_stop raises it again, quietly

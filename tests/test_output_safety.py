@@ -276,3 +276,34 @@ def test_a_stop_swallowed_inside_a_library_still_stops_before_delivery(capsys):
             files.deliver(Path("/nonexistent/a"), Path("/nonexistent/b"))
     files.check_stop()  # outside the block: forgotten
     assert "Exception ignored" not in capsys.readouterr().err
+
+
+# -- import and export follow the same rules -------------------------------------------------------
+
+def test_import_reads_only_regular_files_and_never_writes_over_its_source(tmp_path, capsys):
+    article = tmp_path / "a.txt"
+    shutil.copy(ROOT / "tests" / "import" / "yanfeng-2023.txt", article)
+    fifo = tmp_path / "f.txt"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    refused(capsys, ["import", str(fifo), "-o", str(tmp_path / "d.yaml")], "FIFO")
+    refused(capsys, ["import", str(fifo), "-o", str(tmp_path / "d.yaml")], "FIFO")
+    refused(capsys, ["import", "/dev/zero", "-o", str(tmp_path / "d.yaml")], "device")
+    assert time.monotonic() - start < 10
+    os.link(article, tmp_path / "same.yaml")
+    before = article.read_bytes()
+    refused(capsys, ["import", str(article), "-o", str(tmp_path / "same.yaml"), "--force"], "不能覆盖")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "elsewhere")
+    refused(capsys, ["import", str(article), "-o", str(tmp_path / "link.yaml"), "--force"], "符号链接")
+    assert article.read_bytes() == before and temps(tmp_path) == []
+
+
+def test_export_never_writes_over_its_data_file(data, tmp_path, capsys):
+    before = data.read_bytes()
+    refused(capsys, ["export", str(data), "--xlsx", "-o", str(data), "--force"], "不能覆盖")
+    assert data.read_bytes() == before
+    assert main(["export", str(data), "--xlsx", "-o", str(tmp_path / "d.xlsx")]) == 0
+    assert temps(tmp_path) == [] and (tmp_path / "d.xlsx").stat().st_size > 0
+    fifo = tmp_path / "f.xlsx"
+    os.mkfifo(fifo)
+    refused(capsys, ["import", str(fifo), "--into", str(data)], "FIFO")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
-from ..files import terminated_on_signals
+from ..files import check_target, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -318,13 +318,14 @@ def _import(args) -> int:
     if out.resolve() == src.resolve():
         _say(f"briefing: 输出文件与输入相同：{out}；请用 -o 指定草稿文件")
         return 2
-    if out.exists() and not args.force:
+    check_target(out, (src,))  # a link, a device, or the article by another name: refused
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
         return 2
     schema = FsPath("schema/briefing.schema.json")
     link = os.path.relpath(schema.resolve(), out.parent.resolve()) if schema.is_file() else None
     result = import_document(src, args.sections, link)
-    write_atomic(out, result.text)
+    write_atomic(out, result.text, (src,))
     for note in result.notes:
         _say(f"briefing: 注意 note: {note}")
     _say(f"briefing: 已生成草稿 → {out}")
@@ -338,15 +339,12 @@ def _import(args) -> int:
 
 def _merge(xlsx: FsPath, data: FsPath) -> int:
     from ..data.importer import write_atomic
+    from ..data.load import read_text
     from ..data.importer.xlsx import merge_xlsx
 
-    for f in (xlsx, data):
-        if not f.is_file():
-            _say(f"briefing: 错误 error: 找不到文件 {f} (file not found)")
-            return 2
-    text, changed = merge_xlsx(xlsx, data)
-    if text != data.read_text(encoding="utf-8"):
-        write_atomic(data, text)
+    text, changed = merge_xlsx(xlsx, data)  # each file read bounded: a missing one, a FIFO… is a message
+    if text != read_text(data):
+        write_atomic(data, text, (xlsx,))
     _say(f"briefing: 已并回 → {data}（改动 {changed} 项 changed）" if changed else
          f"briefing: {xlsx} 与 {data} 一致，无改动 (no changes)")
     return 0
@@ -357,7 +355,8 @@ def _export(args) -> int:
 
     data = FsPath(args.data)
     out = FsPath(args.output) if args.output else data.with_suffix(".xlsx")
-    if out.exists() and not args.force:
+    check_target(out, (data,))
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在（可能有未并回的核对结果）；要覆盖请加 --force")
         return 2
     metrics, targets = export_xlsx(data, out)
