@@ -16,16 +16,19 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedErr
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..data.model import Briefing, format_number
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
 from .content import ContentError, ContentLimit, PageContent, Walker
+from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB
+
+
 MAX_PDF_BYTES = 256 * 1024 * 1024  # the largest file verify reads (an imposed A3 booklet is < 2 MB)
 MAX_PAGES = 10_000  # the most pages verify reads; pypdf's own limits bound each stream and array
 # Actions PDF/A-2 forbids (ISO 19005-2, 6.5.1); JavaScript is also what a hostile file would run.
@@ -343,11 +346,11 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
 
     # Page size and count.
     geo = PAPERS[paper]
-    wrong = [
-        f"page {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
+    wrong = [  # the trimmed page (the MediaBox also holds the bleed)
+        f"page {i + 1} is {float(p.trimbox.width):.0f}×{float(p.trimbox.height):.0f} pt"
         for i, p in enumerate(pages)
-        if abs(float(p.mediabox.width) - geo.width) > SIZE_TOLERANCE
-        or abs(float(p.mediabox.height) - geo.height) > SIZE_TOLERANCE
+        if abs(float(p.trimbox.width) - geo.width) > SIZE_TOLERANCE
+        or abs(float(p.trimbox.height) - geo.height) > SIZE_TOLERANCE
     ]
     report.add(f"page size {paper.upper()}", wrong[:3], f"{len(pages)} pages")
     need = min_pages(doc) if doc else 4
@@ -397,6 +400,8 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
         report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    for name, problems, found in page_checks(pages, contents, geo):
+        report.add(name, problems, found)
 
 
 def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
@@ -448,19 +453,39 @@ def _half_texts(content: PageContent, width: float) -> tuple[str, str]:
     return squeeze(halves[0]), squeeze(halves[1])
 
 
-def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> Report:
-    """Sheet count, sheet size and page order of a saddle-stitch imposition of ``booklet``."""
+def _sheet_name(size: tuple[float, float], paper: str) -> str | None:
+    """The sheet an imposed file was made on, known by its size."""
+    from ..pdf.impose import sheet_for
+
+    for name, (w, h) in SHEETS.items():
+        if abs(size[0] - w) <= SIZE_TOLERANCE and abs(size[1] - h) <= SIZE_TOLERANCE:
+            try:
+                sheet_for(paper, name)
+            except OutputError:
+                continue
+            return name
+    return None
+
+
+def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, sheet: str | None = None,
+                   marks: bool | None = None) -> Report:
+    """Sheet count, sheet size, page order and marks of a saddle-stitch imposition of ``booklet``.
+
+    ``sheet`` is the sheet it was made on (default: known by the file's sheet size); with
+    ``marks`` every side must carry its crop and fold marks.
+    """
     report = Report(str(imposed))
     try:
-        _imposed_checks(report, FsPath(imposed), FsPath(booklet), paper)
-    except Exception as exc:
+        _imposed_checks(report, FsPath(imposed), FsPath(booklet), paper, sheet, marks)
+    except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
         report.unreadable = unreadable(exc)
         report.add("open", [f"cannot read the PDF: {report.unreadable}"])
     return report
 
 
-def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str) -> None:
-    from ..pdf.impose import saddle_order
+def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str, sheet: str | None,
+                    marks: bool | None) -> None:
+    from ..pdf.impose import saddle_order, sheet_for
 
     sides_reader, pages_reader = open_pdf(imposed), open_pdf(booklet)
     sides, pages = sides_reader.pages, pages_reader.pages
@@ -470,15 +495,23 @@ def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str
     report.add("sheets", [] if len(sides) == len(order) else
                [f"{len(sides)} sides, expected {len(order)} ({len(order) // 2} sheets, duplex)"],
                f"{len(order) // 2} sheets, {len(order)} sides")
-    geo = PAPERS[paper]
-    sw, sh = SHEETS[geo.sheet]
+    if sheet is None and sides:
+        sheet = _sheet_name((float(sides[0].mediabox.width), float(sides[0].mediabox.height)), paper)
+    if sheet is None:
+        report.add("sheet size", [f"not a sheet that holds two {paper.upper()} pages: "
+                                  f"{', '.join(n for n in SHEETS)}"])
+        return
+    place = sheet_for(paper, sheet)
+    sw, sh = place.size
     wrong = [f"side {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
              for i, p in enumerate(sides)
              if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
              or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
-    report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
-    source = [squeeze(c.text()) for c in _walk(pages_reader, report)]
-    halves = [_half_texts(c, sw / 2) for c in _walk(sides_reader, report)]
+    report.add(f"sheet size ({place.describe()} landscape)", wrong[:3])
+    booklet_pages = _walk(pages_reader, report)
+    source = [squeeze(c.text()) for c in booklet_pages]
+    walked = _walk(sides_reader, report)
+    halves = [_half_texts(c, sw / 2) for c in walked]
     misplaced = []
     for n, (got, (left, right)) in enumerate(zip(halves, order), 1):
         for half, index, text in (("left", left, got[0]), ("right", right, got[1])):
@@ -487,3 +520,8 @@ def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str
                 what = f"page {index + 1}" if index is not None else "a blank page"
                 misplaced.append(f"side {n} {half}: expected {what}")
     report.add("saddle-stitch order", misplaced, "every page where folding expects it")
+    if not misplaced and booklet_pages and walked:
+        trims = [(b or {}).get("trimbox", (0.0, 0.0, 0.0, 0.0)) for b in map(page_boxes, pages)]
+        report.add("pages as drawn, marks outside them",
+                   imposed_sheets(walked, booklet_pages, trims, order, place, PAPERS[paper].width, marks),
+                   "crop and fold marks in the slug" if place.marks_fit else "no room for marks: none drawn")

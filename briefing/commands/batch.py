@@ -30,14 +30,14 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root: str | None,
-         inputs: tuple[str, ...] = ()) -> Outcome:
+def _one(data: str, out: str, paper: str, impose: bool, marks: bool, sheet: str | None,
+         cache_root: str | None, inputs: tuple[str, ...] = ()) -> Outcome:
     from ..cache import Cache
     from .build import build
 
     start = time.perf_counter()
     try:
-        r = build(data, out, paper=paper, impose=impose, marks=marks,
+        r = build(data, out, paper=paper, impose=impose, marks=marks, sheet=sheet,
                   cache=Cache(FsPath(cache_root) if cache_root else None), inputs=inputs)
     except Terminated as exc:  # the batch is being stopped: our temporary files are gone, so go
         os._exit(exc.code)
@@ -51,7 +51,7 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root:
 
 
 def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, marks: bool = False,
-               cache_root: str | None = None, workers: int | None = None,
+               sheet: str | None = None, cache_root: str | None = None, workers: int | None = None,
                report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     from .build import default_output
 
@@ -71,7 +71,7 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
     inputs = tuple(files)  # no booklet may be written over any data file of the batch
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
-            jobs = {pool.submit(_one, f, o, paper, impose, marks, cache_root, inputs): f
+            jobs = {pool.submit(_one, f, o, paper, impose, marks, sheet, cache_root, inputs): f
                     for f, o in zip(files, outputs)}
             for job in as_completed(jobs):
                 try:

@@ -110,7 +110,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            built: dt.datetime, contents_hint: list[tuple] | None = None) -> list[tuple]:
+            contents_hint: list[tuple] | None = None) -> list[tuple]:
     """Lay out and write the raw PDF; return the contents entries it ended with.
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
@@ -124,7 +124,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
 
-    template = BookletTemplate(str(target), doc, styles, built.date())
+    template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
     flowables = story(doc, styles, charts.__getitem__)
     for toc in flowables:
         if contents_hint and isinstance(toc, TableOfContents):
@@ -152,12 +152,24 @@ def _writing(out: FsPath, stage: Callable, *args):
         raise OutputError(f"无法写入 {out}：{os_reason(exc)}") from None
 
 
-def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
+def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool, sheet: str | None) -> Report:
     from ..check.verify import verify_imposed
     from ..pdf.impose import impose
 
-    impose(booklet, target, paper, marks)
-    return verify_imposed(target, booklet, paper)
+    impose(booklet, target, paper, marks, sheet)
+    return verify_imposed(target, booklet, paper, sheet, marks)
+
+
+def sheet_note(paper: str, sheet: str | None) -> str | None:
+    """What a user should know about the sheet they chose: one with no room for marks."""
+    from ..pdf.impose import sheet_for
+
+    place = sheet_for(paper, sheet)
+    if place.marks_fit:
+        return None
+    return (f"拼版纸张 {place.describe()} 正好放下两页 {paper.upper()}：没有放裁切线、折线和出血的地方，"
+            f"不加标记，成品按纸张尺寸，无需裁切 (the sheet holds exactly two pages: no crop or fold marks, "
+            f"no bleed)")
 
 
 def _review_marks(data: FsPath, strict: bool) -> list[str]:
@@ -174,18 +186,20 @@ def _review_marks(data: FsPath, strict: bool) -> list[str]:
 
 
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
-          paper: str = "a4", impose: bool = False, marks: bool = False,
+          paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
           cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
           inputs: tuple[str | os.PathLike[str], ...] = ()) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
-    With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
-    files are delivered together or not at all. ``cache`` (parsed fonts, finished charts) is
+    With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
+    ``sheet`` (default: the paper's press sheet); both files are delivered together or not at
+    all. ``cache`` (parsed fonts, finished charts) is
     optional: without it the build is fully cold and touches no cache directory. Nothing is
     written but the target (and its imposition): never over ``data`` or any of ``inputs``.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
+    note = sheet_note(paper, sheet) if impose else None  # an unusable sheet is refused before any work
     sources = (data, *map(FsPath, inputs))
     targets = (out, imposed_path(out)) if impose else (out,)
     for target in targets:  # before any work: nothing but a regular file that is not an input
@@ -209,8 +223,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
         hint_key = key("contents", str(data.resolve()), paper)
         hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, built,
-                             hint)
+        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, hint)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
         stages.run("字体合并与归档 finish", _writing, out, _finish, raw, tmp, doc, fonts, built)
@@ -218,7 +231,8 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
         if not report.ok:
             raise VerificationError(report.failures())
         if impose:
-            imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks)
+            imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks,
+                                        sheet)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
             deliver(tmp_imposed, imposed_path(out), sources)
@@ -229,4 +243,4 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             leftover.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  unchecked + review_warnings(doc))
+                  unchecked + review_warnings(doc) + ([note] if note else []))

@@ -20,7 +20,8 @@ EPILOG = """\
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing build data/*.yaml                      # every district, in parallel
-  briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
+  briefing build --paper a5 --impose saddle --marks   # A5 booklet + SRA4 sheets with crop marks
+  briefing build --paper a5 --impose saddle --sheet a4  # on A4 for an office printer (no trimming)
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
   briefing serve &                                # later builds run in a resident process (0.4 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
@@ -35,6 +36,8 @@ EPILOG = """\
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ..typeset.styles import SHEETS  # here, not at the top: a client of briefing serve never needs it
+
     p = argparse.ArgumentParser(
         prog="briefing",
         description="把两会数据文件（YAML）排成可打印、经过检查的参阅资料 PDF。"
@@ -52,12 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true",
                    help="数据文件中还有“待核对”“待补充”标记（briefing import 的草稿）时拒绝生成 "
                         "refuse while review marks are left")
-    _build_options(b)
+    _build_options(b, SHEETS)
     w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
                        description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.3 秒）；"
                                    "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
     w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
-    _build_options(w)
+    _build_options(w, SHEETS)
     r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.4 秒完成 keep a build process resident",
                        description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.4 秒），"
                                    "输出与本地生成完全相同。BRIEFING_SERVER=0 可绕过。Ctrl-C 结束。")
@@ -67,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
-    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
+    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数、纸张、页序与裁切线 check its sheets, "
+                                     "page order and marks")
+    v.add_argument("--sheet", choices=sorted(SHEETS), help="拼版纸张 the imposition's sheet (default: read from the file)")
     v.add_argument("--charts", action="store_true",
                    help="列出每张图表：图号、种类、所在页、数值与替代文字（需 --data）list every chart: its kind, "
                         "page, values and text alternative, as the rules compute them from the data, each "
@@ -84,15 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _build_options(p: argparse.ArgumentParser) -> None:
+def _build_options(p: argparse.ArgumentParser, sheets) -> None:
     p.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
                                           "(default: out/<data name>-briefing.pdf)")
     p.add_argument("--paper", choices=["a4", "a5"], default="a4",
                    help="纸张 paper size, each laid out natively (default: a4)")
     p.add_argument("--impose", choices=["saddle"],
-                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
+                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 SRA4 上，A4 拼在 SRA3 上），双面打印短边翻转 "
                         "also write a saddle-stitch imposition for duplex printing")
-    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
+    p.add_argument("--sheet", choices=sorted(sheets),
+                   help="拼版纸张 press sheet (default: sra4 for A5, sra3 for A4, with room for bleed and marks; "
+                        "a4 / a3 hold exactly two pages: no marks, no trimming)")
+    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线（在页面之外）crop and fold marks")
     p.add_argument("--no-cache", action="store_true",
                    help="完全冷启动，不读写缓存 build fully cold and touch no cache "
                         "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
@@ -143,6 +151,7 @@ def _build_many(args) -> int:
 
     cache = _cache(args)
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
+                          sheet=args.sheet,
                           cache_root=str(cache.root) if cache.root else None, workers=args.jobs,
                           report=line)
     failed = [o for o in outcomes if o.code]
@@ -164,7 +173,7 @@ def _build_one(args, data: str) -> int:
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
     cache = _cache(args)
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                   cache=cache, progress=progress, strict=getattr(args, "strict", False))
+                   sheet=args.sheet, cache=cache, progress=progress, strict=getattr(args, "strict", False))
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
     r = result.report
@@ -177,9 +186,10 @@ def _build_one(args, data: str) -> int:
 
 
 def _marks_without_impose(args) -> bool:
-    if args.marks and not args.impose:
-        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
-        return True
+    for flag, given in (("--marks", args.marks), ("--sheet", args.sheet)):
+        if given and not args.impose:
+            _say(f"briefing: {flag} 需要与 --impose saddle 一起使用 ({flag} needs --impose saddle)")
+            return True
     return False
 
 
@@ -187,10 +197,10 @@ def _build(args) -> int:
     if len(args.data) > 1 and args.strict:
         _say("briefing: --strict 只用于单个数据文件 (--strict takes one data file)")
         return 2
-    if len(args.data) > 1:
-        return _build_many(args)
     if _marks_without_impose(args):
         return 2
+    if len(args.data) > 1:
+        return _build_many(args)
     return _build_one(args, args.data[0])
 
 
@@ -237,7 +247,7 @@ def _verify(args) -> int:
     if args.imposed and not unreadable:
         from ..check.verify import verify_imposed
 
-        imposed = verify_imposed(args.imposed, args.pdf, args.paper)
+        imposed = verify_imposed(args.imposed, args.pdf, args.paper, args.sheet)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
         if imposed.unreadable:
             unreadable.append((args.imposed, imposed.unreadable))

@@ -257,20 +257,22 @@ class Review(Strict):
 
 
 class Meeting(Strict):
-    district: str = Field(min_length=1, description="区（县）名，如 雁峰区")
-    city: str = Field(min_length=1, description="所属城市，如 衡阳市")
+    district: str = Field(description="区（县）名，如 雁峰区")
+    city: str = Field(description="所属城市，如 衡阳市")
     year: Year = Field(description="会议年份")
-    name: str = Field(min_length=1, description="会议名称，如 2023年雁峰区两会")
+    name: str = Field(description="会议名称，如 2023年雁峰区两会")
     opening_date: Date = Field(description="开幕日期，YYYY-MM-DD")
-    office: str = Field(min_length=1, description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    issue_date: Optional[Date] = Field(
+        default=None, description="印发日期，YYYY-MM-DD，印在封底；不填则用开幕日期（生成时间只记在 PDF 元数据里）")
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
 
 
 class Source(Strict):
-    publication: str = Field(min_length=1, description="出处，如 衡阳日报")
-    title: str = Field(min_length=1, description="原文标题")
+    publication: str = Field(description="出处，如 衡阳日报")
+    title: str = Field(description="原文标题")
     credits: Optional[str] = Field(default=None, description="原文署名")
     note: Optional[str] = Field(default=None, description="封底的补充说明")
 
@@ -312,11 +314,11 @@ class Labels(Strict):
     check_status: str = Field(default="完成情况/备注", description="清单表头（留空供填写）")
     growth_chart: str = Field(default="增长率", description="增长率图标题")
     share_chart: str = Field(default="完成率与占比", description="占比图标题")
-    continued: str = Field(default="（续）", description="图表分成两张时，第二张标题后的字样")
+    continued: str = Field(default="（续）", description="图表分成两张、表格接续到下一页时，加在标题后的字样")
     closing: str = Field(default="结语", description="结语标题")
     notes: str = Field(default="笔记", description="笔记页标题")
     source: str = Field(default="资料来源", description="封底出处标题")
-    built: str = Field(default="生成日期", description="封底生成日期")
+    issued: str = Field(default="印发日期", description="封底印发日期的字样")
     cover: str = Field(default="封面", description="PDF 页码标签：封面")
     back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
 

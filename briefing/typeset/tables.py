@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
 from ..data.model import Briefing, Path, TargetQuantity
+from ..fonts.register import char_width
 from .blocks import CheckBox
 from .chartrules import symbol
 from .styles import GREY, GROUND, RULE, Styles
@@ -48,31 +49,42 @@ def _ruled(styles: Styles, extra: list[tuple] = ()) -> TableStyle:
     ])
 
 
+def _natural(texts, style) -> float:
+    """The widest of ``texts`` set on one line (each line of a text with forced breaks)."""
+    measure = char_width(style.font, style.size)
+    return max((sum(map(measure, line)) for text in texts for line in text.split("\n")), default=0.0)
+
+
 def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
+    """Check box, target, quantity (with its 2022 base under it, in grey), and the write-in
+    column. The quantity column is as wide as the plan's widest quantity needs (up to a cap,
+    the same in every checklist so they line up), and the target takes all the rest."""
     labels = doc.labels
     metrics = doc.metrics()
     st, head = styles.cell, styles.cell_head
-    num = st  # quantities share the cell's Serif: no extra Sans outlines in the PDF
     width = styles.geometry.frame_width
-    # On a narrow page (A5) the 2022 baseline goes under the quantity instead of its own column,
-    # so the target keeps a readable measure and the write-in column keeps its 37 mm.
-    wide = width >= 130 * mm
-    box_w, qty_w, base_w = 7 * mm, (30 if wide else 25) * mm, 22 * mm if wide else 0
-    text_w = width - box_w - qty_w - base_w - WRITE_IN
-    baseline_head = labels.fill(labels.check_baseline, doc)
-    head_row = ["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head)]
-    head_row += [TextBlock(baseline_head, head)] if wide else []
-    rows = [head_row + [TextBlock(labels.check_status, head)]]
+    base_label = labels.fill(labels.check_baseline, doc)
+
+    def quantities(target) -> list[str]:
+        return [_quantity_text(q) for q in target.quantities]
+
+    def bases(target) -> list[str]:
+        return [f"{base_label}\n{metrics[q.baseline].text()}" for q in target.quantities if q.baseline in metrics]
+
+    every = [t for p in doc.plan.paths for t in p.targets]
+    pad = 8  # the cell's left and right padding
+    need = max(_natural([labels.check_quantity], head), _natural([q for t in every for q in quantities(t)], st),
+               _natural([b for t in every for b in bases(t)], st))
+    box_w = 7 * mm
+    qty_w = min(need + pad, (34 if width >= 130 * mm else 25) * mm)
+    text_w = width - box_w - qty_w - WRITE_IN
+    rows = [["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head),
+             TextBlock(labels.check_status, head)]]
     for target in path.targets:
-        quantities = [TextBlock(_quantity_text(q), num) for q in target.quantities]
-        baselines = [TextBlock(metrics[q.baseline].text() if wide else
-                               f"{baseline_head}：{metrics[q.baseline].text()}", num.but(color=GREY))
-                     for q in target.quantities if q.baseline in metrics]
-        row = [CheckBox(height=st.leading), TextBlock(target.text, st)]
-        row += [quantities, baselines] if wide else [quantities + baselines]
-        rows.append(row + [""])
-    cols = [box_w, text_w, qty_w] + ([base_w] if wide else []) + [WRITE_IN]
-    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
+        cell = [TextBlock(q, st) for q in quantities(target)]
+        cell += [TextBlock(b, st.but(color=GREY)) for b in bases(target)]
+        rows.append([CheckBox(height=st.leading), TextBlock(target.text, st), cell, ""])
+    table = Table(rows, colWidths=[box_w, text_w, qty_w, WRITE_IN], repeatRows=1, hAlign="LEFT")
     table.setStyle(_ruled(styles, [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
 
