@@ -26,8 +26,8 @@ def raw_and_finished(tmp_path_factory):
     styles = styles_for("a4", fonts)
     charts = _charts(doc, fonts, styles.geometry.frame_width)
     raw, done = folder / "raw.pdf", folder / "done.pdf"
-    _layout(doc, styles, charts, raw)
-    finish(raw, done, doc, fonts, build_time())
+    _, structure = _layout(doc, styles, charts, raw)
+    finish(raw, done, doc, fonts, build_time(), structure)
     return raw, done, doc
 
 

@@ -73,9 +73,16 @@ def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="
     return root
 
 
-def _tag(raw, out, root):
+def _tag(raw, out, root, pdfua: bool = True):
     with pikepdf.open(raw) as pdf:
+        pdf.Root.Lang = pikepdf.String("zh-CN")
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = "测试"
+            meta["pdfaid:part"] = "2"
+            meta["pdfaid:conformance"] = "B"
         write_structure(pdf, root)
+        if pdfua:
+            declare_pdfua(pdf)
         pdf.save(out)
     return out
 
@@ -114,6 +121,12 @@ def test_every_check_fails_on_a_document_built_to_break_it(tmp_path, fonts):
         root = _draw(tmp_path / f"{name}.raw.pdf", fonts, **options)
         out = _tag(tmp_path / f"{name}.raw.pdf", tmp_path / f"{name}.pdf", root)
         assert expected in _problems(out), name
+
+
+def test_pdfua_must_be_declared(tmp_path, fonts):
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    out = _tag(tmp_path / "raw.pdf", tmp_path / "undeclared.pdf", root, pdfua=False)
+    assert "XMP lacks pdfuaid:part 1" in _problems(out)
 
 
 def test_a_broken_parent_tree_or_tree_is_caught(tmp_path, fonts):

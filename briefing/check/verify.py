@@ -21,6 +21,7 @@ from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
+from .structure import check_structure
 from .content import ContentError, ContentLimit, PageContent, Walker
 from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
@@ -402,6 +403,9 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
     for name, problems, found in page_checks(pages, contents, geo):
         report.add(name, problems, found)
+    if contents:
+        report.add("tagged (PDF/UA-1 structure)", check_structure(reader, contents),
+                   "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
 def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:

@@ -111,7 +111,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            contents_hint: list[tuple] | None = None) -> tuple[list[tuple], Element]:
+            contents_hint: list[tuple] | None = None, tagged: bool = True) -> tuple[list[tuple], Element | None]:
     """Lay out and write the raw PDF; return the contents entries it ended with, and the
     structure tree with where each element's content landed (for the tagged PDF).
 
@@ -128,7 +128,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     from ..typeset.structure import describe
 
     flowables = story(doc, styles, charts.__getitem__)
-    structure = describe(flowables)
+    structure = describe(flowables) if tagged else None
     template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
                                structure)
     for toc in flowables:
@@ -139,7 +139,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     except LayoutError as exc:
         # Something in the data is too large for any page; say so instead of a traceback.
         raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
-    return template.contents_entries, structure.root
+    return template.contents_entries, structure.root if structure else None
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime,
