@@ -106,6 +106,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.tableofcontents import TableOfContents
 
+    from ..fonts.cid import CIDCanvas
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
 
@@ -115,17 +116,17 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
         if contents_hint and isinstance(toc, TableOfContents):
             toc.addEntries(contents_hint)
     try:
-        template.multiBuild(flowables)
+        template.multiBuild(flowables, canvasmaker=CIDCanvas)
     except LayoutError as exc:
         # Something in the data is too large for any page; say so instead of a traceback.
         raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
     return template.contents_entries
 
 
-def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:
     from ..pdf.finish import finish
 
-    finish(raw, target, doc, fonts, built)
+    finish(raw, target, doc, built)
 
 
 def _temp_beside(out: FsPath) -> FsPath:
@@ -177,7 +178,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
         entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("字体合并与归档 finish", _finish, raw, tmp, doc, fonts, built)
+        stages.run("归档 finish", _finish, raw, tmp, doc, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())

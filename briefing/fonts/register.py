@@ -16,11 +16,12 @@ from weakref import WeakKeyDictionary
 
 import reportlab
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFError, TTFontFace
 
 from ..cache import Cache, key
 from ..errors import FontError
 from ..shipped import asset_dir
+from .cid import CIDFont
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",
@@ -121,7 +122,7 @@ class _GlyphToChar(dict):
         return self[gid]
 
 
-def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> TTFont:
+def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> CIDFont:
     """A parsed face: from the cache when this exact file was parsed before, else parsed now."""
     k = key("ttf", 2, digest, reportlab.Version)  # 2: without glyphToChar
     cached = cache.get("fonts", k) if cache else None
@@ -131,14 +132,14 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
         face.__dict__.update(face_state)
         face.glyphToChar = _GlyphToChar(face.charToGlyph)
         face._ttf_data = data  # the file whose digest made the key: never a stale copy
-        font = TTFont.__new__(TTFont)
+        font = CIDFont.__new__(CIDFont)
         font.__dict__.update(font_state)
         font.fontName = name
         font.face = face
         font.state = WeakKeyDictionary()
         return font
     try:
-        font = TTFont(name, io.BytesIO(data))
+        font = CIDFont(name, io.BytesIO(data))
     except TTFError as exc:
         raise FontError(f"字体文件无法使用 {path}: {exc}") from None
     font.face._pdfScale = _Scale(font.face.unitsPerEm)
