@@ -6,8 +6,10 @@ Progress and errors go to stderr; a user never sees a traceback for a mistake th
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, VerificationError
@@ -173,13 +175,15 @@ def _watch(args) -> int:
 
     def rebuild() -> None:
         try:
-            _build_one(args, args.data)
+            with gc_paused():
+                _build_one(args, args.data)
         except BriefingError as exc:
             _failed(exc)
         except Exception:  # a bug, not the data: show it, and keep watching for the next save
             traceback.print_exc()
         if not args.quiet:
             _say(f"briefing: 等待 {args.data} 的下一次保存（Ctrl-C 结束） watching for changes")
+        gc.collect()  # the build's garbage, while the editor is the one at work
 
     watch(args.data, rebuild)
     return 0
@@ -242,16 +246,41 @@ def _serve(args) -> int:
     return serve(run, args.idle, say=_say)
 
 
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector paused for one build: a build makes a few hundred thousand
+    objects that all live until it ends, so collecting while they arrive only rescans them
+    (a sixth of a cold build's time). What little is cyclic garbage is freed by the exit, or,
+    in ``watch``, collected after the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The ``briefing`` command: a ``build`` goes to a running ``briefing serve`` if there is one."""
+    """The ``briefing`` command: a ``build`` goes to a running ``briefing serve`` if there is one.
+
+    Called as the program (no ``argv``), a command that ends exits at once: tearing down the
+    interpreter would only free, one by one, objects the system frees with the process.
+    """
+    program = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
+    code = None
     if argv[:1] == ["build"] and "-h" not in argv and "--help" not in argv:
         from .serve import build_via_server
 
-        served = build_via_server(argv)
-        if served is not None:
-            return served
-    return run(argv)
+        code = build_via_server(argv)
+    if code is None:
+        code = run(argv)
+    if program and argv[:1] in (["build"], ["verify"], ["new"], ["schema"]):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def run(argv: list[str]) -> int:
@@ -262,9 +291,11 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    one_shot = args.command in ("verify", "new", "schema") or (args.command == "build" and len(args.data) == 1)
     try:
-        return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                "schema": _schema}[args.command](args)
+        with gc_paused() if one_shot else nullcontext():
+            return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
+                    "schema": _schema}[args.command](args)
     except BriefingError as exc:
         return _failed(exc)
     except KeyboardInterrupt:

@@ -16,11 +16,12 @@ and one that is incomplete is an error, so none is written.
 from __future__ import annotations
 
 import hashlib
+from weakref import WeakKeyDictionary
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import getFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
@@ -63,6 +64,16 @@ class CIDFont(TTFont):
     reportlab numbers fonts), and ``addObjects``, called once the document is complete, embeds
     the subset.
     """
+
+    def __init__(self, name: str, face):
+        """``face``: a parsed ``TTFontFace`` (``fonts.parse``); the rest is what reportlab's
+        ``TTFont.__init__`` sets, which would parse the file itself."""
+        self.fontName = name
+        self.face = face
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()  # per document: what it drew (``_Drawn``)
+        self._asciiReadable = 0
+        self.shapable = False  # no HarfBuzz shaping: the booklet's scripts need none
 
     def _drawn(self, doc) -> _Drawn:
         try:

@@ -6,7 +6,6 @@ them from any directory and never needs the repository's ``../shared``.
 
 from __future__ import annotations
 
-import io
 import mmap
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +21,7 @@ from ..cache import Cache, key
 from ..errors import FontError
 from ..shipped import asset_dir
 from .cid import CIDFont
+from .parse import read_face
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",
@@ -139,10 +139,12 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
         font.state = WeakKeyDictionary()
         return font
     try:
-        font = CIDFont(name, io.BytesIO(data))
+        face = read_face(data, str(path))
     except TTFError as exc:
         raise FontError(f"字体文件无法使用 {path}: {exc}") from None
-    font.face._pdfScale = _Scale(font.face.unitsPerEm)
+    face._pdfScale = _Scale(face.unitsPerEm)
+    face.glyphToChar = _GlyphToChar(face.charToGlyph)
+    font = CIDFont(name, face)
     if cache:
         face_state = {k2: v for k2, v in font.face.__dict__.items() if k2 not in ("_ttf_data", "glyphToChar")}
         font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
