@@ -238,7 +238,8 @@ def _fingerprint() -> tuple:
 
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
-                                   for f in ("typeset/charts.py", "typeset/linebreak.py", "fonts/register.py")))
+                                   for f in ("typeset/charts.py", "typeset/linebreak.py", "fonts/register.py",
+                                                         "fonts/parse.py")))
     return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab")) + (code.hexdigest(),)
 
 
