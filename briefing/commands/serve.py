@@ -17,6 +17,7 @@ Unix only: it needs ``fork`` and descriptor passing.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -169,6 +170,7 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
         os.environ["BRIEFING_SERVED"] = str(os.getpid())
         os.umask(request["umask"])
         conn.sendall(f"pid {os.getpid()}\n".encode("ascii"))
+        gc.disable()  # a worker runs one command and exits (as a local one-shot command does)
         code = run(request["argv"])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
@@ -201,8 +203,6 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
     ``run`` is the command line's own dispatcher (argv → exit code), handed in so that the worker
     runs exactly what a local ``briefing`` would, without this module importing the CLI.
     """
-    import gc
-
     if not supported():
         say("briefing serve: 此系统不支持常驻进程 (needs fork and Unix sockets)")
         return 2

@@ -15,13 +15,13 @@ from weakref import WeakKeyDictionary
 
 import reportlab
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFError
 
 from ..cache import Cache, key
 from ..errors import FontError
 from ..shipped import asset_dir
 from .cid import CIDFont
-from .parse import read_face
+from .parse import FastFace, read_face
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",
@@ -128,7 +128,7 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
     cached = cache.get("fonts", k) if cache else None
     if cached is not None:
         font_state, face_state = cached
-        face = TTFontFace.__new__(TTFontFace)
+        face = FastFace.__new__(FastFace)
         face.__dict__.update(face_state)
         face.glyphToChar = _GlyphToChar(face.charToGlyph)
         face._ttf_data = data  # the file whose digest made the key: never a stale copy
