@@ -3,6 +3,9 @@
 
 The PDF is written to a temporary file beside the target and renamed into place only after it
 passed verification, so a failed build never touches the last good booklet.
+
+Each stage's modules are imported where the stage runs: a cold build forks its chart worker
+(``typeset.chartjob``) before this process pays for reportlab, pydantic and pypdf.
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..cache import Cache, key
-from ..check.verify import Report, verify
-from ..data.load import load
-from ..data.model import Briefing
-from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, VerificationError
-from ..fonts.register import FontSet, register
-from ..typeset.charts import ChartSpec, attainment_charts, charts_for, drawing
-from ..typeset.styles import Styles, styles_for
+from ..typeset.chartjob import ChartJob, WorkerFailed
+
+if TYPE_CHECKING:
+    from ..check.verify import Report
+    from ..data.model import Briefing
+    from ..fonts.register import FontSet
+    from ..typeset.charts import ChartSpec
+    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.styles import Styles
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
 
@@ -75,8 +80,11 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
     import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
 
+    from ..check import verify  # noqa: F401
+    from ..data import load, review  # noqa: F401
+    from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
-    from ..typeset import document, story  # noqa: F401
+    from ..typeset import chartslot, document, story, styles  # noqa: F401
     from ..typeset.charts import _fingerprint
 
     register(cache=cache)
@@ -84,43 +92,83 @@ def preload(cache: Cache | None = None) -> None:
 
 
 def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
+    from ..data.load import load
+    from ..fonts.register import register
+
     fonts = register(cache=cache)
     return load(data, missing_glyphs=fonts.missing), fonts
 
 
-def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
+def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
+            job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
+    """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
+    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
+    from ..typeset.charts import attainment_charts, chart_size, charts_for, drawing
+    from ..typeset.chartslot import ChartSlot, LayoutPasses
+
     L = doc.labels
     specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
-    return {s: drawing(s, width, fonts, cache) for s in specs}
+    if job is None:
+        return {s: drawing(s, width, fonts, cache) for s in specs}
+    found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
+    missing = [s for s, d in found.items() if d is None]
+    if not missing:
+        job.close()
+        return found
+    job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)
+    # While the worker draws, what this process needs after the charts arrive: the classes
+    # the Drawings are made of, and the finishing and checking stages.
+    import svglib.svglib  # noqa: F401
+
+    from ..check import verify  # noqa: F401
+    from ..pdf import finish  # noqa: F401
+
+    def fetch(i: int):
+        try:
+            return job.result()[i]
+        except WorkerFailed:  # the worker could not: draw it here, as without one
+            return drawing(missing[i], width, fonts, cache)
+
+    passes = passes or LayoutPasses(provisional=False)
+    for i, spec in enumerate(missing):
+        found[spec] = ChartSlot(lambda i=i: fetch(i), chart_size(spec, width, fonts), passes)
+    return found
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            built: dt.datetime, contents_hint: list[tuple] | None = None) -> list[tuple]:
+            built: dt.datetime, contents_hint: list[tuple] | None = None,
+            passes: LayoutPasses | None = None) -> list[tuple]:
     """Lay out and write the raw PDF; return the contents entries it ended with.
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
     nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
     pass is enough when the headings did not move; when they did, reportlab sees the mismatch
-    and runs another pass, so a stale hint costs time, never correctness.
+    and runs another pass, so a stale hint costs time, never correctness. (``passes``: see
+    ``typeset.chartjob``.)
     """
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.tableofcontents import TableOfContents
 
-    from ..fonts.cid import CIDCanvas
+    from ..typeset.chartslot import LayoutPasses, ProvisionalPassKept
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
 
-    template = BookletTemplate(str(target), doc, styles, built.date())
-    flowables = story(doc, styles, charts.__getitem__)
-    for toc in flowables:
-        if contents_hint and isinstance(toc, TableOfContents):
-            toc.addEntries(contents_hint)
-    try:
-        template.multiBuild(flowables, canvasmaker=CIDCanvas)
-    except LayoutError as exc:
-        # Something in the data is too large for any page; say so instead of a traceback.
-        raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
-    return template.contents_entries
+    passes = passes or LayoutPasses(provisional=False)
+    while True:
+        template = BookletTemplate(str(target), doc, styles, built.date())
+        flowables = story(doc, styles, charts.__getitem__)
+        for toc in flowables:
+            if contents_hint and isinstance(toc, TableOfContents):
+                toc.addEntries(contents_hint)
+        try:
+            template.multiBuild(flowables, canvasmaker=passes.canvas)
+            return template.contents_entries
+        except ProvisionalPassKept:  # once at most: the passes from here on wait for the charts
+            for chart in charts.values():
+                chart.__dict__.pop("_postponed", None)  # reportlab's mark from the pass given up
+        except LayoutError as exc:
+            # Something in the data is too large for any page; say so instead of a traceback.
+            raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:
@@ -154,28 +202,47 @@ def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
 
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False,
-          cache: Cache | None = None, progress: Progress | None = None) -> Result:
+          cache: Cache | None = None, progress: Progress | None = None,
+          chart_worker: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
     files are delivered together or not at all. ``cache`` (parsed fonts, finished charts) is
-    optional: without it the build is fully cold and touches no cache directory.
+    optional: without it the build is fully cold and touches no cache directory. With
+    ``chart_worker``, a build that will likely draw charts (no cache, or the first build of
+    this file) draws them in a forked process while it lays out the text; the file is the same.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
+    hint_key = key("contents", str(data.resolve()), paper)
+    hint = cache.get("contents", hint_key) if cache else None
+    job = ChartJob.start() if chart_worker and hint is None else None
+    try:
+        return _build(data, out, paper, impose, marks, cache, progress, hint_key, hint, job)
+    finally:
+        if job is not None:
+            job.close()
+
+
+def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cache: Cache | None,
+           progress: Progress | None, hint_key: str, hint, job: ChartJob | None) -> Result:
+    from ..check.verify import verify
+    from ..data.review import warnings as review_warnings
+    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.styles import styles_for
+
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     styles = styles_for(paper, fonts)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
+    passes = LayoutPasses(provisional=hint is None)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
     built = build_time()
     tmp = _temp_beside(out)
     raw = tmp.with_name(tmp.name + ".raw")
     tmp_imposed = tmp.with_name(tmp.name + ".imposed")
     imposed_report = None
     try:
-        hint_key = key("contents", str(data.resolve()), paper)
-        hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint)
+        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint, passes)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
         stages.run("归档 finish", _finish, raw, tmp, doc, built)

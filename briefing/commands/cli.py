@@ -138,7 +138,7 @@ def _build_one(args, data: str) -> int:
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
     cache = Cache(None) if args.no_cache else Cache.default()
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                   cache=cache, progress=progress)
+                   cache=cache, progress=progress, chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
     r = result.report

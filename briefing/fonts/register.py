@@ -168,8 +168,19 @@ def register(directory: Path | None = None, cache: Cache | None = None) -> FontS
     blobs = {face: _map(directory / filename) for face, filename in FACES.items()}
     memo = cache or Cache(None)
     fonts = FontSet(directory, tuple((f, memo.file_digest(directory / FACES[f], b)) for f, b in blobs.items()))
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for face, name in fonts.names.items():
-        if name not in registered:
-            pdfmetrics.registerFont(_parse(name, fonts.path(face), blobs[face], fonts.digest(face), cache))
+    _register(fonts, blobs, cache)
     return fonts
+
+
+def register_known(fonts: FontSet, faces: tuple[str, ...], cache: Cache | None = None) -> None:
+    """Register some ``faces`` of a set whose digests this process was handed (a chart worker,
+    by the build that forked it), instead of hashing the files again."""
+    _register(fonts, {face: _map(fonts.path(face)) for face in faces}, cache)
+
+
+def _register(fonts: FontSet, blobs: dict, cache: Cache | None) -> None:
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for face, data in blobs.items():
+        name = fonts.names[face]
+        if name not in registered:
+            pdfmetrics.registerFont(_parse(name, fonts.path(face), data, fonts.digest(face), cache))

@@ -14,11 +14,14 @@ from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from typing import TYPE_CHECKING
+
 from ..cache import Cache, key
-from ..data.model import Answer, Briefing, Labels, format_number
-from ..data.review import ORDER, judged
 from ..fonts.register import FAMILY, FontSet, char_width
 from .linebreak import break_lines
+
+if TYPE_CHECKING:  # imported where used: a chart worker draws charts without the data model
+    from ..data.model import Answer, Briefing, Labels
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ def _chunked(spec: ChartSpec, continued: str) -> list[ChartSpec]:
 
 def charts_for(answer: Answer, labels: Labels) -> list[ChartSpec]:
     """The charts an answer's figures call for; an answer without such figures gets none."""
+    from ..data.model import format_number
+
     specs: list[ChartSpec] = []
     groups: dict[str, list] = {}
     for m in answer.metrics:
@@ -91,6 +96,8 @@ def charts_for(answer: Answer, labels: Labels) -> list[ChartSpec]:
 
 def attainment_charts(doc: Briefing) -> list[ChartSpec]:
     """One chart per path: how many of its targets are met, mostly met, missed, ongoing, pending."""
+    from ..data.review import ORDER, judged
+
     rows = judged(doc)
     seen = {j.status for _, _, targets in rows for j in targets}
     categories = [s for s in (*ORDER, doc.labels.pending) if s in seen]
@@ -119,6 +126,16 @@ def _matplotlib(font_paths: tuple[str, ...]):
     return matplotlib, Figure
 
 
+def warm_up() -> None:
+    """Import what drawing a chart needs (a forked chart worker does this first thing)."""
+    import matplotlib
+
+    matplotlib.use("svg", force=False)
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import svglib.svglib  # noqa: F401
+
+
 def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
     measure = char_width(fonts.sans, style.label_pt)
@@ -133,6 +150,20 @@ def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
     return stringWidth(text, fonts.sans_bold, style.label_pt)
 
 
+def _labels_and_height(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle) -> tuple[list[str], float]:
+    """The wrapped category labels, and the chart's height in inches (it grows with the bars
+    and with the lines of the longest label)."""
+    labels = [_wrap_label(l, width_pt * style.left - 10, fonts, style) for l in spec.labels]
+    most_lines = max(l.count("\n") + 1 for l in labels)
+    row = style.row_in + 0.15 * (most_lines - 1)  # inches per bar
+    return labels, 0.55 + row * len(spec.labels)
+
+
+def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
+    """The chart's width and height in points, known from its data before it is drawn."""
+    return width_pt, _labels_and_height(spec, width_pt, fonts, style)[1] * 72
+
+
 def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> str:
     """The chart as SVG text, sized for ``width_pt`` and with its labels at print size."""
     return render(spec, width_pt, fonts, "svg", style=style).decode("utf-8")
@@ -144,10 +175,7 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
     n = len(spec.labels)
     left, plot = style.left, style.plot
-    labels = [_wrap_label(l, width_pt * left - 10, fonts, style) for l in spec.labels]
-    most_lines = max(l.count("\n") + 1 for l in labels)
-    row = style.row_in + 0.15 * (most_lines - 1)  # inches per bar
-    height_in = 0.55 + row * n
+    labels, height_in = _labels_and_height(spec, width_pt, fonts, style)
     width_in = width_pt / 72
     rc = {
         "svg.fonttype": "none",
@@ -244,15 +272,16 @@ def _fingerprint() -> tuple:
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle()):
-    """The chart as a Drawing: from the cache when this data, style and font drew it before.
+            style: ChartStyle = ChartStyle(), draw: bool = True):
+    """The chart as a Drawing: from the cache when this data, style and font drew it before
+    (else drawn now, or None when not to ``draw``).
 
     A hit skips matplotlib and svglib entirely (their import alone is ~0.3 s).
     """
     k = key("chart", spec, round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
             _fingerprint())
     found = cache.get("charts", k) if cache else None
-    if found is not None:
+    if found is not None or not draw:
         return found
     made = to_drawing(render_svg(spec, width_pt, fonts, style), fonts)
     if cache:
