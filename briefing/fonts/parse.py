@@ -117,25 +117,15 @@ class FastFace(TTFontFace):
         if n_metrics == 0:
             raise TTFError("Number of horizontal metrics is 0")
 
-        hmtx = self.get_table_pos("hmtx")[0]
-        pairs = _uint16(data, hmtx, 2 * n_metrics)
-        advances, bearings = pairs[0::2], pairs[1::2]
-        rest = _uint16(data, hmtx + 4 * n_metrics, max(0, num_glyphs - n_metrics))
         scale = self._pdfScale
-        last = scale(advances[-1])  # reportlab keeps the scaled advance for the glyphs after
-        self.hmetrics = list(zip(advances, bearings)) + [(last, lsb) for lsb in rest]
-        widths = list(map(scale, advances)) + [last] * len(rest)
+        advances = self._metrics()[0::2]
+        last = scale(advances[-1])
+        widths = list(map(scale, advances)) + [last] * max(0, num_glyphs - n_metrics)
         self.defaultWidth = widths[0]
         self.charWidths = {c: widths[g] for c, g in char_to_glyph.items() if g < len(widths)}
-
         if "loca" not in self.table:
             raise TTFError("missing location table")
-        loca = self.get_table_pos("loca")[0]
-        if index_to_loc == 0:
-            self.glyphPos = [x << 1 for x in _uint16(data, loca, num_glyphs + 1)]
-        elif index_to_loc == 1:
-            self.glyphPos = _uint32(data, loca, num_glyphs + 1).tolist()
-        else:
+        if index_to_loc not in (0, 1):
             raise TTFError(f"Unknown location table format ({index_to_loc})")
 
         if 0x20 in char_to_glyph:
@@ -146,6 +136,44 @@ class FastFace(TTFontFace):
             self.charWidths[0x20] = self.charWidths[0xA0]
         self.charToGlyph = char_to_glyph
         return True
+
+    # The glyph metrics and locations only the subsetter reads, once a document: read when it
+    # asks (not parsed, and not cached, with the maps every build needs).
+    def _metrics(self) -> array:
+        hhea = self.get_table_pos("hhea")[0]
+        n_metrics = struct.unpack(">H", self._ttf_data[hhea + 34:hhea + 36])[0]
+        return _uint16(self._ttf_data, self.get_table_pos("hmtx")[0], 2 * n_metrics)
+
+    @property
+    def hmetrics(self) -> list[tuple]:
+        if "_hmetrics" not in self.__dict__:
+            pairs = self._metrics()
+            n_metrics = len(pairs) // 2
+            rest = _uint16(self._ttf_data, self.get_table_pos("hmtx")[0] + 4 * n_metrics,
+                           max(0, self.numGlyphs - n_metrics))
+            last = self._pdfScale(pairs[-2])  # reportlab keeps the scaled advance for the glyphs after
+            self._hmetrics = list(zip(pairs[0::2], pairs[1::2])) + [(last, lsb) for lsb in rest]
+        return self._hmetrics
+
+    @hmetrics.setter
+    def hmetrics(self, value):
+        self._hmetrics = value
+
+    @property
+    def glyphPos(self) -> list[int]:
+        if "_glyphPos" not in self.__dict__:
+            data, head = self._ttf_data, self.get_table_pos("head")[0]
+            index_to_loc = struct.unpack(">h", data[head + 50:head + 52])[0]
+            loca = self.get_table_pos("loca")[0]
+            if index_to_loc == 0:
+                self._glyphPos = [x << 1 for x in _uint16(data, loca, self.numGlyphs + 1)]
+            else:
+                self._glyphPos = _uint32(data, loca, self.numGlyphs + 1).tolist()
+        return self._glyphPos
+
+    @glyphPos.setter
+    def glyphPos(self, value):
+        self._glyphPos = value
 
     def _format12(self, at: int) -> dict[int, int]:
         data = self._ttf_data

@@ -124,7 +124,7 @@ class _GlyphToChar(dict):
 
 def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> CIDFont:
     """A parsed face: from the cache when this exact file was parsed before, else parsed now."""
-    k = key("ttf", 2, digest, reportlab.Version)  # 2: without glyphToChar
+    k = key("ttf", 3, digest, reportlab.Version)  # 3: without glyphToChar, hmetrics and glyphPos
     cached = cache.get("fonts", k) if cache else None
     if cached is not None:
         font_state, face_state = cached
@@ -146,7 +146,8 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
     face.glyphToChar = _GlyphToChar(face.charToGlyph)
     font = CIDFont(name, face)
     if cache:
-        face_state = {k2: v for k2, v in font.face.__dict__.items() if k2 not in ("_ttf_data", "glyphToChar")}
+        face_state = {k2: v for k2, v in font.face.__dict__.items()
+                      if k2 not in ("_ttf_data", "glyphToChar", "_hmetrics", "_glyphPos")}
         font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
         cache.put("fonts", k, (font_state, face_state))
     return font
