@@ -43,9 +43,11 @@ TARGETS = {"cold_vs_typst": 1.0, "rebuild": 0.30, "watch": 0.15, "scale_cold": 2
 STAGE = re.compile(r"^\s+(\S.*?)\s+([0-9.]+) s$")
 
 
-def run(args: list[str], cache: Path | None, cwd: Path = ROOT, served: bool = False) -> tuple[float, float, str]:
-    """(seconds, peak RSS MB, stderr) of one `python -m briefing …` in a fresh process; only
-    with ``served`` may it hand the build to a running `briefing serve`."""
+def run(args: list[str], cache: Path | None, cwd: Path = ROOT,
+        served: bool = False) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS MB, stderr, CPU seconds) of one `python -m briefing …` in a fresh
+    process (its chart worker included); only with ``served`` may it hand the build to a
+    running `briefing serve`."""
     env = dict(os.environ, BRIEFING_SERVER="1" if served else "0")
     if cache is None:
         args = args + ["--no-cache"]
@@ -59,7 +61,7 @@ def run(args: list[str], cache: Path | None, cwd: Path = ROOT, served: bool = Fa
     took = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: briefing {' '.join(args)} failed:\n{err_text}")
-    return took, usage.ru_maxrss / 1024, err_text
+    return took, usage.ru_maxrss / 1024, err_text, usage.ru_utime + usage.ru_stime
 
 
 def python_pass(n: int) -> float:
@@ -152,7 +154,7 @@ def served_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
         times = []
         for i in range(n):
             data.write_text(draft(i + 21), encoding="utf-8")
-            took, _, err = run(["build", str(data), "-o", str(out)], cache, served=True)
+            took, _, err, _ = run(["build", str(data), "-o", str(out)], cache, served=True)
             if "served by" not in err:
                 sys.exit("bench: the build did not reach briefing serve")
             times.append(took)
@@ -190,6 +192,7 @@ def main() -> int:
     typst_cold = args.typst_cold or TYPST["cold"]
     typst_layout = args.typst_layout or TYPST["layout"]
     anchor = "" if args.typst_cold else "  (the issue's Typst anchor, from another machine)"
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench") as tmp_name:
         tmp = Path(tmp_name)
         os.environ["XDG_RUNTIME_DIR"] = str(tmp)  # `briefing serve`'s socket: ours alone, gone after
@@ -231,15 +234,17 @@ def main() -> int:
             for i in range(args.booklets):
                 shutil.copy(DATA, many / f"district-{i:02d}.yaml")
             files = sorted(p.name for p in many.glob("*.yaml"))
-            par_s, _, _ = run(["build", *files, "-q"], None, cwd=many)
+            par_s, *_ = run(["build", *files, "-q"], None, cwd=many)
 
     print(f"briefing bench: {DATA.name}, {os.cpu_count()} cores, medians of {args.n} fresh processes "
-          f"(10x booklet: {k})")
+          f"(10x booklet: {k}); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     row("python -c pass (the machine's yardstick)", yardstick, "s", None)
     row("cold build, fresh process, no caches", cold_s, "s", TARGETS["cold_vs_typst"] * typst_cold,
         f"  = {cold_s / typst_cold:.1f}x Typst{anchor}")
+    row("  CPU time of it (build and chart worker)", statistics.median(c[3] for c in cold), "s", None)
     row("rebuild after a text edit, fresh process", warm_s, "s", TARGETS["rebuild"],
         f"  = {warm_s / typst_layout:.1f}x Typst's layout-only run")
+    row("  CPU time of it", statistics.median(w[3] for w in warm), "s", None)
     row("  the same edit in `briefing watch`: save → PDF", watch_s, "s", TARGETS["watch"])
     row("  the same edit, `briefing build` with `serve` up", served_s, "s", TARGETS["watch"])
     row("10x booklet: cold / 1x cold", big_cold_s / cold_s, "x", TARGETS["scale_cold"],

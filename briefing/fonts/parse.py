@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from collections.abc import Sequence
 
 from reportlab.pdfbase.ttfonts import TTFError, TTFontFace
 
@@ -60,6 +61,28 @@ class _Window:
     def __getitem__(self, part: slice) -> bytes:
         start, stop, _ = part.indices(self._length)
         return bytes(self._data[self._offset + start:self._offset + stop])
+
+
+class _HMetrics(Sequence):
+    """reportlab's ``hmetrics`` list, (advance, left side bearing) of each glyph, read from the
+    table's numbers only for the glyphs a subset takes."""
+
+    def __init__(self, pairs: array, bearings: array, last):
+        self._pairs, self._bearings, self._last = pairs, bearings, last
+        self._n = len(pairs) // 2
+
+    def __len__(self):
+        return self._n + len(self._bearings)
+
+    def __getitem__(self, glyph):
+        if isinstance(glyph, slice):
+            return [self[i] for i in range(*glyph.indices(len(self)))]
+        if glyph < 0:
+            glyph += len(self)
+        if 0 <= glyph < self._n:
+            return self._pairs[2 * glyph], self._pairs[2 * glyph + 1]
+        # past the long metrics only bearings follow; reportlab keeps the scaled last advance
+        return self._last, self._bearings[glyph - self._n]
 
 
 class FastFace(TTFontFace):
@@ -145,14 +168,13 @@ class FastFace(TTFontFace):
         return _uint16(self._ttf_data, self.get_table_pos("hmtx")[0], 2 * n_metrics)
 
     @property
-    def hmetrics(self) -> list[tuple]:
+    def hmetrics(self):
         if "_hmetrics" not in self.__dict__:
             pairs = self._metrics()
             n_metrics = len(pairs) // 2
-            rest = _uint16(self._ttf_data, self.get_table_pos("hmtx")[0] + 4 * n_metrics,
-                           max(0, self.numGlyphs - n_metrics))
-            last = self._pdfScale(pairs[-2])  # reportlab keeps the scaled advance for the glyphs after
-            self._hmetrics = list(zip(pairs[0::2], pairs[1::2])) + [(last, lsb) for lsb in rest]
+            bearings = _uint16(self._ttf_data, self.get_table_pos("hmtx")[0] + 4 * n_metrics,
+                               max(0, self.numGlyphs - n_metrics))
+            self._hmetrics = _HMetrics(pairs, bearings, self._pdfScale(pairs[-2]))
         return self._hmetrics
 
     @hmetrics.setter
