@@ -72,13 +72,14 @@ class FontSet:
         return {face: self._name(face) for face in FACES}
 
     @cached_property
-    def _charsets(self) -> dict[str, frozenset[int]]:
-        return {face: frozenset(pdfmetrics.getFont(name).face.charToGlyph) for face, name in self.names.items()}
+    def _drawable(self) -> frozenset[str]:
+        """The characters every face can draw."""
+        faces = [pdfmetrics.getFont(name).face.charToGlyph.keys() for name in self.names.values()]
+        return frozenset(map(chr, set(faces[0]).intersection(*faces[1:])))
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` that some face cannot draw (each would print as tofu)."""
-        sets = self._charsets.values()
-        return sorted({ch for ch in text if not ch.isspace() and any(ord(ch) not in cs for cs in sets)})
+        return sorted(ch for ch in set(text) - self._drawable if not ch.isspace())
 
 
 def char_width(font: str, size: float) -> Callable[[str], float]:
