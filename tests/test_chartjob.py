@@ -86,7 +86,7 @@ def test_a_worker_that_dies_means_the_charts_are_drawn_here(fonts, doc, tmp_path
     charts = _charts(doc, fonts, width, None, job, passes)
     os.kill(job._pid, signal.SIGKILL)
     with pytest.raises(WorkerFailed):
-        job.result()
+        job.result(0)
     expected = _charts(doc, fonts, width)
     for spec, slot in charts.items():
         assert isinstance(slot, ChartSlot)

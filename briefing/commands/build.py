@@ -103,11 +103,11 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
             job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
     with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
-    from ..typeset.charts import attainment_charts, chart_size, charts_for, drawing
-    from ..typeset.chartslot import ChartSlot, LayoutPasses
+    from ..typeset.charts import attainment_charts, charts_for, drawing
 
     L = doc.labels
-    specs = [s for a in doc.results.answers for s in charts_for(a, L)] + attainment_charts(doc)
+    # In the order of the story (the review comes before the answers): a worker draws them so.
+    specs = attainment_charts(doc) + [s for a in doc.results.answers for s in charts_for(a, L)]
     if job is None:
         return {s: drawing(s, width, fonts, cache) for s in specs}
     found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
@@ -115,7 +115,10 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     if not missing:
         job.close()
         return found
-    job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)
+    job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)  # first: it waits
+    from ..typeset.charts import chart_size
+    from ..typeset.chartslot import ChartSlot, LayoutPasses
+
     # While the worker draws, what this process needs after the charts arrive: the classes
     # the Drawings are made of, and the finishing and checking stages.
     import svglib.svglib  # noqa: F401
@@ -125,7 +128,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
     def fetch(i: int):
         try:
-            return job.result()[i]
+            return job.result(i)
         except WorkerFailed:  # the worker could not: draw it here, as without one
             return drawing(missing[i], width, fonts, cache)
 

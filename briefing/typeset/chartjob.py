@@ -4,8 +4,9 @@ A cold build spends about half its time on charts: importing matplotlib and nump
 converting with svglib. None of that needs the text. So ``ChartJob.start`` forks a worker
 first thing (this module imports only the standard library, so that the fork comes before the
 build's own imports), and the worker imports matplotlib while this process reads the data. It
-is then sent the charts the cache does not have, and sends back their Drawings; meanwhile the
-layout runs on ``ChartSlot``s (``typeset.chartslot``). Anything that goes wrong in the worker
+is then sent the charts the cache does not have, and sends back each Drawing as soon as it is
+drawn; meanwhile the layout runs on ``ChartSlot``s (``typeset.chartslot``), and the pass that
+is written needs each chart only when it reaches it. Anything that goes wrong in the worker
 makes this process draw the charts itself.
 """
 
@@ -58,12 +59,13 @@ def _worker(requests: int, replies: int) -> None:
         warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
         specs, width, cache_root, fonts = _read(requests)
         from ..cache import Cache
-        from ..fonts.register import register_known
+        from ..fonts.register import FontSet, register_known
 
+        fonts = FontSet(*fonts)
         cache = Cache(Path(cache_root)) if cache_root else None
         register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
-        _write(replies, pickle.dumps(("ok", [drawing(s, width, fonts, cache) for s in specs]),
-                                     protocol=pickle.HIGHEST_PROTOCOL))
+        for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
+            _write(replies, pickle.dumps(("ok", drawing(spec, width, fonts, cache)), protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent draws instead
         try:
             _write(replies, pickle.dumps(("failed", f"{type(exc).__name__}: {exc}")))
@@ -78,7 +80,8 @@ class ChartJob:
 
     def __init__(self, pid: int, requests: int, replies: int):
         self._pid, self._requests, self._replies = pid, requests, replies
-        self._result: list | None = None
+        self._received: list = []
+        self._count = 0
         self._failure = ""
         self._submitted = False
 
@@ -99,28 +102,33 @@ class ChartJob:
         return cls(pid, down_w, up_r)
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
-        """Have the worker draw ``specs`` (``charts.drawing`` with ``fonts``, a ``FontSet``)."""
+        """Have the worker draw ``specs`` (``charts.drawing`` with ``fonts``, a ``FontSet``), in
+        this order: the order the layout meets them."""
         self._submitted = True
+        self._count = len(specs)
         try:
+            fonts = (fonts.directory, fonts.digests)  # what the set is, not what it has worked out since
             _write(self._requests, pickle.dumps((specs, width, cache_root, fonts), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # the worker is gone: ``result`` says so
 
-    def result(self) -> list:
-        """The Drawings of the submitted charts, in order; waits for them."""
-        if self._result is None:
+    def result(self, i: int):
+        """The Drawing of the ``i``th chart submitted; waits for it (they come in order)."""
+        while len(self._received) <= i:
             if self._pid is None:  # closed, or failed before: its descriptors are gone
                 raise WorkerFailed(self._failure or "the chart worker was closed")
             try:
                 status, value = _read(self._replies)
             except (EOFError, OSError, pickle.UnpicklingError) as exc:
                 status, value = "failed", f"the chart worker ended without its charts ({exc!r})"
-            self.close()
             if status != "ok":
                 self._failure = value
+                self.close()
                 raise WorkerFailed(value)
-            self._result = value
-        return self._result
+            self._received.append(value)
+            if len(self._received) == self._count:
+                self.close()
+        return self._received[i]
 
     def close(self) -> None:
         """Done with the worker: stop it if it has nothing to do yet (it has only imported
