@@ -11,7 +11,8 @@ from briefing.cache import Cache, default_dir
 from briefing.commands.build import build
 from briefing.commands.cli import main
 from briefing.fonts.register import FACES, font_dir, register
-from briefing.typeset.charts import ChartStyle, charts_for, drawing
+from briefing.typeset.chartrules import booklet_charts
+from briefing.typeset.charts import ChartStyle, drawing
 
 from .conftest import DATA, SAMPLE
 
@@ -19,7 +20,7 @@ WIDTH = 425.0
 
 
 def specs(doc):
-    return [s for a in doc.results.answers for s in charts_for(a, doc.labels)]
+    return booklet_charts(doc)
 
 
 def draw_all(doc, fonts, cache, style=ChartStyle()):

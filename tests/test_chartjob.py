@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+from dataclasses import replace
 
 import pytest
 
 from briefing.cache import Cache
-from briefing.commands.build import _charts, _layout, _load, build, build_time
+from briefing.commands.build import _charts, _layout, build
 from briefing.typeset.chartjob import ChartJob, WorkerFailed
-from briefing.typeset.charts import chart_size, charts_for
+from briefing.typeset.charts import chart_size
 from briefing.typeset.chartslot import ChartSlot, LayoutPasses, ProvisionalPassKept
 from briefing.typeset.styles import styles_for
 
@@ -28,22 +29,38 @@ def test_cold_build_with_worker_is_byte_identical_to_one_without(data, tmp_path)
 
 
 def test_worker_fills_the_cache_as_a_build_without_one_would(tmp_path):
-    cache = Cache(tmp_path / "cache")
-    first = build(DATA, tmp_path / "a.pdf", cache=cache, chart_worker=True)  # no hint yet: a worker
-    charts = sorted(p.name for p in (tmp_path / "cache" / "charts").iterdir())
-    assert len(charts) == 11
-    again = build(DATA, tmp_path / "b.pdf", cache=cache, chart_worker=True)  # every chart a cache hit
+    worked, alone = Cache(tmp_path / "worked"), Cache(tmp_path / "alone")
+    first = build(DATA, tmp_path / "a.pdf", cache=worked, chart_worker=True)  # no hint yet: a worker
+    build(DATA, tmp_path / "b.pdf", cache=alone)
+    charts = sorted(p.name for p in (tmp_path / "worked" / "charts").iterdir())
+    assert charts and charts == sorted(p.name for p in (tmp_path / "alone" / "charts").iterdir())
+    again = build(DATA, tmp_path / "c.pdf", cache=worked, chart_worker=True)  # every chart a cache hit
     assert again.output.read_bytes() == first.output.read_bytes()
-    assert sorted(p.name for p in (tmp_path / "cache" / "charts").iterdir()) == charts
+    assert sorted(p.name for p in (tmp_path / "worked" / "charts").iterdir()) == charts
 
 
-def test_a_slot_measures_as_its_chart_and_the_size_known_beforehand_is_right(fonts, doc):
+def test_the_size_known_beforehand_is_the_charts_and_never_more(fonts, doc):
+    """Exact for every chart of the default booklet (no label of it wraps); a label that wraps
+    is counted by its width, a lower bound on its lines: a placeholder is never taller."""
+    from briefing.typeset.chartrules import Row, booklet_charts
+
     width = styles_for("a4", fonts).geometry.frame_width
-    specs = [s for a in doc.results.answers for s in charts_for(a, doc.labels)]
     drawn = _charts(doc, fonts, width)
-    for spec in specs:
-        w, h = drawn[spec].wrap(width, 800)
-        assert chart_size(spec, width, fonts) == pytest.approx((w, h), abs=1e-6)
+    for spec in booklet_charts(doc):
+        assert chart_size(spec, width, fonts) == pytest.approx(drawn[spec].wrap(width, 800), abs=1e-6), spec.title
+    spec = booklet_charts(doc)[0]
+    long = "很长的类目名称" * 6
+    wrapped = replace(spec, rows=(replace(spec.rows[0], label=long, short=long),) + tuple(spec.rows[1:]))
+    real = _charts_of([wrapped], fonts, width)[0].wrap(width, 800)
+    guess = chart_size(wrapped, width, fonts)
+    assert guess[0] == pytest.approx(real[0]) and chart_size(spec, width, fonts)[1] < guess[1] <= real[1] + 1e-6
+    assert isinstance(spec.rows[0], Row)
+
+
+def _charts_of(specs, fonts, width):
+    from briefing.typeset.charts import drawing
+
+    return [drawing(s, width, fonts, None) for s in specs]
 
 
 def test_a_pass_with_placeholders_is_never_saved(fonts, doc, tmp_path):
@@ -52,15 +69,15 @@ def test_a_pass_with_placeholders_is_never_saved(fonts, doc, tmp_path):
     styles = styles_for("a4", fonts)
     width = styles.geometry.frame_width
     plain = _charts(doc, fonts, width)
-    hint = _layout(doc, styles, plain, tmp_path / "plain.pdf", build_time())
-    _layout(doc, styles, _charts(doc, fonts, width), tmp_path / "plain.pdf", build_time(), hint)
+    hint = _layout(doc, styles, plain, tmp_path / "plain.pdf")
+    _layout(doc, styles, _charts(doc, fonts, width), tmp_path / "plain.pdf", hint)
 
     passes = LayoutPasses(provisional=True)
     fetched = []
     fresh = _charts(doc, fonts, width)
     slots = {s: ChartSlot(lambda s=s: fetched.append(s) or fresh[s], chart_size(s, width, fonts), passes)
              for s in plain}
-    _layout(doc, styles, slots, tmp_path / "slots.pdf", build_time(), hint, passes)
+    _layout(doc, styles, slots, tmp_path / "slots.pdf", hint, passes)
     assert len(fetched) == len(plain)
     assert (tmp_path / "slots.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
 

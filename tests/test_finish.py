@@ -50,9 +50,9 @@ def plain_and_cid(tmp_path_factory):
     styles = styles_for("a4", fonts)
     plain_raw, plain, raw, done = (folder / f"{n}.pdf" for n in ("plain-raw", "plain", "raw", "done"))
     with reportlab_own_embedding(fonts):
-        _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), plain_raw, build_time())
+        _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), plain_raw)
     finish(plain_raw, plain, doc, build_time())
-    _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), raw, build_time())
+    _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), raw)
     finish(raw, done, doc, build_time())
     return plain, raw, done, doc
 
@@ -90,7 +90,8 @@ def test_cid_fonts_draw_exactly_the_pixels_of_reportlabs_own_embedding(plain_and
     plain, raw, done, _ = plain_and_cid
     pics = {}
     for src in (plain, raw, done):
-        subprocess.run(["pdftoppm", "-r", "50", "-gray", str(src), str(tmp_path / src.stem)], check=True)
+        # The CropBox: the raw page and the finished trimmed page (its bleed is outside it).
+        subprocess.run(["pdftoppm", "-r", "50", "-cropbox", "-gray", str(src), str(tmp_path / src.stem)], check=True)
         pics[src] = sorted(tmp_path.glob(f"{src.stem}-*.pgm"))
     assert len(pics[plain]) == len(PdfReader(plain).pages) == len(pics[done]) == len(pics[raw])
     for ours in (raw, done):

@@ -7,7 +7,6 @@ The checks read only the PDF (and, when given, the data it was built from), so
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -15,8 +14,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from ..data.model import Briefing
+from ..data.model import Briefing, format_number
+from ..errors import OutputError
+from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.chartrules import problems as chart_problems
 from ..typeset.linebreak import violations
+from .content import ContentError, PageContent, Walker
+from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
@@ -36,6 +40,7 @@ class Report:
     pages: int = 0
     size: int = 0
     checks: list[Check] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)  # with the data: each chart as `verify --charts` lists it
 
     @property
     def ok(self) -> bool:
@@ -47,42 +52,6 @@ class Report:
     def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
         shown = "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
         self.checks.append(Check(name, not problems, shown if problems else ok_detail))
-
-
-@contextmanager
-def fonts_read_once():
-    """While open, pypdf reads each font of a document once instead of once per page.
-
-    pypdf (7.x) rebuilds every font, ToUnicode map included, on every page it extracts: for a
-    booklet with three faces on 24 pages that is 72 parses and half of the verification time.
-    The font dictionaries are the same objects on every page of one reader, so the result of
-    ``Font.from_font_resource`` is kept per dictionary, for this block only. Where pypdf has no
-    such hook (another version), text is extracted as before; a test checks that both give the
-    same text.
-    """
-    try:
-        import pypdf._page as page_module
-
-        font_class = page_module.Font
-        original = font_class.__dict__["from_font_resource"].__func__
-    except (ImportError, AttributeError, KeyError):
-        yield
-        return
-    seen: dict[int, tuple[object, object]] = {}
-
-    class FontReadOnce(font_class):
-        @classmethod
-        def from_font_resource(cls, pdf_font_dict):
-            kept = seen.get(id(pdf_font_dict))
-            if kept is None or kept[0] is not pdf_font_dict:
-                kept = seen[id(pdf_font_dict)] = (pdf_font_dict, original(font_class, pdf_font_dict))
-            return kept[1]
-
-    page_module.Font = FontReadOnce
-    try:
-        yield
-    finally:
-        page_module.Font = font_class
 
 
 def _resolve(obj):
@@ -233,11 +202,11 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
 
     # Page size and count.
     geo = PAPERS[paper]
-    wrong = [
-        f"page {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
+    wrong = [  # the trimmed page (the MediaBox also holds the bleed)
+        f"page {i + 1} is {float(p.trimbox.width):.0f}×{float(p.trimbox.height):.0f} pt"
         for i, p in enumerate(pages)
-        if abs(float(p.mediabox.width) - geo.width) > SIZE_TOLERANCE
-        or abs(float(p.mediabox.height) - geo.height) > SIZE_TOLERANCE
+        if abs(float(p.trimbox.width) - geo.width) > SIZE_TOLERANCE
+        or abs(float(p.trimbox.height) - geo.height) > SIZE_TOLERANCE
     ]
     report.add(f"page size {paper.upper()}", wrong[:3], f"{len(pages)} pages")
     need = min_pages(doc) if doc else 4
@@ -274,8 +243,8 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
-    with fonts_read_once():
-        texts = [page.extract_text() or "" for page in pages]
+    contents = _walk(reader, report)
+    texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
     if doc is not None:
         figures = doc.figures()
@@ -283,41 +252,88 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.district]
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    for name, problems, found in page_checks(pages, contents, geo):
+        report.add(name, problems, found)
     return report
 
 
+def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+    """Each chart the data calls for (kind and values computed from the data by the build's own
+    rules), found in the PDF by its caption, with every value it prints on that same page.
+
+    Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
+    or without its values, or one that breaks a chart rule.
+    """
+    listing, problems = [], []
+    for spec in booklet_charts(doc):
+        where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
+        missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
+        if not where:
+            problems.append(f"{spec.caption}: caption not found on any page")
+        elif missing:
+            problems.append(f"{spec.caption}: values not on its page {where[0]}: {', '.join(missing)}")
+        problems += [f"{spec.caption}: {p}" for p in chart_problems(spec)]
+        rows = "; ".join(f"{r.label} {end_text(r, spec.kind)}" + (" (broken)" if r.broken else "")
+                         + (" = " + ", ".join(f"{s} {format_number(n)}" for s, n in r.segments) if r.segments else "")
+                         for r in spec.rows)
+        span = f"span {spec.span():.1f}:1" + (f", {spec.marked()}" if spec.span() > RANGE else "")
+        listing.append(f"{spec.caption} | {spec.kind} | page {where[0] if where else '?'} | {span} | {rows}\n"
+                       f"    alt: {spec.alt}")
+    return listing, problems
+
+
+def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
+    """Every page's content, walked once; a stream that cannot be read is a failed check."""
+    try:
+        return list(Walker(reader).pages())
+    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
+        return []
+
+
 def placed_text(page) -> list[tuple[float, float, str]]:
-    """(x, y, text) of every piece of text pypdf sees drawn on the page, in page space."""
-    points = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            # Text space → page space: the text matrix, then the current transformation matrix.
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            points.append((x, y, text))
-
-    page.extract_text(visitor_text=visit)
-    return points
+    """(x, y, text) of every run of text drawn on the page, in page space."""
+    return [(r.x, r.y, r.text) for r in Walker(page.pdf).page(page, 0).runs if r.text.strip()]
 
 
-def _half_texts(page, width: float) -> tuple[str, str]:
+def _half_texts(content: PageContent, width: float) -> tuple[str, str]:
     """The text drawn on the left and on the right half of an imposed sheet."""
     halves = ["", ""]
-    for x, _, text in placed_text(page):
-        halves[0 if x < width else 1] += text
+    for r in content.runs:
+        halves[0 if r.x < width else 1] += r.text
     return squeeze(halves[0]), squeeze(halves[1])
 
 
-def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> Report:
-    """Sheet count, sheet size and page order of a saddle-stitch imposition of ``booklet``."""
-    from ..pdf.impose import saddle_order
+def _sheet_name(size: tuple[float, float], paper: str) -> str | None:
+    """The sheet an imposed file was made on, known by its size."""
+    from ..pdf.impose import sheet_for
+
+    for name, (w, h) in SHEETS.items():
+        if abs(size[0] - w) <= SIZE_TOLERANCE and abs(size[1] - h) <= SIZE_TOLERANCE:
+            try:
+                sheet_for(paper, name)
+            except OutputError:
+                continue
+            return name
+    return None
+
+
+def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, sheet: str | None = None,
+                   marks: bool | None = None) -> Report:
+    """Sheet count, sheet size, page order and marks of a saddle-stitch imposition of ``booklet``.
+
+    ``sheet`` is the sheet it was made on (default: known by the file's sheet size); with
+    ``marks`` every side must carry its crop and fold marks.
+    """
+    from ..pdf.impose import saddle_order, sheet_for
 
     report = Report(str(imposed))
     try:
-        sides = PdfReader(str(imposed)).pages
-        pages = PdfReader(str(booklet)).pages
+        sides_reader, pages_reader = PdfReader(str(imposed)), PdfReader(str(booklet))
+        sides, pages = sides_reader.pages, pages_reader.pages
         report.size = FsPath(imposed).stat().st_size
     except (OSError, PdfReadError, ValueError) as exc:
         report.add("open", [f"cannot read the PDF: {exc}"])
@@ -327,16 +343,23 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
     report.add("sheets", [] if len(sides) == len(order) else
                [f"{len(sides)} sides, expected {len(order)} ({len(order) // 2} sheets, duplex)"],
                f"{len(order) // 2} sheets, {len(order)} sides")
-    geo = PAPERS[paper]
-    sw, sh = SHEETS[geo.sheet]
+    if sheet is None and sides:
+        sheet = _sheet_name((float(sides[0].mediabox.width), float(sides[0].mediabox.height)), paper)
+    if sheet is None:
+        report.add("sheet size", [f"not a sheet that holds two {paper.upper()} pages: "
+                                  f"{', '.join(n for n in SHEETS)}"])
+        return report
+    place = sheet_for(paper, sheet)
+    sw, sh = place.size
     wrong = [f"side {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
              for i, p in enumerate(sides)
              if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
              or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
-    report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
-    with fonts_read_once():
-        source = [squeeze(p.extract_text() or "") for p in pages]
-        halves = [_half_texts(side, sw / 2) for side in sides]
+    report.add(f"sheet size ({place.describe()} landscape)", wrong[:3])
+    booklet_pages = _walk(pages_reader, report)
+    source = [squeeze(c.text()) for c in booklet_pages]
+    walked = _walk(sides_reader, report)
+    halves = [_half_texts(c, sw / 2) for c in walked]
     misplaced = []
     for n, (got, (left, right)) in enumerate(zip(halves, order), 1):
         for half, index, text in (("left", left, got[0]), ("right", right, got[1])):
@@ -345,4 +368,9 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
                 what = f"page {index + 1}" if index is not None else "a blank page"
                 misplaced.append(f"side {n} {half}: expected {what}")
     report.add("saddle-stitch order", misplaced, "every page where folding expects it")
+    if not misplaced and booklet_pages and walked:
+        trims = [(b or {}).get("trimbox", (0.0, 0.0, 0.0, 0.0)) for b in map(page_boxes, pages)]
+        report.add("pages as drawn, marks outside them",
+                   imposed_sheets(walked, booklet_pages, trims, order, place, PAPERS[paper].width, marks),
+                   "crop and fold marks in the slug" if place.marks_fit else "no room for marks: none drawn")
     return report

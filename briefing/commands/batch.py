@@ -30,13 +30,14 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root: str | None) -> Outcome:
+def _one(data: str, out: str, paper: str, impose: bool, marks: bool, sheet: str | None,
+         cache_root: str | None) -> Outcome:
     from ..cache import Cache
     from .build import build
 
     start = time.perf_counter()
     try:
-        r = build(data, out, paper=paper, impose=impose, marks=marks,
+        r = build(data, out, paper=paper, impose=impose, marks=marks, sheet=sheet,
                   cache=Cache(FsPath(cache_root) if cache_root else None))
     except BriefingError as exc:
         return Outcome(data, exc.exit_code, message=str(exc), seconds=time.perf_counter() - start)
@@ -48,7 +49,7 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root:
 
 
 def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, marks: bool = False,
-               cache_root: str | None = None, workers: int | None = None,
+               sheet: str | None = None, cache_root: str | None = None, workers: int | None = None,
                report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     from .build import default_output
 
@@ -67,7 +68,7 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
     context = multiprocessing.get_context("fork" if fork else "spawn")
     results: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        jobs = {pool.submit(_one, f, o, paper, impose, marks, cache_root): f for f, o in zip(files, outputs)}
+        jobs = {pool.submit(_one, f, o, paper, impose, marks, sheet, cache_root): f for f, o in zip(files, outputs)}
         for job in as_completed(jobs):
             outcome = job.result()
             results.append(outcome)

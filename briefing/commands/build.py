@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..check.verify import Report
     from ..data.model import Briefing
     from ..fonts.register import FontSet
-    from ..typeset.charts import ChartSpec
+    from ..typeset.chartrules import ChartSpec
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import Styles
 
@@ -103,11 +103,10 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
             job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
     with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
-    from ..typeset.charts import attainment_charts, charts_for, drawing
+    from ..typeset.chartrules import booklet_charts
+    from ..typeset.charts import drawing
 
-    L = doc.labels
-    # In the order of the story (the review comes before the answers): a worker draws them so.
-    specs = attainment_charts(doc) + [s for a in doc.results.answers for s in charts_for(a, L)]
+    specs = booklet_charts(doc)  # in page order: a worker draws them in this order
     if job is None:
         return {s: drawing(s, width, fonts, cache) for s in specs}
     found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
@@ -139,15 +138,14 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            built: dt.datetime, contents_hint: list[tuple] | None = None,
-            passes: LayoutPasses | None = None) -> list[tuple]:
+            contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None) -> list[tuple]:
     """Lay out and write the raw PDF; return the contents entries it ended with.
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
     nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
     pass is enough when the headings did not move; when they did, reportlab sees the mismatch
     and runs another pass, so a stale hint costs time, never correctness. (``passes``: see
-    ``typeset.chartjob``.)
+    ``typeset.chartslot``.)
     """
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.tableofcontents import TableOfContents
@@ -158,7 +156,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
 
     passes = passes or LayoutPasses(provisional=False)
     while True:
-        template = BookletTemplate(str(target), doc, styles, built.date())
+        template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
         flowables = story(doc, styles, charts.__getitem__)
         for toc in flowables:
             if contents_hint and isinstance(toc, TableOfContents):
@@ -195,40 +193,68 @@ def _temp_beside(out: FsPath) -> FsPath:
     return tmp
 
 
-def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool) -> Report:
+def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool, sheet: str | None) -> Report:
     from ..check.verify import verify_imposed
     from ..pdf.impose import impose
 
-    impose(booklet, target, paper, marks)
-    return verify_imposed(target, booklet, paper)
+    impose(booklet, target, paper, marks, sheet)
+    return verify_imposed(target, booklet, paper, sheet, marks)
+
+
+def sheet_note(paper: str, sheet: str | None) -> str | None:
+    """What a user should know about the sheet they chose: one with no room for marks."""
+    from ..pdf.impose import sheet_for
+
+    place = sheet_for(paper, sheet)
+    if place.marks_fit:
+        return None
+    return (f"拼版纸张 {place.describe()} 正好放下两页 {paper.upper()}：没有放裁切线、折线和出血的地方，"
+            f"不加标记，成品按纸张尺寸，无需裁切 (the sheet holds exactly two pages: no crop or fold marks, "
+            f"no bleed)")
+
+
+def _review_marks(data: FsPath, strict: bool) -> list[str]:
+    """The draft's review marks (briefing import): a warning with their count, or with
+    ``strict`` a refusal that lists each one's line."""
+    from ..data.marks import review_marks, summary
+    from ..errors import DataError, Problem
+
+    found = review_marks(data.read_text(encoding="utf-8"))
+    if found and strict:
+        raise DataError([Problem(str(data), n, None, "", f"{m}：核对后删除这条注释 (--strict: unchecked imported item)")
+                         for n, m in found])
+    return [summary(found)] if found else []
 
 
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
-          paper: str = "a4", impose: bool = False, marks: bool = False,
-          cache: Cache | None = None, progress: Progress | None = None,
+          paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
+          cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
           chart_worker: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
-    With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``); both
-    files are delivered together or not at all. ``cache`` (parsed fonts, finished charts) is
+    With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
+    ``sheet`` (default: the paper's press sheet); both files are delivered together or not at
+    all. ``cache`` (parsed fonts, finished charts) is
     optional: without it the build is fully cold and touches no cache directory. With
     ``chart_worker``, a build that will likely draw charts (no cache, or the first build of
     this file) draws them in a forked process while it lays out the text; the file is the same.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
+    note = sheet_note(paper, sheet) if impose else None  # an unusable sheet is refused before any work
     hint_key = key("contents", str(data.resolve()), paper)
     hint = cache.get("contents", hint_key) if cache else None
     job = ChartJob.start() if chart_worker and hint is None else None
     try:
-        return _build(data, out, paper, impose, marks, cache, progress, hint_key, hint, job)
+        return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, hint_key, hint, job)
     finally:
         if job is not None:
             job.close()
 
 
-def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cache: Cache | None,
-           progress: Progress | None, hint_key: str, hint, job: ChartJob | None) -> Result:
+def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
+           cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
+           hint_key: str, hint, job: ChartJob | None) -> Result:
     from ..check.verify import verify
     from ..data.review import warnings as review_warnings
     from ..typeset.chartslot import LayoutPasses
@@ -236,6 +262,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cac
 
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
+    unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
     passes = LayoutPasses(provisional=hint is None)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
@@ -245,7 +272,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cac
     tmp_imposed = tmp.with_name(tmp.name + ".imposed")
     imposed_report = None
     try:
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, built, hint, passes)
+        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, hint, passes)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
         stages.run("归档 finish", _finish, raw, tmp, doc, built)
@@ -253,7 +280,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cac
         if not report.ok:
             raise VerificationError(report.failures())
         if impose:
-            imposed_report = stages.run("骑马钉拼版 impose", _impose, tmp, tmp_imposed, paper, marks)
+            imposed_report = stages.run("骑马钉拼版 impose", _impose, tmp, tmp_imposed, paper, marks, sheet)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
             os.replace(tmp_imposed, imposed_path(out))
@@ -264,4 +291,4 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, cac
             leftover.unlink(missing_ok=True)
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
-                  review_warnings(doc))
+                  unchecked + review_warnings(doc) + ([note] if note else []))

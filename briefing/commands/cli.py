@@ -21,18 +21,24 @@ EPILOG = """\
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing build data/*.yaml                      # every district, in parallel
-  briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
+  briefing build --paper a5 --impose saddle --marks   # A5 booklet + SRA4 sheets with crop marks
+  briefing build --paper a5 --impose saddle --sheet a4  # on A4 for an office printer (no trimming)
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
   briefing serve &                                # later builds run in a resident process (0.4 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
   briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
+  briefing import 文章.docx -o data/yanfeng-2024.yaml     # a draft data file from the article
+  briefing export data/yanfeng-2024.yaml --xlsx           # → data/yanfeng-2024.xlsx to review in Excel
+  briefing import data/yanfeng-2024.xlsx --into data/yanfeng-2024.yaml   # merge the corrections back
 
 退出码 exit codes: 0 成功 ok; 1 PDF 检查未通过 verification failed; 2 数据或用法错误 bad input or usage
 """
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ..typeset.styles import SHEETS  # here, not at the top: a client of briefing serve never needs it
+
     p = argparse.ArgumentParser(
         prog="briefing",
         description="把两会数据文件（YAML）排成可打印、经过检查的参阅资料 PDF。"
@@ -47,12 +53,15 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"数据文件，可多个（并行生成）data file(s), several build in parallel "
                         f"(default: {DEFAULT_DATA})")
     b.add_argument("-j", "--jobs", type=int, help="同时生成几份 parallel builds (default: the number of cores)")
-    _build_options(b)
+    b.add_argument("--strict", action="store_true",
+                   help="数据文件中还有“待核对”“待补充”标记（briefing import 的草稿）时拒绝生成 "
+                        "refuse while review marks are left")
+    _build_options(b, SHEETS)
     w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
                        description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.3 秒）；"
                                    "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
     w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
-    _build_options(w)
+    _build_options(w, SHEETS)
     r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.4 秒完成 keep a build process resident",
                        description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.4 秒），"
                                    "输出与本地生成完全相同。BRIEFING_SERVER=0 可绕过。Ctrl-C 结束。")
@@ -62,27 +71,37 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
-    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
+    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数、纸张、页序与裁切线 check its sheets, "
+                                     "page order and marks")
+    v.add_argument("--sheet", choices=sorted(SHEETS), help="拼版纸张 the imposition's sheet (default: read from the file)")
+    v.add_argument("--charts", action="store_true",
+                   help="列出每张图表：图号、种类、所在页、数值与替代文字（需 --data）list every chart: its kind, "
+                        "page, values and text alternative, as the rules compute them from the data, each "
+                        "found in the PDF by its caption")
     n = sub.add_parser("new", help="由今年的数据生成明年的数据骨架 scaffold next year's data file",
                        description="保留结构、清空今年的数值，并加入 review：逐条列出今年的目标，留出 result 待明年填报。")
     n.add_argument("--from", dest="source", required=True, help="今年的数据文件 this year's data file")
     n.add_argument("--year", type=int, required=True, help="新文件的年份 the new year")
     n.add_argument("-o", "--output", help="新文件 (default: the source name with the new year)")
     n.add_argument("--force", action="store_true", help="覆盖已有文件 overwrite an existing file")
+    _import_parsers(sub)
     sc = sub.add_parser("schema", help="输出数据文件的 JSON Schema print the data file's JSON Schema")
     sc.add_argument("-o", "--output", help="写入文件 write to this file instead of stdout")
     return p
 
 
-def _build_options(p: argparse.ArgumentParser) -> None:
+def _build_options(p: argparse.ArgumentParser, sheets) -> None:
     p.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
                                           "(default: out/<data name>-briefing.pdf)")
     p.add_argument("--paper", choices=["a4", "a5"], default="a4",
                    help="纸张 paper size, each laid out natively (default: a4)")
     p.add_argument("--impose", choices=["saddle"],
-                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
+                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 SRA4 上，A4 拼在 SRA3 上），双面打印短边翻转 "
                         "also write a saddle-stitch imposition for duplex printing")
-    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
+    p.add_argument("--sheet", choices=sorted(sheets),
+                   help="拼版纸张 press sheet (default: sra4 for A5, sra3 for A4, with room for bleed and marks; "
+                        "a4 / a3 hold exactly two pages: no marks, no trimming)")
+    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线（在页面之外）crop and fold marks")
     p.add_argument("--no-cache", action="store_true",
                    help="完全冷启动，不读写缓存 build fully cold and touch no cache "
                         "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
@@ -116,6 +135,7 @@ def _build_many(args) -> int:
                 _say(f"      {row}")
 
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
+                          sheet=args.sheet,
                           cache_root=None if args.no_cache else str(default_dir()), workers=args.jobs,
                           report=None if args.quiet else line)
     failed = [o for o in outcomes if o.code]
@@ -138,7 +158,8 @@ def _build_one(args, data: str) -> int:
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
     cache = Cache(None) if args.no_cache else Cache.default()
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                   cache=cache, progress=progress, chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
+                   sheet=args.sheet, cache=cache, progress=progress, strict=getattr(args, "strict", False),
+                   chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
     r = result.report
@@ -151,17 +172,21 @@ def _build_one(args, data: str) -> int:
 
 
 def _marks_without_impose(args) -> bool:
-    if args.marks and not args.impose:
-        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
-        return True
+    for flag, given in (("--marks", args.marks), ("--sheet", args.sheet)):
+        if given and not args.impose:
+            _say(f"briefing: {flag} 需要与 --impose saddle 一起使用 ({flag} needs --impose saddle)")
+            return True
     return False
 
 
 def _build(args) -> int:
-    if len(args.data) > 1:
-        return _build_many(args)
+    if len(args.data) > 1 and args.strict:
+        _say("briefing: --strict 只用于单个数据文件 (--strict takes one data file)")
+        return 2
     if _marks_without_impose(args):
         return 2
+    if len(args.data) > 1:
+        return _build_many(args)
     return _build_one(args, args.data[0])
 
 
@@ -201,11 +226,16 @@ def _verify(args) -> int:
     if not FsPath(args.pdf).is_file():
         _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
         return 2
+    if args.charts and doc is None:
+        _say("briefing: --charts 需要 --data（图表由数据算出，再到 PDF 中逐一核对）")
+        return 2
     report = verify(args.pdf, doc, args.paper)
+    if args.charts:
+        print("\n".join(report.charts) if report.charts else "（没有图表 no charts）", flush=True)
     if args.imposed:
         from ..check.verify import verify_imposed
 
-        imposed = verify_imposed(args.imposed, args.pdf, args.paper)
+        imposed = verify_imposed(args.imposed, args.pdf, args.paper, args.sheet)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
     for c in report.checks:
         _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
@@ -237,6 +267,91 @@ def _schema(args) -> int:
         FsPath(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+# ---- briefing import / briefing export (the article → draft → Excel review loop) ----------
+
+def _import_parsers(sub) -> None:
+    i = sub.add_parser("import", help="从文章（.txt/.docx）生成数据草稿，或把 Excel 核对结果并回 "
+                                      "draft a data file from an article, or merge a reviewed workbook back",
+                       description="SOURCE 为文章（.txt/.md，UTF-8 或 GB18030；.docx）时，写出一份数据草稿：提取的每一项标有"
+                                   "“# 待核对”，文中没有的必填项标有“# 待填写”。SOURCE 为 .xlsx（briefing export 导出并核对过的）"
+                                   "时，用 --into 把改动并回数据文件。")
+    i.add_argument("source", help="文章 .txt/.md/.docx，或核对过的 .xlsx")
+    i.add_argument("-o", "--output", help="数据草稿 (default: the article's name with .yaml, beside it)")
+    i.add_argument("--into", help="与 .xlsx 一起用：要并回的数据文件 the data file to merge the workbook into")
+    i.add_argument("--sections", help="文中没有【答卷一】/【路径一】标记且标题无法区分时，按摘要列出的标题编号指定，"
+                                      "如 answers=1-5,paths=6-11")
+    i.add_argument("--force", action="store_true", help="覆盖已有的数据草稿 overwrite an existing draft")
+    e = sub.add_parser("export", help="把数据文件的指标与目标导出为 Excel 供核对 export metrics and targets for review")
+    e.add_argument("data", help="数据文件 data file")
+    e.add_argument("--xlsx", action="store_true", required=True, help="导出为 .xlsx（指标、目标两张表）")
+    e.add_argument("-o", "--output", help="Excel 文件 (default: the data file's name with .xlsx)")
+    e.add_argument("--force", action="store_true", help="覆盖已有的 Excel 文件 overwrite an existing workbook")
+
+
+def _import(args) -> int:
+    src = FsPath(args.source)
+    if src.suffix.lower() in (".xlsx", ".xlsm"):
+        if not args.into:
+            _say("briefing: 导入 Excel 要用 --into 指定并回的数据文件：briefing import 文件.xlsx --into 数据.yaml")
+            return 2
+        return _merge(src, FsPath(args.into))
+    if args.into:
+        _say("briefing: --into 只用于 .xlsx；从文章生成草稿请用 -o")
+        return 2
+    from ..data.importer import import_document, write_atomic
+
+    out = FsPath(args.output) if args.output else src.with_suffix(".yaml")
+    if out.resolve() == src.resolve():
+        _say(f"briefing: 输出文件与输入相同：{out}；请用 -o 指定草稿文件")
+        return 2
+    if out.exists() and not args.force:
+        _say(f"briefing: 错误 error: {out} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
+        return 2
+    schema = FsPath("schema/briefing.schema.json")
+    link = os.path.relpath(schema.resolve(), out.parent.resolve()) if schema.is_file() else None
+    result = import_document(src, args.sections, link)
+    write_atomic(out, result.text)
+    for note in result.notes:
+        _say(f"briefing: 注意 note: {note}")
+    _say(f"briefing: 已生成草稿 → {out}")
+    _say(f"  分节 sections: {result.how}：{result.answers} 个答卷、{result.paths} 条路径")
+    _say(f"  提取 extracted: {result.metrics} 项指标；{result.targets} 项目标，含 {result.quantities} 个数量")
+    _say(f"  待核对 to check: {result.checks} 处；待补充（可选）optional: {result.optional} 处；"
+         f"待填写 to fill in: {'、'.join(result.blanks)}")
+    _say(f"  下一步 next: briefing export {out} --xlsx  （在 Excel 中核对），然后 briefing build {out}")
+    return 0
+
+
+def _merge(xlsx: FsPath, data: FsPath) -> int:
+    from ..data.importer import write_atomic
+    from ..data.importer.xlsx import merge_xlsx
+
+    for f in (xlsx, data):
+        if not f.is_file():
+            _say(f"briefing: 错误 error: 找不到文件 {f} (file not found)")
+            return 2
+    text, changed = merge_xlsx(xlsx, data)
+    if text != data.read_text(encoding="utf-8"):
+        write_atomic(data, text)
+    _say(f"briefing: 已并回 → {data}（改动 {changed} 项 changed）" if changed else
+         f"briefing: {xlsx} 与 {data} 一致，无改动 (no changes)")
+    return 0
+
+
+def _export(args) -> int:
+    from ..data.importer.xlsx import export_xlsx
+
+    data = FsPath(args.data)
+    out = FsPath(args.output) if args.output else data.with_suffix(".xlsx")
+    if out.exists() and not args.force:
+        _say(f"briefing: 错误 error: {out} 已存在（可能有未并回的核对结果）；要覆盖请加 --force")
+        return 2
+    metrics, targets = export_xlsx(data, out)
+    _say(f"briefing: 已导出 → {out}（指标 {metrics} 项，目标 {targets} 项）")
+    _say(f"  改好后 then: briefing import {out} --into {data}")
     return 0
 
 
@@ -297,7 +412,7 @@ def run(argv: list[str]) -> int:
         return 2
     try:
         return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                "schema": _schema}[args.command](args)
+                "schema": _schema, "import": _import, "export": _export}[args.command](args)
     except BriefingError as exc:
         return _failed(exc)
     except KeyboardInterrupt:

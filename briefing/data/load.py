@@ -243,7 +243,9 @@ def _message(err: dict[str, Any]) -> str:
         limit = err.get("ctx", {}).get("max_length")
         return f"太长：{len(given)} 个字，上限 {limit} 个字"
     if kind == "string_pattern_mismatch":
-        return f"id 只能用英文字母、数字和 - _ .，得到 {shown(given)}"
+        chinese = "\u3400" in str(err.get("ctx", {}).get("pattern", ""))  # a metric id (MetricId)
+        allowed = "字母、数字、汉字" if chinese else "英文字母、数字"
+        return f"id 只能用{allowed}和 - _ .，得到 {shown(given)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"数值超出范围：{shown(given)}"
     if kind == "value_error":
@@ -312,6 +314,7 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
                 first = charts.setdefault(chart, unit)
                 if first != unit:
                     problems.append((here + ("unit",), f"同一图表“{chart}”的单位必须相同：{first} 与 {unit}"))
+    problems += _parts_check(results, metrics)
     for i, path in _items(plan, "paths"):
         unique(path.get("id"), ("plan", "paths", i, "id"))
         for j, target in _items(path, "targets"):
@@ -329,6 +332,31 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
                     problems.append((here + ("baseline",),
                                      f"与所对应的指标单位不同（{base_metric.get('unit', '')} 与 {q.get('unit', '')}）："
                                      "请改正单位，或用 baseline_note 说明两者如何对照"))
+    return problems
+
+
+def _parts_check(results: Any, metrics: dict[str, dict]) -> list[tuple[Loc, str]]:
+    """A part (``part_of``) names another figure of the same unit that is at least as large."""
+    problems: list[tuple[Loc, str]] = []
+    for i, answer in _items(results, "answers"):
+        for j, metric in _items(answer, "metrics"):
+            ref = metric.get("part_of")
+            if not isinstance(ref, str):
+                continue
+            here = ("results", "answers", i, "metrics", j, "part_of")
+            whole = metrics.get(ref)
+            if whole is None:
+                close = difflib.get_close_matches(ref, list(metrics), n=1)
+                hint = f"，是不是想写 {close[0]}？" if close else ""
+                problems.append((here, f"找不到 id 为 “{ref}” 的指标{hint}"))
+            elif whole is metric or ref == metric.get("id"):
+                problems.append((here, "指标不能是它自己的一部分"))
+            elif whole.get("unit", "") != metric.get("unit", ""):
+                problems.append((here, f"部分与整体的单位必须相同（{metric.get('unit', '')} 与 {whole.get('unit', '')}）"))
+            elif _num(metric.get("value")) and _num(whole.get("value")) and not (
+                    0 <= metric["value"] <= whole["value"] and whole["value"] > 0):
+                problems.append((here, f"部分（{format_number(metric['value'])}）应在 0 与整体"
+                                       f"（{format_number(whole['value'])}）之间"))
     return problems
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -26,9 +26,19 @@ COMPARATORS: dict[str, Literal["prefix", "suffix"]] = {
     "左右": "suffix",
     "以内": "suffix",
     "以下": "suffix",
+    # Added for `briefing import`: the other qualifiers plans use (review.py says how each judges).
+    "不少于": "prefix",
+    "至少": "prefix",
+    "不超过": "prefix",
+    "不高于": "prefix",
+    "低于": "prefix",
+    "控制在": "prefix",
+    "约": "prefix",
+    "近": "prefix",
 }
 Comparator = Literal[
-    "达到", "超", "超过", "突破", "高于", "不低于", "前", "以上", "左右", "以内", "以下"
+    "达到", "超", "超过", "突破", "高于", "不低于", "前", "以上", "左右", "以内", "以下",
+    "不少于", "至少", "不超过", "不高于", "低于", "控制在", "约", "近",
 ]
 
 
@@ -58,6 +68,11 @@ Number = Annotated[float, BeforeValidator(_number)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                           description="英文标识：字母、数字、-、_、.")]
 Title = Annotated[str, Field(min_length=1, max_length=120)]
+# A metric's id may also be Chinese (新增城镇就业): `briefing import` derives ids from the labels,
+# and a clerk reads 基数 “新增城镇就业” in Excel more easily than a transliteration.
+MetricId = Annotated[str, Field(min_length=1, max_length=80,
+                                pattern=r"^[A-Za-z0-9\u3400-\u9fff][A-Za-z0-9\u3400-\u9fff_.-]*$",
+                                description="标识：字母、数字、汉字、-、_、.")]
 
 
 class Strict(BaseModel):
@@ -82,10 +97,28 @@ class Quantity(Strict):
     comparator: Optional[Comparator] = Field(
         default=None, description="文章所用的限定词，如 以上、左右、达到、超、突破、高于"
     )
+    value_max: Optional[Number] = Field(
+        default=None, description="范围的上限（如 6%—6.5% 的 6.5）；value 为下限"
+    )
+
+    @model_validator(mode="after")
+    def _range_rises(self):
+        if self.value_max is not None and not self.value_max > self.value:
+            raise ValueError(f"value_max（{format_number(self.value_max)}）应大于 value（{format_number(self.value)}）")
+        return self
+
+    def number_text(self) -> str:
+        """The number or range with its unit: 121.39亿元, 6%—6.5% (a percent repeats its sign,
+        other units come once at the end: 5000—8000万元, as GB/T 15835 writes ranges)."""
+        low = format_number(self.value)
+        if self.value_max is None:
+            return f"{low}{self.unit}"
+        high = format_number(self.value_max)
+        return f"{low}%—{high}%" if self.unit == "%" else f"{low}—{high}{self.unit}"
 
     def text(self) -> str:
         """The quantity as it is printed and searched for in the PDF: 达到100亿元, 2300人以上."""
-        core = f"{format_number(self.value)}{self.unit}"
+        core = self.number_text()
         if self.comparator is None:
             return core
         if COMPARATORS[self.comparator] == "prefix":
@@ -94,7 +127,7 @@ class Quantity(Strict):
 
 
 class Metric(Quantity):
-    id: Id = Field(description="本文件内唯一的英文标识，供 2023 目标引用，如 new-urban-jobs")
+    id: MetricId = Field(description="本文件内唯一的英文标识，供 2023 目标引用，如 new-urban-jobs")
     label: Title = Field(description="指标名称，如 新增城镇就业")
     kind: Literal["amount", "growth", "share"] = Field(
         default="amount",
@@ -104,6 +137,15 @@ class Metric(Quantity):
     chart: Optional[str] = Field(
         default=None,
         description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
+    )
+    short: Optional[str] = Field(
+        default=None, min_length=1, max_length=16,
+        description="图表中使用的简称，如 高新技术产业占比；名称较长时填写，免得图中折行",
+    )
+    part_of: Optional[Id] = Field(
+        default=None,
+        description="该指标是哪个指标的一部分（那个指标的 id，单位相同），如 完成整治的自建房是排查自建房的一部分；"
+                    "图中把部分画在整体之内",
     )
 
     def growth_text(self) -> str | None:
@@ -116,7 +158,7 @@ class Metric(Quantity):
 
 class TargetQuantity(Quantity):
     label: Optional[str] = Field(default=None, description="该数量指什么，多个数量时写明，如 企业")
-    baseline: Optional[Id] = Field(
+    baseline: Optional[MetricId] = Field(
         default=None, description="对应的 2022 年指标 id（results 中的 metrics[].id），用于对照"
     )
     baseline_note: Optional[str] = Field(
@@ -186,6 +228,8 @@ class Meeting(Strict):
     name: str = Field(description="会议名称，如 2023年雁峰区两会")
     opening_date: dt.date = Field(description="开幕日期，YYYY-MM-DD")
     office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    issue_date: Optional[dt.date] = Field(
+        default=None, description="印发日期，YYYY-MM-DD，印在封底；不填则用开幕日期（生成时间只记在 PDF 元数据里）")
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
@@ -235,11 +279,11 @@ class Labels(Strict):
     check_status: str = Field(default="完成情况/备注", description="清单表头（留空供填写）")
     growth_chart: str = Field(default="增长率", description="增长率图标题")
     share_chart: str = Field(default="完成率与占比", description="占比图标题")
-    continued: str = Field(default="（续）", description="图表分成两张时，第二张标题后的字样")
+    continued: str = Field(default="（续）", description="图表分成两张、表格接续到下一页时，加在标题后的字样")
     closing: str = Field(default="结语", description="结语标题")
     notes: str = Field(default="笔记", description="笔记页标题")
     source: str = Field(default="资料来源", description="封底出处标题")
-    built: str = Field(default="生成日期", description="封底生成日期")
+    issued: str = Field(default="印发日期", description="封底印发日期的字样")
     cover: str = Field(default="封面", description="PDF 页码标签：封面")
     back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
 
@@ -251,6 +295,20 @@ class Labels(Strict):
     review_chart: str = Field(default="目标完成情况", description="每条路径完成情况图的标题")
     review_unit: str = Field(default="项", description="完成情况图的单位")
     pending: str = Field(default="待填报", description="尚未填报结果时显示的字样")
+
+    figure: str = Field(default="图{n}", description="图号，{n} 为全书图表的序号")
+    chart_unit: str = Field(default="单位：{unit}", description="图题中的单位说明")
+    chart_broken: str = Field(default="{labels}的柱已截断", description="图题中说明某些柱过长、已截断")
+    all_done: str = Field(default="全部完成", description="占比或完成率全部为 100% 时，代替图表的一行文字的开头")
+    part_share: str = Field(default="占{share}", description="部分占整体的比例，{share} 为百分数")
+    compare_chart: str = Field(default="{results}年成绩与{plan}年目标", description="对照图的标题")
+    compare_scale: str = Field(default="以{plan}年目标为100%", description="对照图图题中的刻度说明")
+    alt_bars: str = Field(default="条形图", description="图表文字说明（替代文字）的开头：数量条形图")
+    alt_growth: str = Field(default="增长率条形图", description="替代文字的开头：增长率图")
+    alt_gauge: str = Field(default="进度条图", description="替代文字的开头：占比与完成率图")
+    alt_parts: str = Field(default="部分与整体图", description="替代文字的开头：部分与整体图、对照图")
+    alt_status: str = Field(default="堆积条形图", description="替代文字的开头：目标完成情况图")
+    of_which: str = Field(default="其中", description="替代文字中“整体……其中部分……”的连接词")
 
     def fill(self, text: str, doc: "Briefing") -> str:
         text = text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))

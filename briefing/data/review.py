@@ -16,10 +16,11 @@ ORDER = (MET, MOSTLY, ONGOING, MISSED)  # best to worst; a target is as good as 
 NEAR = 0.9  # within 10 % of a floor (or over a ceiling) counts as 基本达成
 
 # How each comparator judges a result: the bound it sets and how strict it is.
-AT_LEAST = {None, "达到", "以上", "不低于", "前"}
+AT_LEAST = {None, "达到", "以上", "不低于", "不少于", "至少", "前"}
 ABOVE = {"超", "超过", "突破", "高于"}
-AT_MOST = {"以内", "以下"}
-ABOUT = {"左右"}
+AT_MOST = {"以内", "以下", "不超过", "不高于", "控制在"}
+BELOW = {"低于"}
+ABOUT = {"左右", "约", "近"}
 
 
 def quantity_status(q: ReviewQuantity) -> str | None:
@@ -29,8 +30,12 @@ def quantity_status(q: ReviewQuantity) -> str | None:
     r, t = q.result, q.value
     if q.comparator == "前":  # a ranking: a smaller number is better (前100名)
         return MET if r <= t else MOSTLY if r <= t / NEAR else MISSED
-    if q.comparator in AT_MOST:
-        return MET if r <= t else MOSTLY if r * NEAR <= t else MISSED
+    if q.comparator in AT_MOST or q.comparator in BELOW:
+        bound = t if q.value_max is None else q.value_max  # a range's ceiling is its top
+        met = r < bound if q.comparator in BELOW else r <= bound
+        return MET if met else MOSTLY if r * NEAR <= bound else MISSED
+    if q.value_max is not None:  # a range (6%—6.5%): reaching its low end meets it
+        return MET if r >= t else MOSTLY if r >= t - abs(t) * (1 - NEAR) else MISSED
     if q.comparator in ABOUT:
         return MET if r >= t * 0.95 else MOSTLY if r >= t * 0.85 else MISSED
     met = r > t if q.comparator in ABOVE else r >= t

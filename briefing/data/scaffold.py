@@ -42,6 +42,8 @@ def _quantity(q: Quantity, indent: str, extra: list[str]) -> list[str]:
     if label:
         parts.append(f"label: {_q(label)}")
     parts += [f"value: {format_number(q.value)}", f"unit: {_q(q.unit)}"]
+    if q.value_max is not None:
+        parts.append(f"value_max: {format_number(q.value_max)}")
     if q.comparator:
         parts.append(f"comparator: {_q(q.comparator)}")
     first, *rest = parts + extra

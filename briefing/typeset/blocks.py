@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
+from reportlab.platypus.doctemplate import ActionFlowable, NullActionFlowable
 
 from ..data.model import COMPARATORS, Quantity, format_number
 from .styles import ACCENT, INK, RULE, Styles, TextStyle
@@ -31,7 +32,7 @@ class Heading(Flowable):
         self.parts.append(TextBlock(title, style))
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
-        self.keepWithNext = True
+        self.keep_with_next = True  # grouped with what follows by story.keep_headings
 
     @property
     def label(self) -> str:
@@ -62,12 +63,14 @@ class FigureCard(Flowable):
 
     def _runs(self) -> list[tuple[str, TextStyle]]:
         q, st = self.q, self.styles
-        number = (format_number(q.value), st.figure)
-        unit = (q.unit, st.figure_unit)
+        number = [(format_number(q.value), st.figure), (q.unit, st.figure_unit)]
+        if q.value_max is not None:  # a range: 6%—6.5%, 5000—8000万元 (Quantity.number_text)
+            high = (f"—{format_number(q.value_max)}", st.figure)
+            number = number + [high, number[1]] if q.unit == "%" else [number[0], high, number[1]]
         if q.comparator is None:
-            return [number, unit]
+            return number
         comp = (q.comparator, st.figure_unit)
-        return [comp, number, unit] if COMPARATORS[q.comparator] == "prefix" else [number, unit, comp]
+        return [comp, *number] if COMPARATORS[q.comparator] == "prefix" else [*number, comp]
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
@@ -157,3 +160,122 @@ class RuledLines(Flowable):
             c.line(0, y, self.width, y)
             y -= self.pitch
 
+
+
+class KeepWithNext(Flowable):
+    """Headings and what follows them: a heading never ends a page.
+
+    The headings stay on this page only if what follows fits under them whole, or a first
+    piece of it at least ``least`` high (two lines of body text) that the following flowable's
+    own split gives: lines of a paragraph, rows of a table. Otherwise they move to the next
+    page together. Unlike reportlab's keepWithNext, a long table or paragraph is never carried
+    whole to the next page.
+    """
+
+    def __init__(self, heads: list[Flowable], follow: Flowable, least: float = 0.0):
+        super().__init__()
+        self.heads = heads
+        self.follow = follow
+        self.least = least
+
+    def wrap(self, availWidth, availHeight):
+        return availWidth, 0xFFFFFF  # never drawn as one piece: the frame asks split() instead
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        canv = self.canv
+        used = 0.0
+        for n, f in enumerate(self.heads):
+            used += f.wrapOn(canv, availWidth, availHeight)[1] + f.getSpaceAfter()
+            if n or not at_top:
+                used += f.getSpaceBefore()
+        rest = availHeight - used - self.follow.getSpaceBefore()
+        whole = [*self.heads, self.follow]
+        if rest > 0 and self.follow.wrapOn(canv, availWidth, rest)[1] <= rest:
+            return whole
+        parts = self.follow.splitOn(canv, availWidth, rest) if rest > 0 else []
+        first = next((p for p in parts if not isinstance(p, NullActionFlowable)), None)
+        if (first is not None and not isinstance(first, ActionFlowable)  # a break: it does not fit here
+                and first.wrapOn(canv, availWidth, rest)[1] >= self.least - 1e-6):
+            return [*self.heads, *parts]
+        return whole if at_top else []  # [] = not enough fits here: the frame moves us on
+
+
+class Continued(Flowable):
+    """A table that splits across pages like a book's: never one row alone at the foot of a
+    page or at the head of the next (when it has rows to spare), and, with a ``caption``, a
+    small line over the continuation's repeated header row ("路径二　目标清单（续）") that
+    says what the rows belong to. ``header`` is the number of rows the table repeats."""
+
+    def __init__(self, table: Flowable, caption: TextBlock | None = None, continued: bool = False,
+                 header: int = 1):
+        super().__init__()
+        self.table = table
+        self.caption = caption
+        self.continued = continued
+        self.header = header
+
+    def _caption_height(self, availWidth, availHeight) -> float:
+        if not (self.continued and self.caption):
+            return 0.0
+        return self.caption.wrap(availWidth, availHeight)[1] + self.caption.style.space_after
+
+    def wrap(self, availWidth, availHeight):
+        head = self._caption_height(availWidth, availHeight)
+        w, h = self.table.wrapOn(self.canv, availWidth, availHeight - head)
+        self.width, self.height = availWidth, h + head
+        return self.width, self.height
+
+    def _rows(self, table) -> int:
+        return len(table._cellvalues) - self.header
+
+    def split(self, availWidth, availHeight):
+        height = availHeight - self._caption_height(availWidth, availHeight)
+        parts = self.table.splitOn(self.canv, availWidth, height)
+        if len(parts) == 2:
+            first, rest = parts
+            at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
+            if self._rows(first) < 2 and not at_top:
+                return []  # one row alone at the foot of the page: it goes on with the rest
+            if self._rows(rest) < 2 and self._rows(first) >= 3:
+                first.wrapOn(self.canv, availWidth, height)  # leave one more row for the next page
+                parts = self.table.splitOn(self.canv, availWidth, sum(first._rowHeights[:-1]) + 1e-3) or parts
+        if len(parts) < 2:
+            return parts
+        first, *rest = parts
+        return [Continued(first, self.caption, self.continued, self.header)] + \
+            [Continued(p, self.caption, True, self.header) for p in rest]
+
+    def draw(self):
+        if self.continued and self.caption:
+            self.caption.drawOn(self.canv, 0, self.height - self.caption.height)
+        self.table.drawOn(self.canv, 0, 0)
+
+
+class Figure(Flowable):
+    """A chart and its caption under it (图3　住房安置（单位：套）), never split from each other.
+
+    ``alt`` is the chart's one-sentence text alternative, built from its values: what a tagged
+    PDF gives as the figure's Alt text.
+    """
+
+    def __init__(self, drawing, caption: TextBlock, alt: str, gap: float = 2 * mm):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.alt = alt
+        self.gap = gap
+        self._heights = (0.0, 0.0)
+
+    def wrap(self, availWidth, availHeight):
+        _, dh = self.drawing.wrap(availWidth, availHeight)
+        _, ch = self.caption.wrap(availWidth, availHeight)
+        self._heights = (dh, ch)
+        self.width = max(self.drawing.width, availWidth)
+        return self.width, dh + self.gap + ch
+
+    def draw(self):
+        dh, ch = self._heights
+        self.drawing.drawOn(self.canv, 0, ch + self.gap)
+        self.caption.drawOn(self.canv, 0, 0)

@@ -80,12 +80,15 @@ def break_lines(
     char_width: Callable[[str], float],
     em: float,
     first_indent: float = 0.0,
+    pieces: Sequence[str] | None = None,
 ) -> list[Line]:
     """Greedy fill of ``text`` into lines of ``widths`` (the last width repeats).
 
     A line may end past its measure only by the blank half of a closing full-width mark
     (hanging punctuation); a piece longer than a whole line is cut by characters. A newline
     typed in the data is a forced break (a title's author chooses where it turns).
+    ``pieces`` is the text cut where it may break, if fewer breaks than ``clusters`` allows are
+    wanted (a chart label breaks only between words); it is ignored for text with a newline.
     """
     if "\n" in text:
         lines: list[Line] = []
@@ -94,7 +97,7 @@ def break_lines(
             rest = [widths[min(done + i, len(widths) - 1)] for i in range(max(1, len(widths) - done))]
             lines += break_lines(part, rest, char_width, em, first_indent if not done else 0.0)
         return lines
-    pieces = clusters(text)
+    pieces = clusters(text) if pieces is None else pieces
     lines: list[Line] = []
     current = ""
     current_w = 0.0

@@ -1,0 +1,590 @@
+"""What each page draws, read back from the written PDF: every text run with its position, size,
+font and decoded text, and every painted shape with its box, all in page space.
+
+The page checks (frames, trim, lines, punctuation) and the text checks read this one walk, so
+the verifier sees the printed page, not only a stream of text. pypdf reads the document: its
+objects, decompressed streams and fonts (their ToUnicode maps, encodings and widths). The
+content streams themselves are split into operators by a small tokenizer here, because
+pypdf's own (``ContentStream``) costs about as much as the whole rest of the verification; a
+test checks that both give the same operations on every page we build, and a stream the
+tokenizer does not take (inline images) is handed to pypdf's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
+
+Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+MAX_FORM_DEPTH = 12  # form XObjects inside form XObjects: deeper is a damaged or hostile file
+MAX_OPERATIONS = 2_000_000  # per page, forms included: a bound on the work one page can ask for
+
+
+class ContentError(ValueError):
+    """A content stream that cannot be walked (damaged, cyclic, or beyond the bounds)."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One level of marked content (BDC/BMC): its tag and, where given, its MCID."""
+
+    tag: str
+    mcid: int | None = None
+    properties: dict | None = None  # the BDC dictionary, inline or from /Properties
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text shown by one operator (Tj, TJ, ', "): one font, one size, one baseline."""
+
+    text: str  # decoded through the font's ToUnicode map (or encoding)
+    x: float  # the first glyph's origin, page space
+    y: float
+    end: float  # the x where the next glyph would start (after the last advance)
+    size: float  # the text's height on the page: font size × text matrix × CTM
+    font: str  # /BaseFont, subset tag included
+    ascent: float  # in page units above and below the baseline, from the font descriptor
+    descent: float
+    advances: tuple[float, ...]  # each character's x origin, page space (len == len(text) when 1:1)
+    marks: tuple[Mark, ...] = ()
+    invisible: bool = False  # text render mode 3 (or 7): present for search, never seen
+    ink_end: float | None = None  # where the last glyph's own width ends (no trailing spacing)
+    clip: Box | None = None  # the clipping area in force (its bounding box), None = the page
+
+    @property
+    def box(self) -> Box:
+        """The em boxes of the glyphs drawn: from the first origin to the end of the last
+        glyph's width (character spacing after it moves the pen, not the ink), cut to the
+        clipping area. Text clipped away entirely has an empty box (x0 > x1 or y0 > y1)."""
+        end = self.end if self.ink_end is None else self.ink_end
+        return _clipped((min(self.x, end), self.y - self.descent, max(self.x, end), self.y + self.ascent), self.clip)
+
+
+@dataclass(frozen=True)
+class Paint:
+    """Something painted that is not text: a filled or stroked path, an image, a shading."""
+
+    kind: str  # "fill" | "stroke" | "fill+stroke" | "image" | "shading"
+    box: Box  # what is painted: the shape's bounding box cut to the clipping area
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass
+class PageContent:
+    number: int  # 1-based
+    runs: list[Run] = field(default_factory=list)
+    paints: list[Paint] = field(default_factory=list)
+    mcids: list[int] = field(default_factory=list)  # every MCID opened on the page, in order
+
+    def text(self) -> str:
+        """The page's text in drawing order, a line break wherever the baseline changes."""
+        return "\n".join("".join(r.text for r in line) for line in self.lines())
+
+    def lines(self) -> list[list[Run]]:
+        """Runs grouped into lines: consecutive runs on one baseline that continue to the right."""
+        out: list[list[Run]] = []
+        for r in self.runs:
+            if r.invisible or not r.text:
+                continue
+            if out:
+                last = out[-1][-1]
+                if abs(r.y - last.y) <= 0.25 * max(r.size, last.size) and r.x >= last.x - 0.5:
+                    out[-1].append(r)
+                    continue
+            out.append([r])
+        return out
+
+
+# -- tokenizing ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(rb"""
+    (?P<ws>[\x00\t\n\x0c\r ]+|%[^\r\n]*)
+  | (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
+  | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+  | (?P<dopen><<) | (?P<dclose>>>)
+  | (?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+  | (?P<aopen>\[) | (?P<aclose>\])
+  | (?P<str>\()
+  | (?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+""", re.X)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
+            ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+_WS = b"\x00\t\n\x0c\r "
+
+
+class _Unsupported(Exception):
+    """A construct the fast tokenizer leaves to pypdf (inline images)."""
+
+
+def _literal(data: bytes, i: int) -> tuple[bytes, int]:
+    """The literal string starting after the '(' at ``i``; returns it and the index after ')'."""
+    out = bytearray()
+    depth = 1
+    n = len(data)
+    while i < n:
+        j = i
+        while j < n and data[j] not in b"()\\":
+            j += 1
+        out += data[i:j]
+        if j >= n:
+            break
+        c = data[j]
+        if c == 0x5C:  # backslash
+            if j + 1 >= n:
+                break
+            e = data[j + 1]
+            if e in _ESCAPES:
+                out += _ESCAPES[e]
+                i = j + 2
+            elif 0x30 <= e <= 0x37:
+                k = j + 1
+                while k < n and k < j + 4 and 0x30 <= data[k] <= 0x37:
+                    k += 1
+                out.append(int(data[j + 1:k], 8) & 0xFF)
+                i = k
+            elif e == 0x0D:  # line continuation
+                i = j + (3 if data[j + 2:j + 3] == b"\n" else 2)
+            elif e == 0x0A:
+                i = j + 2
+            else:
+                out.append(e)
+                i = j + 2
+        elif c == 0x28:
+            depth += 1
+            out.append(c)
+            i = j + 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), j + 1
+            out.append(c)
+            i = j + 1
+    raise ContentError("unterminated string in a content stream")
+
+
+def _operations(data: bytes) -> list[tuple[list, bytes]]:
+    """(operands, operator) pairs, like pypdf's ``ContentStream.operations``.
+
+    Operands are int/float, str names (with the slash), bytes strings, lists and dicts.
+    """
+    ops: list[tuple[list, bytes]] = []
+    stack: list[list] = [[]]  # operands, with nested arrays / dictionaries on top
+    kinds: list[str] = []
+    i, n = 0, len(data)
+    match = _TOKEN.match
+    while i < n:
+        m = match(data, i)
+        if m is None:
+            raise ContentError(f"unreadable byte {data[i:i + 1]!r} in a content stream")
+        kind = m.lastgroup
+        i = m.end()
+        if kind == "ws":
+            continue
+        top = stack[-1]
+        if kind == "num":
+            t = m.group()
+            top.append(float(t) if b"." in t else int(t))
+        elif kind == "name":
+            t = m.group()
+            if b"#" in t:
+                t = _NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), t)
+            top.append(t.decode("latin-1"))
+        elif kind == "str":
+            s, i = _literal(data, i)
+            top.append(s)
+        elif kind == "hex":
+            digits = bytes(c for c in m.group()[1:-1] if c not in _WS)
+            if len(digits) % 2:
+                digits += b"0"
+            top.append(bytes.fromhex(digits.decode("ascii")))
+        elif kind in ("aopen", "dopen"):
+            stack.append([])
+            kinds.append(kind)
+        elif kind in ("aclose", "dclose"):
+            if not kinds or kinds[-1] != ("aopen" if kind == "aclose" else "dopen"):
+                raise ContentError("unbalanced [ ] or << >> in a content stream")
+            kinds.pop()
+            items = stack.pop()
+            if kind == "aclose":
+                stack[-1].append(items)
+            else:
+                stack[-1].append(dict(zip(items[::2], items[1::2])))
+        else:  # an operator, or true / false / null
+            t = m.group()
+            if t in (b"true", b"false"):
+                top.append(t == b"true")
+            elif t == b"null":
+                top.append(None)
+            elif kinds:
+                raise ContentError("an operator inside an array or dictionary")
+            elif t == b"BI":
+                raise _Unsupported
+            else:
+                ops.append((top, t))
+                stack[0] = []
+    return ops
+
+
+def _plain(value):
+    """pypdf's operand objects → the plain values ``_operations`` gives."""
+    from pypdf.generic import (BooleanObject, ByteStringObject, FloatObject, NameObject, NullObject,
+                               NumberObject, TextStringObject)
+
+    if isinstance(value, NameObject):
+        return str(value)
+    if isinstance(value, BooleanObject):
+        return bool(value)
+    if isinstance(value, NumberObject):
+        return int(value)
+    if isinstance(value, FloatObject):
+        return float(value)
+    if isinstance(value, (ByteStringObject, TextStringObject)):
+        return value.original_bytes if hasattr(value, "original_bytes") else bytes(value)
+    if isinstance(value, NullObject) or value is None:
+        return None
+    if isinstance(value, (list, ArrayObject)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dict, DictionaryObject)):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def operations(stream, reader) -> list[tuple[list, bytes]]:
+    """The operations of a content stream (a page's contents or a form XObject)."""
+    data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
+    try:
+        return _operations(data)
+    except _Unsupported:
+        pass
+    return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
+
+
+# -- fonts --------------------------------------------------------------------------------------
+
+@dataclass
+class _Font:
+    name: str
+    two_byte: bool
+    encoding: object  # str codec or {code: char}
+    to_unicode: dict
+    widths: dict[str, float]
+    default_width: float
+    ascent: float  # per 1000 units of the em
+    descent: float
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _font(font_dict: DictionaryObject) -> _Font:
+    from pypdf.generic._font import Font
+
+    f = Font.from_font_resource(font_dict)
+    desc = None
+    if font_dict.get("/Subtype") == "/Type0":
+        kids = _resolve(font_dict.get("/DescendantFonts"))
+        if kids:
+            desc = _resolve(_resolve(kids[0]).get("/FontDescriptor"))
+    else:
+        desc = _resolve(font_dict.get("/FontDescriptor"))
+    ascent, descent = 880.0, -120.0
+    if isinstance(desc, DictionaryObject):
+        ascent = float(desc.get("/Ascent", ascent) or ascent)
+        descent = float(desc.get("/Descent", descent) or descent)
+    widths = dict(f.character_widths)
+    default = float(widths.pop("default", 1000 if font_dict.get("/Subtype") == "/Type0" else 0))
+    return _Font(str(font_dict.get("/BaseFont", "?")), font_dict.get("/Subtype") == "/Type0",
+                 f.encoding, f.character_map, widths, default, ascent, descent)
+
+
+def _decode(font: _Font, raw: bytes) -> tuple[list[str], list[str]]:
+    """(codes as chars for the width lookup, the Unicode text each code stands for)."""
+    if isinstance(font.encoding, str):
+        if font.two_byte and len(raw) % 2:
+            raw += b"\x00"
+        codes = list(raw.decode(font.encoding, "surrogatepass" if font.two_byte else "replace"))
+        return codes, [font.to_unicode.get(c, c) for c in codes]
+    codes = [chr(b) for b in raw]
+    enc = font.encoding
+    shown = [enc.get(b, chr(b)) for b in raw]
+    return codes, [font.to_unicode.get(c, c) for c in shown]
+
+
+# -- walking ------------------------------------------------------------------------------------
+
+def _mul(a: Matrix, b: Matrix) -> Matrix:
+    """a × b (PDF row-vector convention: apply a, then b)."""
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
+
+
+def _box(points: list[tuple[float, float]], pad: float = 0.0) -> Box:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
+
+
+def _clipped(box: Box, clip: Box | None) -> Box:
+    """``box`` cut to ``clip`` (bounding boxes, so a clip that is not a rectangle cuts less)."""
+    if clip is None:
+        return box
+    return (max(box[0], clip[0]), max(box[1], clip[1]), min(box[2], clip[2]), min(box[3], clip[3]))
+
+
+def _empty(box: Box) -> bool:
+    return box[0] > box[2] or box[1] > box[3]
+
+
+@dataclass
+class _State:
+    ctm: Matrix = IDENTITY
+    font: _Font | None = None
+    size: float = 0.0
+    char_space: float = 0.0
+    word_space: float = 0.0
+    scale: float = 1.0
+    leading: float = 0.0
+    rise: float = 0.0
+    render: int = 0
+    line_width: float = 1.0
+    clip: Box | None = None  # bounding box of the clipping path in force, page space
+
+    def copy(self) -> "_State":
+        return _State(**self.__dict__)
+
+
+_HANDLED = frozenset((b"q", b"Q", b"cm", b"w", b"BT", b"Tf", b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr", b"Td",
+                      b"TD", b"Tm", b"T*", b"Tj", b"TJ", b"'", b'"', b"m", b"l", b"c", b"v", b"y", b"re",
+                      b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"W", b"W*", b"Do", b"sh", b"BDC",
+                      b"BMC", b"EMC"))
+
+
+class Walker:
+    """Walks the pages of one document; fonts are read once per document."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._fonts: dict[int, tuple[object, _Font]] = {}
+
+    def font(self, obj) -> _Font:
+        d = _resolve(obj)
+        kept = self._fonts.get(id(d))
+        if kept is None or kept[0] is not d:
+            kept = self._fonts[id(d)] = (d, _font(d))
+        return kept[1]
+
+    def page(self, page, number: int) -> PageContent:
+        out = PageContent(number)
+        contents = page.get_contents()
+        if contents is None:
+            return out
+        self._count = 0
+        self._walk(contents, _resolve(page.get("/Resources")) or DictionaryObject(), _State(), out, [], 0, set())
+        return out
+
+    def pages(self) -> Iterator[PageContent]:
+        for n, page in enumerate(self.reader.pages, 1):
+            yield self.page(page, n)
+
+    def _walk(self, stream, resources, gs: _State, out: PageContent, marks: list[Mark], depth: int,
+              forms: set[int]) -> None:
+        ops = operations(stream, self.reader)
+        self._count += len(ops)
+        if self._count > MAX_OPERATIONS:
+            raise ContentError(f"page {out.number}: more than {MAX_OPERATIONS} operations")
+        fonts = _resolve(resources.get("/Font")) or {}
+        xobjects = _resolve(resources.get("/XObject")) or {}
+        properties = _resolve(resources.get("/Properties")) or {}
+        stack: list[_State] = []
+        path: list[tuple[float, float]] = []
+        clip_next = False  # W or W*: the current path clips once it is painted (or ended with n)
+        tm = tlm = IDENTITY
+        mark_depth = len(marks)
+        for operands, op in ops:
+            if op not in _HANDLED:
+                continue
+            if op == b"q":
+                stack.append(gs.copy())
+            elif op == b"Q":
+                if stack:
+                    gs = stack.pop()
+            elif op == b"cm":
+                if len(operands) == 6:
+                    gs.ctm = _mul(tuple(float(v) for v in operands), gs.ctm)
+            elif op == b"w":
+                if operands:
+                    gs.line_width = float(operands[0])
+            elif op == b"BT":
+                tm = tlm = IDENTITY
+            elif op == b"Tf":
+                if len(operands) == 2:
+                    f = fonts.get(operands[0])
+                    gs.font = self.font(f) if f is not None else None
+                    gs.size = float(operands[1])
+            elif op == b"Tc":
+                gs.char_space = float(operands[0])
+            elif op == b"Tw":
+                gs.word_space = float(operands[0])
+            elif op == b"Tz":
+                gs.scale = float(operands[0]) / 100
+            elif op == b"TL":
+                gs.leading = float(operands[0])
+            elif op == b"Ts":
+                gs.rise = float(operands[0])
+            elif op == b"Tr":
+                gs.render = int(operands[0])
+            elif op in (b"Td", b"TD"):
+                tx, ty = float(operands[0]), float(operands[1])
+                if op == b"TD":
+                    gs.leading = -ty
+                tm = tlm = _mul((1, 0, 0, 1, tx, ty), tlm)
+            elif op == b"Tm":
+                tm = tlm = tuple(float(v) for v in operands)
+            elif op == b"T*":
+                tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
+            elif op in (b"Tj", b"TJ", b"'", b'"'):
+                if op in (b"'", b'"'):
+                    if op == b'"':
+                        gs.word_space, gs.char_space = float(operands[0]), float(operands[1])
+                    tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
+                items = operands[-1] if op == b"TJ" else operands[-1:]
+                tm = self._show(items if isinstance(items, list) else [items], gs, tm, out, marks)
+            elif op in (b"m", b"l"):
+                path.append(_apply(gs.ctm, float(operands[0]), float(operands[1])))
+            elif op == b"c":
+                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2, 4)]
+            elif op in (b"v", b"y"):
+                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2)]
+            elif op == b"re":
+                x, y, w, h = (float(v) for v in operands)
+                path += [_apply(gs.ctm, x, y), _apply(gs.ctm, x + w, y), _apply(gs.ctm, x, y + h),
+                         _apply(gs.ctm, x + w, y + h)]
+            elif op in (b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+                if path:
+                    stroke = op in (b"S", b"s", b"B", b"B*", b"b", b"b*")
+                    fill = op not in (b"S", b"s")
+                    pad = 0.0
+                    if stroke:
+                        sx = (gs.ctm[0] ** 2 + gs.ctm[1] ** 2) ** 0.5
+                        sy = (gs.ctm[2] ** 2 + gs.ctm[3] ** 2) ** 0.5
+                        pad = gs.line_width * max(sx, sy) / 2
+                    kind = "fill+stroke" if stroke and fill else "stroke" if stroke else "fill"
+                    box = _clipped(_box(path, pad), gs.clip)
+                    if not _empty(box):
+                        out.paints.append(Paint(kind, box, tuple(marks)))
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
+            elif op == b"n":
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
+            elif op in (b"W", b"W*"):
+                clip_next = True
+            elif op == b"Do":
+                self._do(operands[0], xobjects, gs, out, marks, depth, forms)
+            elif op == b"sh":
+                box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
+                if not _empty(box):
+                    out.paints.append(Paint("shading", box, tuple(marks)))
+            elif op in (b"BDC", b"BMC"):
+                props = None
+                mcid = None
+                if op == b"BDC" and len(operands) > 1:
+                    props = operands[1]
+                    if isinstance(props, str):  # a name in the /Properties resource
+                        props = _plain(_resolve(properties.get(props)))
+                    if isinstance(props, dict):
+                        mcid = props.get("/MCID")
+                        mcid = mcid if isinstance(mcid, int) else None
+                if mcid is not None:
+                    out.mcids.append(mcid)
+                marks.append(Mark(str(operands[0]) if operands else "?", mcid, props))
+            elif op == b"EMC":
+                if len(marks) > mark_depth:
+                    marks.pop()
+        del marks[mark_depth:]  # a stream's marked content does not outlive the stream
+
+    def _show(self, items: list, gs: _State, tm: Matrix, out: PageContent, marks: list[Mark]) -> Matrix:
+        """One text-showing operator: its run, and the text matrix after it.
+
+        The glyphs of one operator advance along the text matrix's x axis only, so the page
+        position of each is the run's start plus its advance along one direction vector.
+        """
+        font = gs.font
+        if font is None:
+            return tm
+        fs, th = gs.size, gs.scale
+        start = _mul((fs * th, 0, 0, fs, 0, gs.rise), _mul(tm, gs.ctm))
+        m = _mul(tm, gs.ctm)
+        dx, dy = m[0], m[1]  # page displacement of one unit along the text x axis
+        text: list[str] = []
+        origins: list[float] = []
+        advance = 0.0  # in text space units
+        ink = 0.0  # the advance at the end of the last glyph's width
+        widths, default = font.widths, font.default_width
+        spacing, words = gs.char_space, (gs.word_space if not font.two_byte else 0.0)
+        for item in items:
+            if isinstance(item, (int, float)):
+                advance -= item / 1000 * fs * th
+                continue
+            if not isinstance(item, bytes):
+                continue
+            codes, chars = _decode(font, item)
+            for code, ch in zip(codes, chars):
+                origins.append(start[4] + advance * dx)
+                text.append(ch)
+                glyph = widths.get(code, default) / 1000 * fs * th
+                ink = advance + glyph
+                advance += glyph + (spacing + (words if code == " " else 0.0)) * th
+        tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
+        if not text:
+            return tm
+        height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
+        out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
+                            font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
+                            tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip))
+        return tm
+
+    def _do(self, name, xobjects, gs: _State, out: PageContent, marks: list[Mark], depth: int,
+            forms: set[int]) -> None:
+        ref = xobjects.get(name)
+        xobj = _resolve(ref)
+        if not isinstance(xobj, StreamObject):
+            return
+        subtype = xobj.get("/Subtype")
+        if subtype == "/Image":
+            box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
+            if not _empty(box):
+                out.paints.append(Paint("image", box, tuple(marks)))
+        elif subtype == "/Form":
+            key = id(xobj)
+            if depth >= MAX_FORM_DEPTH or key in forms:
+                raise ContentError(f"page {out.number}: form XObjects nested too deep or in a cycle")
+            matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
+            inner = gs.copy()
+            inner.ctm = _mul(matrix, gs.ctm)
+            bbox = xobj.get("/BBox")
+            if isinstance(bbox, (list, ArrayObject)) and len(bbox) == 4:  # a form draws only inside its BBox
+                x0, y0, x1, y1 = (float(v) for v in bbox)
+                inner.clip = _clipped(_box([_apply(inner.ctm, x, y) for x in (x0, x1) for y in (y0, y1)]), gs.clip)
+            resources = _resolve(xobj.get("/Resources")) or DictionaryObject()
+            self._walk(xobj, resources, inner, out, marks, depth + 1, forms | {key})
+
+
+def walk(reader) -> list[PageContent]:
+    """Every page of a document, walked once."""
+    return list(Walker(reader).pages())

@@ -1,0 +1,187 @@
+"""Checks of a tagged PDF's structure, read with pypdf: what an accessibility checker can miss.
+
+- every MCID painted on a page belongs to exactly one structure element, and the ParentTree
+  says the same, in both directions;
+- nothing is painted outside tagged content or an artifact;
+- every Figure has a non-empty /Alt, every TH a /Scope;
+- heading levels start at H1 and never skip one;
+- every link annotation has /Contents and belongs to a Link element through an OBJR.
+"""
+
+from __future__ import annotations
+
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from .content import PageContent
+
+MAX_ELEMENTS = 200_000  # a bound on the tree walked: a larger tree is a damaged or hostile file
+
+
+def _r(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _number_tree(node, out: dict[int, object], depth: int = 0) -> None:
+    node = _r(node)
+    if not isinstance(node, DictionaryObject) or depth > 32:
+        return
+    nums = _r(node.get("/Nums"))
+    if isinstance(nums, ArrayObject):
+        for i in range(0, len(nums) - 1, 2):
+            out[int(nums[i])] = nums[i + 1]
+    for kid in _r(node.get("/Kids")) or []:
+        _number_tree(kid, out, depth + 1)
+
+
+class _Tree:
+    """The structure tree flattened: elements in reading order with what they own."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        root = _r(reader.trailer["/Root"])
+        self.tree = _r(root.get("/StructTreeRoot"))
+        self.roles = {}
+        self.elements: list[tuple[DictionaryObject, str]] = []  # (element, standard role)
+        self.owned: dict[tuple[int, int], list[int]] = {}  # (page object id, MCID) → element ids
+        self.objrs: dict[int, int] = {}  # annotation object id → element id
+        self.problems: list[str] = []
+        self.page_ids = {p.indirect_reference.idnum: n for n, p in enumerate(reader.pages)}
+        if isinstance(self.tree, DictionaryObject):
+            rm = _r(self.tree.get("/RoleMap")) or {}
+            self.roles = {str(k).lstrip("/"): str(_r(v)).lstrip("/") for k, v in rm.items()}
+            self._walk(self.tree.get("/K"), None)
+
+    def standard(self, role: str) -> str:
+        seen = set()
+        while role in self.roles and role not in seen:
+            seen.add(role)
+            role = self.roles[role]
+        return role
+
+    @staticmethod
+    def _page_id(pg) -> int | None:
+        return pg.idnum if isinstance(pg, IndirectObject) else None
+
+    def _walk(self, k, page_id, depth: int = 0) -> None:
+        if depth > 256 or len(self.elements) > MAX_ELEMENTS:
+            self.problems.append("structure tree too deep or too large")
+            return
+        ref = k
+        k = _r(k)
+        if isinstance(k, ArrayObject):
+            for item in k:
+                self._walk(item, page_id, depth + 1)
+            return
+        if isinstance(k, int):
+            if page_id is None:
+                self.problems.append(f"MCID {k} with no page")
+            else:
+                self.owned.setdefault((page_id, int(k)), []).append(self._current)
+            return
+        if not isinstance(k, DictionaryObject):
+            return
+        kind = k.get("/Type")
+        if kind == "/MCR":
+            pid = self._page_id(k.get("/Pg")) or page_id
+            self.owned.setdefault((pid, int(k.get("/MCID", -1))), []).append(self._current)
+            return
+        if kind == "/OBJR":
+            obj = k.get("/Obj")
+            if isinstance(obj, IndirectObject):
+                self.objrs[obj.idnum] = self._current
+            return
+        # A structure element.
+        saved = getattr(self, "_current", None)
+        self._current = ref.idnum if isinstance(ref, IndirectObject) else id(k)
+        self.elements.append((k, self.standard(str(k.get("/S", "")).lstrip("/"))))
+        self._walk(k.get("/K"), self._page_id(k.get("/Pg")) or page_id, depth + 1)
+        self._current = saved
+
+
+def check_structure(reader, contents: list[PageContent]) -> list[str]:
+    """Every problem found; an empty list means the structure holds."""
+    root = _r(reader.trailer["/Root"])
+    problems: list[str] = []
+    mark = _r(root.get("/MarkInfo"))
+    if not isinstance(mark, DictionaryObject) or not mark.get("/Marked"):
+        problems.append("catalog lacks /MarkInfo <</Marked true>>")
+    tree = _Tree(reader)
+    if tree.tree is None:
+        return problems + ["no /StructTreeRoot"]
+    problems += tree.problems
+
+    # MCIDs: painted ↔ owned by an element ↔ listed in the ParentTree.
+    parent_tree: dict[int, object] = {}
+    _number_tree(tree.tree.get("/ParentTree"), parent_tree)
+    for n, (page, content) in enumerate(zip(reader.pages, contents), 1):
+        pid = page.indirect_reference.idnum
+        painted = content.mcids
+        dupes = sorted({m for m in painted if painted.count(m) > 1})
+        if dupes:
+            problems.append(f"page {n}: MCID {dupes[0]} painted more than once")
+        owned = {m for (p, m) in tree.owned if p == pid}
+        for m in sorted(set(painted) - owned):
+            problems.append(f"page {n}: MCID {m} belongs to no structure element")
+        for m in sorted(owned - set(painted)):
+            problems.append(f"page {n}: the tree names MCID {m}, which the page never paints")
+        for m in sorted(owned):
+            if len(tree.owned[(pid, m)]) > 1:
+                problems.append(f"page {n}: MCID {m} belongs to {len(tree.owned[(pid, m)])} elements")
+        if painted:
+            key = page.get("/StructParents")
+            entry = _r(parent_tree.get(int(key))) if key is not None else None
+            if not isinstance(entry, ArrayObject):
+                problems.append(f"page {n}: no ParentTree entry for its MCIDs")
+            else:
+                for m in set(painted):
+                    owner = entry[m] if m < len(entry) else None
+                    owner_id = owner.idnum if isinstance(owner, IndirectObject) else None
+                    if owner_id is None or owner_id not in tree.owned.get((pid, m), []):
+                        problems.append(f"page {n}: the ParentTree gives MCID {m} another element than the tree")
+        # Painting: inside tagged content or an artifact.
+        untagged = [r for r in content.runs if not _marked(r.marks)]
+        unpainted = [p for p in content.paints if not _marked(p.marks)]
+        if untagged:
+            problems.append(f"page {n}: text outside tagged content or an artifact: {untagged[0].text[:20]!r}")
+        if unpainted:
+            problems.append(f"page {n}: {unpainted[0].kind} outside tagged content or an artifact")
+        for annot in _r(page.get("/Annots")) or []:
+            a = _r(annot)
+            if a.get("/Subtype") != "/Link":
+                continue
+            if not str(a.get("/Contents", "")).strip():
+                problems.append(f"page {n}: a link without /Contents")
+            aid = annot.idnum if isinstance(annot, IndirectObject) else None
+            owner = tree.objrs.get(aid)
+            if owner is None:
+                problems.append(f"page {n}: a link annotation no Link element owns")
+            elif a.get("/StructParent") is None or _ref_id(parent_tree.get(int(a["/StructParent"]))) != owner:
+                problems.append(f"page {n}: a link's /StructParent does not lead to its Link element")
+            if page.get("/Tabs") != "/S":
+                problems.append(f"page {n}: annotations but no /Tabs /S")
+
+    # Elements: figures described, header cells scoped, headings in order.
+    level = 0
+    for element, role in tree.elements:
+        if role == "Figure" and not str(element.get("/Alt", "")).strip():
+            problems.append("a Figure without /Alt")
+        if role == "TH":
+            attrs = _r(element.get("/A"))
+            attrs = [_r(a) for a in attrs] if isinstance(attrs, ArrayObject) else [attrs]
+            if not any(isinstance(a, DictionaryObject) and a.get("/Scope") for a in attrs):
+                problems.append("a TH without /Scope")
+        if len(role) == 2 and role[0] == "H" and role[1].isdigit():
+            n = int(role[1])
+            if n > level + 1:
+                problems.append(f"heading level skips from H{level} to H{n}" if level else f"the first heading is H{n}")
+            level = n
+    return problems
+
+
+def _ref_id(obj) -> int | None:
+    return obj.idnum if isinstance(obj, IndirectObject) else None
+
+
+def _marked(marks) -> bool:
+    """Inside an MCID sequence (real content) or an /Artifact."""
+    return any(m.mcid is not None or m.tag == "/Artifact" for m in marks)

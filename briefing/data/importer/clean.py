@@ -1,0 +1,181 @@
+"""Text clean-up shared by every source kind: decoding, widths, hard wraps, counting numerals.
+
+Stored text keeps the article's words (三项 stays 三项 in a paragraph or a target); only the
+copy the extraction rules read has its counting numerals turned into digits (3项).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path as FsPath
+
+from ...errors import DataError, Problem
+
+FULLWIDTH = {**{chr(0xFF10 + i): str(i) for i in range(10)},
+             **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+             **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+             "％": "%", "＋": "+", "／": "/", "～": "~", "\u3000": "\u3000"}
+CJK = r"\u3400-\u9fff"
+# Half-width marks typed between Chinese characters (启航! 向…) become the full-width ones.
+HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+TERMINAL = ("。", "！", "？", "…", "。”", "！”", "？”", "——")
+
+
+class SourceError(DataError):
+    """A source document that cannot be imported: one message naming the file."""
+
+    def __init__(self, file: str, message: str):
+        super().__init__([Problem(file, None, None, "", message)])
+
+
+def decode(raw: bytes, file: str) -> tuple[str, str | None]:
+    """The text and a note when it was not UTF-8; binary and empty input are refused."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise SourceError(file, "文件是空的 (empty file)")
+    if b"\x00" in raw[:4096]:
+        raise SourceError(file, "这是二进制文件，不是文字稿 (binary file)；请另存为 .txt（UTF-8）或 .docx")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "按 GB18030（GBK）编码读取 (read as GB18030)"
+    except UnicodeDecodeError:
+        raise SourceError(file, "无法识别文字编码（不是 UTF-8 也不是 GB18030）；请另存为 UTF-8 文本") from None
+
+
+def read_text(path: FsPath) -> tuple[str, str | None]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(str(path), f"无法读取：{exc.strerror}") from None
+    return decode(raw, str(path))
+
+
+def normalise(text: str, byline: bool = False) -> str:
+    """Widths and separators as the booklet writes them: 121.39 not １２１．３９, % not ％,
+    1260 not 1,260; half-width punctuation between Chinese characters made full-width."""
+    text = "".join(FULLWIDTH.get(c, c) for c in text)
+    text = re.sub(r"(?<=\d)[．·](?=\d)", ".", text)
+    text = re.sub(r"(?<![\d,，])(\d{1,3})(?:[,，](\d{3}))+(?![\d])",
+                  lambda m: m.group(0).replace(",", "").replace("，", ""), text)
+    text = re.sub(rf"(?<=[{CJK}“”）》\d%])\s*([,;:!?])\s*(?=[{CJK}“（《]|$)",
+                  lambda m: HALF_TO_FULL[m.group(1)], text)
+    text = re.sub(rf"(?<=[{CJK}])\(([^()]*)\)", r"（\1）", text)
+    if byline:  # 策划/旷善 统筹/贺小燕: the spaces separate names, kept as full-width spaces
+        return re.sub(r"[ \t\u3000]+", "\u3000", text.strip())
+    text = re.sub(rf"(?<=[{CJK}，。；：！？“”（）、])[ \t\u3000]+(?=[{CJK}，。；：！？“”（）、\d])", "", text)
+    text = re.sub(rf"(?<=[\d%])[ \t]+(?=[{CJK}])", "", text)
+    return text.strip()
+
+
+# ---- hard-wrapped pastes -----------------------------------------------------------------
+
+# 【答卷一】, 〔路径一〕, [答卷一], and the bracketless ■答卷一：/答卷一 (a word, its numeral, a mark).
+MARKER = re.compile(r"^(?:[【〔\[]([^】〕\]]{1,8}?)([一二三四五六七八九十]+)[】〕\]]"
+                    r"|[■◆●▲★◎]?\s*([\u3400-\u9fff]{2,4}?)([一二三四五六七八九十]+)(?:[：:|｜·]|\s+))")
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、](?!\d))")
+PART = re.compile(r"^(?:19|20)\d\d\s*年?\s*[，,：:]")
+
+
+def _headingish(line: str) -> bool:
+    s = line.strip()
+    if MARKER.match(s):
+        return True
+    if (HEADING.match(s) or PART.match(s)) and len(s) <= 40 and not s.rstrip("。").count("。"):
+        return not s.endswith(("。", "；", "，"))
+    return False
+
+
+def _frontish(line: str) -> bool:
+    s = line.strip()
+    return s.startswith(("—", "－", "--")) or "■" in s or s.endswith("摄") or s.startswith("|")
+
+
+def _indented(line: str) -> bool:
+    return line.startswith(("\u3000", "  ", "\t"))
+
+
+def _wrap_width(lines: list[str]) -> float:
+    """The width a hard-wrapped block was broken at, or infinity for one paragraph a line."""
+    body = [len(s.strip()) for s in lines[:-1]]
+    if len(body) < 2:
+        return float("inf")
+    for w in sorted(set(body), reverse=True):
+        if sum(1 for n in body if abs(n - w) <= 1) >= max(2, len(body) // 2):
+            return w
+    return float("inf")
+
+
+def paragraphs(text: str) -> list[tuple[str, int, int]]:
+    """Raw text → (paragraph, blank lines before, blank lines after), hard wraps joined.
+
+    A line break ends a paragraph when the next line is indented, a heading or a byline, or
+    when the line ends a sentence short of the block's wrap width; otherwise the lines are one
+    paragraph broken by a paste (e-paper, WeChat) and are joined without a space.
+    """
+    blocks: list[tuple[list[str], int]] = []
+    blank = 0
+    current: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.strip():
+            current.append(line.rstrip())
+            continue
+        if current:
+            blocks.append((current, blank))
+            current, blank = [], 0
+        blank += 1
+    if current:
+        blocks.append((current, blank))
+    out: list[list] = []
+    for n, (lines, before) in enumerate(blocks):
+        after = blocks[n + 1][1] if n + 1 < len(blocks) else 99
+        width = _wrap_width(lines)
+        para = [lines[0].strip()]
+        starts = [before]
+        for prev, line in zip(lines, lines[1:]):
+            p, s = prev.strip(), line.strip()
+            new = (_indented(line) or _headingish(s) or _headingish(p) or _frontish(s)
+                   or ((p.endswith(TERMINAL) or _frontish(p)) and len(p) < width - 1))
+            if new:
+                out.append([" ".join(para) if para[0].startswith("|") else "".join(para), starts[-1], 0])
+                para, starts = [s], [0]
+            else:
+                para.append(s)
+        out.append(["".join(para), starts[-1], after])
+    return [(p, b, a) for p, b, a in out]
+
+
+# ---- counting numerals -----------------------------------------------------------------
+
+MEASURE = "个项家条座所名件次场处批支台辆间张本篇部户套栋人亩倍"
+NUMERAL = re.compile(rf"(?<!第)([零一二两三四五六七八九十百千万亿]+)(?=(?:余|多)?(?:公里|[{MEASURE}]))")
+
+
+def _numeral_value(word: str) -> tuple[int, str] | None:
+    import cn2an
+
+    tail = ""
+    if len(word) > 1 and word[-1] in "万亿":
+        word, tail = word[:-1], word[-1]
+    try:
+        value = cn2an.cn2an(word.replace("两", "二"), "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    if isinstance(value, float) and value != int(value):
+        return None
+    return int(value), tail
+
+
+def numerals(text: str) -> str:
+    """两个 → 2个, 三项 → 3项, 十二万人 → 12万人; 一 (一批, 一个) and names (三大行动, 十大,
+    四城区, 三年行动, 第十一届) stay words: only a numeral of 2 or more before a measure word counts."""
+    def swap(m: re.Match) -> str:
+        found = _numeral_value(m.group(1))
+        if found is None or found[0] < 2:
+            return m.group(0)
+        return f"{found[0]}{found[1]}"
+
+    return NUMERAL.sub(swap, text)

@@ -1,0 +1,153 @@
+"""The booklet's logical structure, recorded while its pages are drawn (tagged PDF, PDF/UA-1).
+
+The story builds the structure from the model up front: every flowable that paints real content
+carries the element it belongs to (an H1, a P, a Figure, a table cell…). While a page is drawn,
+the flowable wraps what it paints in a marked-content sequence (``/P <</MCID 3>> BDC … EMC``)
+with the page's next MCID, and the (page, MCID) pair is recorded in its element. Page furniture
+(running heads, rules, backgrounds, repeated header rows) is wrapped as an ``/Artifact``.
+The finishing stage turns the recorded tree into the PDF's structure tree (``pdf/tags.py``).
+
+reportlab's ``multiBuild`` draws the story more than once; what one pass recorded is cleared
+before the next (``Recorder.begin_pass``), so only the final pass's pages are described.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+# Standard structure types we use, and the custom ones with the standard type they map to.
+STANDARD = {
+    "Document", "Part", "Sect", "Div", "H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "Table",
+    "THead", "TBody", "TR", "TH", "TD", "Figure", "Caption", "TOC", "TOCI", "Link", "Reference",
+    "Span", "Note", "BlockQuote",
+}
+ROLE_MAP = {"FigureCard": "Div", "Checklist": "Table"}
+
+PAGINATION, LAYOUT = "Pagination", "Layout"  # the artifact types we paint
+
+
+@dataclass(frozen=True)
+class Content:
+    """A marked-content sequence: the MCID it has on a page (0-based page index)."""
+
+    page: int
+    mcid: int
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A link annotation on a page, found in the written file by its destination."""
+
+    page: int
+    dest: str  # the name layout gave it, unique in the document
+    contents: str  # the annotation's /Contents: what the link is, for a screen reader
+
+
+Kid = Union["Element", Content, Annotation]
+
+
+@dataclass(eq=False)
+class Element:
+    """One structure element: its type, its attributes and its children in reading order."""
+
+    role: str
+    attrs: dict = field(default_factory=dict)  # Alt, ActualText, Lang, Title; "Scope" for TH
+    kids: list[Kid] = field(default_factory=list)
+    dynamic: bool = False  # its children are made while drawing (the contents): cleared per pass
+
+    def __post_init__(self):
+        if self.role not in STANDARD and self.role not in ROLE_MAP:
+            raise ValueError(f"unknown structure type {self.role!r}")
+
+    def add(self, role: str, **attrs) -> "Element":
+        child = Element(role, dict(attrs))
+        self.kids.append(child)
+        return child
+
+    def walk(self) -> Iterator["Element"]:
+        yield self
+        for k in self.kids:
+            if isinstance(k, Element):
+                yield from k.walk()
+
+
+def _name(text: str) -> str:
+    return "/" + "".join(c if c.isalnum() else f"#{ord(c):02X}" for c in text)
+
+
+class Recorder:
+    """Hands out MCIDs page by page and records which element each sequence belongs to."""
+
+    def __init__(self, root: Element):
+        self.root = root
+        self._next: dict[int, int] = {}
+
+    def begin_pass(self) -> None:
+        self._next = {}
+        for e in self.root.walk():
+            if e.dynamic:
+                e.kids.clear()
+            else:
+                e.kids[:] = [k for k in e.kids if isinstance(k, Element)]
+
+    def mcid(self, page: int) -> int:
+        n = self._next.get(page, 0)
+        self._next[page] = n + 1
+        return n
+
+    @contextmanager
+    def content(self, canv, element: Element, tag: str | None = None):
+        """Whatever is painted inside becomes ``element``'s content on this page."""
+        page = canv.getPageNumber() - 1
+        mcid = self.mcid(page)
+        canv.addLiteral(f"{_name(tag or element.role)} <</MCID {mcid}>> BDC")
+        try:
+            yield
+        finally:
+            canv.addLiteral("EMC")
+        element.kids.append(Content(page, mcid))
+
+    @contextmanager
+    def artifact(self, canv, kind: str = LAYOUT):
+        """Whatever is painted inside is an artifact: seen on the page, skipped when read aloud."""
+        canv.addLiteral(f"/Artifact <</Type /{kind}>> BDC")
+        try:
+            yield
+        finally:
+            canv.addLiteral("EMC")
+
+    def link(self, canv, element: Element, name: str, contents: str, rect, dest: str) -> None:
+        """A link annotation to the bookmark ``dest`` over ``rect`` (relative to the current
+        origin), owned by ``element`` (a Link); ``contents`` describes it for a screen reader."""
+        canv.linkRect(f"briefing-link:{name}", dest, rect, relative=1)
+        element.kids.append(Annotation(canv.getPageNumber() - 1, name, contents))
+
+
+def recorder_of(canv) -> Recorder | None:
+    """The recorder of the document being drawn on ``canv``, if it is tagged."""
+    template = getattr(canv, "_doctemplate", None)
+    return getattr(template, "tags", None)
+
+
+@contextmanager
+def tagged(canv, element: Element | None, tag: str | None = None):
+    """``Recorder.content`` when the document is tagged and the flowable has an element."""
+    rec = recorder_of(canv)
+    if rec is None or element is None:
+        yield
+        return
+    with rec.content(canv, element, tag):
+        yield
+
+
+@contextmanager
+def artifact(canv, kind: str = LAYOUT):
+    """``Recorder.artifact`` when the document is tagged."""
+    rec = recorder_of(canv)
+    if rec is None:
+        yield
+        return
+    with rec.artifact(canv, kind):
+        yield

@@ -1,0 +1,226 @@
+"""The content-stream walker behind the verifier (briefing.check.content).
+
+It must read exactly what pypdf reads: the same operations as pypdf's ContentStream, the same
+text as pypdf's extract_text, the same positions; and a booklet broken in any way that pypdf's
+extraction would notice must fail verification through the walker too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from briefing.check.content import ContentError, Walker, _operations, _plain, operations, walk
+from briefing.check.verify import placed_text, squeeze, verify
+from briefing.commands.build import build
+
+from .conftest import ROOT
+
+FIXTURES = [ROOT / "data" / "sample-2024.yaml", *sorted((ROOT / "tests" / "data").glob("*.yaml"))]
+
+
+@pytest.fixture(scope="module")
+def pdfs(booklet, tmp_path_factory):
+    """The default booklet, its A5 version and every fixture, built once for this module."""
+    out = tmp_path_factory.mktemp("content")
+    built = [booklet.output, build(ROOT / "data" / "yanfeng-2023.yaml", out / "a5.pdf", paper="a5").output]
+    built += [build(f, out / f"{f.stem}.pdf").output for f in FIXTURES]
+    return built
+
+
+def _streams(reader):
+    for page in reader.pages:
+        yield page.get_contents()
+        for x in (page["/Resources"].get("/XObject") or {}).values():
+            x = x.get_object()
+            if x.get("/Subtype") == "/Form":
+                yield x
+
+
+def test_the_tokenizer_gives_pypdfs_operations_on_every_stream(pdfs):
+    count = 0
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+        for stream in _streams(reader):
+            theirs = [([_plain(o) for o in operands], bytes(op))
+                      for operands, op in ContentStream(stream, reader).operations]
+            assert _operations(stream.get_data()) == theirs, pdf
+            count += len(theirs)
+    assert count > 10_000
+
+
+def test_the_walk_gives_pypdfs_text_on_every_page(pdfs):
+    for pdf in pdfs:
+        reader = PdfReader(pdf)
+        for content, page in zip(walk(reader), reader.pages):
+            assert squeeze(content.text()) == squeeze(page.extract_text()), f"{pdf} page {content.number}"
+
+
+def test_the_walk_places_text_where_pypdf_does(booklet):
+    reader = PdfReader(booklet.output)
+    for page in reader.pages[:6]:
+        theirs = []
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                theirs.append((round(tm[4] * cm[0] + tm[5] * cm[2] + cm[4], 2),
+                               round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 2)))
+
+        page.extract_text(visitor_text=visit)
+        ours = [(round(x, 2), round(y, 2)) for x, y, _ in placed_text(page)]
+        assert set(theirs) <= set(ours)
+
+
+def test_runs_know_their_extent_and_size(booklet, doc):
+    """A body line's advance ends inside the text block; its size is the body size."""
+    reader = PdfReader(booklet.output)
+    pages = walk(reader)
+    width = float(reader.pages[0].mediabox.width)
+    body = [r for p in pages for r in p.runs if "NotoSerif" in r.font and len(r.text) > 20]
+    assert body
+    for r in body:
+        assert 0 < r.x < r.end < width
+        assert 9 <= r.size <= 12
+        assert len(r.advances) == len(r.text)
+        assert list(r.advances) == sorted(r.advances)
+
+
+@pytest.mark.parametrize("data, want", [
+    (b"(a\\(b\\)c) Tj", [([b"a(b)c"], b"Tj")]),
+    (b"(nested (paren) ok) Tj", [([b"nested (paren) ok"], b"Tj")]),
+    (b"(\\101\\102\\n) Tj", [([b"AB\n"], b"Tj")]),
+    (b"(line\\\ncontinued) Tj", [([b"linecontinued"], b"Tj")]),
+    (b"<00 4f\n5> Tj", [([b"\x00\x4f\x50"], b"Tj")]),
+    (b"/Na#20me 12 Tf", [(["/Na me", 12], b"Tf")]),
+    (b"[(a) -250 (b)] TJ", [([[b"a", -250, b"b"]], b"TJ")]),
+    (b"/P <</MCID 3 /Lang (zh)>> BDC EMC", [(["/P", {"/MCID": 3, "/Lang": b"zh"}], b"BDC"), ([], b"EMC")]),
+    (b"1 0 0 1 -2.5 .5 cm % a comment\nq Q", [([1, 0, 0, 1, -2.5, 0.5], b"cm"), ([], b"q"), ([], b"Q")]),
+    (b"true false null 0 d0", [([True, False, None, 0], b"d0")]),
+])
+def test_tokenizer_cases(data, want):
+    assert _operations(data) == want
+
+
+@pytest.mark.parametrize("data", [b"(never closed Tj", b"[1 2 Tj", b"<< /A 1 ]", b"\xff\xfe{"])
+def test_damaged_streams_are_a_content_error(data):
+    with pytest.raises(ContentError):
+        _operations(data)
+
+
+def test_inline_images_go_to_pypdf():
+    from pypdf.generic import DecodedStreamObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(b"q BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q")
+    ops = [op for _, op in operations(stream, None)]
+    assert ops[0] == b"q" and ops[-1] == b"Q" and b"INLINE IMAGE" in ops
+
+
+# -- a booklet broken on purpose fails through the walker as it would through pypdf -----------
+
+def _break(src, dst, edit):
+    with pikepdf.open(src) as pdf:
+        edit(pdf)
+        pdf.save(dst)
+    return dst
+
+
+def _without(src, dst, figure):
+    """A copy of ``src`` with every text run that shows ``figure`` taken off its page."""
+    from briefing.check.content import _decode
+
+    reader = PdfReader(src)
+    walker = Walker(reader)
+
+    def edit(pdf):
+        for index, page in enumerate(pdf.pages):
+            fonts = reader.pages[index]["/Resources"].get("/Font") or {}
+            kept, font = [], None
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "Tf":
+                    font = walker.font(fonts[str(operands[0])])
+                if str(op) == "Tj" and font is not None and figure in "".join(_decode(font, bytes(operands[0]))[1]):
+                    continue
+                kept.append((operands, op))
+            page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+
+    return _break(src, dst, edit)
+
+
+def test_a_figure_removed_from_the_pages_is_missing(booklet, doc, tmp_path):
+    tried = 0
+    for figure in doc.figures():
+        broken = _without(booklet.output, tmp_path / "no-figure.pdf", figure)
+        pypdf_text = squeeze("".join(p.extract_text() for p in PdfReader(broken).pages))
+        if squeeze(figure) in pypdf_text:
+            continue  # also drawn split across runs (a chart label): try the next figure
+        tried += 1
+        report = verify(broken, doc)  # pypdf sees it gone, and so must we
+        assert any(f"missing {figure}" in f for f in report.failures()), (figure, report.failures())
+        if tried == 5:
+            break
+    assert tried == 5
+
+
+def test_a_character_mapped_wrongly_is_missing(booklet, doc, tmp_path):
+    """A ToUnicode map that gives 亿 for the wrong glyph loses every figure in 亿元."""
+    def edit(pdf):
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                cmap = font.ToUnicode.read_bytes()
+                wrong = re.sub(b"(?i)<" + "亿".encode("utf-16-be").hex().encode() + b">", b"<4E00>", cmap)
+                if wrong != cmap:
+                    font.ToUnicode.write(wrong)
+
+    broken = _break(booklet.output, tmp_path / "bad-map.pdf", edit)
+    wanted = [f for f in doc.figures() if "亿" in f]
+    assert wanted
+    pypdf_text = squeeze("".join(p.extract_text() for p in PdfReader(broken).pages))
+    assert not any(squeeze(f) in pypdf_text for f in wanted)
+    check = next(c for c in verify(broken, doc).checks if c.name == "figures in text")
+    assert not check.ok
+    shown = re.findall(r"missing ([^;(]+?)(?:;|$| \()", check.detail)
+    more = re.search(r"\(\+(\d+) more\)", check.detail)
+    assert all("亿" in f for f in shown)
+    assert len(shown) + (int(more.group(1)) if more else 0) == len(wanted), check.detail
+
+
+def test_an_unembedded_font_fails(booklet, tmp_path):
+    def edit(pdf):
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descendant = font.DescendantFonts[0]
+                if "/FontFile2" in descendant.FontDescriptor:
+                    del descendant.FontDescriptor["/FontFile2"]
+
+    broken = _break(booklet.output, tmp_path / "unembedded.pdf", edit)
+    assert any("not embedded" in f for f in verify(broken).failures())
+
+
+def test_a_damaged_content_stream_is_a_failed_check_not_a_traceback(booklet, tmp_path):
+    def edit(pdf):
+        pdf.pages[3].Contents = pdf.make_stream(b"BT /F1 11 Tf (never closed Tj ET")
+
+    broken = _break(booklet.output, tmp_path / "damaged.pdf", edit)
+    report = verify(broken)
+    assert not report.ok
+    assert any("content streams readable" in f for f in report.failures())
+
+
+def test_a_form_that_draws_itself_is_refused(booklet, tmp_path):
+    def edit(pdf):
+        form = pdf.make_stream(b"/Me Do")
+        form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 10, 10]
+        form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Me=form))
+        page = pdf.pages[2]
+        page.Resources.XObject = pikepdf.Dictionary(Me=form)
+        page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\n/Me Do")
+
+    broken = _break(booklet.output, tmp_path / "cycle.pdf", edit)
+    with pytest.raises(ContentError):
+        walk(PdfReader(broken))
+    assert any("content streams readable" in f for f in verify(broken).failures())

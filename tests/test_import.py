@@ -1,0 +1,298 @@
+"""briefing import: articles (text, e-paper paste, Word) → draft data files that build once the
+listed blanks are filled; the clean-up and extraction rules; bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+import pytest
+import yaml
+
+from briefing.commands.cli import main
+from briefing.data.importer import import_document
+from briefing.data.importer.clean import normalise, numerals, paragraphs
+from briefing.data.importer.rules import figures, metrics_of, targets_of
+from briefing.data.load import load
+from briefing.data.marks import review_marks
+from briefing.errors import DataError
+
+from .conftest import DATA, ROOT
+
+ARTICLES = ROOT / "tests" / "import"
+YANFENG = ["yanfeng-2023.txt", "yanfeng-2023-wrapped.txt", "yanfeng-2023.docx"]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("import_score", ROOT / "bench" / "import_score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", YANFENG)
+def test_the_2023_article_is_read_as_the_hand_made_file(name):
+    s = _bench().score(ARTICLES / name, DATA)
+    assert s["answers"] == (5, 5) and s["paths"] == (6, 6)
+    assert min(*s["metrics"], *s["quantities"]) >= 0.98, s["misses"]
+
+
+@pytest.mark.parametrize("name, truth", [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
+                                         ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
+                                         ("shixi-2024.docx", "shixi-2024.truth.yaml"),
+                                         ("jintang-2024.txt", "jintang-2024.truth.yaml"),
+                                         ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")])
+def test_made_up_articles_meet_the_targets(name, truth):
+    s = _bench().score(ARTICLES / name, ARTICLES / truth)
+    assert s["answers"][0] == s["answers"][1] and s["paths"][0] == s["paths"][1]
+    assert min(*s["metrics"], *s["quantities"]) >= 0.98, s["misses"]
+
+
+def _fill_blanks(path):
+    """What the office does with the listed blanks (the 待填写 lines), programmatically."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  city:.*$", "  city: 衡阳市", text)
+    text = re.sub(r"(?m)^  office:.*$", "  office: 雁峰区人民政府办公室", text)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", YANFENG)
+def test_draft_builds_into_a_verified_booklet_once_the_blanks_are_filled(name, tmp_path, capsys):
+    draft = tmp_path / "draft.yaml"
+    assert main(["import", str(ARTICLES / name), "-o", str(draft)]) == 0
+    err = capsys.readouterr().err
+    assert "47 项指标" in err and "34 个数量" in err and "city、office" in err
+    with pytest.raises(DataError) as info:  # the blanks are listed, each at its 待填写 line
+        load(draft)
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    assert {p.field for p in info.value.problems} == {"meeting.city", "meeting.office"}
+    assert all("待填写" in lines[p.line - 1] for p in info.value.problems)
+    _fill_blanks(draft)
+    out = tmp_path / "draft.pdf"
+    assert main(["build", str(draft), "-o", str(out), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "处待核对" in err and out.is_file()
+    assert main(["build", str(draft), "-o", str(tmp_path / "strict.pdf"), "-q", "--strict"]) == 2
+    assert "待核对：核对后删除这条注释" in capsys.readouterr().err
+    assert not (tmp_path / "strict.pdf").exists()
+
+
+def test_removing_the_marks_ends_the_warning(tmp_path, capsys):
+    draft = tmp_path / "d.yaml"
+    assert main(["import", str(ARTICLES / "shixi-2024.docx"), "-o", str(draft)]) == 0
+    _fill_blanks(draft)
+    text = re.sub(r"  # 待(核对|补充).*", "", draft.read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^ *# 待补充.*\n", "", text)
+    draft.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", str(draft), "-o", str(tmp_path / "d.pdf"), "-q", "--strict"]) == 0
+    assert "待核对" not in capsys.readouterr().err
+
+
+def test_only_comments_are_marks():
+    text = 'a: "价格 # 待核对"\nb: 1  # 待核对\n# 说明：“# 待核对”表示……\n  # 待补充：chart\n'
+    assert review_marks(text) == [(2, "待核对"), (4, "待补充")]
+
+
+# ---- clean-up ---------------------------------------------------------------------------
+
+def test_widths_and_separators_are_normalised():
+    assert normalise("总产值１２１．３９亿元，增长１１．９３％，新增１，２６０户") == "总产值121.39亿元，增长11.93%，新增1260户"
+    assert normalise("启航! 向前") == "启航！向前"
+
+
+@pytest.mark.parametrize("words, counted", [
+    ("两个", "2个"), ("三项", "3项"), ("十二家", "12家"), ("两百余个", "200余个"), ("二十三处", "23处"),
+    ("十二万人", "12万人"),
+    ("三大行动", "三大行动"), ("十大重点项目", "十大重点项目"), ("居四城区第一", "居四城区第一"),
+    ("三年行动", "三年行动"), ("第十一届", "第十一届"), ("一批城市", "一批城市"), ("市区两级", "市区两级"),
+    ("六一小学", "六一小学"), ("三位一体", "三位一体"),
+])
+def test_counting_numerals_become_digits_and_names_stay(words, counted):
+    assert numerals(words) == counted
+
+
+@pytest.mark.parametrize("text", ["南岳电控5G仓储", "获评国家3A级景区", "PM2.5浓度", "“10分钟体育健身圈”",
+                                  "建成15分钟生活圈", "湘江南路666号", "2022年度", "3月20日", "“两个100亿元”",
+                                  "第2批"])
+def test_names_are_not_figures(text):
+    assert figures(text, plan=True) == []
+
+
+def test_hard_wrapped_paste_is_joined_into_paragraphs():
+    text = "标题行\n　　这一年，全区固定资产投\n资增长１０．１％；完成规\n模工业总产值。\n　　第二段。\n【答卷一】综合\n"
+    assert [p for p, _, _ in paragraphs(text)] == [
+        "标题行", "这一年，全区固定资产投资增长１０．１％；完成规模工业总产值。", "第二段。", "【答卷一】综合"]
+
+
+def test_one_paragraph_a_line_is_not_joined():
+    text = "第一段很长很长很长很长很长很长的文字。\n第二段。\n第三段文字，长度不同。\n"
+    assert len(paragraphs(text)) == 3
+
+
+# ---- extraction ---------------------------------------------------------------------------
+
+def test_growth_after_a_figure_belongs_to_it_and_a_fall_is_negative():
+    ms = metrics_of("社会消费品零售总额98.36亿元，比上年下降1.5%；城乡居民人均可支配收入增长5.8%。")
+    assert [(m.label, m.figure.value, m.growth, m.kind) for m in ms] == [
+        ("社会消费品零售总额", 98.36, -1.5, "amount"), ("城乡居民人均可支配收入增长", 5.8, None, "growth")]
+
+
+def test_units_outside_the_usual_list_and_yu_are_kept():
+    ms = metrics_of("PM2.5平均浓度降至31微克/立方米，比上年提高3.1个百分点；新登记市场主体4300余户，改造面积46.7万平方米。")
+    assert [(m.figure.value, m.figure.unit) for m in ms] == [
+        (31, "微克/立方米"), (3.1, "个百分点"), (4300, "余户"), (46.7, "万平方米")]
+
+
+def test_shares_get_their_kind():
+    ms = metrics_of("村庄垃圾有效治理率达100%；高新技术产业增加值占GDP比重达22.8%；压减经费支出20%以上。")
+    assert [m.kind for m in ms] == ["share", "share", "amount"]
+    assert ms[2].figure.comparator == "以上"
+
+
+def test_targets_split_with_ranges_and_comparators():
+    ts = targets_of("新的一年，青石区将力争地区生产总值增长6%—6.5%，固定资产投资增长8%左右；"
+                    "实施重点项目五十个以上，其中新开工项目不少于20个；确保PM2.5平均浓度不超过30微克/立方米。")
+    assert [t.text for t in ts] == ["力争地区生产总值增长6%—6.5%", "固定资产投资增长8%左右",
+                                    "实施重点项目五十个以上，其中新开工项目不少于20个",
+                                    "确保PM2.5平均浓度不超过30微克/立方米"]
+    assert ts[0].quantities == [{"value": 6, "unit": "%", "value_max": 6.5}]
+    assert [q["comparator"] for q in ts[2].quantities] == ["以上", "不少于"]
+    assert ts[3].quantities[0]["comparator"] == "不超过"
+
+
+def test_ids_are_readable_and_stable_across_a_reimport(tmp_path):
+    first = import_document(ARTICLES / "yanfeng-2023.txt").text
+    src = tmp_path / "a.txt"
+    src.write_text((ARTICLES / "yanfeng-2023.txt").read_text(encoding="utf-8").replace("撬动沉淀资金7634万元",
+                                                                                       "撬动沉淀资金7643万元"),
+                   encoding="utf-8")
+    second = import_document(src).text
+    changed = [(a, b) for a, b in zip(first.splitlines(), second.splitlines()) if a != b]
+    assert len(changed) == 3  # the file name in the header, the paragraph, the metric: its id stays
+    assert 'id: "撬动沉淀资金"' in changed[-1][1] and "7643" in changed[-1][1]
+    ids = [m["id"] for a in yaml.safe_load(first)["results"]["answers"] for m in a["metrics"]]
+    assert "新增城镇就业" in ids and len(set(ids)) == len(ids)
+
+
+# ---- sections -----------------------------------------------------------------------------
+
+def test_sections_from_headings_are_said_in_the_summary(capsys, tmp_path):
+    assert main(["import", str(ARTICLES / "shixi-2024.txt"), "-o", str(tmp_path / "s.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "由“一、”大标题下的“（一）”小标题找到" in err and "2 个答卷、2 条路径" in err
+
+
+def test_without_sections_the_message_lists_the_headings_and_sections_maps_them(tmp_path, capsys):
+    src = tmp_path / "flat.txt"
+    src.write_text("标题\n\n一、经济发展\n\n全区生产总值100亿元。\n\n二、民生改善\n\n新增就业3000人。\n\n"
+                   "三、明年目标\n\n力争生产总值增长6%。\n", encoding="utf-8")
+    assert main(["import", str(src)]) == 2
+    err = capsys.readouterr().err
+    assert "找不到成绩与目标的分节" in err and "1. 一、经济发展" in err and "--sections" in err
+    assert not src.with_suffix(".yaml").exists()
+    assert main(["import", str(src), "--sections", "answers=1-2,paths=3"]) == 0
+    draft = yaml.safe_load(src.with_suffix(".yaml").read_text(encoding="utf-8"))
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济发展", "民生改善"]
+    assert draft["plan"]["paths"][0]["targets"][0]["quantities"] == [{"value": 6, "unit": "%"}]
+    assert "按 --sections" in capsys.readouterr().err
+
+
+# ---- bad input ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.txt", b"", "文件是空的"),
+    ("blank.txt", b"  \n\n", "文件是空的"),
+    ("binary.txt", bytes(range(256)) * 4, "二进制文件"),
+    ("old.doc", b"\xd0\xcf\x11\xe0whatever", "另存为” .docx"),
+    ("scan.pdf", b"%PDF-1.7 ...", "复制正文"),
+    ("renamed.txt", b"%PDF-1.4 ...", "复制正文"),
+    ("nofigures.txt", "标题\n\n【答卷一】好\n\n很好。\n\n【路径一】更好\n\n更好。\n".encode(), "没有找到任何数字"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "无法读取这个 Word 文件"),
+])
+def test_bad_input_is_a_clear_message_with_exit_2(tmp_path, capsys, name, content, message):
+    src = tmp_path / name
+    src.write_bytes(content)
+    assert main(["import", str(src), "-o", str(tmp_path / "out.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(src) in err and "Traceback" not in err
+    assert not (tmp_path / "out.yaml").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing else written
+
+
+def test_an_existing_draft_is_not_overwritten_without_force(tmp_path, capsys):
+    out = tmp_path / "d.yaml"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(["import", str(ARTICLES / "yanfeng-2023.txt"), "-o", str(out)]) == 2
+    assert "已存在" in capsys.readouterr().err and out.read_text(encoding="utf-8") == "keep me"
+    assert main(["import", str(ARTICLES / "yanfeng-2023.txt"), "-o", str(out), "--force"]) == 0
+
+
+def test_gb18030_text_is_read_with_a_note(tmp_path, capsys):
+    src = tmp_path / "gbk.txt"
+    src.write_bytes((ARTICLES / "qingshi-2024.txt").read_text(encoding="utf-8").encode("gb18030"))
+    assert main(["import", str(src)]) == 0
+    err = capsys.readouterr().err
+    assert "GB18030" in err and "30 项指标" in err
+
+
+def test_the_data_stage_does_not_load_word_or_excel_for_a_build():
+    import subprocess
+    import sys
+
+    code = ("import sys; from briefing.commands.build import build; "
+            "print(any(m in sys.modules for m in ('docx', 'openpyxl', 'cn2an')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
+
+
+def test_article_copy_is_the_source_document():
+    shared = ROOT.parent.parent / "shared" / "source" / "yanfeng-2023-two-sessions.txt"
+    if shared.is_file():  # only where the shared folder is beside the checkout
+        assert shared.read_bytes() == (ARTICLES / "yanfeng-2023.txt").read_bytes()
+
+
+# ---- other ways the same article arrives ----------------------------------------------------
+
+def _variant(tmp_path, name, change):
+    src = tmp_path / name
+    src.write_text(change((ARTICLES / "yanfeng-2023.txt").read_text(encoding="utf-8")), encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("name, change", [
+    ("bare.txt", lambda t: re.sub(r"【(答卷|路径)(.)】", r"\1\2：", t)),  # 答卷一：综合实力稳步提升
+    ("square.txt", lambda t: re.sub(r"【(答卷|路径)(.)】", r"■\1\2 ", t)),  # ■答卷一 综合实力稳步提升
+    ("page.md", lambda t: re.sub(r"(?m)^【", "## 【", t).replace("这一年，", "**这一年**，")),
+    ("crlf.txt", lambda t: t.replace("\n", "\r\n")),
+    ("digits.txt", lambda t: t.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("%", "％")),
+])
+def test_the_same_article_in_other_forms_reads_the_same(tmp_path, name, change):
+    s = _bench().score(_variant(tmp_path, name, change), DATA)
+    assert s["answers"] == (5, 5) and s["paths"] == (6, 6)
+    assert min(*s["metrics"], *s["quantities"]) >= 0.98, s["misses"]
+
+
+def test_word_headings_without_numbers_in_their_text(tmp_path):
+    """Word's automatic numbering is not in the text: the heading styles say what is a section."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("示例区两会特刊", 0)
+    document.add_paragraph("2月1日，2024年示例区两会开幕。")
+    document.add_heading("2023年回顾", 1)
+    document.add_heading("经济发展", 2)
+    document.add_paragraph("全区生产总值达到100亿元，增长5%。")
+    document.add_heading("民生改善", 2)
+    document.add_paragraph("新增就业3000人。")
+    document.add_heading("2024年安排", 1)
+    document.add_heading("稳增长", 2)
+    document.add_paragraph("力争生产总值增长6%左右。")
+    src = tmp_path / "styles.docx"
+    document.save(str(src))
+    draft = yaml.safe_load(import_document(src).text)
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济发展", "民生改善"]
+    assert [a["ordinal"] for a in draft["results"]["answers"]] == ["（一）", "（二）"]
+    assert draft["results"]["answers"][0]["metrics"][0]["growth"] == 5
+    assert draft["plan"]["paths"][0]["targets"][0]["quantities"] == [{"value": 6, "unit": "%", "comparator": "左右"}]
+    assert draft["meeting"]["opening_date"].isoformat() == "2024-02-01"

@@ -1,0 +1,160 @@
+"""The structure recorder, the structure tree writer and the structural checks, on a small
+document drawn here, and each check broken on purpose."""
+
+from __future__ import annotations
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
+
+from briefing.check.content import walk
+from briefing.check.structure import check_structure
+from briefing.pdf.tags import TagError, declare_pdfua, strip_tags, write_structure
+from briefing.typeset.tagging import Content, Element, Recorder
+
+
+def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="Column", second_heading="H2",
+          untagged_rule=False):
+    """Two pages: a header artifact, H1, P split over both pages, a Figure, a table, a link."""
+    root = Element("Document")
+    sect = root.add("Sect")
+    h1 = sect.add("H1")
+    para = sect.add("P")
+    fig = sect.add("Figure", Alt=figure_alt)
+    table = sect.add("Table")
+    th = table.add("THead").add("TR").add("TH", **({"Scope": th_scope} if th_scope else {}))
+    td = table.add("TBody").add("TR").add("TD")
+    h2 = sect.add(second_heading)
+    link = sect.add("TOC").add("TOCI").add("Link")
+    rec = Recorder(root)
+    c = Canvas(str(path), pagesize=(595, 842))
+
+    class Template:
+        tags = rec
+
+    c._doctemplate = Template()
+    font = fonts.serif
+    for page in (1, 2):
+        with rec.artifact(c, "Pagination"):
+            c.setFont(font, 9)
+            c.drawString(72, 800, f"页眉 {page}")
+            c.line(72, 795, 520, 795)
+        if page == 1:
+            with rec.content(c, h1):
+                c.setFont(font, 20)
+                c.drawString(72, 740, "标题")
+            with rec.content(c, fig):
+                c.rect(72, 500, 100, 100, fill=1)
+            with rec.content(c, th):
+                c.setFont(font, 11)
+                c.drawString(72, 460, "目标")
+            with rec.artifact(c):
+                c.rect(200, 440, 10, 10)  # a drawn check box
+            with rec.content(c, td):
+                c.drawString(72, 440, "新增就业2300人")
+        with rec.content(c, para):
+            c.setFont(font, 11)
+            c.drawString(72, 700 if page == 1 else 760, f"正文第{page}部分。")
+        if page == 2:
+            with rec.content(c, h2):
+                c.setFont(font, 16)
+                c.drawString(72, 600, "小标题")
+            with rec.content(c, link):
+                c.setFont(font, 11)
+                c.drawString(72, 450, "目录项 …… 1")
+            rec.link(c, link, "toc-1", "标题，第1页", (72, 445, 300, 465), "top")
+            if untagged_rule:
+                c.line(72, 300, 520, 300)
+        if page == 1:
+            c.bookmarkPage("top")
+        c.showPage()
+    c.save()
+    return root
+
+
+def _tag(raw, out, root):
+    with pikepdf.open(raw) as pdf:
+        write_structure(pdf, root)
+        pdf.save(out)
+    return out
+
+
+def _problems(path):
+    reader = PdfReader(str(path))
+    return check_structure(reader, walk(reader))
+
+
+def test_a_tagged_document_passes_and_carries_its_tree(tmp_path, fonts):
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    out = _tag(tmp_path / "raw.pdf", tmp_path / "tagged.pdf", root)
+    assert _problems(out) == []
+    with pikepdf.open(out) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        tree = pdf.Root.StructTreeRoot
+        assert tree.K.S == "/Document"
+        assert [int(p.StructParents) for p in pdf.pages] == [0, 1]
+        annot = pdf.pages[1].Annots[0]
+        assert str(annot.Contents) == "标题，第1页" and int(annot.StructParent) == 2
+        assert pdf.pages[1].Tabs == "/S"
+        # The paragraph split over two pages owns one sequence on each.
+        para = tree.K.K.K[1]
+        assert para.S == "/P" and len(para.K) == 2
+
+
+def test_every_check_fails_on_a_document_built_to_break_it(tmp_path, fonts):
+    cases = {
+        "no-alt": ({"figure_alt": ""}, "a Figure without /Alt"),
+        "no-scope": ({"th_scope": None}, "a TH without /Scope"),
+        "skip": ({"second_heading": "H3"}, "heading level skips from H1 to H3"),
+        "untagged": ({"untagged_rule": True}, "page 2: stroke outside tagged content or an artifact"),
+    }
+    for name, (options, expected) in cases.items():
+        root = _draw(tmp_path / f"{name}.raw.pdf", fonts, **options)
+        out = _tag(tmp_path / f"{name}.raw.pdf", tmp_path / f"{name}.pdf", root)
+        assert expected in _problems(out), name
+
+
+def test_a_broken_parent_tree_or_tree_is_caught(tmp_path, fonts):
+    """page-validation misses a wrong ParentTree: our check must not."""
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    out = _tag(tmp_path / "raw.pdf", tmp_path / "tagged.pdf", root)
+    with pikepdf.open(out) as pdf:  # swap the owners of MCIDs 0 and 1 on page 1
+        entry = pdf.Root.StructTreeRoot.ParentTree.Nums[1]
+        entry[0], entry[1] = entry[1], entry[0]
+        pdf.save(tmp_path / "swapped.pdf")
+    assert any("ParentTree gives MCID" in p for p in _problems(tmp_path / "swapped.pdf"))
+    with pikepdf.open(out) as pdf:  # the tree forgets the heading's content
+        heading = pdf.Root.StructTreeRoot.K.K.K[0]
+        del heading["/K"]
+        pdf.save(tmp_path / "orphan.pdf")
+    assert "page 1: MCID 0 belongs to no structure element" in _problems(tmp_path / "orphan.pdf")
+
+
+def test_a_record_that_disagrees_with_the_file_is_refused(tmp_path, fonts):
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    next(e for e in root.walk() if e.role == "P").kids.append(Content(0, 0))  # MCID 0 twice
+    with pytest.raises(TagError):
+        _tag(tmp_path / "raw.pdf", tmp_path / "bad.pdf", root)
+
+
+def test_a_new_pass_forgets_what_the_last_one_recorded(fonts, tmp_path):
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    rec = Recorder(root)
+    assert any(isinstance(k, Content) for e in root.walk() for k in e.kids)
+    rec.begin_pass()
+    assert not any(isinstance(k, Content) for e in root.walk() for k in e.kids)
+    assert rec.mcid(0) == 0
+    assert [e.role for e in root.walk()][:3] == ["Document", "Sect", "H1"]
+
+
+def test_pdfua_is_declared_and_an_untagged_copy_claims_nothing(tmp_path, fonts, booklet):
+    with pikepdf.open(booklet.output) as pdf:
+        declare_pdfua(pdf)
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and "pdfaExtension:schemas" in xmp
+        assert "pdfaid:part" in xmp  # PDF/A identification kept
+        strip_tags(pdf)
+        assert "<pdfuaid:part>" not in pdf.Root.Metadata.read_bytes().decode()
+        assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
