@@ -86,6 +86,8 @@ def larger(data: dict, k: int) -> dict:
         for n in range(k):
             for m in a.get("metrics", []):
                 m2 = dict(m, id=f"{m['id']}-{n}", label=f"{m['label']}（{n + 1}）")
+                if m2.get("part_of"):  # a part stays inside its own copy of the whole
+                    m2["part_of"] = f"{m2['part_of']}-{n}"
                 if n and m2.get("chart"):
                     m2["chart"] = f"{m2['chart']}（{n + 1}）"
                 metrics.append(m2)
