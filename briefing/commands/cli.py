@@ -24,7 +24,7 @@ EPILOG = """\
   briefing build --paper a5 --impose saddle --marks   # A5 booklet + SRA4 sheets with crop marks
   briefing build --paper a5 --impose saddle --sheet a4  # on A4 for an office printer (no trimming)
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
-  briefing serve &                                # later builds run in a resident process (0.4 s)
+  briefing serve &                                # later builds run in a resident process (0.25 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
   briefing new --from data/yanfeng-2023.yaml --year 2024   # → data/yanfeng-2024.yaml to fill in
   briefing schema -o schema/briefing.schema.json  # for editors (VS Code YAML)
@@ -58,12 +58,12 @@ def _parser() -> argparse.ArgumentParser:
                         "refuse while review marks are left")
     _build_options(b, SHEETS)
     w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
-                       description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.3 秒）；"
+                       description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.2 秒）；"
                                    "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
     w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
     _build_options(w, SHEETS)
-    r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.4 秒完成 keep a build process resident",
-                       description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.4 秒），"
+    r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.25 秒完成 keep a build process resident",
+                       description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.25 秒），"
                                    "输出与本地生成完全相同。BRIEFING_SERVER=0 可绕过。Ctrl-C 结束。")
     r.add_argument("--idle", type=float, default=3600, help="空闲多少秒后退出 exit after this many idle seconds "
                                                             "(default: 3600)")
