@@ -24,10 +24,17 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 MAX_FORM_DEPTH = 12  # form XObjects inside form XObjects: deeper is a damaged or hostile file
 MAX_OPERATIONS = 2_000_000  # per page, forms included: a bound on the work one page can ask for
+MAX_STREAM_BYTES = 4 * 1024 * 1024  # one decoded content stream (a dense booklet page is < 100 KB)
+MAX_ARRAY = 100_000  # elements of one operand array or dictionary (pypdf's own array limit)
 
 
 class ContentError(ValueError):
     """A content stream that cannot be walked (damaged, cyclic, or beyond the bounds)."""
+
+
+class ContentLimit(ContentError):
+    """A content stream beyond the bounds above: the file is not read further (hostile, or
+    nothing a booklet could be), rather than judged."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,8 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
                 raise ContentError("unbalanced [ ] or << >> in a content stream")
             kinds.pop()
             items = stack.pop()
+            if len(items) > MAX_ARRAY:
+                raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
             if kind == "aclose":
                 stack[-1].append(items)
             else:
@@ -259,6 +268,8 @@ def _plain(value):
 def operations(stream, reader) -> list[tuple[list, bytes]]:
     """The operations of a content stream (a page's contents or a form XObject)."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
+    if len(data) > MAX_STREAM_BYTES:
+        raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
         return _operations(data)
     except _Unsupported:
@@ -404,7 +415,7 @@ class Walker:
         ops = operations(stream, self.reader)
         self._count += len(ops)
         if self._count > MAX_OPERATIONS:
-            raise ContentError(f"page {out.number}: more than {MAX_OPERATIONS} operations")
+            raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")
         fonts = _resolve(resources.get("/Font")) or {}
         xobjects = _resolve(resources.get("/XObject")) or {}
         properties = _resolve(resources.get("/Properties")) or {}

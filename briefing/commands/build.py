@@ -18,7 +18,8 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Callable
 
 from ..cache import Cache, key
-from ..errors import LayoutFailed, OutputError, VerificationError
+from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
+from ..files import check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
 from ..typeset.chartjob import ChartJob, WorkerFailed
 
 if TYPE_CHECKING:
@@ -51,11 +52,27 @@ def default_output(data: str | os.PathLike[str]) -> FsPath:
 
 
 def build_time() -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC.
+
+    A value that is not a whole number of seconds, or that lies outside the years a booklet
+    can carry, is refused with a message: building with a silently different date would defeat
+    the point of setting it.
+    """
+    from ..data.model import YEARS
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    if not epoch:
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    shown = printable(clip(epoch, 30), newlines=False)
+    if not epoch.isascii() or not epoch.isdigit():
+        raise SettingError(f"SOURCE_DATE_EPOCH 应是 1970 年以来的秒数（非负整数），得到 “{shown}”")
+    try:
+        when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        when = None
+    if when is None or not YEARS[0] <= when.year <= YEARS[1]:
+        raise SettingError(f"SOURCE_DATE_EPOCH={shown} 超出可用的日期范围（{YEARS[0]}–{YEARS[1]} 年）")
+    return when
 
 
 class _Stages:
@@ -66,6 +83,7 @@ class _Stages:
     def run(self, name: str, fn, *args):
         start = time.perf_counter()
         value = fn(*args)
+        check_stop()  # a stop signal swallowed inside a library still stops the build here
         took = time.perf_counter() - start
         self.timings[name] = took
         if self.progress:
@@ -178,19 +196,13 @@ def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> N
     finish(raw, target, doc, built)
 
 
-def _temp_beside(out: FsPath) -> FsPath:
+def _writing(out: FsPath, stage: Callable, *args):
+    """Run a stage that writes, turning an OS error (a full disk, a file size limit, a folder
+    made read-only meanwhile) into a message that names the target."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        return stage(*args)
     except OSError as exc:
-        raise OutputError(f"无法创建输出文件夹 {out.parent}：{exc.strerror}") from None
-    if out.is_dir():
-        raise OutputError(f"输出路径 {out} 是一个文件夹")
-    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
-    try:
-        tmp.touch()
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out.parent}：{exc.strerror}") from None
-    return tmp
+        raise OutputError(f"无法写入 {out}：{os_reason(exc)}") from None
 
 
 def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool, sheet: str | None) -> Report:
@@ -229,24 +241,31 @@ def _review_marks(data: FsPath, strict: bool) -> list[str]:
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
           cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
-          chart_worker: bool = False) -> Result:
+          inputs: tuple[str | os.PathLike[str], ...] = (), chart_worker: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
     ``sheet`` (default: the paper's press sheet); both files are delivered together or not at
     all. ``cache`` (parsed fonts, finished charts) is
-    optional: without it the build is fully cold and touches no cache directory. With
-    ``chart_worker``, a build that will likely draw charts (no cache, or the first build of
-    this file) draws them in a forked process while it lays out the text; the file is the same.
+    optional: without it the build is fully cold and touches no cache directory. Nothing is
+    written but the target (and its imposition): never over ``data`` or any of ``inputs``.
+    With ``chart_worker``, a build that will likely draw charts (no cache, or the first build
+    of this file) draws them in a forked process while it lays out the text; the file is the
+    same.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
     note = sheet_note(paper, sheet) if impose else None  # an unusable sheet is refused before any work
+    sources = (data, *map(FsPath, inputs))
+    targets = (out, imposed_path(out)) if impose else (out,)
+    for target in targets:  # before any work: nothing but a regular file that is not an input
+        check_target(target, sources)
     hint_key = key("contents", str(data.resolve()), paper)
     hint = cache.get("contents", hint_key) if cache else None
     job = ChartJob.start() if chart_worker and hint is None else None
     try:
-        return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, hint_key, hint, job)
+        return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
+                      hint_key, hint, job)
     finally:
         if job is not None:
             job.close()
@@ -254,7 +273,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
 
 def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
            cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
-           hint_key: str, hint, job: ChartJob | None) -> Result:
+           sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None) -> Result:
     from ..check.verify import verify
     from ..data.review import warnings as review_warnings
     from ..typeset.chartslot import LayoutPasses
@@ -267,25 +286,33 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
     passes = LayoutPasses(provisional=hint is None)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
     built = build_time()
-    tmp = _temp_beside(out)
+    make_folder(out.parent)
+    sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here
+    tmp = temp_path(out)
     raw = tmp.with_name(tmp.name + ".raw")
     tmp_imposed = tmp.with_name(tmp.name + ".imposed")
     imposed_report = None
     try:
-        entries = stages.run("排版并写出 PDF layout+write", _layout, doc, styles, charts, raw, hint, passes)
+        try:
+            create_temp(tmp)
+        except OSError as exc:
+            raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
+        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, hint,
+                             passes)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("归档 finish", _finish, raw, tmp, doc, built)
+        stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())
         if impose:
-            imposed_report = stages.run("骑马钉拼版 impose", _impose, tmp, tmp_imposed, paper, marks, sheet)
+            imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks,
+                                        sheet)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
-            os.replace(tmp_imposed, imposed_path(out))
+            deliver(tmp_imposed, imposed_path(out), sources)
             imposed_report.path = str(imposed_path(out))
-        os.replace(tmp, out)
+        deliver(tmp, out, sources)
     finally:
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)

@@ -12,7 +12,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path as FsPath
 
-from ..errors import BriefingError, VerificationError
+from ..errors import BriefingError, Terminated, VerificationError, printable
+from ..files import check_target, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -109,13 +110,27 @@ def _build_options(p: argparse.ArgumentParser, sheets) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """Every line for the user goes through here, its control characters escaped: a title,
+    a file name or a PDF's text can hold ESC or BEL, and must not reach the terminal raw."""
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def _cache(args):
+    """The cache a build uses: none with --no-cache, and none (with a one-line warning) when
+    the cache directory belongs to another user or others can write to it."""
+    from ..cache import Cache
+
+    if args.no_cache:
+        return Cache(None)
+    cache = Cache.default()
+    if cache.refused:
+        _say(f"briefing: 警告 warning: 不使用缓存（{cache.refused}），本次不用缓存生成 (cache ignored)")
+    return cache
 
 
 def _build_many(args) -> int:
     import time
 
-    from ..cache import default_dir
     from .batch import build_many
 
     if args.output:
@@ -124,7 +139,9 @@ def _build_many(args) -> int:
     start = time.perf_counter()
     _say(f"briefing: {len(args.data)} 份数据，并行生成 building {len(args.data)} booklets in parallel")
 
-    def line(o) -> None:
+    def line(o) -> None:  # -q hides progress, never a failure
+        if o.code == 0 and args.quiet:
+            return
         if o.code == 0:
             _say(f"  ✓ {o.data} → {o.output}  ({o.pages} 页, {o.size / 1024:.0f} KB, {o.seconds:.1f} s)")
             for w in o.warnings:
@@ -134,10 +151,11 @@ def _build_many(args) -> int:
             for row in o.message.splitlines():
                 _say(f"      {row}")
 
+    cache = _cache(args)
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
                           sheet=args.sheet,
-                          cache_root=None if args.no_cache else str(default_dir()), workers=args.jobs,
-                          report=None if args.quiet else line)
+                          cache_root=str(cache.root) if cache.root else None, workers=args.jobs,
+                          report=line)
     failed = [o for o in outcomes if o.code]
     _say(f"briefing: {len(outcomes) - len(failed)} 份成功, {len(failed)} 份失败 "
          f"({len(outcomes) - len(failed)} ok, {len(failed)} failed) in {time.perf_counter() - start:.1f} s")
@@ -146,7 +164,6 @@ def _build_many(args) -> int:
 
 def _build_one(args, data: str) -> int:
     """One build with its progress and outcome on stderr (``build`` and every ``watch`` round)."""
-    from ..cache import Cache
     from .build import build
 
     def progress(stage: str, seconds: float) -> None:
@@ -156,7 +173,7 @@ def _build_one(args, data: str) -> int:
     if not args.quiet:
         served = os.environ.get("BRIEFING_SERVED")
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
-    cache = Cache(None) if args.no_cache else Cache.default()
+    cache = _cache(args)
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    sheet=args.sheet, cache=cache, progress=progress, strict=getattr(args, "strict", False),
                    chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
@@ -215,6 +232,8 @@ def _watch(args) -> int:
 
 
 def _verify(args) -> int:
+    """Exit 0 when every check passes, 1 when one fails, 2 when a file cannot be read at all
+    (missing, not a regular file, too large, encrypted with a password, damaged, over a limit)."""
     from ..check.verify import verify
     from ..data.load import load
     from ..fonts.register import register
@@ -223,20 +242,24 @@ def _verify(args) -> int:
     if args.data:
         fonts = register()
         doc = load(args.data, missing_glyphs=fonts.missing)
-    if not FsPath(args.pdf).is_file():
-        _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
-        return 2
     if args.charts and doc is None:
         _say("briefing: --charts 需要 --data（图表由数据算出，再到 PDF 中逐一核对）")
         return 2
     report = verify(args.pdf, doc, args.paper)
-    if args.charts:
-        print("\n".join(report.charts) if report.charts else "（没有图表 no charts）", flush=True)
-    if args.imposed:
+    unreadable = [(args.pdf, report.unreadable)] if report.unreadable else []
+    if args.charts and not unreadable:
+        print(printable("\n".join(report.charts) if report.charts else "（没有图表 no charts）"), flush=True)
+    if args.imposed and not unreadable:
         from ..check.verify import verify_imposed
 
         imposed = verify_imposed(args.imposed, args.pdf, args.paper, args.sheet)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
+        if imposed.unreadable:
+            unreadable.append((args.imposed, imposed.unreadable))
+    if unreadable:
+        for path, why in unreadable:
+            _say(f"briefing: 无法读取 {path}：{why}")
+        return 2
     for c in report.checks:
         _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
     if not report.ok:
@@ -248,9 +271,10 @@ def _verify(args) -> int:
 
 def _new(args) -> int:
     from ..data.load import load
-    from ..data.scaffold import write_new
+    from ..data.scaffold import check_year, write_new
     from ..fonts.register import register
 
+    check_year(args.year)
     fonts = register()
     doc = load(args.source, missing_glyphs=fonts.missing)
     out = write_new(doc, FsPath(args.source), args.year, FsPath(args.output) if args.output else None, args.force)
@@ -264,7 +288,9 @@ def _schema(args) -> int:
 
     text = schema_text()
     if args.output:
-        FsPath(args.output).write_text(text, encoding="utf-8")
+        from ..files import write_atomic
+
+        write_atomic(FsPath(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
@@ -307,13 +333,14 @@ def _import(args) -> int:
     if out.resolve() == src.resolve():
         _say(f"briefing: 输出文件与输入相同：{out}；请用 -o 指定草稿文件")
         return 2
-    if out.exists() and not args.force:
+    check_target(out, (src,))  # a link, a device, or the article by another name: refused
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
         return 2
     schema = FsPath("schema/briefing.schema.json")
     link = os.path.relpath(schema.resolve(), out.parent.resolve()) if schema.is_file() else None
     result = import_document(src, args.sections, link)
-    write_atomic(out, result.text)
+    write_atomic(out, result.text, (src,))
     for note in result.notes:
         _say(f"briefing: 注意 note: {note}")
     _say(f"briefing: 已生成草稿 → {out}")
@@ -327,15 +354,12 @@ def _import(args) -> int:
 
 def _merge(xlsx: FsPath, data: FsPath) -> int:
     from ..data.importer import write_atomic
+    from ..data.load import read_text
     from ..data.importer.xlsx import merge_xlsx
 
-    for f in (xlsx, data):
-        if not f.is_file():
-            _say(f"briefing: 错误 error: 找不到文件 {f} (file not found)")
-            return 2
-    text, changed = merge_xlsx(xlsx, data)
-    if text != data.read_text(encoding="utf-8"):
-        write_atomic(data, text)
+    text, changed = merge_xlsx(xlsx, data)  # each file read bounded: a missing one, a FIFO… is a message
+    if text != read_text(data):
+        write_atomic(data, text, (xlsx,))
     _say(f"briefing: 已并回 → {data}（改动 {changed} 项 changed）" if changed else
          f"briefing: {xlsx} 与 {data} 一致，无改动 (no changes)")
     return 0
@@ -346,7 +370,8 @@ def _export(args) -> int:
 
     data = FsPath(args.data)
     out = FsPath(args.output) if args.output else data.with_suffix(".xlsx")
-    if out.exists() and not args.force:
+    check_target(out, (data,))
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在（可能有未并回的核对结果）；要覆盖请加 --force")
         return 2
     metrics, targets = export_xlsx(data, out)
@@ -410,13 +435,16 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                "schema": _schema, "import": _import, "export": _export}[args.command](args)
-    except BriefingError as exc:
-        return _failed(exc)
-    except KeyboardInterrupt:
-        return 130
+    with terminated_on_signals():
+        try:
+            return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
+                    "schema": _schema, "import": _import, "export": _export}[args.command](args)
+        except BriefingError as exc:
+            return _failed(exc)
+        except KeyboardInterrupt:
+            return 130
+        except Terminated as exc:
+            return exc.code
 
 
 def _failed(exc: BriefingError) -> int:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ..errors import clip
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -47,11 +50,13 @@ def shown(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{clip(value)}"'
     if value is None:
         return "空值"
     if isinstance(value, (dict, list)):
         return "映射" if isinstance(value, dict) else "列表"
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     return repr(value)
 
 
@@ -65,6 +70,36 @@ def _number(value):
 
 
 Number = Annotated[float, BeforeValidator(_number)]
+
+YEARS = (1949, 2999)  # the years a two sessions' booklet can be about
+
+
+def _year(value):
+    """A year is a plain integer in reason: YAML's ``true`` (1), a quoted "2023" or 2023.0 is not."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"年份需要整数（如 2023，不加引号），得到 {shown(value)}")
+    if not YEARS[0] <= value <= YEARS[1]:
+        raise ValueError(f"年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value}")
+    return value
+
+
+def _date(value):
+    """A date is a YAML date (2023-03-20), or the same written in quotes; never a number (which
+    pydantic would read as seconds since 1970) and never a date with a time of day."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"不是有效的日期：{shown(value)}（格式 YYYY-MM-DD）") from None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValueError(f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {shown(value)}")
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"日期的年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value.isoformat()}")
+    return value
+
+
+Year = Annotated[int, Field(ge=YEARS[0], le=YEARS[1]), BeforeValidator(_year)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                           description="英文标识：字母、数字、-、_、.")]
 Title = Annotated[str, Field(min_length=1, max_length=120)]
@@ -217,18 +252,18 @@ class ReviewPath(Strict):
 
 
 class Review(Strict):
-    year: int = Field(description="被检查目标的年份，如 2023")
+    year: Year = Field(description="被检查目标的年份，如 2023")
     paths: list[ReviewPath] = Field(min_length=1, description="上一年的路径及其目标")
 
 
 class Meeting(Strict):
     district: str = Field(description="区（县）名，如 雁峰区")
     city: str = Field(description="所属城市，如 衡阳市")
-    year: int = Field(ge=1949, le=2999, description="会议年份")
+    year: Year = Field(description="会议年份")
     name: str = Field(description="会议名称，如 2023年雁峰区两会")
-    opening_date: dt.date = Field(description="开幕日期，YYYY-MM-DD")
+    opening_date: Date = Field(description="开幕日期，YYYY-MM-DD")
     office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
-    issue_date: Optional[dt.date] = Field(
+    issue_date: Optional[Date] = Field(
         default=None, description="印发日期，YYYY-MM-DD，印在封底；不填则用开幕日期（生成时间只记在 PDF 元数据里）")
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
@@ -243,14 +278,14 @@ class Source(Strict):
 
 
 class Results(Strict):
-    year: int = Field(description="成绩所属年份，如 2022")
+    year: Year = Field(description="成绩所属年份，如 2022")
     title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     answers: list[Answer] = Field(min_length=1, description="答卷")
 
 
 class Plan(Strict):
-    year: int = Field(description="计划年份，如 2023")
+    year: Year = Field(description="计划年份，如 2023")
     title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     paths: list[Path] = Field(min_length=1, description="路径")
