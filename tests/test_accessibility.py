@@ -140,7 +140,7 @@ def tagged_and_untagged(tmp_path_factory):
     for tagged in (True, False):
         raw, done = folder / f"{tagged}.raw.pdf", folder / f"{tagged}.pdf"
         _, structure = _layout(doc, styles, charts, raw, tagged=tagged)
-        finish(raw, done, doc, fonts, build_time(), structure)
+        finish(raw, done, doc, build_time(), structure)
         made[tagged] = done
     return made[True], made[False], load(data)
 
