@@ -268,6 +268,10 @@ class Meeting(Strict):
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
+    marking: Optional[str] = Field(
+        default=None, min_length=1, max_length=24,
+        description="分发标志，如 内部资料 注意保存：印在编号副本（build --copies）封面左上角的份号之下，"
+                    "如 GB/T 9704 的密级位置；不填则不印")
 
 
 class Source(Strict):
@@ -321,6 +325,10 @@ class Labels(Strict):
     issued: str = Field(default="印发日期", description="封底印发日期的字样")
     cover: str = Field(default="封面", description="PDF 页码标签：封面")
     back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
+    delegate: str = Field(default="{name} 代表", description="编号副本封面上的代表称谓，{name} 为名单中的姓名")
+    copy_number: str = Field(default="第 {number} 份", description="编号副本每页页脚的份号，{number} 为份号")
+    watermark: str = Field(default="{name} {number}",
+                           description="电子副本（--email）每页的斜向水印，{name} 为姓名，{number} 为份号")
 
     review: str = Field(default="{review}年目标完成情况", description="目标完成情况一节的标题")
     review_target: str = Field(default="目标", description="完成情况表头")
@@ -344,6 +352,16 @@ class Labels(Strict):
     alt_parts: str = Field(default="部分与整体图", description="替代文字的开头：部分与整体图、对照图")
     alt_status: str = Field(default="堆积条形图", description="替代文字的开头：目标完成情况图")
     of_which: str = Field(default="其中", description="替代文字中“整体……其中部分……”的连接词")
+
+    @model_validator(mode="after")
+    def _copy_fields(self):
+        """A numbered copy must show whose and which copy it is: the placeholders cannot go."""
+        for key, needed in (("delegate", ("{name}",)), ("copy_number", ("{number}",)),
+                            ("watermark", ("{name}", "{number}"))):
+            lost = [n for n in needed if n not in getattr(self, key)]
+            if lost:
+                raise ValueError(f"labels.{key} 须含 {'、'.join(lost)}（编号副本靠它印出姓名与份号）")
+        return self
 
     def fill(self, text: str, doc: "Briefing") -> str:
         text = text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))

@@ -16,6 +16,7 @@ and one that is incomplete is an error, so none is written.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from reportlab.lib.rl_accel import fp_str
@@ -107,49 +108,66 @@ class CIDFont(TTFont):
         drawn = self.state.pop(doc, None)
         if drawn is None or drawn.resource is None:
             return
-        face = self.face
-        ps = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
-        chars = drawn.chars
-        base = f"/{subset_tag(ps, chars)}+{ps}"
-        program = face.makeSubset(chars)
-
+        parts = subset(self.face, drawn.chars)
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
-            "FontName": base,
-            "Flags": 4,  # symbolic: glyphs outside the standard Latin set
-            "FontBBox": pdfdoc.PDFArray([int(x) for x in face.bbox]),
-            "ItalicAngle": int(face.italicAngle),
-            "Ascent": int(face.ascent),
-            "Descent": int(face.descent),
-            "CapHeight": int(face.capHeight),
-            "StemV": int(face.stemV),
-            "FontFile2": _stream(doc, program, Length1=len(program)),
+            "FontName": parts.base,
+            **{k: pdfdoc.PDFArray(v) if isinstance(v, list) else v for k, v in parts.metrics.items()},
+            "FontFile2": _stream(doc, parts.program, Length1=len(parts.program)),
         })
-        cid_to_gid = glyph_ids(chars, face.charToGlyph)
-        identity = all(g == c for c, g in enumerate(cid_to_gid))
         cidfont = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/CIDFontType2",
-            "BaseFont": base,
+            "BaseFont": parts.base,
             "CIDSystemInfo": pdfdoc.PDFDictionary({
                 "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
                 "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor),
             "DW": DW,
-            "W": pdfdoc.PDFArray([x if isinstance(x, int) else pdfdoc.PDFArray(x)
-                                  for x in widths([face.charWidths.get(cp, DW) for cp in chars])]),
-            "CIDToGIDMap": "/Identity" if identity else
-            _stream(doc, b"".join(g.to_bytes(2, "big") for g in cid_to_gid)),
+            "W": pdfdoc.PDFArray([x if isinstance(x, int) else pdfdoc.PDFArray(x) for x in parts.widths]),
+            "CIDToGIDMap": "/Identity" if parts.cid_to_gid is None else _stream(doc, parts.cid_to_gid),
         })
         font = pdfdoc.PDFDictionary({
             "Type": "/Font",
             "Subtype": "/Type0",
-            "BaseFont": base,
+            "BaseFont": parts.base,
             "Encoding": "/Identity-H",
             "DescendantFonts": pdfdoc.PDFArray([doc.Reference(cidfont)]),
-            "ToUnicode": _stream(doc, to_unicode(chars, base[1:7])),
+            "ToUnicode": _stream(doc, parts.to_unicode),
         })
         doc.idToObject["BasicFonts"].dict[drawn.resource] = doc.Reference(font, f"CIDFont:{drawn.resource}")
+
+
+@dataclass(frozen=True)
+class Subset:
+    """What a CID font subset of ``chars`` (CIDs 1, 2 … in that order) consists of, whichever
+    writer puts it in a PDF: reportlab's (the booklet) or the copies' stamp (``pdf.stamp``)."""
+
+    base: str  # /ABCDEF+NotoSerifSC-Regular
+    metrics: dict  # the font descriptor's numbers: Flags, FontBBox, ItalicAngle, Ascent …
+    program: bytes  # the TrueType subset (FontFile2)
+    widths: list  # the W array
+    cid_to_gid: bytes | None  # the CIDToGIDMap stream, None for /Identity
+    to_unicode: bytes
+
+
+def subset(face, chars: list[int]) -> Subset:
+    """The subset of ``face`` holding the glyphs of ``chars``, CID n for ``chars[n - 1]``."""
+    ps = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
+    base = f"/{subset_tag(ps, chars)}+{ps}"
+    cid_to_gid = glyph_ids(chars, face.charToGlyph)
+    identity = all(g == c for c, g in enumerate(cid_to_gid))
+    return Subset(
+        base,
+        {"Flags": 4,  # symbolic: glyphs outside the standard Latin set
+         "FontBBox": [int(x) for x in face.bbox], "ItalicAngle": int(face.italicAngle),
+         "Ascent": int(face.ascent), "Descent": int(face.descent), "CapHeight": int(face.capHeight),
+         "StemV": int(face.stemV)},
+        face.makeSubset(chars),
+        widths([face.charWidths.get(cp, DW) for cp in chars]),
+        None if identity else b"".join(g.to_bytes(2, "big") for g in cid_to_gid),
+        to_unicode(chars, base[1:7]),
+    )
 
 
 def subset_tag(postscript: str, chars) -> str:
