@@ -188,17 +188,73 @@ def sweep(folder: Path, now: float | None = None) -> list[Path]:
             st = os.lstat(path)
         except OSError:
             continue
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+        folder_of_ours = stat.S_ISDIR(st.st_mode) and m.group(3) in (".dir", ".old")
+        if not (stat.S_ISREG(st.st_mode) or folder_of_ours) or st.st_uid != os.getuid():
             continue
         pid, made_here = int(m.group(1)), m.group(2) == host
         old = now - st.st_mtime > STALE_AGE
         if old or (made_here and pid != os.getpid() and not _alive(pid)):
             try:
-                path.unlink()
+                if folder_of_ours:
+                    remove_folder(path)
+                else:
+                    path.unlink()
                 removed.append(path)
             except OSError:
                 pass
     return removed
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove a folder of ours and the regular files in it (never a link's target, never a
+    folder inside it: ours hold neither)."""
+    for name in os.listdir(folder):
+        entry = folder / name
+        if stat.S_ISREG(os.lstat(entry).st_mode):
+            entry.unlink()
+    folder.rmdir()
+
+
+def staging_folder(target: Path) -> Path:
+    """A new, private folder beside ``target`` (named as our temporary files are, ``….tmp.dir``)
+    where a set of files is made before it replaces ``target`` whole."""
+    folder = temp_path(target).with_suffix(".tmp.dir")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:  # a leftover of an earlier process with our pid
+        remove_folder(folder)
+        os.mkdir(folder, 0o700)
+    return folder
+
+
+def replace_folder(staging: Path, target: Path, owned: set[str]) -> None:
+    """Put the finished ``staging`` folder in ``target``'s place.
+
+    An existing ``target`` is moved aside first and removed after: only the files named in
+    ``owned`` (what an earlier run made there; the caller checked that nothing else is in it),
+    so a copy left over from a longer list never stays beside the new ones.
+    """
+    check_stop()
+    aside = None
+    try:
+        if os.path.lexists(target):
+            aside = temp_path(target).with_suffix(".tmp.old")
+            os.rename(target, aside)
+        os.rename(staging, target)
+    except OSError as exc:
+        if aside is not None and not os.path.lexists(target):
+            os.rename(aside, target)  # put the old folder back
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from None
+    if aside is not None:
+        for name in owned:
+            try:
+                (aside / name).unlink()
+            except FileNotFoundError:
+                pass
+        try:
+            aside.rmdir()
+        except OSError:
+            pass  # something appeared in it meanwhile: left for the user
 
 
 def make_folder(folder: Path) -> None:

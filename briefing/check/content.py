@@ -406,6 +406,14 @@ class Walker:
         self._walk(contents, _resolve(page.get("/Resources")) or DictionaryObject(), _State(), out, [], 0, set())
         return out
 
+    def stream(self, stream, resources, number: int) -> PageContent:
+        """What one content stream draws, from a page's initial graphics state: the stamp a
+        numbered copy appends to a page (``check/copies.py``), walked without the rest."""
+        out = PageContent(number)
+        self._count = 0
+        self._walk(stream, _resolve(resources) or DictionaryObject(), _State(), out, [], 0, set())
+        return out
+
     def pages(self) -> Iterator[PageContent]:
         for n, page in enumerate(self.reader.pages, 1):
             yield self.page(page, n)

@@ -280,18 +280,11 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
 def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
            cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
            sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None) -> Result:
-    from ..check.verify import verify
     from ..data.review import warnings as review_warnings
-    from ..typeset.chartslot import LayoutPasses
-    from ..typeset.styles import styles_for
 
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     unchecked = _review_marks(data, strict)
-    styles = styles_for(paper, fonts)
-    passes = LayoutPasses(provisional=hint is None)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
-    built = build_time()
     make_folder(out.parent)
     sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here
     tmp = temp_path(out)
@@ -303,14 +296,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
             create_temp(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-        entries, structure = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts,
-                                        raw, hint, passes)
-        if cache and entries != hint:
-            cache.put("contents", hint_key, entries)
-        stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built, structure)
-        report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
-        if not report.ok:
-            raise VerificationError(report.failures())
+        report = verified(doc, fonts, tmp, raw, out, paper, cache, stages, hint_key, hint, job)
         if impose:
             imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks,
                                         sheet)
@@ -325,3 +311,26 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
     report.path = str(out)
     return Result(out, report, stages.timings, imposed_path(out) if impose else None, imposed_report,
                   unchecked + review_warnings(doc) + ([note] if note else []))
+
+
+def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPath, paper: str,
+             cache: Cache | None, stages: _Stages, hint_key: str, hint, job: ChartJob | None) -> Report:
+    """Charts, layout, finish and verification of the booklet into ``tmp`` (``raw``: reportlab's
+    file before finishing; ``out``: the name messages give); ``VerificationError`` if it fails."""
+    from ..check.verify import verify
+    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.styles import styles_for
+
+    styles = styles_for(paper, fonts)
+    passes = LayoutPasses(provisional=hint is None)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
+    built = build_time()
+    entries, structure = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts,
+                                    raw, hint, passes)
+    if cache and entries != hint:
+        cache.put("contents", hint_key, entries)
+    stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built, structure)
+    report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
+    if not report.ok:
+        raise VerificationError(report.failures())
+    return report

@@ -24,6 +24,8 @@ EPILOG = """\
   briefing build data/*.yaml                      # every district, in parallel
   briefing build --paper a5 --impose saddle --marks   # A5 booklet + SRA4 sheets with crop marks
   briefing build --paper a5 --impose saddle --sheet a4  # on A4 for an office printer (no trimming)
+  briefing build --copies 代表名单.xlsx            # one numbered copy per delegate → out/yanfeng-2023-copies/
+  briefing build --copies 代表名单.csv --email     # e-mail copies: the name and number watermarked on every page
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
   briefing serve &                                # later builds run in a resident process (0.25 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
@@ -57,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true",
                    help="数据文件中还有“待核对”“待补充”标记（briefing import 的草稿）时拒绝生成 "
                         "refuse while review marks are left")
+    b.add_argument("--copies", metavar="LIST",
+                   help="按代表名单（.csv 或 .xlsx：份号、姓名、代表团/组别、邮箱）生成编号副本，每人一份，写到 -o 文件夹 "
+                        "(default: out/<数据文件名>-copies/) one numbered, verified copy per delegate")
+    b.add_argument("--email", action="store_true",
+                   help="与 --copies 一起用：每页加姓名与份号的浅色斜向水印（电子版）with --copies: a light "
+                        "diagonal watermark of the name and number on every page")
     _build_options(b, SHEETS)
     w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
                        description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.2 秒）；"
@@ -196,7 +204,42 @@ def _marks_without_impose(args) -> bool:
     return False
 
 
+def _build_copies(args) -> int:
+    from .copies import build_copies
+
+    def progress(stage: str, seconds: float) -> None:
+        if not args.quiet:
+            _say(f"  {stage:<28} {seconds:6.2f} s")
+
+    data = args.data[0]
+    if not args.quiet:
+        _say(f"briefing: {data}，名单 {args.copies}")
+    result = build_copies(data, args.copies, args.output, paper=args.paper, email=args.email,
+                          impose=bool(args.impose), marks=args.marks, sheet=args.sheet, cache=_cache(args),
+                          progress=progress, strict=args.strict, jobs=args.jobs,
+                          chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
+    for w in result.warnings:
+        _say(f"briefing: 注意 note: {w}")
+    sizes = [c.size for c in result.copies]
+    _say(f"briefing: 完成 {len(result.copies)} 份编号副本 → {result.folder}/  (每份 {result.copies[0].pages} 页, "
+         f"{min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f} KB, 每份都已检查; 清单 copies.csv; "
+         f"{sum(result.timings.values()):.2f} s)")
+    if result.combined is not None:
+        _say(f"briefing: 合订拼版 → {result.combined}")
+    return 0
+
+
 def _build(args) -> int:
+    if args.email and not args.copies:
+        _say("briefing: --email 需要与 --copies 一起使用 (--email needs --copies)")
+        return 2
+    if args.copies:
+        if len(args.data) > 1:
+            _say("briefing: --copies 只用于单个数据文件 (--copies takes one data file)")
+            return 2
+        if _marks_without_impose(args):
+            return 2
+        return _build_copies(args)
     if len(args.data) > 1 and args.strict:
         _say("briefing: --strict 只用于单个数据文件 (--strict takes one data file)")
         return 2

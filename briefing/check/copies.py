@@ -1,0 +1,379 @@
+"""Each numbered copy checked, honestly and in milliseconds: the verified booklet plus its stamp.
+
+A full ``verify`` costs about 0.1 s a copy. It is also not needed: a copy (``pdf/stamp.py``) is
+the verified booklet's bytes followed by an incremental update, and what the update may change
+is small and fixed. So each copy is checked, from its own bytes with pypdf, to be exactly that:
+
+1. **The booklet, untouched.** The copy starts with the verified booklet's bytes, and its last
+   cross-reference section moves no object of the booklet except the page dictionaries, the
+   cover's ``Sect`` and the cover page's ParentTree array. Every other object of the copy that
+   has a booklet number sits where the booklet has it, in those same bytes: it is the verified
+   object. The trailer keeps the booklet's catalog, Info and first ID.
+2. **The pages, the booklet's pages plus the stamp.** Each page dictionary equals the
+   booklet's key by key, except that ``/Contents`` is ``[q, the booklet's streams…, stamp]``
+   (the stamp starting with ``Q``, so it draws from the page's initial state: the booklet's
+   own streams are checked once to keep q/Q, BT/ET and BDC/EMC balanced) and ``/Resources``
+   adds new form XObjects and nothing else.
+3. **The stamp, checked as the booklet is.** The stamp alone is walked (``content.Walker``)
+   and put through the booklet's page checks: inside the footer band or text block on body
+   pages, nothing within 10 mm of the trim, nothing off the page. Its text, read back through
+   the fonts' ToUnicode maps, is "第 012 份" on every page, and on the cover the number, the
+   marking, "张三 代表" and the group. Everything it paints is an artifact or the cover's
+   paragraph. Every font it uses is the booklet's own (an unchanged object) or an embedded
+   Type0/CIDFontType2 subset of one of the booklet's faces. An e-mail copy's watermark is one
+   form on every page, drawn as the outlines of its name and number.
+4. **The structure.** The cover's ``Sect`` is the booklet's with one ``P`` put first; the
+   ``P`` owns one MCID on the cover page, the one the stamp paints, which is the next free one
+   and is added to that page's ParentTree array (nothing else of the tree changes).
+
+What the booklet's verification established therefore still holds for every page, and the
+stamp is checked in full: that is the whole copy. Across copies the command checks that no two
+share a number, and that each file has its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+from ..files import read_regular
+from ..typeset.styles import Geometry
+from .content import PageContent, Walker, operations
+from .pages import frames, on_page, trim_clear
+from .verify import MAX_PDF_BYTES, _embedded, unreadable
+
+FORM_NAMES = ("/BrCover", "/BrFooter", "/BrMark")
+
+
+def _r(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _locations(reader: PdfReader) -> dict[int, tuple]:
+    """Where the file's cross-reference sections, newest first, put each object."""
+    out: dict[int, tuple] = {}
+    for gen, table in reader.xref.items():
+        for num, offset in table.items():
+            out[num] = ("at", gen, offset)
+    for num, (stm, index) in reader.xref_objStm.items():
+        out[num] = ("in", stm, index)
+    return out
+
+
+def same(a, b) -> bool:
+    """Two values of the booklet and the copy are the same PDF value (references by number)."""
+    if isinstance(a, IndirectObject) or isinstance(b, IndirectObject):
+        return (isinstance(a, IndirectObject) and isinstance(b, IndirectObject)
+                and (a.idnum, a.generation) == (b.idnum, b.generation))
+    if isinstance(a, DictionaryObject) or isinstance(b, DictionaryObject):
+        return (isinstance(a, DictionaryObject) and isinstance(b, DictionaryObject) and a.keys() == b.keys()
+                and all(same(a.raw_get(k), b.raw_get(k)) for k in a))
+    if isinstance(a, ArrayObject) or isinstance(b, ArrayObject):
+        return (isinstance(a, ArrayObject) and isinstance(b, ArrayObject) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b)))
+    return a == b
+
+
+def _balance(content: list) -> str | None:
+    """A content stream that could leave a graphics state, text object or marked-content
+    sequence open (or close one it never opened)."""
+    depth = {b"q": 0, b"BT": 0, b"BDC": 0}
+    pairs = {b"q": b"q", b"Q": b"q", b"BT": b"BT", b"ET": b"BT", b"BDC": b"BDC", b"BMC": b"BDC", b"EMC": b"BDC"}
+    for _, op in content:
+        key = pairs.get(op)
+        if key is None:
+            continue
+        depth[key] += 1 if op in (b"q", b"BT", b"BDC", b"BMC") else -1
+        if depth[key] < 0:
+            return f"{op.decode()} without its opening"
+    open_ = [k.decode() for k, v in depth.items() if v]
+    return f"{', '.join(open_)} left open" if open_ else None
+
+
+@dataclass
+class Reference:
+    """The verified booklet, read once for checking all its copies."""
+
+    data: bytes
+    reader: PdfReader
+    locations: dict[int, tuple]
+    size: int
+    geo: Geometry
+    problems: list[str] = field(default_factory=list)  # the booklet itself cannot carry stamps
+    sect: IndirectObject | None = None
+    parents: IndirectObject | None = None
+
+    @classmethod
+    def read(cls, path: FsPath, geo: Geometry) -> "Reference":
+        data = read_regular(path, MAX_PDF_BYTES)
+        reader = PdfReader(io.BytesIO(data))
+        ref = cls(data, reader, _locations(reader), int(reader.trailer["/Size"]), geo)
+        for n, page in enumerate(reader.pages, 1):
+            why = _balance(operations(page.get_contents(), reader)) if page.get_contents() is not None else None
+            if why:
+                ref.problems.append(f"booklet page {n}: {why}: a stamp would not start from the page's own state")
+        root = _r(reader.trailer["/Root"])
+        tree = _r(root.get("/StructTreeRoot"))
+        if isinstance(tree, DictionaryObject):
+            document = _r(tree["/K"])
+            kids = _r(document["/K"])
+            ref.sect = kids[0] if isinstance(kids, ArrayObject) else document["/K"]
+            key = int(reader.pages[0]["/StructParents"])
+            nums = _r(_r(tree["/ParentTree"])["/Nums"])
+            for i in range(0, len(nums) - 1, 2):
+                if int(nums[i]) == key:
+                    ref.parents = nums[i + 1]
+        return ref
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a copy must show: its words, as the data and the list give them."""
+
+    number: str  # 012
+    footer: str  # 第 012 份
+    cover: tuple[str, ...]  # the number, the marking, "张三 代表", the group
+    email: bool
+    watermark_ops: bytes | None = None  # the watermark's outlines (path operators)
+
+
+@dataclass
+class CopyReport:
+    path: str
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+    size: int = 0
+    sha256: str = ""
+    number: str | None = None  # the number read back from the footers, when all agree
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_copy(ref: Reference, path: FsPath, expect: Expected) -> CopyReport:
+    """Every problem of one copy (an empty list: it is the booklet plus the right stamp)."""
+    report = CopyReport(str(path))
+    try:
+        _check(ref, FsPath(path), expect, report)
+    except Exception as exc:  # a damaged copy: pypdf raises nearly anything
+        report.problems.append(f"cannot read the copy: {unreadable(exc)}")
+    return report
+
+
+def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -> None:
+    problems = report.problems
+    problems += ref.problems
+    data = read_regular(path, MAX_PDF_BYTES)
+    report.size, report.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    if not data.startswith(ref.data):
+        problems.append("does not start with the verified booklet's bytes")
+        return
+    reader = PdfReader(io.BytesIO(data))
+    pages, base_pages = reader.pages, ref.reader.pages
+    report.pages = len(pages)
+    if len(pages) != len(base_pages):
+        problems.append(f"{len(pages)} pages, the booklet has {len(base_pages)}")
+        return
+
+    # 1. Which objects the update redefines.
+    allowed = {p.indirect_reference.idnum for p in base_pages}
+    if ref.sect is not None:
+        allowed |= {ref.sect.idnum, ref.parents.idnum}
+    moved = [n for n, where in _locations(reader).items() if n < ref.size and where != ref.locations.get(n)]
+    for n in sorted(set(moved) - allowed):
+        problems.append(f"object {n} of the booklet is changed (only pages and the cover's tags may be)")
+    trailer, base_trailer = reader.trailer, ref.reader.trailer
+    for key in ("/Root", "/Info"):
+        if not same(trailer.get(key), base_trailer.get(key)):
+            problems.append(f"the trailer's {key} is not the booklet's")
+    if trailer["/ID"][0] != base_trailer["/ID"][0]:
+        problems.append("the document ID is not the booklet's")
+
+    # 2. Each page: the booklet's, with the stamp appended.
+    stamps: list[PageContent] = []
+    walker = _Walker(reader)
+    forms: dict[str, set[int]] = {}
+    for n, (page, base) in enumerate(zip(pages, base_pages), 1):
+        if page.indirect_reference.idnum != base.indirect_reference.idnum:
+            problems.append(f"page {n} is another object than the booklet's")
+            return
+        if page.keys() != base.keys() or not all(same(page.raw_get(k), base.raw_get(k)) for k in page
+                                                 if k not in ("/Contents", "/Resources")):
+            problems.append(f"page {n}: its dictionary differs from the booklet's beyond /Contents and /Resources")
+        contents = _r(page.raw_get("/Contents"))
+        old = _r(base.raw_get("/Contents")) if isinstance(base.raw_get("/Contents"), ArrayObject) else \
+            base.raw_get("/Contents")
+        old = list(old) if isinstance(old, ArrayObject) else [old]
+        if not (isinstance(contents, ArrayObject) and len(contents) == len(old) + 2
+                and all(same(a, b) for a, b in zip(contents[1:-1], old))):
+            problems.append(f"page {n}: /Contents is not [q, the booklet's content, the stamp]")
+            continue
+        first, stamp = _r(contents[0]), _r(contents[-1])
+        if (contents[0].idnum < ref.size or contents[-1].idnum < ref.size or not isinstance(stamp, StreamObject)
+                or first.get_data().strip() != b"q" or not stamp.get_data().lstrip().startswith(b"Q")):
+            problems.append(f"page {n}: the stamp is not wrapped as q … Q around the booklet's content")
+            continue
+        res, base_res = _r(page.raw_get("/Resources")), _r(base.raw_get("/Resources"))
+        xobj = _r(res.get("/XObject")) or DictionaryObject()
+        base_xobj = _r(base_res.get("/XObject")) or DictionaryObject()
+        if res.keys() - {"/XObject"} != base_res.keys() - {"/XObject"} or not all(
+                same(res.raw_get(k), base_res.raw_get(k)) for k in res if k != "/XObject"):
+            problems.append(f"page {n}: /Resources differ from the booklet's beyond its XObjects")
+        for k in base_xobj:
+            if k not in xobj or not same(xobj.raw_get(k), base_xobj.raw_get(k)):
+                problems.append(f"page {n}: XObject {k} is not the booklet's")
+        for k in xobj.keys() - base_xobj.keys():
+            value = xobj.raw_get(k)
+            if k not in FORM_NAMES or not isinstance(value, IndirectObject) or value.idnum < ref.size:
+                problems.append(f"page {n}: XObject {k} is not one of the stamp's new forms")
+            else:
+                forms.setdefault(k, set()).add(value.idnum)
+        stamps.append(walker.stream(stamp, res, n))
+    if problems:
+        return
+
+    # 3. The stamp itself.
+    numbers = set()
+    for content in stamps:
+        n = content.number
+        unmarked = [r.text for r in content.runs if not _marked(r.marks)] + [p.kind for p in content.paints
+                                                                             if not _marked(p.marks)]
+        if unmarked:
+            problems.append(f"page {n}: the stamp paints {unmarked[0]!r} outside an artifact or the cover's paragraph")
+        texts = [_squeeze("".join(r.text for r in line)) for line in content.lines()]
+        if _squeeze(expect.footer) not in texts:
+            problems.append(f"page {n}: no “{expect.footer}” in the footer")
+        else:
+            numbers.add(expect.number)
+        if n == 1:
+            for line in expect.cover:
+                if _squeeze(line) not in texts:
+                    problems.append(f"the cover lacks “{line}”")
+        extra = [t for t in texts if t != _squeeze(expect.footer) and (n != 1 or t not in map(_squeeze, expect.cover))]
+        if extra:
+            problems.append(f"page {n}: the stamp prints “{extra[0]}”, which is none of the copy's marks")
+        if expect.email and not content.paints:
+            problems.append(f"page {n}: no watermark")
+        if not expect.email and content.paints:
+            problems.append(f"page {n}: the stamp paints shapes, but only an e-mail copy has a watermark")
+    problems += [f"stamp: {p}" for p in (frames(stamps, pages, ref.geo) + trim_clear(stamps, pages)
+                                          + on_page(stamps, pages))]
+    problems += _fonts(reader, ref, pages)
+    problems += _watermark(forms, reader, expect)
+    problems += _structure(reader, ref, stamps)
+    if not problems and numbers == {expect.number}:
+        report.number = expect.number
+
+
+class _Walker(Walker):
+    """The content walker, remembering what a form draws where: the same footer and watermark
+    are placed at the same spot on every recto (and every verso), and are walked once each."""
+
+    def __init__(self, reader):
+        super().__init__(reader)
+        self._seen: dict[tuple, tuple[list, list, list]] = {}
+
+    def _do(self, name, xobjects, gs, out, marks, depth, forms):
+        key = (name, id(_r(xobjects.get(name))), gs.ctm, gs.clip, repr(marks))
+        kept = self._seen.get(key)
+        if kept is None:
+            runs, paints, mcids = len(out.runs), len(out.paints), len(out.mcids)
+            super()._do(name, xobjects, gs, out, marks, depth, forms)
+            self._seen[key] = (out.runs[runs:], out.paints[paints:], out.mcids[mcids:])
+        else:
+            out.runs += kept[0]
+            out.paints += kept[1]
+            out.mcids += kept[2]
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _marked(marks) -> bool:
+    return any(m.mcid is not None or m.tag == "/Artifact" for m in marks)
+
+
+def _fonts(reader: PdfReader, ref: Reference, pages) -> list[str]:
+    """The stamp's fonts: the booklet's own, or an embedded subset of one of its faces."""
+    problems: list[str] = []
+    faces = set()
+    for page in ref.reader.pages:
+        for font in (_r(_r(page["/Resources"]).get("/Font")) or {}).values():
+            faces.add(re.sub(r"^/[A-Z]{6}\+", "", str(_r(font).get("/BaseFont"))))
+    seen: set[int] = set()
+    for n, page in enumerate(pages, 1):
+        xobj = _r(_r(page["/Resources"]).get("/XObject")) or {}
+        for key in FORM_NAMES:
+            form = _r(xobj.get(key))
+            if form is None:
+                continue
+            fonts = _r(_r(form.get("/Resources") or DictionaryObject()).get("/Font")) or DictionaryObject()
+            for key in fonts:
+                font = fonts.raw_get(key)
+                if not isinstance(font, IndirectObject) or font.idnum in seen:
+                    continue
+                seen.add(font.idnum)
+                f = _r(font)
+                base = str(f.get("/BaseFont", ""))
+                if font.idnum < ref.size:
+                    continue  # an object of the booklet, unchanged (step 1): verified with it
+                kids = _r(f.get("/DescendantFonts")) or []
+                cid = _r(kids[0]) if kids else None
+                if (f.get("/Subtype") != "/Type0" or cid is None or cid.get("/Subtype") != "/CIDFontType2"
+                        or not _embedded(f) or "/ToUnicode" not in f):
+                    problems.append(f"stamp font {base}: not an embedded CID TrueType font with a ToUnicode map")
+                if not re.match(r"^/[A-Z]{6}\+", base):
+                    problems.append(f"stamp font {base}: not marked as a subset")
+                if re.sub(r"^/[A-Z]{6}\+", "", base) not in faces:
+                    problems.append(f"stamp font {base}: not one of the booklet's faces")
+    return problems
+
+
+def _watermark(forms: dict[str, set[int]], reader: PdfReader, expect: Expected) -> list[str]:
+    marks = forms.get("/BrMark", set())
+    if not expect.email:
+        return ["a watermark on a print copy"] if marks else []
+    if len(marks) != 1:
+        return [f"the watermark is {len(marks)} forms, not one on every page"]
+    data = reader.get_object(next(iter(marks))).get_data()
+    if expect.watermark_ops is None or expect.watermark_ops not in data:
+        return ["the watermark is not the outline of the copy's name and number"]
+    return []
+
+
+def _structure(reader: PdfReader, ref: Reference, stamps: list[PageContent]) -> list[str]:
+    painted = [(c.number, m) for c in stamps for m in c.mcids]
+    if ref.sect is None:
+        return ["the untagged booklet's stamp paints MCIDs"] if painted else []
+    base_kids = _r(_r(ref.sect).raw_get("/K"))
+    base_kids = list(base_kids) if isinstance(base_kids, ArrayObject) else [base_kids]
+    base_parents = _r(ref.parents)
+    sect = reader.get_object(ref.sect.idnum)
+    parents = reader.get_object(ref.parents.idnum)
+    mcid = len(base_parents)
+    if painted != [(1, mcid)]:
+        return [f"the stamp paints MCIDs {painted}, expected only {mcid} on the cover"]
+    kids = _r(sect.raw_get("/K"))
+    if not (isinstance(kids, ArrayObject) and len(kids) == len(base_kids) + 1
+            and all(same(a, b) for a, b in zip(kids[1:], base_kids))
+            and sect.keys() == _r(ref.sect).keys()
+            and all(same(sect.raw_get(k), _r(ref.sect).raw_get(k)) for k in sect if k != "/K")):
+        return ["the cover's Sect is not the booklet's with one element put first"]
+    para = kids[0]
+    p = _r(para)
+    if not (isinstance(para, IndirectObject) and para.idnum >= ref.size and p.get("/S") == "/P"
+            and same(p.raw_get("/P"), ref.sect) and same(p.raw_get("/Pg"), reader.pages[0].indirect_reference)
+            and p.get("/K") == mcid):
+        return ["the cover's new element is not a P owning the stamp's MCID on the cover"]
+    if not (isinstance(parents, ArrayObject) and len(parents) == mcid + 1
+            and all(same(a, b) for a, b in zip(parents, base_parents)) and same(parents[mcid], para)):
+        return ["the cover page's ParentTree entry does not give the stamp's MCID to its P"]
+    return []
