@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from ..files import read_regular
 from ..typeset.styles import Geometry
@@ -108,12 +108,32 @@ class Reference:
     problems: list[str] = field(default_factory=list)  # the booklet itself cannot carry stamps
     sect: IndirectObject | None = None
     parents: IndirectObject | None = None
+    pages: list = field(default_factory=list)  # the booklet's PageObjects
+    page_ids: list[int] = field(default_factory=list)
+    faces: set[str] = field(default_factory=set)  # the booklet's font faces, without subset tags
+    _fonts: dict = field(default_factory=dict)
+
+    def font(self, num: int):
+        """A font of the booklet as the content walker reads it, parsed once for all copies."""
+        kept = self._fonts.get(num)
+        if kept is None:
+            kept = self._fonts[num] = Walker(self.reader).font(self.reader.get_object(num))
+        return kept
 
     @classmethod
     def read(cls, path: FsPath, geo: Geometry) -> "Reference":
         data = read_regular(path, MAX_PDF_BYTES)
         reader = PdfReader(io.BytesIO(data))
         ref = cls(data, reader, _locations(reader), int(reader.trailer["/Size"]), geo)
+        ref.pages = list(reader.pages)
+        ref.page_ids = [p.indirect_reference.idnum for p in ref.pages]
+        for page in ref.pages:
+            fonts = _r(_r(page["/Resources"]).get("/Font")) or DictionaryObject()
+            for k in fonts:
+                font = fonts.raw_get(k)
+                ref.faces.add(re.sub(r"^/[A-Z]{6}\+", "", str(_r(font).get("/BaseFont"))))
+                if isinstance(font, IndirectObject):
+                    ref.font(font.idnum)
         for n, page in enumerate(reader.pages, 1):
             why = _balance(operations(page.get_contents(), reader)) if page.get_contents() is not None else None
             if why:
@@ -176,14 +196,10 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
         problems.append("does not start with the verified booklet's bytes")
         return
     reader = PdfReader(io.BytesIO(data))
-    pages, base_pages = reader.pages, ref.reader.pages
-    report.pages = len(pages)
-    if len(pages) != len(base_pages):
-        problems.append(f"{len(pages)} pages, the booklet has {len(base_pages)}")
-        return
+    base_pages = ref.pages
 
     # 1. Which objects the update redefines.
-    allowed = {p.indirect_reference.idnum for p in base_pages}
+    allowed = set(ref.page_ids)
     if ref.sect is not None:
         allowed |= {ref.sect.idnum, ref.parents.idnum}
     moved = [n for n, where in _locations(reader).items() if n < ref.size and where != ref.locations.get(n)]
@@ -195,14 +211,20 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
             problems.append(f"the trailer's {key} is not the booklet's")
     if trailer["/ID"][0] != base_trailer["/ID"][0]:
         problems.append("the document ID is not the booklet's")
+    if problems:
+        return
+    # The catalog and the page tree are the booklet's objects, unmoved: the copy's pages are the
+    # booklet's page objects in the booklet's order, each as the update redefines it.
+    pages = [reader.get_object(n) for n in ref.page_ids]
+    report.pages = len(pages)
 
     # 2. Each page: the booklet's, with the stamp appended.
     stamps: list[PageContent] = []
-    walker = _Walker(reader)
+    walker = _Walker(reader, ref)
     forms: dict[str, set[int]] = {}
     for n, (page, base) in enumerate(zip(pages, base_pages), 1):
-        if page.indirect_reference.idnum != base.indirect_reference.idnum:
-            problems.append(f"page {n} is another object than the booklet's")
+        if not isinstance(page, DictionaryObject):
+            problems.append(f"page {n} is no dictionary")
             return
         if page.keys() != base.keys() or not all(same(page.raw_get(k), base.raw_get(k)) for k in page
                                                  if k not in ("/Contents", "/Resources")):
@@ -235,7 +257,9 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
                 problems.append(f"page {n}: XObject {k} is not one of the stamp's new forms")
             else:
                 forms.setdefault(k, set()).add(value.idnum)
-        stamps.append(walker.stream(stamp, res, n))
+        # Walked with nothing but its own forms: the stamp may use no other resource of the page.
+        own = DictionaryObject({NameObject(k): xobj.raw_get(k) for k in FORM_NAMES if k in xobj})
+        stamps.append(walker.stream(stamp, DictionaryObject({NameObject("/XObject"): own}), n))
     if problems:
         return
 
@@ -263,8 +287,9 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
             problems.append(f"page {n}: no watermark")
         if not expect.email and content.paints:
             problems.append(f"page {n}: the stamp paints shapes, but only an e-mail copy has a watermark")
-    problems += [f"stamp: {p}" for p in (frames(stamps, pages, ref.geo) + trim_clear(stamps, pages)
-                                          + on_page(stamps, pages))]
+    # The page boxes are the booklet's (step 2): its pages give them.
+    problems += [f"stamp: {p}" for p in (frames(stamps, base_pages, ref.geo) + trim_clear(stamps, base_pages)
+                                          + on_page(stamps, base_pages))]
     problems += _fonts(reader, ref, pages)
     problems += _watermark(forms, reader, expect)
     problems += _structure(reader, ref, stamps)
@@ -276,9 +301,16 @@ class _Walker(Walker):
     """The content walker, remembering what a form draws where: the same footer and watermark
     are placed at the same spot on every recto (and every verso), and are walked once each."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, ref: "Reference"):
         super().__init__(reader)
+        self.ref = ref
         self._seen: dict[tuple, tuple[list, list, list]] = {}
+
+    def font(self, obj):
+        """A font of the booklet (an unchanged object: step 1) as read once from the booklet."""
+        if isinstance(obj, IndirectObject) and obj.idnum < self.ref.size:
+            return self.ref.font(obj.idnum)
+        return super().font(obj)
 
     def _do(self, name, xobjects, gs, out, marks, depth, forms):
         key = (name, id(_r(xobjects.get(name))), gs.ctm, gs.clip, repr(marks))
@@ -304,10 +336,7 @@ def _marked(marks) -> bool:
 def _fonts(reader: PdfReader, ref: Reference, pages) -> list[str]:
     """The stamp's fonts: the booklet's own, or an embedded subset of one of its faces."""
     problems: list[str] = []
-    faces = set()
-    for page in ref.reader.pages:
-        for font in (_r(_r(page["/Resources"]).get("/Font")) or {}).values():
-            faces.add(re.sub(r"^/[A-Z]{6}\+", "", str(_r(font).get("/BaseFont"))))
+    faces = ref.faces
     seen: set[int] = set()
     for n, page in enumerate(pages, 1):
         xobj = _r(_r(page["/Resources"]).get("/XObject")) or {}
@@ -321,10 +350,10 @@ def _fonts(reader: PdfReader, ref: Reference, pages) -> list[str]:
                 if not isinstance(font, IndirectObject) or font.idnum in seen:
                     continue
                 seen.add(font.idnum)
-                f = _r(font)
-                base = str(f.get("/BaseFont", ""))
                 if font.idnum < ref.size:
                     continue  # an object of the booklet, unchanged (step 1): verified with it
+                f = _r(font)
+                base = str(f.get("/BaseFont", ""))
                 kids = _r(f.get("/DescendantFonts")) or []
                 cid = _r(kids[0]) if kids else None
                 if (f.get("/Subtype") != "/Type0" or cid is None or cid.get("/Subtype") != "/CIDFontType2"
@@ -370,7 +399,7 @@ def _structure(reader: PdfReader, ref: Reference, stamps: list[PageContent]) -> 
     para = kids[0]
     p = _r(para)
     if not (isinstance(para, IndirectObject) and para.idnum >= ref.size and p.get("/S") == "/P"
-            and same(p.raw_get("/P"), ref.sect) and same(p.raw_get("/Pg"), reader.pages[0].indirect_reference)
+            and same(p.raw_get("/P"), ref.sect) and same(p.raw_get("/Pg"), IndirectObject(ref.page_ids[0], 0, reader))
             and p.get("/K") == mcid):
         return ["the cover's new element is not a P owning the stamp's MCID on the cover"]
     if not (isinstance(parents, ArrayObject) and len(parents) == mcid + 1
