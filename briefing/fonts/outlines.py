@@ -54,6 +54,7 @@ def _face(path: str):
     return font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
 
 
+@lru_cache(maxsize=16)  # a copy's watermark is drawn, then checked: outlined once
 def outline(font_file: Path, text: str) -> Outline:
     """``text`` in the face of ``font_file`` as one path, glyph after glyph on one baseline.
     A character the face lacks is left out (the delegate list refuses those first)."""
