@@ -296,3 +296,42 @@ def test_the_command_line(tmp_path):
     assert "第 002 份" in combined.pages[len(one.pages)].extract_text()
     r = run("build", str(DATA), "--email")
     assert r.returncode == 2 and "--email 需要与 --copies 一起使用" in r.stderr
+
+
+def test_a_copy_that_fails_its_check_leaves_the_earlier_folder_as_it_was(forty, tmp_path, monkeypatch):
+    from briefing.check import copies as checks
+    from briefing.errors import VerificationError
+
+    _, data, _, _ = forty
+    out = tmp_path / "out"
+    build_copies(data, _csv(tmp_path / "a.csv", _forty()[:3]), out, cache=Cache(None))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = checks.check_copy
+
+    def failing(ref, path, expect):
+        report = real(ref, path, expect)
+        if expect.number == "002":
+            report.problems.append("made to fail")
+        return report
+
+    monkeypatch.setattr(checks, "check_copy", failing)
+    with pytest.raises(VerificationError, match="002-.*made to fail"):
+        build_copies(data, _csv(tmp_path / "b.csv", _forty()[:4]), out, cache=Cache(None), jobs=1)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "out"]  # no staging folder left
+
+
+def test_a_staging_folder_left_by_a_killed_run_is_swept(tmp_path):
+    from briefing.files import sweep
+
+    dead = 2 ** 22 + 12345  # above any pid this machine hands out
+    import socket
+
+    host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:40]
+    left = tmp_path / f".briefing.{dead}@{host}.0123abcd.tmp.dir"
+    left.mkdir()
+    (left / "001-张三.pdf").write_bytes(b"%PDF-")
+    mine = tmp_path / "copies"
+    mine.mkdir()
+    assert sweep(tmp_path) == [left]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copies"]
