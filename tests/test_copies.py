@@ -335,3 +335,14 @@ def test_a_staging_folder_left_by_a_killed_run_is_swept(tmp_path):
     mine.mkdir()
     assert sweep(tmp_path) == [left]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copies"]
+
+
+def test_briefing_verify_passes_a_copy_in_full(forty):
+    from briefing.check.verify import verify
+    from briefing.data.load import load
+
+    tmp, data, _, result = forty
+    report = verify(tmp / "out" / result.copies[0].file, load(data), "a4")
+    assert report.ok, report.failures()
+    faces = next(c for c in report.checks if c.name == "each face subset once")
+    assert faces.detail.count("NotoSerifSC") == 1  # the stamp's few glyphs are not the face again
