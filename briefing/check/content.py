@@ -54,6 +54,7 @@ class Run:
     advances: tuple[float, ...]  # each character's x origin, page space (len == len(text) when 1:1)
     marks: tuple[Mark, ...] = ()
     invisible: bool = False  # text render mode 3 (or 7): present for search, never seen
+    text_object: int = 0  # which BT … ET on the page (forms included) it was shown in, from 1
 
     @property
     def box(self) -> Box:
@@ -374,6 +375,7 @@ class Walker:
         if contents is None:
             return out
         self._count = 0
+        self._text_objects = 0
         self._walk(contents, _resolve(page.get("/Resources")) or DictionaryObject(), _State(), out, [], 0, set())
         return out
 
@@ -410,6 +412,7 @@ class Walker:
                     gs.line_width = float(operands[0])
             elif op == b"BT":
                 tm = tlm = IDENTITY
+                self._text_objects += 1
             elif op == b"Tf":
                 if len(operands) == 2:
                     f = fonts.get(operands[0])
@@ -525,7 +528,7 @@ class Walker:
         height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
         out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
                             font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
-                            tuple(marks), gs.render in (3, 7)))
+                            tuple(marks), gs.render in (3, 7), self._text_objects))
         return tm
 
     def _do(self, name, xobjects, gs: _State, out: PageContent, marks: list[Mark], depth: int,

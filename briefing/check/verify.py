@@ -16,6 +16,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from ..data.model import Briefing
 from ..typeset.linebreak import violations
+from . import lines, paragraphs
 from .content import ContentError, PageContent, Walker
 from ..typeset.styles import PAPERS, SHEETS
 
@@ -100,8 +101,12 @@ def squeeze(text: str) -> str:
 
 
 def min_pages(doc: Briefing) -> int:
-    """Cover, contents, results opener, one per answer and path, plan opener, notes, back."""
-    return 6 + len(doc.results.answers) + len(doc.plan.paths)
+    """The pages the layout always starts anew, whatever the data: cover, contents, the results
+    opener, the first answer, the plan opener, the first path, notes and back cover, and the
+    foreword, last year's review, the comparison and the closing where the data has them.
+    Further answers and paths may share pages (short sections follow each other)."""
+    optional = (doc.foreword, doc.review, doc.links(), doc.closing)
+    return 8 + sum(1 for part in optional if part)
 
 
 def _pdfa(reader: PdfReader) -> list[str]:
@@ -245,9 +250,13 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
         figures = doc.figures()
         report.add("figures in text", [f"missing {f}" for f in figures if squeeze(f) not in flat],
                    f"all {len(figures)} figures found")
-        heads = [doc.meeting.headline, doc.meeting.district]
+        heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
     report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    report.add("no line of one character", lines.lone_lines(contents))
+    report.add("punctuation compressed", lines.uncompressed(contents))
+    if doc is not None:
+        report.add("every paragraph once, in order", paragraphs.check(contents, doc))
     return report
 
 

@@ -1,53 +1,71 @@
-"""The flowable that sets a plain-text paragraph: clreq breaks, two-edge justification.
+"""The flowable that sets a plain-text paragraph: clreq breaks, compressed punctuation,
+two-edge justification.
 
-Text from the data is drawn literally (no markup is ever parsed), lines are justified with
-character spacing (PDF ``Tc``) because Chinese has no spaces to stretch, and a paragraph can
-split across pages by whole lines, keeping at least two lines on each side where it can.
+Text from the data is drawn literally (no markup is ever parsed). Lines are justified with
+character spacing (PDF ``Tc``), because Chinese has no spaces to stretch; where punctuation is
+compressed or trimmed, or "——" is joined, the glyphs are moved by ``TJ`` kerning, so the
+extracted text is exactly the data's. A paragraph splits across pages by whole lines, keeping
+at least two lines on each side where it can; each part carries its own text, so a part set
+again at another width can never repeat what an earlier part printed.
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from ..fonts.register import char_width
-from .linebreak import Line, break_lines
+from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
+SAME_WIDTH = 1e-6  # points: frames that differ by rounding only (1e-13) are the same measure
 
 
 class TextBlock(Flowable):
     def __init__(self, text: str, style: TextStyle, *, lines: list[Line] | None = None,
-                 indent_first: bool = True):
+                 indent_first: bool = True, continues: bool = False, width: float | None = None):
+        """``continues``: this is the head of a split paragraph (its last line is justified)."""
         super().__init__()
         self.text = text
         self.style = style
         self._lines = lines
         self._indent_first = indent_first
-        self._for_width: float | None = None
+        self._continues = continues
+        self._for_width = width
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
 
+    @property
+    def _indent(self) -> float:
+        return self.style.first_indent if self._indent_first else 0.0
+
     def lines(self, width: float) -> list[Line]:
-        if self._lines is None or (self._for_width != width and self._for_width is not None):
-            indent = self.style.first_indent if self._indent_first else 0.0
+        if self._lines is None or self._for_width is None or abs(self._for_width - width) > SAME_WIDTH:
             measure = char_width(self.style.font, self.style.size)
-            lines = break_lines(self.text, [width], measure, self.style.size, indent)
+            lines = self._break([width], measure)
             if self.style.align == "center" and len(lines) > 1:
-                lines = self._balanced(lines, width, indent, measure)
+                lines = self._balanced(lines, width, measure)
             self._lines = lines
             self._for_width = width
         return self._lines
 
-    def _balanced(self, lines: list[Line], width: float, indent: float,
-                  measure: Callable[[str], float]) -> list[Line]:
+    def _break(self, widths: list[float], measure: Callable[[str], float]) -> list[Line]:
+        st = self.style
+        lines = break_lines(self.text, widths, measure, st.size, self._indent, hanging=st.align == "justify")
+        if self._continues and lines:
+            lines[-1] = Line(**{**lines[-1].__dict__, "last": False})
+        return lines
+
+    def _balanced(self, lines: list[Line], width: float, measure: Callable[[str], float]) -> list[Line]:
         """Centred titles: the narrowest measure that needs no more lines, so they balance."""
         lo, hi, best = width / 2, width, lines
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial = break_lines(self.text, [mid], measure, self.style.size, indent)
+            trial = self._break([mid], measure)
             if len(trial) <= len(lines):
                 best, hi = trial, mid
             else:
@@ -67,50 +85,123 @@ class TextBlock(Flowable):
         if len(lines) < 4 or fit < 2:
             return []  # too short to split nicely: move it whole to the next frame
         fit = min(fit, len(lines) - 2)  # no widow
-        head = TextBlock(self.text, self.style, lines=lines[:fit], indent_first=self._indent_first)
-        tail = TextBlock(self.text, self.style, lines=lines[fit:], indent_first=False)
-        head._for_width = tail._for_width = availWidth
+        cut = lines[fit].start
+        head = TextBlock(self.text[:lines[fit - 1].end], self.style, lines=lines[:fit],
+                         indent_first=self._indent_first, continues=True, width=availWidth)
+        tail = TextBlock(self.text[cut:], self.style, lines=[l.shifted(cut) for l in lines[fit:]],
+                         indent_first=False, continues=self._continues, width=availWidth)
         head.spaceAfter = 0
         tail.spaceBefore = 0
         return [head, tail]
 
     def draw(self):
-        """All lines in one text object: font and colour set once, each line moved to with Td.
-
-        Character spacing (Tc) belongs to the graphics state and outlives a line, so it is set
-        on every line whose spacing differs from the one before, back to 0 included: otherwise
-        a paragraph's last line would be drawn spread like the justified line above it.
-        """
+        """All lines in one text object (see ``show_lines``)."""
         st = self.style
         lines = self.lines(self.width)
+        measure_of = char_width(st.font, st.size)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
-        placed = []  # (x, y, character spacing, text) of each line
+        rows = []  # (x, y, placed glyphs) of each line
         for n, line in enumerate(lines):
-            indent = st.first_indent if (n == 0 and self._indent_first) else 0.0
+            indent = self._indent if n == 0 else 0.0
             measure = self.width - indent
             x = indent
-            gap = 0.0
-            if st.align == "justify" and not line.last and len(line.text) > 1:
-                gap = (measure - line.width) / (len(line.text) - 1)
-            elif st.align == "center":
+            if st.align == "center":
                 x += (measure - line.width) / 2
             elif st.align == "right":
                 x += measure - line.width
-            placed.append((x, y, gap, line.text))
+            rows.append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
             y -= st.leading
-        if not placed:
+        show_lines(self.canv, st, rows)
+
+
+def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
+    """(font resource name, code) of each character, as reportlab's font encodes it for this
+    document: one byte a character in reportlab's 256-glyph subsets, two in a CID font."""
+    parts = font.splitString(text, doc)
+    size = sum(len(data) for _, data in parts) // len(text)
+    out: list[tuple[str, bytes]] = []
+    for subset, data in parts:
+        name = font.getSubsetInternalName(subset, doc)
+        out += [(name, data[i:i + size]) for i in range(0, len(data), size)]
+    return out
+
+
+def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine]]) -> None:
+    """Write lines of placed glyphs as one text object.
+
+    Each line is moved to with ``Td``, relative to the line before; the justification space is
+    the character spacing ``Tc`` (set again only when it changes, back to 0 included, since it
+    outlives the line); a glyph not where the font's advance and ``Tc`` put it is moved there by
+    a ``TJ`` number, and a stretched dash by ``Tz``. The run of every line ends where its text
+    ends, so the page checks see the trimmed or hanging mark where it is drawn.
+    """
+    rows = [r for r in rows if r[2].glyphs]
+    if not rows:
+        return
+    font = pdfmetrics.getFont(style.font)
+    doc = canv._doc
+    size = style.size
+    width = char_width(style.font, size)
+    ops: list[str] = []
+    state = {"font": None, "tc": 0.0, "tz": 1.0}
+    at = (0.0, 0.0)
+    for x, y, placed in rows:
+        ops.append(f"{fp_str(x - at[0])} {fp_str(y - at[1])} Td")
+        at = (x, y)
+        if placed.spacing != state["tc"]:
+            ops.append(f"{fp_str(placed.spacing)} Tc")
+            state["tc"] = placed.spacing
+        ops += _line(placed, _codes(font, "".join(g.char for g in placed.glyphs), doc), width, size, state)
+    if state["tc"]:
+        ops.append("0 Tc")
+    if state["tz"] != 1.0:
+        ops.append("100 Tz")
+    canv.setFillColor(style.color)
+    canv.addLiteral("BT\n" + "\n".join(ops) + "\nET")
+
+
+def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[str], float], size: float,
+          state: dict) -> list[str]:
+    ops: list[str] = []
+    items: list = []  # the TJ array being built: bytes and numbers
+
+    def flush():
+        if not items:
             return
-        t = self.canv.beginText(placed[0][0], placed[0][1])
-        t.setFont(st.font, st.size)
-        t.setFillColor(st.color)
-        spacing = 0.0  # each flowable is drawn inside q … Q, which starts it at the default 0
-        at = placed[0][:2]
-        for x, y, gap, text in placed:
-            if (x, y) != at:
-                t.moveCursor(x - at[0], at[1] - y)  # Td, relative to the line before
-                at = (x, y)
-            if gap != spacing:
-                t.setCharSpace(gap)
-                spacing = gap
-            t.textOut(text)
-        self.canv.drawText(t)
+        if len(items) == 1 and isinstance(items[0], bytes):
+            ops.append(f"<{items[0].hex()}> Tj")
+        else:
+            ops.append("[" + " ".join(f"<{i.hex()}>" if isinstance(i, bytes) else fp_str(i) for i in items) + "] TJ")
+        items.clear()
+
+    def kern(to: float, pos: float) -> float:
+        """Move from ``pos`` to ``to`` with a TJ number (thousandths of the em, scaled by Tz)."""
+        number = round((pos - to) * 1000 / (size * state["tz"]), 1)
+        if not number:
+            return pos
+        if items and not isinstance(items[-1], bytes):
+            items[-1] = round(items[-1] + number, 1)
+        else:
+            items.append(number)
+        return pos - number * size * state["tz"] / 1000
+
+    pos = 0.0  # where the next glyph would go, from the line's start
+    for g, (resource, code) in zip(placed.glyphs, codes):
+        if resource != state["font"] or g.scale != state["tz"]:
+            flush()
+            if resource != state["font"]:
+                ops.append(f"{resource} {fp_str(size)} Tf")
+                state["font"] = resource
+            if g.scale != state["tz"]:
+                ops.append(f"{fp_str(g.scale * 100)} Tz")
+                state["tz"] = g.scale
+        pos = kern(g.x, pos)
+        if items and isinstance(items[-1], bytes):
+            items[-1] += code
+        else:
+            items.append(code)
+        pos += (width(g.char) + state["tc"]) * state["tz"]
+    if pos - placed.end > placed.spacing + 0.01:  # a trimmed, hanging or joined end
+        kern(placed.end, pos)
+    flush()
+    return ops

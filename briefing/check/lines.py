@@ -1,0 +1,142 @@
+"""Checks of the set lines, read from the printed page: no line of one Chinese character, and
+adjacent full-width marks compressed.
+
+Both read the content walker's runs (``content.py``): their text, the page position of every
+glyph and the text object each was shown in. What they accept follows from what the line
+breaker guarantees (``typeset/linebreak.py``), for any data:
+
+- a paragraph never ends, nor has a line, of a single Chinese character when its measure holds
+  four characters or more (below that a line of one may be the only way to set it); a paragraph
+  of one character is one line and not a lone line;
+- every pair of adjacent full-width marks with a blank half between them is set in 1.5 em.
+
+Text inside a figure (``/Figure``) or an artifact is not running text and is not judged here.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Sequence
+
+from ..typeset.linebreak import compressible, is_lone
+from .content import PageContent, Run
+
+LONE_MEASURE = 4.0  # ems: a paragraph whose longest line reaches this never leaves a character alone
+NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
+STACKED = 1.35  # single-line texts this close (ems) and aligned are lines of one label (charts)
+COMPRESSED = 0.75  # ems: a compressed mark advances 0.5 em, an uncompressed one 1 em
+
+
+def _exempt(run: Run) -> bool:
+    return any(m.tag in ("/Figure", "/Artifact") for m in run.marks)
+
+
+def _text(line: list[Run]) -> str:
+    return "".join(r.text for r in line)
+
+
+def _left(line: list[Run]) -> float:
+    return min(r.box[0] for r in line)
+
+
+def _right(line: list[Run]) -> float:
+    return max(r.box[2] for r in line)
+
+
+def _continues(above: list[Run], line: list[Run]) -> bool:
+    """Is ``line`` the next line of the paragraph ``above`` belongs to?"""
+    a, b = above[-1], line[0]
+    if a.font != b.font or abs(a.size - b.size) > 0.01 * a.size:
+        return False
+    step = (a.y - b.y) / a.size
+    if not NEXT_LINE[0] <= step <= NEXT_LINE[1]:
+        return False
+    if b.text_object and b.text_object == a.text_object:
+        return True  # set as one paragraph
+    # Lines drawn one text object each (a chart's wrapped label): close and aligned.
+    if step > STACKED:
+        return False
+    edges = [(_left(above), _left(line)), (_right(above), _right(line)),
+             ((_left(above) + _right(above)) / 2, (_left(line) + _right(line)) / 2)]
+    return any(abs(p - q) < 1.0 for p, q in edges)
+
+
+def set_lines(content: PageContent) -> list[list[Run]]:
+    """The page's lines as they were set: the walker's lines (runs on one baseline) cut where
+    the text object changes, so that two table cells side by side are two lines."""
+    out: list[list[Run]] = []
+    for line in content.lines():
+        out.append([line[0]])
+        for r in line[1:]:
+            if r.text_object != out[-1][-1].text_object:
+                out.append([r])
+            else:
+                out[-1].append(r)
+    return out
+
+
+def paragraphs(content: PageContent) -> list[list[list[Run]]]:
+    """The page's lines grouped into the paragraphs (or labels) they were set in."""
+    out: list[list[list[Run]]] = []
+    for line in set_lines(content):
+        if out and _continues(out[-1][-1], line):
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
+
+
+def lone_lines(pages: Sequence[PageContent]) -> list[str]:
+    """Lines holding a single Chinese character in a paragraph whose measure holds four."""
+    problems: list[str] = []
+    for content in pages:
+        for block in paragraphs(content):
+            if len(block) < 2 or any(_exempt(r) for line in block for r in line):
+                continue
+            size = block[0][0].size
+            if max(_right(l) - _left(l) for l in block) < LONE_MEASURE * size:
+                continue
+            for n, line in enumerate(block):
+                text = _text(line)
+                if is_lone(text):
+                    before = _text(block[n - 1])[-12:] if n else ""
+                    problems.append(f"page {content.number}: a line of one character “{text.strip()}” "
+                                    f"(after “{before}”)" if before else
+                                    f"page {content.number}: a line of one character “{text.strip()}”")
+    return problems
+
+
+def _glyphs(line: list[Run]) -> list[tuple[str, float, float, bool]]:
+    """(character, x origin, em, drawn by a run of its own text) of every glyph of a line."""
+    out = []
+    for r in line:
+        if len(r.advances) != len(r.text):
+            continue  # a glyph that stands for several characters: no positions to judge
+        out += [(ch, x, r.size, _exempt(r)) for ch, x in zip(r.text, r.advances)]
+    return out
+
+
+def _spacing(glyphs) -> float:
+    """The justification space of a line: how much more than an em its ideographs advance."""
+    gaps = [b[1] - a[1] - a[2] for a, b in zip(glyphs, glyphs[1:])
+            if "\u4e00" <= a[0] <= "\u9fff" and abs(a[2] - b[2]) < 0.01]
+    return median(gaps) if gaps else 0.0
+
+
+def uncompressed(pages: Sequence[PageContent]) -> list[str]:
+    """Adjacent full-width marks that still take a full em each."""
+    problems: list[str] = []
+    for content in pages:
+        for line in set_lines(content):
+            glyphs = _glyphs(line)
+            spacing = None
+            for a, b in zip(glyphs, glyphs[1:]):
+                if a[3] or b[3] or not compressible(a[0], b[0]) or abs(a[2] - b[2]) > 0.01:
+                    continue
+                if spacing is None:
+                    spacing = _spacing(glyphs)
+                advance = (b[1] - a[1] - spacing) / a[2]
+                if advance > COMPRESSED:
+                    problems.append(f"page {content.number}: “{a[0]}{b[0]}” not compressed "
+                                    f"({advance:.2f} em) in “{_text(line).strip()[:24]}”")
+    return problems
