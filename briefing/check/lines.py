@@ -10,7 +10,9 @@ breaker guarantees (``typeset/linebreak.py``), for any data:
   of one character is one line and not a lone line;
 - every pair of adjacent full-width marks with a blank half between them is set in 1.5 em.
 
-Text inside a figure (``/Figure``) or an artifact is not running text and is not judged here.
+The labels inside a figure (marked ``/Figure``: a chart drawn by matplotlib) are judged for lone
+characters, since they wrap by the same breaker, but not for compression, which only the
+booklet's own text setting does.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ STACKED = 1.35  # single-line texts this close (ems) and aligned are lines of on
 COMPRESSED = 0.75  # ems: a compressed mark advances 0.5 em, an uncompressed one 1 em
 
 
-def _exempt(run: Run) -> bool:
-    return any(m.tag in ("/Figure", "/Artifact") for m in run.marks)
+def _in_figure(run: Run) -> bool:
+    return any(m.tag == "/Figure" for m in run.marks)
 
 
 def _text(line: list[Run]) -> str:
@@ -91,7 +93,7 @@ def lone_lines(pages: Sequence[PageContent]) -> list[str]:
     problems: list[str] = []
     for content in pages:
         for block in paragraphs(content):
-            if len(block) < 2 or any(_exempt(r) for line in block for r in line):
+            if len(block) < 2:
                 continue
             size = block[0][0].size
             if max(_right(l) - _left(l) for l in block) < LONE_MEASURE * size:
@@ -107,12 +109,12 @@ def lone_lines(pages: Sequence[PageContent]) -> list[str]:
 
 
 def _glyphs(line: list[Run]) -> list[tuple[str, float, float, bool]]:
-    """(character, x origin, em, drawn by a run of its own text) of every glyph of a line."""
+    """(character, x origin, em, inside a figure) of every glyph of a line."""
     out = []
     for r in line:
         if len(r.advances) != len(r.text):
             continue  # a glyph that stands for several characters: no positions to judge
-        out += [(ch, x, r.size, _exempt(r)) for ch, x in zip(r.text, r.advances)]
+        out += [(ch, x, r.size, _in_figure(r)) for ch, x in zip(r.text, r.advances)]
     return out
 
 

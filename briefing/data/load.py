@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import typing
 from pathlib import Path as FsPath
 from typing import Any, Callable
@@ -16,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, Problem
-from .model import Briefing, format_number, shown
+from .model import Briefing, Unquoted, Written, format_number, shown
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -84,6 +85,28 @@ def read_text(path: FsPath) -> str:
     return text
 
 
+_DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?")
+_INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
+
+
+def _figure(node: yaml.Node) -> Any:
+    """A number typed in plain decimal notation, kept as typed: an int exactly (a leading zero is
+    not octal), any other a ``Written`` that prints its digits; 1e-11, which YAML 1.1 reads as
+    text, an ``Unquoted`` string that a figure field takes as a number. None for the rest."""
+    if node.style or not _DECIMAL.fullmatch(node.value):  # plain: None (PyYAML) or "" (libyaml)
+        return None
+    if node.tag.endswith(":int") and _INTEGER.fullmatch(node.value):
+        return int(node.value.replace("_", ""), 10)
+    if node.tag.endswith(":float"):
+        try:
+            return Written(node.value)
+        except ValueError:
+            return None  # too large for a float: the usual message comes from construction
+    if node.tag.endswith(":str"):
+        return Unquoted(node.value)
+    return None
+
+
 class _Composer:
     """Turns a composed YAML node tree into plain values while recording where each came from."""
 
@@ -123,6 +146,9 @@ class _Composer:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
+        figure = _figure(node)
+        if figure is not None:
+            return figure
         try:
             return self.loader.construct_object(node)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):

@@ -103,6 +103,26 @@ class FigureCard(Flowable):
             self.note.drawOn(c, 0, y - self.note.height)
 
 
+class Marked(Flowable):
+    """A flowable drawn inside a marked-content sequence: ``/Figure BMC … EMC`` tells a reader of
+    the page (and the line checks) that a chart's labels are part of an illustration."""
+
+    def __init__(self, inner: Flowable, tag: str = "Figure"):
+        super().__init__()
+        self.inner = inner
+        self.tag = tag
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = self.inner.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.addLiteral(f"/{self.tag} BMC")
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.addLiteral("EMC")
+
+
 class CheckBox(Flowable):
     """A drawn square to tick by hand: the Noto SC fonts have no ☐ glyph."""
 

@@ -17,7 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from ..data.model import Briefing
 from .blocks import Heading
 from .styles import ACCENT, GREY, RULE, Styles, TextStyle
-from .text import TextBlock
+from .text import TextBlock, draw_line
 
 
 def fit(text: str, style: TextStyle, width: float) -> str:
@@ -115,9 +115,9 @@ class BookletTemplate(BaseDocTemplate):
         canv.setFillColor(st.color)
         m = self.data.meeting
         left = f"{m.name}{self.data.labels.booklet}"
-        canv.drawString(x0, base, left)
+        draw_line(canv, left, st, x0, base)
         room = geo.frame_width - stringWidth(left, st.font, st.size) - 6 * mm
-        canv.drawRightString(x1, base, fit(self._page_section, st, room))
+        draw_line(canv, fit(self._page_section, st, room), st, x1, base, align="right")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
         canv.line(x0, base - 4, x1, base - 4)

@@ -22,7 +22,7 @@ is looked at a bounded number of times.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 # Never at the start of a line (clreq 3.1.7, plus the half-width forms that appear in data).
@@ -165,9 +165,6 @@ class Line:
     end: int = 0
     lead: float = 0.0  # the blank half of an opening mark the line starts with, set left of the edge
     hang: bool = False  # its last mark hangs outside the measure
-
-    def shifted(self, by: int) -> "Line":
-        return replace(self, start=self.start - by, end=self.end - by)
 
 
 def _cjk(ch: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -14,13 +13,13 @@ from reportlab.platypus import (
     Spacer,
     Table,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
-from .blocks import Bullet, FigureCard, Heading, RuledLines
+from .blocks import Bullet, FigureCard, Heading, Marked, RuledLines
 from .charts import ChartSpec, attainment_charts, charts_for
-from .styles import Styles
+from .contents import Contents
+from .styles import Styles, TextStyle
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
@@ -63,14 +62,10 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
 
 def contents(doc: Briefing, styles: Styles) -> list:
     f = styles.fonts
+    levels = [TextStyle(f.sans_bold, 11.5, 22, align="left", space_before=6),
+              TextStyle(f.serif, 10.5, 19, align="left")]
     # Its internal table would draw in Helvetica unless told otherwise.
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=grid_style(f.sans))
-    toc.levelStyles = [
-        ParagraphStyle("toc0", fontName=f.sans_bold, fontSize=11.5, leading=22, wordWrap="CJK",
-                       leftIndent=0, firstLineIndent=0, spaceBefore=6),
-        ParagraphStyle("toc1", fontName=f.serif, fontSize=10.5, leading=19, wordWrap="CJK",
-                       leftIndent=2 * 10.5, firstLineIndent=0),
-    ]
+    toc = Contents(levels, [0.0, 2 * 10.5], dotsMinLevel=0, tableStyle=grid_style(f.sans))
     return [Heading(doc.labels.contents, styles.h_section, "contents", level=None), toc, PageBreak()]
 
 
@@ -120,7 +115,7 @@ def review_section(doc: Briefing, styles: Styles, chart: Chart) -> list:
             out.append(review_table(targets, doc, styles))
             spec = charts.get(f"{ordinal}\u3000{L.review_chart}")
             if spec is not None:
-                out += [CondPageBreak(35 * mm), Spacer(1, 3 * mm), chart(spec)]
+                out += [CondPageBreak(35 * mm), Spacer(1, 3 * mm), Marked(chart(spec))]
     return out
 
 
@@ -132,7 +127,7 @@ def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) 
     if answer.metrics:
         out += subheading(L.key_figures, styles) + [figure_grid(answer.metrics, styles)]
     for spec in charts_for(answer, L):
-        out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), chart(spec)]
+        out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), Marked(chart(spec))]
     if answer.achievements:
         out += subheading(L.achievements, styles)
         out += [bullet_item(a, styles) for a in answer.achievements]

@@ -11,6 +11,7 @@ again at another width can never repeat what an earlier part printed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from reportlab.lib.rl_accel import fp_str
@@ -26,18 +27,24 @@ SAME_WIDTH = 1e-6  # points: frames that differ by rounding only (1e-13) are the
 
 
 class TextBlock(Flowable):
-    def __init__(self, text: str, style: TextStyle, *, lines: list[Line] | None = None,
-                 indent_first: bool = True, continues: bool = False, width: float | None = None):
-        """``continues``: this is the head of a split paragraph (its last line is justified)."""
+    def __init__(self, text: str, style: TextStyle, *, indent_first: bool = True):
         super().__init__()
         self.text = text
         self.style = style
-        self._lines = lines
         self._indent_first = indent_first
-        self._continues = continues
-        self._for_width = width
+        self._span = (0, len(text))  # the characters of ``text`` this flowable sets (a part: fewer)
+        self._continues = False  # a split paragraph's head: its last line is justified
+        self._lines: list[Line] | None = None  # offsets into ``text``
+        self._for_width: float | None = None
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
+
+    def _part(self, span: tuple[int, int], lines: list[Line], width: float, continues: bool,
+              indent_first: bool) -> "TextBlock":
+        """A piece of this paragraph: the same text, only ``span`` of it, already broken."""
+        part = TextBlock(self.text, self.style, indent_first=indent_first)
+        part._span, part._lines, part._for_width, part._continues = span, lines, width, continues
+        return part
 
     @property
     def _indent(self) -> float:
@@ -45,6 +52,10 @@ class TextBlock(Flowable):
 
     def lines(self, width: float) -> list[Line]:
         if self._lines is None or self._for_width is None or abs(self._for_width - width) > SAME_WIDTH:
+            a, b = self._span
+            if (a, b) != (0, len(self.text)):  # a part set at another width: only its own text
+                self.text = self.text[a:b]
+                self._span = (0, b - a)
             measure = char_width(self.style.font, self.style.size)
             lines = self._break([width], measure)
             if self.style.align == "center" and len(lines) > 1:
@@ -57,7 +68,7 @@ class TextBlock(Flowable):
         st = self.style
         lines = break_lines(self.text, widths, measure, st.size, self._indent, hanging=st.align == "justify")
         if self._continues and lines:
-            lines[-1] = Line(**{**lines[-1].__dict__, "last": False})
+            lines[-1] = replace(lines[-1], last=False)
         return lines
 
     def _balanced(self, lines: list[Line], width: float, measure: Callable[[str], float]) -> list[Line]:
@@ -85,11 +96,8 @@ class TextBlock(Flowable):
         if len(lines) < 4 or fit < 2:
             return []  # too short to split nicely: move it whole to the next frame
         fit = min(fit, len(lines) - 2)  # no widow
-        cut = lines[fit].start
-        head = TextBlock(self.text[:lines[fit - 1].end], self.style, lines=lines[:fit],
-                         indent_first=self._indent_first, continues=True, width=availWidth)
-        tail = TextBlock(self.text[cut:], self.style, lines=[l.shifted(cut) for l in lines[fit:]],
-                         indent_first=False, continues=self._continues, width=availWidth)
+        head = self._part((self._span[0], lines[fit - 1].end), lines[:fit], availWidth, True, self._indent_first)
+        tail = self._part((lines[fit].start, self._span[1]), lines[fit:], availWidth, self._continues, False)
         head.spaceAfter = 0
         tail.spaceBefore = 0
         return [head, tail]
@@ -112,6 +120,18 @@ class TextBlock(Flowable):
             rows.append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
             y -= st.leading
         show_lines(self.canv, st, rows)
+
+
+def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> None:
+    """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads);
+    ``x`` is its left edge, or its right edge or centre with ``align`` right or center."""
+    measure = char_width(style.font, style.size)
+    line = break_lines(" ".join(text.split("\n")), [float("inf")], measure, style.size)[0]
+    if align == "right":
+        x -= line.width
+    elif align == "center":
+        x -= line.width / 2
+    show_lines(canv, style, [(x, y, place(line, measure, style.size, line.width, False))])
 
 
 def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
