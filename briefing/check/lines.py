@@ -1,5 +1,5 @@
-"""Checks of the set lines, read from the printed page: no line of one Chinese character, and
-adjacent full-width marks compressed.
+"""Checks of the set lines, read from the printed page: the clreq line-break rules, no line of
+one Chinese character, and adjacent full-width marks compressed.
 
 Both read the content walker's runs (``content.py``): their text, the page position of every
 glyph and the text object each was shown in. What they accept follows from what the line
@@ -20,7 +20,7 @@ from __future__ import annotations
 from statistics import median
 from typing import Sequence
 
-from ..typeset.linebreak import compressible, is_lone
+from ..typeset.linebreak import compressible, is_lone, violations
 from .content import PageContent, Run
 
 LONE_MEASURE = 4.0  # ems: a paragraph whose longest line reaches this never leaves a character alone
@@ -86,6 +86,13 @@ def paragraphs(content: PageContent) -> list[list[list[Run]]]:
         else:
             out.append([line])
     return out
+
+
+def clreq(pages: Sequence[PageContent]) -> list[str]:
+    """No line of a paragraph starts with a closing mark or ends with an opening one (a text
+    that itself begins with "，" has no break to move, and is not judged)."""
+    return [f"page {content.number}: {v}" for content in pages for block in paragraphs(content)
+            for v in violations([_text(line) for line in block])]
 
 
 def lone_lines(pages: Sequence[PageContent]) -> list[str]:

@@ -6,10 +6,12 @@ continues on the next page (a paragraph split across pages, or one with a typed 
 each block of the chain is the next piece of the paragraph's text, and together they are all
 of it. Headings are not paragraphs: they come back in the running heads and the contents.
 
-"Once": a paragraph whose text is not printed anywhere else by design (another paragraph, a
-list item or a target with the same words) is found exactly once. A paragraph printed twice, a
-split paragraph whose second part starts again from the top, or one with a piece missing,
-fails.
+"Once": no paragraph is printed, in any one face, more often than the data holds its words
+(a title, a name and a paragraph may be the same words, each printed once). A paragraph
+printed twice, a split paragraph whose second part starts again from the top, or one with a
+piece missing, fails. A paragraph shorter than ``UNIQUE`` characters is checked for presence
+and order only: words that short also make up titles and labels (答卷一　一 in the contents),
+which the data does not hold as such.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from ..data.model import Briefing
 from .content import PageContent
 from .lines import paragraphs
 
+UNIQUE = 8  # characters: a paragraph at least this long is not also a title, label or name
+
 
 @dataclass(frozen=True)
 class _Block:
     page: int
     text: str  # without whitespace (line breaks and the spaces at them are not printed)
     face: tuple[str, float]  # the font and size it is set in
+    top: float  # baselines of its first and last line
+    bottom: float
 
 
 def _squeeze(text: str) -> str:
@@ -56,7 +62,8 @@ def _blocks(pages: Sequence[PageContent]) -> list[_Block]:
             text = _squeeze("".join(r.text for line in block for r in line))
             if text:
                 first = block[0][0]
-                out.append(_Block(content.number, text, (first.font, round(first.size, 2))))
+                out.append(_Block(content.number, text, (first.font, round(first.size, 2)), first.y,
+                                  block[-1][0].y))
     return out
 
 
@@ -74,35 +81,60 @@ def _chain(blocks: list[_Block], j: int, want: str) -> int | None:
         # The next piece: the very next block, or one on the next page (past what the page
         # draws before its body, such as a repeated table header).
         nxt = j + 1
-        if nxt < len(blocks) and blocks[nxt].page == page and rest.startswith(blocks[nxt].text):
-            j = nxt
+        if nxt < len(blocks) and blocks[nxt].page == page and blocks[nxt].face == face and \
+                b.bottom - blocks[nxt].top > 0.5 * face[1] and rest.startswith(blocks[nxt].text):
+            j = nxt  # the next line, set as a text of its own (a line break typed in the data)
             continue
-        j = next((k for k in range(nxt, len(blocks)) if blocks[k].page == page + 1 and
-                  rest.startswith(blocks[k].text)), None)
-        if j is None:
+        # Or across the page: the last text in this face on its page, continued by the first
+        # in this face on the next (what the page draws first, a repeated table header, differs).
+        k = nxt
+        while k < len(blocks) and blocks[k].page == page:
+            if blocks[k].face == face:
+                return None
+            k += 1
+        while k < len(blocks) and blocks[k].page == page + 1 and blocks[k].face != face:
+            k += 1
+        if k >= len(blocks) or blocks[k].page != page + 1:
             return None
+        j = k
         page += 1
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
     blocks = _blocks(pages)
     want = [(n, _squeeze(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
+    # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}
-    for _, text in want:
-        counts[text] = counts.get(text, 0) + 1
+    for value in _strings(doc.model_dump()):
+        key = _squeeze(value)
+        counts[key] = counts.get(key, 0) + 1
     problems: list[str] = []
     at = 0
     for n, text in want:
-        found = next(((j, end) for j in range(at, len(blocks)) if (end := _chain(blocks, j, text)) is not None),
-                     None)
+        found = next((end for j in range(at, len(blocks)) if (end := _chain(blocks, j, text)) is not None), None)
         short = text[:16] + ("…" if len(text) > 16 else "")
         if found is None:
             where = "anywhere" if all(_chain(blocks, j, text) is None for j in range(at)) else "in order"
             problems.append(f"paragraph {n} “{short}” not printed {where}")
             continue
-        at = found[1]
-        face = blocks[found[0]].face
-        times = sum(1 for j in range(len(blocks)) if blocks[j].face == face and _chain(blocks, j, text) is not None)
-        if times > counts[text]:
+        at = found
+        if len(text) < UNIQUE:
+            continue
+        per_face: dict[tuple, int] = {}
+        for j, b in enumerate(blocks):
+            if _chain(blocks, j, text) is not None:
+                per_face[b.face] = per_face.get(b.face, 0) + 1
+        times = max(per_face.values())
+        if times > counts.get(text, 1):
             problems.append(f"paragraph {n} “{short}” printed {times} times")
     return problems

@@ -15,7 +15,6 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from ..data.model import Briefing
-from ..typeset.linebreak import violations
 from . import lines, paragraphs
 from .content import ContentError, PageContent, Walker
 from ..typeset.styles import PAPERS, SHEETS
@@ -252,7 +251,7 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
-    report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    report.add("line breaking (clreq)", lines.clreq(contents))
     report.add("no line of one character", lines.lone_lines(contents))
     report.add("punctuation compressed", lines.uncompressed(contents))
     if doc is not None:

@@ -103,12 +103,13 @@ class TextBlock(Flowable):
         return [head, tail]
 
     def draw(self):
-        """All lines in one text object (see ``show_lines``)."""
+        """All lines in one text object (see ``show_lines``); a line typed in the data (after a
+        newline) starts a text object of its own, as its own paragraph would."""
         st = self.style
         lines = self.lines(self.width)
         measure_of = char_width(st.font, st.size)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
-        rows = []  # (x, y, placed glyphs) of each line
+        groups: list[list] = [[]]  # (x, y, placed glyphs) of each line, per typed paragraph
         for n, line in enumerate(lines):
             indent = self._indent if n == 0 else 0.0
             measure = self.width - indent
@@ -117,16 +118,29 @@ class TextBlock(Flowable):
                 x += (measure - line.width) / 2
             elif st.align == "right":
                 x += measure - line.width
-            rows.append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
+            if n and lines[n - 1].last:
+                groups.append([])
+            groups[-1].append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
             y -= st.leading
-        show_lines(self.canv, st, rows)
+        for rows in groups:
+            show_lines(self.canv, st, rows)
+
+
+def _one_line(text: str, style: TextStyle) -> Line:
+    return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size)[0]
+
+
+def line_width(text: str, style: TextStyle) -> float:
+    """The width ``draw_line`` gives ``text``: its glyphs with the punctuation compressed."""
+    return _one_line(text, style).width
 
 
 def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> None:
-    """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads);
-    ``x`` is its left edge, or its right edge or centre with ``align`` right or center."""
+    """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads,
+    a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
+    ``align`` right or center."""
     measure = char_width(style.font, style.size)
-    line = break_lines(" ".join(text.split("\n")), [float("inf")], measure, style.size)[0]
+    line = _one_line(text, style)
     if align == "right":
         x -= line.width
     elif align == "center":
