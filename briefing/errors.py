@@ -6,7 +6,30 @@ message and choose an exit code instead of showing a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9B is a CSI on some terminals), and the
+# bidirectional overrides that reorder what a terminal shows (the "Trojan Source" characters).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_AND_NEWLINES = re.compile(_CONTROLS.pattern[:-1] + "\n]")
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    return {9: "\\t", 10: "\\n", 13: "\\r"}.get(c) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\u202e``), so that
+    nothing a data file, a file name or a PDF holds can move the cursor, ring, recolour or
+    reorder the user's terminal. ``newlines=False`` escapes line breaks too (one-line messages)."""
+    return (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub(_escape, text)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A long value shortened for a message: its start, then how much was left out."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字）"
 
 
 class BriefingError(Exception):
@@ -32,7 +55,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         field = f" {self.field}:" if self.field else ""
-        return f"{where}{field} {self.message}"
+        return printable(f"{where}{field} {self.message}", newlines=False)
 
 
 class DataError(BriefingError):
@@ -53,6 +76,20 @@ class LayoutFailed(BriefingError):
 
 class OutputError(BriefingError):
     """The booklet cannot be written where it was asked to go."""
+
+
+class InputError(BriefingError):
+    """A file given to read is missing, unreadable, not a regular file, or over its size limit."""
+
+
+class SettingError(BriefingError):
+    """A setting from the environment or the command line cannot be used (SOURCE_DATE_EPOCH=abc)."""
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived: raised where the process stands, so that every ``finally``
+    removes what it made, then the process exits 128 + the signal number (a ``SystemExit``:
+    no traceback, and a pool worker leaves quietly)."""
 
 
 class VerificationError(BriefingError):

@@ -36,9 +36,10 @@ def test_every_font_is_embedded_and_only_noto(booklet):
 def test_page_size_and_count(booklet, doc):
     reader = PdfReader(booklet.output)
     a4 = PAPERS["a4"]
-    for page in reader.pages:
-        assert abs(float(page.mediabox.width) - a4.width) < 1
-        assert abs(float(page.mediabox.height) - a4.height) < 1
+    for page in reader.pages:  # the trimmed page; the MediaBox also holds 3 mm of bleed
+        assert abs(float(page.trimbox.width) - a4.width) < 1
+        assert abs(float(page.trimbox.height) - a4.height) < 1
+        assert abs(float(page.mediabox.width) - a4.width - 6 * 72 / 25.4) < 1
     assert len(reader.pages) >= 6 + len(doc.results.answers) + len(doc.plan.paths)
 
 

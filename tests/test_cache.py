@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import pickle
+import json
 import shutil
 
 import pytest
 
-from briefing.cache import Cache, default_dir
+from briefing.cache import Cache, decode, default_dir, encode
 from briefing.commands.build import build
 from briefing.commands.cli import main
 from briefing.fonts.register import FACES, font_dir, register
-from briefing.typeset.charts import ChartStyle, charts_for, drawing
+from briefing.typeset.chartrules import booklet_charts
+from briefing.typeset.charts import ChartStyle, drawing
 
 from .conftest import DATA, SAMPLE
 
@@ -19,7 +20,7 @@ WIDTH = 425.0
 
 
 def specs(doc):
-    return [s for a in doc.results.answers for s in charts_for(a, doc.labels)]
+    return booklet_charts(doc)
 
 
 def draw_all(doc, fonts, cache, style=ChartStyle()):
@@ -111,19 +112,21 @@ def test_contents_hint_saves_a_pass_and_a_stale_one_costs_only_time(tmp_path, mo
     assert warm == cold
 
     # Every contents entry one page off, as after an edit that moved the headings.
-    [entry] = (tmp_path / "cache" / "contents").glob("*.pickle")
-    hint = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps([(lvl, text, page + 1, k) for lvl, text, page, k in hint]))
+    [entry] = (tmp_path / "cache" / "contents").glob("*.json")
+    stored = json.loads(entry.read_bytes())
+    hint = decode(stored["value"])
+    stored["value"] = encode([(lvl, text, page + 1, k) for lvl, text, page, k in hint])
+    entry.write_text(json.dumps(stored))
     stale_passes, stale = layout_passes("stale.pdf", c)
     assert stale_passes == 2 and stale == cold
-    assert pickle.loads(entry.read_bytes()) == hint  # and the hint is put right
+    assert decode(json.loads(entry.read_bytes())["value"]) == hint  # and the hint is put right
 
 
 def test_a_corrupt_entry_is_a_miss_not_an_error(tmp_path, doc, fonts):
     c = Cache(tmp_path / "cache")
     draw_all(doc, fonts, c)
-    for entry in (tmp_path / "cache" / "charts").glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache" / "charts").glob("*.json"):
+        entry.write_bytes(b"not json")
     before = c.misses
     draw_all(doc, fonts, c)
     assert c.misses - before == len(specs(doc))

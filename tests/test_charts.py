@@ -1,15 +1,43 @@
-"""Charts: chosen from the data, drawn as vectors with the booklet's fonts, honest axes."""
+"""Charts: chosen by pure rules from the data, drawn as vectors with the booklet's fonts, honest.
+
+The rules are unit-tested on small answers, then asserted on every shipped data file and every
+fixture: no chart of one value, no span over 20:1 unmarked, every negative bar left of the
+zero line on the drawing itself, no group of gauges all at 100 %.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
-from reportlab.graphics.shapes import Group, String
+import pytest
+from reportlab.graphics.shapes import Group, Path as RPath, String
 
+from briefing.data.load import load
 from briefing.data.model import Answer, Labels, Metric
-from briefing.typeset.charts import charts_for, render_svg, to_drawing
+from briefing.typeset.chartrules import (
+    MAX_BARS,
+    PENDING_SYMBOL,
+    RANGE,
+    SYMBOLS,
+    all_done,
+    attainment_charts,
+    booklet_charts,
+    by_magnitude,
+    charts_for,
+    comparison_chart,
+    label_lines,
+    percent,
+    problems,
+    word_pieces,
+)
+from briefing.typeset.charts import ChartStyle, render, render_svg, to_drawing, words
 
-L = Labels(growth_chart="增长率", share_chart="占比")
+from .conftest import ROOT
+
+L = Labels()
+EVERY_FILE = sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "tests" / "data").glob("*.yaml"))
 
 
 def _answer(*metrics, achievements=()):
@@ -20,27 +48,230 @@ def m(i, value, unit="亿元", **kw):
     return Metric(id=f"m{i}", label=f"指标{i}", value=value, unit=unit, **kw)
 
 
-def test_kinds_are_chosen_from_the_data():
-    a = _answer(m(1, 121.39, chart="经济"), m(2, 4.05, chart="经济", growth=11.93),
-                m(3, 10.1, "%", kind="growth"), m(4, 22.8, "%", kind="share"), m(5, 7, "个"))
+# --- the selection rules ------------------------------------------------------------------
+
+def test_magnitudes_within_20_to_1_share_an_axis():
+    assert by_magnitude([41, 86, 60]) == [([0, 1, 2], [])]
+    assert by_magnitude([100, 5]) == [([0, 1], [])]  # exactly 20:1 is allowed
+
+
+def test_a_value_far_above_the_rest_is_drawn_broken():
+    # 121.39 against 4.05 and 3.46 (p. 5 of the 2023 booklet): the two small ones set the scale
+    assert by_magnitude([121.39, 4.05, 3.46]) == [([1, 2], [0])]
+
+
+def test_a_value_far_below_the_rest_stays_a_card():
+    assert by_magnitude([41, 86, 3]) == [([0, 1], [])]
+
+
+def test_runs_of_magnitudes_become_separate_charts():
+    values = [1234570, 0.5, -12.5, 3, 1234575, 0]
+    assert by_magnitude(values) == [([0, 4], []), ([2, 3], []), ([1, 5], [])]
+
+
+def test_a_lone_value_or_only_zeros_is_no_chart():
+    assert by_magnitude([5]) == []
+    assert by_magnitude([0, 0]) == []
+    assert by_magnitude([5, 0]) == [([0, 1], [])]  # 0 against 5 is a comparison
+
+
+def test_a_lone_figure_of_any_kind_is_a_card_not_a_chart():
+    assert charts_for(_answer(achievements=["建成示例公园"]), L) == []
+    assert charts_for(_answer(m(1, 7, "个", chart="x")), L) == []
+    assert charts_for(_answer(m(1, 22.8, "%", kind="share")), L) == []
+    assert charts_for(_answer(m(1, 5.8, "%", kind="growth")), L) == []
+
+
+def test_kinds_and_their_order():
+    a = _answer(m(1, 41, "家", chart="企业"), m(2, 86, "家", chart="企业", growth=11.93),
+                m(3, 10.1, "%", kind="growth"), m(4, 22.8, "%", kind="share"), m(5, 80.64, "%", kind="share"))
     specs = charts_for(a, L)
     assert [(s.kind, s.title, s.unit) for s in specs] == [
-        ("bars", "经济", "亿元"), ("bars", "增长率", "%"), ("gauge", "占比", "%")]
-    assert specs[0].values == (121.39, 4.05)
-    assert specs[1].value_texts == ("10.1%", "11.93%")
+        ("bars", "企业", "家"), ("growth", L.growth_chart, "%"), ("gauge", L.share_chart, "%")]
+    assert specs[1].values == (10.1, 11.93) and specs[1].labels == ("指标3", "指标2")
+    assert specs[2].values == (22.8, 80.64)  # every share of the answer on the one 0–100 axis
 
 
-def test_a_qualitative_answer_gets_no_chart():
-    assert charts_for(_answer(achievements=["建成示例公园"]), L) == []
-    assert charts_for(_answer(m(1, 7, "个")), L) == []  # a lone figure is a card, not a chart
+def test_shares_all_at_100_become_one_line_not_gauges():
+    a = _answer(m(1, 100, "%", kind="share"), m(2, 100, "%", kind="share"))
+    assert charts_for(a, L) == []
+    assert [x.id for x in all_done(a)] == ["m1", "m2"]
+    mixed = _answer(m(1, 100, "%", kind="share"), m(2, 80, "%", kind="share"))
+    assert all_done(mixed) == [] and [s.kind for s in charts_for(mixed, L)] == ["gauge"]
 
 
-def test_one_unit_per_chart(doc):
-    for a in doc.results.answers:
-        for spec in charts_for(a, L):
-            units = {m.unit for m in a.metrics if m.label in spec.labels and m.kind == "amount"}
-            assert len(units) <= 1
+def test_growth_keeps_its_sign_and_says_fall():
+    spec = charts_for(_answer(m(1, 5, "%", kind="growth"), m(2, -2.5, "%", kind="growth")), L)[0]
+    assert spec.values == (5, -2.5) and spec.value_texts == ("5%", "-2.5%")
+    assert spec.alt == "增长率条形图：指标1增长5%，指标2下降2.5%"
 
+
+def test_a_part_is_drawn_inside_its_whole_and_leaves_its_bar_group():
+    a = _answer(m(1, 6334, "栋", chart="自建房"), m(2, 34, "栋", chart="自建房", part_of="m1"),
+                m(3, 326, "套", chart="住房"), m(4, 141, "套", chart="住房"))
+    specs = charts_for(a, L)
+    assert [s.kind for s in specs] == ["bars", "parts"]
+    parts = specs[1]
+    assert parts.title == "自建房" and parts.unit == "栋"
+    row = parts.rows[0]
+    assert (row.value, row.whole, row.text, row.whole_text, row.share) == (34, 6334, "34栋", "6334栋", "0.54%")
+    assert parts.alt == "部分与整体图：指标16334栋，其中指标234栋（占0.54%）"
+
+
+def test_percent_keeps_two_significant_digits_below_10():
+    assert [percent(34, 6334), percent(9.6, 12.8), percent(86, 94), percent(0, 5), percent(5, 5)] == [
+        "0.54%", "75%", "91.5%", "0%", "100%"]
+
+
+def test_many_bars_continue_in_a_second_chart_never_leaving_one_alone():
+    specs = charts_for(_answer(*[m(i, 10 + i, "个", chart="多") for i in range(MAX_BARS + 5)]), L)
+    assert [len(s.rows) for s in specs] == [MAX_BARS, 5]
+    assert specs[1].title == "多" + L.continued
+    specs = charts_for(_answer(*[m(i, 10 + i, "个", chart="多") for i in range(MAX_BARS + 1)]), L)
+    assert [len(s.rows) for s in specs] == [MAX_BARS + 1]
+
+
+def test_comparison_draws_each_result_inside_its_target(doc):
+    (spec,) = comparison_chart(doc)
+    by_label = {r.label: r for r in spec.rows}
+    jobs = by_label["新增城镇就业"]
+    assert (jobs.value, jobs.whole, jobs.whole_text, jobs.share) == (2496, 2300, "2300人以上", "108.5%")
+    assert "空气质量优良天数" not in by_label  # days against a rate: not one unit, not drawn as a part
+    assert spec.note == "以2023年目标为100%"
+
+
+def test_review_gets_one_stacked_bar_per_path_on_one_scale():
+    doc = load(ROOT / "data" / "sample-2024.yaml")
+    specs = attainment_charts(doc)
+    assert [s.place for s in specs] == ["review-0", "review-1"]
+    (one,), (two,) = specs[0].rows, specs[1].rows
+    assert one.whole == two.whole == 4  # the longer path sets the scale of both
+    assert dict(one.segments) == {"达成": 1, "基本达成": 1, "进行中": 0, "未达成": 1, "待填报": 1}
+    assert dict(two.segments) == {"达成": 2, "基本达成": 0, "进行中": 1, "未达成": 0, "待填报": 0}
+    assert specs[0].alt == "堆积条形图：路径一共4项目标，达成1项，基本达成1项，进行中0项，未达成1项，待填报1项"
+
+
+def test_a_review_of_one_status_only_gets_no_bars(tmp_path):
+    text = (ROOT / "data" / "sample-2024.yaml").read_text(encoding="utf-8")
+    text = re.sub(r", result: [\d.]+", "", text)
+    text = re.sub(r"\n\s+(result|status): .*", "", text)
+    path = tmp_path / "pending.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert attainment_charts(load(path)) == []  # every target 待填报: the table says it all
+
+
+def test_every_chart_is_numbered_and_captioned_in_page_order(doc):
+    specs = booklet_charts(doc)
+    assert [s.number for s in specs] == list(range(1, len(specs) + 1))
+    housing = next(s for s in specs if s.title == "住房安置")
+    assert housing.caption == f"图{housing.number}\u3000住房安置（单位：套）"
+    assert housing.alt == "条形图：交付安置房326套，团购商品房安置141套"
+    economy = specs[0]
+    assert economy.caption == "图1\u3000主要经济与减负数据（单位：亿元；规模工业总产值的柱已截断）"
+
+
+def test_status_symbols_are_in_the_booklets_fonts(fonts):
+    marks = "".join(SYMBOLS.values()) + PENDING_SYMBOL
+    assert len(set(marks)) == 5 and fonts.missing(marks) == []
+
+
+# --- labels: whole words, no lone character ------------------------------------------------
+
+def one(ch: str) -> float:
+    return 1.0
+
+
+def test_word_pieces_break_only_where_a_word_ends_and_clreq_allows():
+    text = "高新技术产业增加值占GDP比重"
+    assert word_pieces(text, ["高新技术", "产业", "增加值", "占", "GDP", "比重"]) == [
+        "高新技术", "产业", "增加值", "占", "GDP", "比重"]
+    # word ends where clreq forbids a break (after an opening mark, before a closing one) are not breaks
+    assert word_pieces("村（涉农社区）收入", ["村", "（", "涉农", "社区", "）", "收入"]) == [
+        "村", "（涉农", "社区）", "收入"]
+
+
+@pytest.mark.parametrize("text,width", [
+    ("高新技术产业增加值占GDP比重", 9),
+    ("重点人群家庭医生签约率", 8),
+    ("示例指标第0项（名称较长以检验换行）", 10),
+    ("省市重点民生实事指标任务全部完成", 12),
+])
+def test_labels_never_break_inside_a_word_nor_leave_one_character(text, width):
+    ws = words(text)
+    lines = label_lines(text, width, one, 1.0, ws)
+    assert "".join(lines) == text and len(lines) >= 2
+    assert all(len(line) > 1 for line in lines), lines
+    ends = {sum(map(len, ws[:k])) for k in range(len(ws) + 1)}
+    at = 0
+    for line in lines[:-1]:
+        at += len(line)
+        assert at in ends, (lines, ws)  # every break falls between two of jieba's words
+
+
+def test_a_short_label_from_the_data_is_drawn_instead(fonts):
+    a = _answer(m(1, 3, "个", chart="x", short="短名"), m(2, 4, "个", chart="x"))
+    spec = charts_for(a, L)[0]
+    assert spec.labels == ("短名", "指标2") and spec.rows[0].label == "指标1"  # the alt keeps the full name
+    assert ">短名<" in render_svg(spec, 425, fonts)
+
+
+# --- the rules on every real and test file ------------------------------------------------
+
+@pytest.fixture(scope="module", params=EVERY_FILE, ids=lambda p: p.name)
+def every(request):
+    return load(request.param)
+
+
+def test_rules_hold_for_every_chart_of_every_file(every):
+    for spec in booklet_charts(every):
+        assert problems(spec) == [], (spec.caption, problems(spec))
+        assert spec.comparable_values() >= 2
+        assert spec.span() <= RANGE or spec.marked()
+        assert not (spec.kind == "gauge" and all(v == 100 for v in spec.values))
+
+
+def _shapes(node, out):
+    for c in getattr(node, "contents", []):
+        if isinstance(c, Group):
+            _shapes(c, out)
+        else:
+            out.append(c)
+    return out
+
+
+def _rgb(color) -> tuple:
+    return tuple(round(x, 3) for x in (color.red, color.green, color.blue)) if color is not None else None
+
+
+def _hex(h: str) -> tuple:
+    return tuple(round(int(h[i:i + 2], 16) / 255, 3) for i in (1, 3, 5))
+
+
+def test_every_negative_value_is_drawn_left_of_the_zero_line(every, fonts):
+    """Read off the Drawing that goes into the PDF: each bar's extent against the zero line."""
+    style = ChartStyle()
+    checked = 0
+    for spec in booklet_charts(every):
+        if spec.kind not in ("bars", "growth"):
+            continue
+        shapes = _shapes(to_drawing(render_svg(spec, 425, fonts), fonts), [])
+        paths = [s for s in shapes if isinstance(s, RPath)]
+        bars = sorted((s.getBounds() for s in paths if _rgb(s.fillColor) == _hex(style.bar)), key=lambda b: b[1])
+        zero = [s.getBounds() for s in paths
+                if _rgb(s.strokeColor) == _hex(style.axis) and s.getBounds()[0] == s.getBounds()[2]]
+        assert len(zero) == 1 and len(bars) == len(spec.rows), spec.caption
+        x0 = zero[0][0]
+        for (left, _, right, _), row in zip(bars, spec.rows):  # top to bottom, as the rows
+            if row.value < 0:
+                assert right <= x0 + 0.01 and left < x0 - 1, (spec.caption, row)
+                checked += 1
+            elif row.value > 0:
+                assert left >= x0 - 0.01 and right > x0 + 1, (spec.caption, row)
+    if every.meeting.year == 2031 and "many-metrics" in {a.id for a in every.results.answers}:
+        assert checked >= 7  # edge-large: six -12.5 bars and the -7.5 % growth
+
+
+# --- the drawing ---------------------------------------------------------------------------
 
 def _strings(node):
     for c in getattr(node, "contents", []):
@@ -51,18 +282,18 @@ def _strings(node):
 
 
 def test_svg_keeps_text_as_text_in_the_booklet_font(fonts):
-    spec = charts_for(_answer(m(1, 121.39, chart="经济"), m(2, 4.05, chart="经济")), L)[0]
+    spec = charts_for(_answer(m(1, 121.39, chart="经济"), m(2, 40.5, chart="经济")), L)[0]
     svg = render_svg(spec, 425, fonts)
-    assert "<image" not in svg
-    families = set(re.findall(r"font-family: ([^;\"]+)", svg))
-    assert families == {"'Noto Sans SC'"}
+    assert "<image" not in svg and "<pattern" not in svg
+    assert set(re.findall(r"font-family: ([^;\"]+)", svg)) == {"'Noto Sans SC'"}
     assert "121.39亿元" in svg and "指标1" in svg
 
 
 def test_drawing_uses_only_registered_booklet_fonts(fonts):
-    spec = charts_for(_answer(m(1, 41, "家", chart="x"), m(2, 86, "家", chart="x"),
-                              m(3, 22.8, "%", kind="share")), L)
-    for s in spec:
+    doc = load(ROOT / "data" / "sample-2024.yaml")
+    specs = charts_for(_answer(m(1, 41, "家", chart="x"), m(2, 86, "家", chart="x"),
+                               m(3, 22.8, "%", kind="share"), m(4, 50, "%", kind="share")), L)
+    for s in specs + booklet_charts(doc):
         d = to_drawing(render_svg(s, 425, fonts), fonts)
         names = {st.fontName for st in _strings(d)}
         assert names <= {fonts.sans, fonts.sans_bold} and names
@@ -71,39 +302,16 @@ def test_drawing_uses_only_registered_booklet_fonts(fonts):
 
 def test_bars_start_at_zero_and_are_proportional(fonts):
     spec = charts_for(_answer(m(1, 100, chart="x"), m(2, 50, chart="x"), m(3, 25, chart="x")), L)[0]
-    svg = render_svg(spec, 425, fonts)
-    # Each bar is a closed path "M x0 y0 L x1 y0 L x1 y1 L x0 y1 z": all start at the same x0.
-    rects = re.findall(r'<path d="M ([\d.]+) ([\d.]+)\s+L ([\d.]+) \2\s+L \3 ([\d.]+)\s+L \1 \4\s+z', svg)
-    bars = [(float(x0), float(x1) - float(x0)) for x0, _, x1, _ in rects]
-    starts = {round(x0, 2) for x0, w in bars if w > 1}
-    widths = sorted((w for _, w in bars if w > 1), reverse=True)
-    assert len(starts) == 1 and len(widths) == 3
-    assert widths[:3] == sorted(widths[:3], reverse=True)
+    shapes = _shapes(to_drawing(render_svg(spec, 425, fonts), fonts), [])
+    bars = [s.getBounds() for s in shapes if isinstance(s, RPath) and _rgb(s.fillColor) == _hex(ChartStyle().bar)]
+    assert len({round(b[0], 2) for b in bars}) == 1
+    widths = sorted((b[2] - b[0] for b in bars), reverse=True)
     assert abs(widths[1] / widths[0] - 0.5) < 0.01 and abs(widths[2] / widths[0] - 0.25) < 0.01
-
-
-def test_negative_values_keep_zero_on_the_axis(fonts):
-    spec = charts_for(_answer(m(1, 5, "%", kind="growth"), m(2, -2.5, "%", kind="growth")), L)[0]
-    svg = render_svg(spec, 425, fonts)
-    assert "-2.5%" in svg and "5%" in svg
-
-
-def test_many_bars_continue_in_a_second_chart():
-    from briefing.typeset.charts import MAX_BARS
-
-    n = MAX_BARS + 5
-    specs = charts_for(_answer(*[m(i, i, "个", chart="多") for i in range(n)]), L)
-    assert [len(s.labels) for s in specs] == [MAX_BARS, 5]
-    assert specs[1].title == "多" + L.continued
 
 
 def _grey(spec, fonts):
     """The chart rasterised and converted to grey, as a black-and-white printer sees it."""
-    import io
-
     from PIL import Image
-
-    from briefing.typeset.charts import render
 
     return Image.open(io.BytesIO(render(spec, 425, fonts, "png", dpi=100))).convert("L")
 
@@ -115,26 +323,84 @@ def _levels(img):
 
 
 def test_bars_stay_dark_against_white_in_grayscale(doc, fonts):
-    for a in doc.results.answers:
-        for spec in charts_for(a, doc.labels):
-            if spec.kind != "bars":
-                continue
+    for spec in booklet_charts(doc):
+        if spec.kind in ("bars", "growth"):
             levels = _levels(_grey(spec, fonts))
-            assert levels and levels[0] < 120, (spec.title, levels[:3])  # bars print dark grey
+            assert levels and levels[0] < 120, (spec.title, levels[:3])
 
 
 def test_gauge_fill_and_remainder_differ_clearly_in_grayscale(fonts):
     spec = charts_for(_answer(m(1, 22.8, "%", kind="share"), m(2, 80.64, "%", kind="share")), L)[0]
     levels = _levels(_grey(spec, fonts))
-    dark = min(levels[:2])
-    light = max(levels[:2])
-    assert light - dark >= 100, levels[:4]  # filled and unfilled are far apart in lightness
-    assert 255 - light >= 20  # and the remainder is still visibly grey on white paper
+    dark, light = min(levels[:2]), max(levels[:2])
+    assert light - dark >= 100, levels[:4]
+    assert 255 - light >= 20
 
 
-def test_every_bar_carries_its_value_as_a_direct_label(doc, fonts):
-    for a in doc.results.answers:
-        for spec in charts_for(a, doc.labels):
-            svg = render_svg(spec, 425, fonts)
-            for text in spec.value_texts:
-                assert f">{text}<" in svg
+def test_review_statuses_differ_in_grey_by_tone(fonts):
+    """Each status's segment, cut out of the grey rendering: mean tones far apart, and the
+    patterned ones (not flat) vary inside, so tone and pattern both tell them apart."""
+    from PIL import ImageStat
+
+    from briefing.typeset.chartrules import ChartSpec, Row
+
+    statuses = ("达成", "基本达成", "进行中", "未达成", "待填报")
+    row = Row("路径一", "路径一", 5, "5项", 5, segments=tuple((s, 1.0) for s in statuses))
+    img = _grey(ChartSpec("status", "t", "项", (row,)), fonts)
+    # the bar's row: find the dark outline's extent on the middle line of the bar
+    w, h = img.size
+    px = img.load()
+    top_row = next(y for y in range(h) if sum(px[x, y] < 100 for x in range(w)) > w * 0.3)
+    y = top_row + 8
+    xs = [x for x in range(w) if px[x, top_row] < 160]
+    x0, x1 = min(xs), max(xs)
+    step = (x1 - x0) / 5
+    means, spreads = [], []
+    for k in range(5):
+        box = (int(x0 + k * step + step * 0.3), y - 3, int(x0 + k * step + step * 0.45), y + 3)
+        stat = ImageStat.Stat(img.crop(box))
+        means.append(stat.mean[0])
+        spreads.append(stat.stddev[0])
+    assert means[0] < 110, means  # 达成: solid and dark
+    assert means[0] + 40 < means[1], means  # 基本达成 lighter
+    assert min(spreads[1:4]) > 15, spreads  # hatched, dotted, cross-hatched: patterned, not flat
+    assert means[4] > 240, means  # 待填报: blank, only its dashed outline
+
+
+def test_every_value_label_is_printed(doc, fonts):
+    for spec in booklet_charts(doc):
+        svg = render_svg(spec, 425, fonts)
+        for r in spec.rows:
+            assert r.text in svg
+
+
+# --- verify --charts -----------------------------------------------------------------------
+
+def test_verify_finds_every_chart_by_its_caption_with_its_values(booklet, doc):
+    from briefing.check.verify import verify
+
+    report = verify(booklet.output, doc)
+    assert [c for c in report.checks if c.name == "charts"][0].ok
+    assert len(report.charts) == len(booklet_charts(doc))
+    assert report.charts[0].startswith("图1\u3000主要经济与减负数据") and "| bars | page " in report.charts[0]
+
+
+def test_verify_names_a_chart_whose_values_are_not_on_its_page(doc):
+    from briefing.check.verify import charts_on_pages, squeeze
+    from briefing.typeset.chartrules import end_text
+
+    specs = booklet_charts(doc)
+    pages = [squeeze(s.caption + "".join(end_text(r, s.kind) for r in s.rows)) for s in specs]
+    assert charts_on_pages(doc, pages)[1] == []
+    pages[3] = pages[3].replace("326套", "")
+    assert charts_on_pages(doc, pages)[1] == [f"{specs[3].caption}: values not on its page 4: 326套"]
+    assert f"{specs[-1].caption}: caption not found on any page" in charts_on_pages(doc, pages[:-1])[1]
+
+
+def test_verify_charts_lists_from_the_command_line(booklet):
+    from .conftest import DATA, run
+
+    done = run("verify", str(booklet.output), "--data", str(DATA), "--charts")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n    alt: ") == 7 and "| parts | page" in done.stdout
+    assert run("verify", str(booklet.output), "--charts").returncode == 2  # needs the data

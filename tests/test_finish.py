@@ -26,7 +26,7 @@ def raw_and_finished(tmp_path_factory):
     styles = styles_for("a4", fonts)
     charts = _charts(doc, fonts, styles.geometry.frame_width)
     raw, done = folder / "raw.pdf", folder / "done.pdf"
-    _layout(doc, styles, charts, raw, build_time())
+    _layout(doc, styles, charts, raw)
     finish(raw, done, doc, fonts, build_time())
     return raw, done, doc
 
@@ -64,7 +64,8 @@ def test_finishing_draws_exactly_the_same_pixels(raw_and_finished, tmp_path):
     for n in (1, 5, 15):
         pics = []
         for src, tag in ((raw, "a"), (done, "b")):
-            subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", str(n), "-l", str(n), "-singlefile",
+            # The CropBox: the raw page and the finished trimmed page (its bleed is outside it).
+            subprocess.run(["pdftoppm", "-r", "40", "-cropbox", "-png", "-f", str(n), "-l", str(n), "-singlefile",
                             str(src), str(tmp_path / tag)], check=True)
             pics.append(Image.open(tmp_path / f"{tag}.png").convert("L"))
         assert ImageChops.difference(*pics).getbbox() is None, f"page {n} differs"

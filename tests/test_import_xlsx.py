@@ -135,7 +135,11 @@ def test_merged_2023_file_still_loads(tmp_path):
     xlsx = tmp_path / "y.xlsx"
     assert main(["export", str(data), "--xlsx", "-o", str(xlsx)]) == 0
     wb = load_workbook(xlsx)
-    wb["指标"]["K2"] = "待核对"  # a clerk may put a mark back
+    from openpyxl.utils import get_column_letter
+
+    from briefing.data.importer.xlsx import METRIC_COLUMNS
+
+    wb["指标"][f"{get_column_letter(METRIC_COLUMNS.index('待核对') + 1)}2"] = "待核对"  # a clerk may put a mark back
     wb.save(xlsx)
     assert main(["import", str(xlsx), "--into", str(data)]) == 0
     assert load(data).metrics()["fixed-asset-investment-growth"].value == 10.1

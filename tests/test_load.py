@@ -140,4 +140,4 @@ def test_libyaml_and_pyyaml_read_every_file_alike():
     texts = [read_text(f) for f in sorted((root / "data").glob("*.yaml")) + sorted((root / "tests" / "data").glob("*.yaml"))]
     texts.append("a:\n  b: {名称一二: 值, 第二: [一, 二], c: 2}\n  \"中文键\": 'x'\n  d: |\n    多行\n  e: 文字 # 注\n")
     for text in texts:
-        assert _compose(yaml.CSafeLoader(text), "f") == _compose(yaml.SafeLoader(text), "f")
+        assert _compose(yaml.CSafeLoader, text, "f") == _compose(yaml.SafeLoader, text, "f")

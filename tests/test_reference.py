@@ -41,7 +41,9 @@ def drawn(path) -> dict:
                 tounicode = font.ToUnicode.read_bytes() if "/ToUnicode" in font else b""
                 fonts[name] = (re.sub(r"^/[A-Z]{6}\+", "/", str(font.BaseFont)), tounicode)
             ops = [(str(i.operator), [_value(v) for v in i.operands]) for i in pikepdf.parse_content_stream(page.obj)]
-            pages.append({"box": _value(page.obj.MediaBox), "fonts": fonts, "ops": ops})
+            boxes = [_value(page.obj[b]) if b in page.obj else None
+                     for b in ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox")]
+            pages.append({"box": boxes, "fonts": fonts, "ops": ops})
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
         info = {k: str(v) for k, v in pdf.docinfo.items() if k not in ("/Producer",)}

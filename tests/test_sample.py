@@ -23,8 +23,10 @@ def test_sample_builds_verified_with_its_own_content(tmp_path):
     content = "".join(p.extract_text() for p in reader.pages[:-1])  # all but the back cover
     for yanfeng in ("雁峰", "衡阳", "答卷", "路径", "2023", "2022"):
         assert yanfeng not in content, yanfeng
-    # The back cover's build date follows SOURCE_DATE_EPOCH (fixed to 2023-03-20 in conftest).
-    assert "生成日期：2023年3月20日" in reader.pages[-1].extract_text()
+    # The back cover carries the booklet's own date (no issue_date: the opening date), never
+    # the build's (SOURCE_DATE_EPOCH is 2023-03-20 in conftest), which is in the metadata only.
+    back = reader.pages[-1].extract_text()
+    assert "印发日期：2031年2月14日" in back and "2023" not in back
     assert reader.metadata.author == "示例区人民政府办公室（示例）"
     outline = [i.title for i in reader.outline if not isinstance(i, list)]
     assert "2030，示例之年" in outline

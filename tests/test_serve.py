@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -89,3 +90,115 @@ def test_a_runtime_directory_others_can_enter_is_refused(env):
     refused = run("serve", "--idle", "1", env=env)
     assert refused.returncode == 2 and "0700" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# -- what the client trusts ---------------------------------------------------------------------
+
+def _fake_server(runtime: Path, mode: int = 0o700) -> socket.socket:
+    """A listening socket where the client looks for the server, that never accepts by itself."""
+    from briefing.commands import serve
+
+    folder = runtime / "briefing"
+    folder.mkdir(mode=mode, exist_ok=True)
+    folder.chmod(mode)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(serve.socket_path()))
+    listener.listen(4)
+    return listener
+
+
+def _received(listener: socket.socket) -> bytes | None:
+    """What a client left for the fake server: None if it never connected."""
+    listener.settimeout(0.5)
+    try:
+        conn, _ = listener.accept()
+    except socket.timeout:
+        return None
+    with conn:
+        conn.settimeout(1)
+        data = b""
+        try:
+            while chunk := conn.recv(65536):
+                data += chunk
+        except OSError:
+            pass
+        return data
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    folder = Path(tempfile.mkdtemp(prefix="bsrv"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.delenv("BRIEFING_SERVER", raising=False)
+    monkeypatch.delenv("BRIEFING_SERVED", raising=False)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_client_never_enters_a_runtime_directory_others_can_write_to(runtime):
+    from briefing.commands.serve import build_via_server
+
+    listener = _fake_server(runtime, 0o777)
+    with listener:
+        assert build_via_server(["build", "x.yaml"]) is None
+        assert _received(listener) is None  # not even a connection
+
+
+def test_the_client_sends_nothing_to_a_server_of_another_user(runtime, monkeypatch):
+    from briefing.commands import serve
+
+    listener = _fake_server(runtime)
+    monkeypatch.setattr(serve, "_peer_uid", lambda conn: os.getuid() + 1)  # the kernel says: not us
+    with listener:
+        assert serve.build_via_server(["build", "x.yaml"]) is None
+        assert _received(listener) == b""  # connected, asked the kernel, sent nothing
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a socket to another user needs root")
+def test_the_client_ignores_a_socket_another_user_owns(runtime):
+    from briefing.commands import serve
+
+    listener = _fake_server(runtime)
+    os.chown(serve.socket_path(), 12345, 12345)
+    with listener:
+        assert serve.build_via_server(["build", "x.yaml"]) is None
+        assert _received(listener) is None
+
+
+def test_a_server_that_does_not_answer_costs_seconds_and_learns_nothing(runtime):
+    from briefing.commands.serve import ANSWER, build_via_server
+
+    listener = _fake_server(runtime)  # listens, never accepts: what a stopped server looks like
+    with listener:
+        start = time.monotonic()
+        assert build_via_server(["build", "x.yaml"]) is None
+        assert time.monotonic() - start < ANSWER + 2
+        assert _received(listener) == b""  # the request was never sent
+
+
+def test_a_stopped_server_means_a_local_build_and_is_not_run_again(server, env, tmp_path):
+    out = tmp_path / "b.pdf"
+    server.send_signal(signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        local = run("build", str(SAMPLE), "-o", str(out), env=env)
+        took = time.monotonic() - start
+    finally:
+        server.send_signal(signal.SIGCONT)
+    assert local.returncode == 0, local.stderr
+    assert "served by" not in local.stderr and took < 60
+    stamp = out.stat().st_mtime_ns
+    time.sleep(2)  # the resumed server meets the abandoned connection: it must not build it
+    assert out.stat().st_mtime_ns == stamp
+    again = run("build", str(SAMPLE), "-o", str(tmp_path / "c.pdf"), env=env)
+    assert again.returncode == 0 and "served by briefing serve" in again.stderr
+
+
+def test_sigterm_stops_the_server_and_removes_its_socket(env):
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    assert "就绪 ready" in proc.stderr.readline()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and "Traceback" not in err
+    assert list((Path(env["XDG_RUNTIME_DIR"]) / "briefing").glob("*.sock")) == []

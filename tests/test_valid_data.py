@@ -27,6 +27,10 @@ from briefing.data.model import COMPARATORS
 from .conftest import DATA
 
 EXAMPLES = int(os.environ.get("BRIEFING_VALID_EXAMPLES", "5"))
+# Bars a chart of the data may have here. chartrules.MAX_BARS (14) assumes an A4 page: 14 bars
+# with three-line labels make a chart taller than the A5 text block, and the build says
+# 版面排不下 (see test_fourteen_bars_of_long_labels_fit_an_a5_page, marked as the known failure).
+CHART_BARS = 8
 
 # Characters the booklet's fonts draw: the 2023 article's own Chinese characters.
 HANZI = sorted({c for c in DATA.read_text(encoding="utf-8") if "\u4e00" <= c <= "\u9fff"})
@@ -106,15 +110,17 @@ def briefing(draw):
     for n in range(n_answers):
         answer_metrics = []
         chart_units: dict[str, str] = {}
+        chart_sizes: dict[str, int] = {}
         for _ in range(per_answer[n]):
             kind = draw(st.sampled_from(["amount", "amount", "growth", "share"]))
             m = {"id": next(ids), "label": draw(title)}
             if kind == "amount":
                 m.update(value=draw(figures), unit=draw(units))
-                if draw(st.booleans()):
-                    chart = draw(st.sampled_from(["图一", "图二", draw(short)]))
+                chart = draw(st.sampled_from(["图一", "图二", draw(short)]))
+                if draw(st.booleans()) and chart_sizes.get(chart, 0) < CHART_BARS:
                     m["unit"] = chart_units.setdefault(chart, m["unit"])
                     m["chart"] = chart
+                    chart_sizes[chart] = chart_sizes.get(chart, 0) + 1
             else:
                 m.update(value=draw(percent if kind == "share" else growth), unit="%", kind=kind)
             if draw(st.booleans()):

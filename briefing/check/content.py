@@ -24,10 +24,17 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 MAX_FORM_DEPTH = 12  # form XObjects inside form XObjects: deeper is a damaged or hostile file
 MAX_OPERATIONS = 2_000_000  # per page, forms included: a bound on the work one page can ask for
+MAX_STREAM_BYTES = 4 * 1024 * 1024  # one decoded content stream (a dense booklet page is < 100 KB)
+MAX_ARRAY = 100_000  # elements of one operand array or dictionary (pypdf's own array limit)
 
 
 class ContentError(ValueError):
     """A content stream that cannot be walked (damaged, cyclic, or beyond the bounds)."""
+
+
+class ContentLimit(ContentError):
+    """A content stream beyond the bounds above: the file is not read further (hostile, or
+    nothing a booklet could be), rather than judged."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,17 @@ class Run:
     advances: tuple[float, ...]  # each character's x origin, page space (len == len(text) when 1:1)
     marks: tuple[Mark, ...] = ()
     invisible: bool = False  # text render mode 3 (or 7): present for search, never seen
+    ink_end: float | None = None  # where the last glyph's own width ends (no trailing spacing)
+    clip: Box | None = None  # the clipping area in force (its bounding box), None = the page
     text_object: int = 0  # which BT … ET on the page (forms included) it was shown in, from 1
 
     @property
     def box(self) -> Box:
-        return (min(self.x, self.end), self.y - self.descent, max(self.x, self.end), self.y + self.ascent)
+        """The em boxes of the glyphs drawn: from the first origin to the end of the last
+        glyph's width (character spacing after it moves the pen, not the ink), cut to the
+        clipping area. Text clipped away entirely has an empty box (x0 > x1 or y0 > y1)."""
+        end = self.end if self.ink_end is None else self.ink_end
+        return _clipped((min(self.x, end), self.y - self.descent, max(self.x, end), self.y + self.ascent), self.clip)
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ class Paint:
     """Something painted that is not text: a filled or stroked path, an image, a shading."""
 
     kind: str  # "fill" | "stroke" | "fill+stroke" | "image" | "shading"
-    box: Box
+    box: Box  # what is painted: the shape's bounding box cut to the clipping area
     marks: tuple[Mark, ...] = ()
 
 
@@ -207,6 +220,8 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
                 raise ContentError("unbalanced [ ] or << >> in a content stream")
             kinds.pop()
             items = stack.pop()
+            if len(items) > MAX_ARRAY:
+                raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
             if kind == "aclose":
                 stack[-1].append(items)
             else:
@@ -254,6 +269,8 @@ def _plain(value):
 def operations(stream, reader) -> list[tuple[list, bytes]]:
     """The operations of a content stream (a page's contents or a form XObject)."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
+    if len(data) > MAX_STREAM_BYTES:
+        raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
         return _operations(data)
     except _Unsupported:
@@ -332,6 +349,17 @@ def _box(points: list[tuple[float, float]], pad: float = 0.0) -> Box:
     return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
 
 
+def _clipped(box: Box, clip: Box | None) -> Box:
+    """``box`` cut to ``clip`` (bounding boxes, so a clip that is not a rectangle cuts less)."""
+    if clip is None:
+        return box
+    return (max(box[0], clip[0]), max(box[1], clip[1]), min(box[2], clip[2]), min(box[3], clip[3]))
+
+
+def _empty(box: Box) -> bool:
+    return box[0] > box[2] or box[1] > box[3]
+
+
 @dataclass
 class _State:
     ctm: Matrix = IDENTITY
@@ -344,6 +372,7 @@ class _State:
     rise: float = 0.0
     render: int = 0
     line_width: float = 1.0
+    clip: Box | None = None  # bounding box of the clipping path in force, page space
 
     def copy(self) -> "_State":
         return _State(**self.__dict__)
@@ -351,7 +380,7 @@ class _State:
 
 _HANDLED = frozenset((b"q", b"Q", b"cm", b"w", b"BT", b"Tf", b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr", b"Td",
                       b"TD", b"Tm", b"T*", b"Tj", b"TJ", b"'", b'"', b"m", b"l", b"c", b"v", b"y", b"re",
-                      b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"Do", b"sh", b"BDC",
+                      b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"W", b"W*", b"Do", b"sh", b"BDC",
                       b"BMC", b"EMC"))
 
 
@@ -388,12 +417,13 @@ class Walker:
         ops = operations(stream, self.reader)
         self._count += len(ops)
         if self._count > MAX_OPERATIONS:
-            raise ContentError(f"page {out.number}: more than {MAX_OPERATIONS} operations")
+            raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")
         fonts = _resolve(resources.get("/Font")) or {}
         xobjects = _resolve(resources.get("/XObject")) or {}
         properties = _resolve(resources.get("/Properties")) or {}
         stack: list[_State] = []
         path: list[tuple[float, float]] = []
+        clip_next = False  # W or W*: the current path clips once it is painted (or ended with n)
         tm = tlm = IDENTITY
         mark_depth = len(marks)
         for operands, op in ops:
@@ -466,15 +496,24 @@ class Walker:
                         sy = (gs.ctm[2] ** 2 + gs.ctm[3] ** 2) ** 0.5
                         pad = gs.line_width * max(sx, sy) / 2
                     kind = "fill+stroke" if stroke and fill else "stroke" if stroke else "fill"
-                    out.paints.append(Paint(kind, _box(path, pad), tuple(marks)))
-                path = []
+                    box = _clipped(_box(path, pad), gs.clip)
+                    if not _empty(box):
+                        out.paints.append(Paint(kind, box, tuple(marks)))
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
             elif op == b"n":
-                path = []
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
+            elif op in (b"W", b"W*"):
+                clip_next = True
             elif op == b"Do":
                 self._do(operands[0], xobjects, gs, out, marks, depth, forms)
             elif op == b"sh":
-                out.paints.append(Paint("shading", _box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]),
-                                        tuple(marks)))
+                box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
+                if not _empty(box):
+                    out.paints.append(Paint("shading", box, tuple(marks)))
             elif op in (b"BDC", b"BMC"):
                 props = None
                 mcid = None
@@ -509,6 +548,7 @@ class Walker:
         text: list[str] = []
         origins: list[float] = []
         advance = 0.0  # in text space units
+        ink = 0.0  # the advance at the end of the last glyph's width
         widths, default = font.widths, font.default_width
         spacing, words = gs.char_space, (gs.word_space if not font.two_byte else 0.0)
         for item in items:
@@ -521,14 +561,16 @@ class Walker:
             for code, ch in zip(codes, chars):
                 origins.append(start[4] + advance * dx)
                 text.append(ch)
-                advance += (widths.get(code, default) / 1000 * fs + spacing + (words if code == " " else 0.0)) * th
+                glyph = widths.get(code, default) / 1000 * fs * th
+                ink = advance + glyph
+                advance += glyph + (spacing + (words if code == " " else 0.0)) * th
         tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
         if not text:
             return tm
         height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
         out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
                             font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
-                            tuple(marks), gs.render in (3, 7), self._text_objects))
+                            tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects))
         return tm
 
     def _do(self, name, xobjects, gs: _State, out: PageContent, marks: list[Mark], depth: int,
@@ -539,8 +581,9 @@ class Walker:
             return
         subtype = xobj.get("/Subtype")
         if subtype == "/Image":
-            corners = [_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]
-            out.paints.append(Paint("image", _box(corners), tuple(marks)))
+            box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
+            if not _empty(box):
+                out.paints.append(Paint("image", box, tuple(marks)))
         elif subtype == "/Form":
             key = id(xobj)
             if depth >= MAX_FORM_DEPTH or key in forms:
@@ -548,6 +591,10 @@ class Walker:
             matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
             inner = gs.copy()
             inner.ctm = _mul(matrix, gs.ctm)
+            bbox = xobj.get("/BBox")
+            if isinstance(bbox, (list, ArrayObject)) and len(bbox) == 4:  # a form draws only inside its BBox
+                x0, y0, x1, y1 = (float(v) for v in bbox)
+                inner.clip = _clipped(_box([_apply(inner.ctm, x, y) for x in (x0, x1) for y in (y0, y1)]), gs.clip)
             resources = _resolve(xobj.get("/Resources")) or DictionaryObject()
             self._walk(xobj, resources, inner, out, marks, depth + 1, forms | {key})
 

@@ -6,12 +6,12 @@ continues on the next page (a paragraph split across pages, or one with a typed 
 each block of the chain is the next piece of the paragraph's text, and together they are all
 of it. Headings are not paragraphs: they come back in the running heads and the contents.
 
-"Once": no paragraph is printed, in any one face, more often than the data holds its words
-(a title, a name and a paragraph may be the same words, each printed once). A paragraph
-printed twice, a split paragraph whose second part starts again from the top, or one with a
-piece missing, fails. A paragraph shorter than ``UNIQUE`` characters is checked for presence
-and order only: words that short also make up titles and labels (答卷一　一 in the contents),
-which the data does not hold as such.
+"Once": a paragraph whose words stand nowhere else in the data is printed exactly once. A
+paragraph printed twice, a split paragraph whose second part starts again from the top, or one
+with a piece missing, fails. A paragraph whose words the data also has as a label or title (the
+booklet prints a figure's label on its card, in the overview and in its chart), or one shorter
+than ``UNIQUE`` characters (so short it may make up a heading, 答卷一　一 in the contents), is
+checked for presence and order only.
 """
 
 from __future__ import annotations
@@ -128,13 +128,9 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
             problems.append(f"paragraph {n} “{short}” not printed {where}")
             continue
         at = found
-        if len(text) < UNIQUE:
-            continue
-        per_face: dict[tuple, int] = {}
-        for j, b in enumerate(blocks):
-            if _chain(blocks, j, text) is not None:
-                per_face[b.face] = per_face.get(b.face, 0) + 1
-        times = max(per_face.values())
-        if times > counts.get(text, 1):
+        if len(text) < UNIQUE or counts.get(text, 0) > 1:
+            continue  # the same words stand elsewhere in the data too (a label, a title)
+        times = sum(1 for j in range(len(blocks)) if _chain(blocks, j, text) is not None)
+        if times > 1:
             problems.append(f"paragraph {n} “{short}” printed {times} times")
     return problems

@@ -6,21 +6,38 @@ The checks read only the PDF (and, when given, the data it was built from), so
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject, IndirectObject
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from ..data.model import Briefing
+from ..data.model import Briefing, format_number
+from ..errors import InputError, OutputError
+from ..files import read_regular
+from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
-from .content import ContentError, PageContent, Walker
+from .content import ContentError, ContentLimit, PageContent, Walker
+from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB
+
+
+MAX_PDF_BYTES = 256 * 1024 * 1024  # the largest file verify reads (an imposed A3 booklet is < 2 MB)
+MAX_PAGES = 10_000  # the most pages verify reads; pypdf's own limits bound each stream and array
+# Actions PDF/A-2 forbids (ISO 19005-2, 6.5.1); JavaScript is also what a hostile file would run.
+FORBIDDEN_ACTIONS = frozenset(("/JavaScript", "/Launch", "/ImportData", "/ResetForm", "/Hide", "/Sound",
+                               "/Movie", "/Rendition", "/SetOCGState", "/Trans", "/GoTo3DView"))
+
+
+class Unreadable(Exception):
+    """The PDF cannot be read at all (not a verification failure): exit 2, not 1."""
 
 
 @dataclass
@@ -36,6 +53,8 @@ class Report:
     pages: int = 0
     size: int = 0
     checks: list[Check] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)  # with the data: each chart as `verify --charts` lists it
+    unreadable: str | None = None  # why the file could not be read at all, if it could not
 
     @property
     def ok(self) -> bool:
@@ -138,19 +157,143 @@ def _pdfa(reader: PdfReader) -> list[str]:
         problems.append("no GTS_PDFA1 output intent")
     elif _resolve(pdfa[0].get("/DestOutputProfile")) is None or _resolve(pdfa[0]["/DestOutputProfile"]).get("/N") != 3:
         problems.append("output intent has no RGB ICC profile")
-    for name in ("/JavaScript", "/AA", "/OCProperties"):
-        if name in root or name in _resolve(root.get("/Names", {}) or {}):
-            problems.append(f"catalog has {name}")
+    if "/OCProperties" in root:
+        problems.append("catalog has /OCProperties")
     for n, page in enumerate(reader.pages, 1):
-        for annot in page.get("/Annots", []) or []:
+        for annot in _resolve(page.get("/Annots", [])) or []:
             a = _resolve(annot)
             flags = int(a.get("/F", 0))
             if not flags & 4 or flags & 0b100011:
                 problems.append(f"page {n}: annotation not set to print (F={flags})")
-            action = _resolve(a.get("/A")) or {}
-            if action.get("/S") in ("/JavaScript", "/Launch", "/ImportData", "/ResetForm"):
-                problems.append(f"page {n}: forbidden action {action.get('/S')}")
     return problems
+
+
+def _dict(obj) -> DictionaryObject | None:
+    obj = _resolve(obj)
+    return obj if isinstance(obj, DictionaryObject) else None
+
+
+def actions(reader: PdfReader) -> list[str]:
+    """JavaScript and the other actions PDF/A forbids, wherever a viewer would run them: the
+    catalog's OpenAction and AA, the JavaScript name tree, each page's AA, each annotation's A
+    and AA, each form field's A and AA, and every action chained after those by /Next.
+    Any AA (additional actions: run on open, close, print, focus…) is itself forbidden."""
+    problems: list[str] = []
+    seen: set[int] = set()
+
+    def action(obj, where: str) -> None:
+        todo = [obj]
+        while todo and len(seen) < 100_000:
+            a = _resolve(todo.pop())
+            if isinstance(a, ArrayObject):
+                todo.extend(a)
+                continue
+            if not isinstance(a, DictionaryObject) or id(a) in seen:
+                continue
+            seen.add(id(a))
+            kind = a.get("/S")
+            if kind in FORBIDDEN_ACTIONS or "/JS" in a:
+                problems.append(f"{where}: {kind or '/JS'} action")
+            elif kind == "/Named" and a.get("/N") not in ("/NextPage", "/PrevPage", "/FirstPage", "/LastPage"):
+                problems.append(f"{where}: named action {a.get('/N')}")
+            if "/Next" in a:
+                todo.append(a["/Next"])
+
+    def additional(owner: DictionaryObject, where: str) -> None:
+        aa = _dict(owner.get("/AA"))
+        if "/AA" in owner:
+            problems.append(f"{where}: additional actions (/AA)")
+        for trigger, act in (aa or {}).items():
+            action(act, f"{where} /AA {trigger}")
+
+    root = reader.trailer["/Root"]
+    if "/OpenAction" in root:
+        action(root["/OpenAction"], "catalog /OpenAction")
+    additional(root, "catalog")
+    names = _dict(root.get("/Names")) or {}
+    if "/JavaScript" in names:
+        problems.append("catalog: JavaScript name tree (document-level scripts)")
+    for n, page in enumerate(reader.pages, 1):
+        additional(page, f"page {n}")
+        for annot in _resolve(page.get("/Annots", [])) or []:
+            a = _dict(annot)
+            if a is not None:
+                if "/A" in a:
+                    action(a["/A"], f"page {n} annotation")
+                additional(a, f"page {n} annotation")
+    form = _dict(root.get("/AcroForm")) or {}
+    fields = list(_resolve(form.get("/Fields", [])) or [])
+    visited = 0
+    while fields and visited < 100_000:
+        f = _dict(fields.pop())
+        visited += 1
+        if f is None or id(f) in seen:
+            continue
+        seen.add(id(f))
+        if "/A" in f:
+            action(f["/A"], "form field")
+        additional(f, "form field")
+        fields.extend(_resolve(f.get("/Kids", [])) or [])
+    return problems
+
+
+def open_pdf(path: str | FsPath) -> PdfReader:
+    """A reader for ``path``, or ``Unreadable`` saying why not, in the user's terms.
+
+    Bounded: a regular file of at most ``MAX_PDF_BYTES`` (never a FIFO or a device), at most
+    ``MAX_PAGES`` pages, and pypdf's own limits on every stream, array and tree it parses. An
+    encrypted file is read only when it opens without a password (and then fails the PDF/A
+    check); one that needs a password, or a cipher pypdf cannot use here, is unreadable.
+    """
+    try:
+        data = read_regular(path, MAX_PDF_BYTES)
+    except InputError as exc:
+        raise Unreadable(str(exc)) from None
+    if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        raise Unreadable("不是 PDF 文件 (no %PDF- header)")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+    except DependencyError as exc:  # pypdf tries the empty password on opening: AES needs a library
+        raise Unreadable(f"文件已加密（AES），无法读取 (encrypted: {exc})") from None
+    if reader.is_encrypted:
+        method = _cipher(reader)
+        try:
+            opened = reader.decrypt("")
+        except (DependencyError, NotImplementedError, PdfReadError) as exc:
+            raise Unreadable(f"文件已加密（{method}），无法读取 (encrypted: {exc})") from None
+        if not opened:
+            raise Unreadable(f"文件已加密（{method}），需要密码才能打开 (encrypted with a password)")
+    declared = _resolve(_resolve(reader.trailer["/Root"]).get("/Pages"))
+    count = declared.get("/Count") if isinstance(declared, DictionaryObject) else None
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise Unreadable(f"页数过多（{count} 页，上限 {MAX_PAGES}）(too many pages)")
+    if len(reader.pages) > MAX_PAGES:
+        raise Unreadable(f"页数过多（{len(reader.pages)} 页，上限 {MAX_PAGES}）(too many pages)")
+    return reader
+
+
+def _cipher(reader: PdfReader) -> str:
+    try:
+        enc = _resolve(reader.trailer["/Encrypt"])
+        v, r = int(enc.get("/V", 0)), int(enc.get("/R", 0))
+        return {5: "AES-256", 4: "AES-128 或 RC4"}.get(v, "RC4") + f", R{r}"
+    except Exception:
+        return "未知方式"
+
+
+def unreadable(exc: BaseException) -> str:
+    """A reading error as a message: a limit of pypdf's, damage, or a password."""
+    if isinstance(exc, Unreadable):
+        return str(exc)
+    if isinstance(exc, (LimitReachedError, ContentLimit)):
+        return f"超出读取上限，可能是恶意构造的文件 (a reading limit was reached: {exc})"
+    if isinstance(exc, FileNotDecryptedError):
+        return f"文件已加密，无法读取 (encrypted: {exc})"
+    if isinstance(exc, RecursionError):
+        return "文件结构嵌套过深，无法读取 (nested too deeply)"
+    if isinstance(exc, MemoryError):
+        return "文件需要的内存过多，无法读取 (out of memory)"
+    return f"PDF 已损坏或无法读取 (damaged: {type(exc).__name__}: {exc})"
 
 
 def _xmp_title(xmp: str) -> str | None:
@@ -176,16 +319,22 @@ def _faces(names: set[str]) -> list[str]:
 
 def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
            budget: int | None = SIZE_BUDGET) -> Report:
-    path = FsPath(pdf)
-    report = Report(str(path))
+    """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
+    being checked, gives a report with ``unreadable`` set (never an exception)."""
+    report = Report(str(pdf))
     try:
-        report.size = path.stat().st_size
-        reader = PdfReader(str(path))
-        pages = reader.pages
-        report.pages = len(pages)
-    except (OSError, PdfReadError, ValueError) as exc:
-        report.add("open", [f"cannot read the PDF: {exc}"])
-        return report
+        _checks(report, FsPath(pdf), doc, paper, budget)
+    except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
+        report.unreadable = unreadable(exc)
+        report.add("open", [f"cannot read the PDF: {report.unreadable}"])
+    return report
+
+
+def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budget: int | None) -> None:
+    reader = open_pdf(path)
+    report.size = path.stat().st_size
+    pages = reader.pages
+    report.pages = len(pages)
 
     # Fonts: every one embedded, in page content and in charts alike.
     unembedded: set[str] = set()
@@ -201,11 +350,11 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
 
     # Page size and count.
     geo = PAPERS[paper]
-    wrong = [
-        f"page {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
+    wrong = [  # the trimmed page (the MediaBox also holds the bleed)
+        f"page {i + 1} is {float(p.trimbox.width):.0f}×{float(p.trimbox.height):.0f} pt"
         for i, p in enumerate(pages)
-        if abs(float(p.mediabox.width) - geo.width) > SIZE_TOLERANCE
-        or abs(float(p.mediabox.height) - geo.height) > SIZE_TOLERANCE
+        if abs(float(p.trimbox.width) - geo.width) > SIZE_TOLERANCE
+        or abs(float(p.trimbox.height) - geo.height) > SIZE_TOLERANCE
     ]
     report.add(f"page size {paper.upper()}", wrong[:3], f"{len(pages)} pages")
     need = min_pages(doc) if doc else 4
@@ -226,6 +375,7 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
     report.add("page labels", [] if labels is not None and "/Nums" in labels else ["no /PageLabels"],
                ", ".join(reader.page_labels[:3]) + " …" if labels is not None else "")
     report.add("PDF/A-2b (checkable parts)", _pdfa(reader))
+    report.add("no JavaScript or forbidden actions", actions(reader))
     if budget is not None:
         report.add(f"size ≤ {budget // 1024} KB", [] if report.size <= budget else
                    [f"{report.size / 1024:.0f} KB is over the {budget // 1024} KB budget"],
@@ -251,18 +401,48 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", lines.clreq(contents))
     report.add("no line of one character", lines.lone_lines(contents))
     report.add("punctuation compressed", lines.uncompressed(contents))
     if doc is not None:
         report.add("every paragraph once, in order", paragraphs.check(contents, doc))
-    return report
+    for name, problems, found in page_checks(pages, contents, geo):
+        report.add(name, problems, found)
+
+
+def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+    """Each chart the data calls for (kind and values computed from the data by the build's own
+    rules), found in the PDF by its caption, with every value it prints on that same page.
+
+    Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
+    or without its values, or one that breaks a chart rule.
+    """
+    listing, problems = [], []
+    for spec in booklet_charts(doc):
+        where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
+        missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
+        if not where:
+            problems.append(f"{spec.caption}: caption not found on any page")
+        elif missing:
+            problems.append(f"{spec.caption}: values not on its page {where[0]}: {', '.join(missing)}")
+        problems += [f"{spec.caption}: {p}" for p in chart_problems(spec)]
+        rows = "; ".join(f"{r.label} {end_text(r, spec.kind)}" + (" (broken)" if r.broken else "")
+                         + (" = " + ", ".join(f"{s} {format_number(n)}" for s, n in r.segments) if r.segments else "")
+                         for r in spec.rows)
+        span = f"span {spec.span():.1f}:1" + (f", {spec.marked()}" if spec.span() > RANGE else "")
+        listing.append(f"{spec.caption} | {spec.kind} | page {where[0] if where else '?'} | {span} | {rows}\n"
+                       f"    alt: {spec.alt}")
+    return listing, problems
 
 
 def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
     try:
         return list(Walker(reader).pages())
+    except ContentLimit:
+        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
     except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
         report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
         return []
@@ -281,32 +461,65 @@ def _half_texts(content: PageContent, width: float) -> tuple[str, str]:
     return squeeze(halves[0]), squeeze(halves[1])
 
 
-def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> Report:
-    """Sheet count, sheet size and page order of a saddle-stitch imposition of ``booklet``."""
-    from ..pdf.impose import saddle_order
+def _sheet_name(size: tuple[float, float], paper: str) -> str | None:
+    """The sheet an imposed file was made on, known by its size."""
+    from ..pdf.impose import sheet_for
 
+    for name, (w, h) in SHEETS.items():
+        if abs(size[0] - w) <= SIZE_TOLERANCE and abs(size[1] - h) <= SIZE_TOLERANCE:
+            try:
+                sheet_for(paper, name)
+            except OutputError:
+                continue
+            return name
+    return None
+
+
+def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, sheet: str | None = None,
+                   marks: bool | None = None) -> Report:
+    """Sheet count, sheet size, page order and marks of a saddle-stitch imposition of ``booklet``.
+
+    ``sheet`` is the sheet it was made on (default: known by the file's sheet size); with
+    ``marks`` every side must carry its crop and fold marks.
+    """
     report = Report(str(imposed))
     try:
-        sides_reader, pages_reader = PdfReader(str(imposed)), PdfReader(str(booklet))
-        sides, pages = sides_reader.pages, pages_reader.pages
-        report.size = FsPath(imposed).stat().st_size
-    except (OSError, PdfReadError, ValueError) as exc:
-        report.add("open", [f"cannot read the PDF: {exc}"])
-        return report
+        _imposed_checks(report, FsPath(imposed), FsPath(booklet), paper, sheet, marks)
+    except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
+        report.unreadable = unreadable(exc)
+        report.add("open", [f"cannot read the PDF: {report.unreadable}"])
+    return report
+
+
+def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str, sheet: str | None,
+                    marks: bool | None) -> None:
+    from ..pdf.impose import saddle_order, sheet_for
+
+    sides_reader, pages_reader = open_pdf(imposed), open_pdf(booklet)
+    sides, pages = sides_reader.pages, pages_reader.pages
+    report.size = imposed.stat().st_size
     report.pages = len(sides)
     order = saddle_order(len(pages))
     report.add("sheets", [] if len(sides) == len(order) else
                [f"{len(sides)} sides, expected {len(order)} ({len(order) // 2} sheets, duplex)"],
                f"{len(order) // 2} sheets, {len(order)} sides")
-    geo = PAPERS[paper]
-    sw, sh = SHEETS[geo.sheet]
+    if sheet is None and sides:
+        sheet = _sheet_name((float(sides[0].mediabox.width), float(sides[0].mediabox.height)), paper)
+    if sheet is None:
+        report.add("sheet size", [f"not a sheet that holds two {paper.upper()} pages: "
+                                  f"{', '.join(n for n in SHEETS)}"])
+        return
+    place = sheet_for(paper, sheet)
+    sw, sh = place.size
     wrong = [f"side {i + 1} is {float(p.mediabox.width):.0f}×{float(p.mediabox.height):.0f} pt"
              for i, p in enumerate(sides)
              if abs(float(p.mediabox.width) - sw) > SIZE_TOLERANCE
              or abs(float(p.mediabox.height) - sh) > SIZE_TOLERANCE]
-    report.add(f"sheet size ({geo.sheet.upper()} landscape)", wrong[:3])
-    source = [squeeze(c.text()) for c in _walk(pages_reader, report)]
-    halves = [_half_texts(c, sw / 2) for c in _walk(sides_reader, report)]
+    report.add(f"sheet size ({place.describe()} landscape)", wrong[:3])
+    booklet_pages = _walk(pages_reader, report)
+    source = [squeeze(c.text()) for c in booklet_pages]
+    walked = _walk(sides_reader, report)
+    halves = [_half_texts(c, sw / 2) for c in walked]
     misplaced = []
     for n, (got, (left, right)) in enumerate(zip(halves, order), 1):
         for half, index, text in (("left", left, got[0]), ("right", right, got[1])):
@@ -315,4 +528,8 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str) -> 
                 what = f"page {index + 1}" if index is not None else "a blank page"
                 misplaced.append(f"side {n} {half}: expected {what}")
     report.add("saddle-stitch order", misplaced, "every page where folding expects it")
-    return report
+    if not misplaced and booklet_pages and walked:
+        trims = [(b or {}).get("trimbox", (0.0, 0.0, 0.0, 0.0)) for b in map(page_boxes, pages)]
+        report.add("pages as drawn, marks outside them",
+                   imposed_sheets(walked, booklet_pages, trims, order, place, PAPERS[paper].width, marks),
+                   "crop and fold marks in the slug" if place.marks_fit else "no room for marks: none drawn")

@@ -10,11 +10,12 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Callable
 
-from ..errors import BriefingError, OutputError
+from ..errors import BriefingError, OutputError, Terminated
 
 
 @dataclass
@@ -29,14 +30,17 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root: str | None) -> Outcome:
+def _one(data: str, out: str, paper: str, impose: bool, marks: bool, sheet: str | None,
+         cache_root: str | None, inputs: tuple[str, ...] = ()) -> Outcome:
     from ..cache import Cache
     from .build import build
 
     start = time.perf_counter()
     try:
-        r = build(data, out, paper=paper, impose=impose, marks=marks,
-                  cache=Cache(FsPath(cache_root) if cache_root else None))
+        r = build(data, out, paper=paper, impose=impose, marks=marks, sheet=sheet,
+                  cache=Cache(FsPath(cache_root) if cache_root else None), inputs=inputs)
+    except Terminated as exc:  # the batch is being stopped: our temporary files are gone, so go
+        os._exit(exc.code)
     except BriefingError as exc:
         return Outcome(data, exc.exit_code, message=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug must still not take the other booklets down with it
@@ -47,7 +51,7 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, cache_root:
 
 
 def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, marks: bool = False,
-               cache_root: str | None = None, workers: int | None = None,
+               sheet: str | None = None, cache_root: str | None = None, workers: int | None = None,
                report: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     from .build import default_output
 
@@ -64,12 +68,25 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
         preload(Cache(FsPath(cache_root) if cache_root else None))
     context = multiprocessing.get_context("fork" if fork else "spawn")
     results: list[Outcome] = []
+    inputs = tuple(files)  # no booklet may be written over any data file of the batch
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        jobs = {pool.submit(_one, f, o, paper, impose, marks, cache_root): f for f, o in zip(files, outputs)}
-        for job in as_completed(jobs):
-            outcome = job.result()
-            results.append(outcome)
-            if report:
-                report(outcome)
+        try:
+            jobs = {pool.submit(_one, f, o, paper, impose, marks, sheet, cache_root, inputs): f
+                    for f, o in zip(files, outputs)}
+            for job in as_completed(jobs):
+                try:
+                    outcome = job.result()
+                except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+                    outcome = Outcome(jobs[job], 1, message=f"生成进程意外退出 worker died: {exc}")
+                results.append(outcome)
+                if report:
+                    report(outcome)
+        except BaseException:
+            # Stopped (Ctrl-C, SIGTERM): stop the workers too, each removing its temporary
+            # files, rather than wait for builds nobody will collect.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
+            raise
     order = {f: i for i, f in enumerate(files)}
     return sorted(results, key=lambda o: order[o.data])

@@ -10,7 +10,8 @@ import os
 import sys
 from pathlib import Path as FsPath
 
-from ..errors import BriefingError, VerificationError
+from ..errors import BriefingError, Terminated, VerificationError, printable
+from ..files import check_target, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -19,7 +20,8 @@ EPILOG = """\
   briefing build                                  # data/yanfeng-2023.yaml → out/yanfeng-2023-briefing.pdf
   briefing build data/yanfeng-2023.yaml -o 参阅资料.pdf
   briefing build data/*.yaml                      # every district, in parallel
-  briefing build --paper a5 --impose saddle --marks   # A5 booklet + imposed A4 sheets
+  briefing build --paper a5 --impose saddle --marks   # A5 booklet + SRA4 sheets with crop marks
+  briefing build --paper a5 --impose saddle --sheet a4  # on A4 for an office printer (no trimming)
   briefing watch data/yanfeng-2023.yaml           # rebuild on every save of the data file
   briefing serve &                                # later builds run in a resident process (0.4 s)
   briefing verify out/yanfeng-2023-briefing.pdf --data data/yanfeng-2023.yaml
@@ -34,6 +36,8 @@ EPILOG = """\
 
 
 def _parser() -> argparse.ArgumentParser:
+    from ..typeset.styles import SHEETS  # here, not at the top: a client of briefing serve never needs it
+
     p = argparse.ArgumentParser(
         prog="briefing",
         description="把两会数据文件（YAML）排成可打印、经过检查的参阅资料 PDF。"
@@ -51,12 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true",
                    help="数据文件中还有“待核对”“待补充”标记（briefing import 的草稿）时拒绝生成 "
                         "refuse while review marks are left")
-    _build_options(b)
+    _build_options(b, SHEETS)
     w = sub.add_parser("watch", help="数据文件每次保存后自动重新生成 rebuild each time the data file is saved",
                        description="先生成一次，之后每当数据文件保存就重新生成并检查（约 0.3 秒）；"
                                    "数据有误时显示错误并保留上一份合格的 PDF。Ctrl-C 结束。")
     w.add_argument("data", nargs="?", default=DEFAULT_DATA, help=f"数据文件 data file (default: {DEFAULT_DATA})")
-    _build_options(w)
+    _build_options(w, SHEETS)
     r = sub.add_parser("serve", help="常驻进程：之后的 build 约 0.4 秒完成 keep a build process resident",
                        description="预先载入程序与字体并常驻；之后同一用户的 briefing build 交给它执行（约 0.4 秒），"
                                    "输出与本地生成完全相同。BRIEFING_SERVER=0 可绕过。Ctrl-C 结束。")
@@ -66,7 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
     v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
-    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数与页序 check its sheets and page order")
+    v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数、纸张、页序与裁切线 check its sheets, "
+                                     "page order and marks")
+    v.add_argument("--sheet", choices=sorted(SHEETS), help="拼版纸张 the imposition's sheet (default: read from the file)")
+    v.add_argument("--charts", action="store_true",
+                   help="列出每张图表：图号、种类、所在页、数值与替代文字（需 --data）list every chart: its kind, "
+                        "page, values and text alternative, as the rules compute them from the data, each "
+                        "found in the PDF by its caption")
     n = sub.add_parser("new", help="由今年的数据生成明年的数据骨架 scaffold next year's data file",
                        description="保留结构、清空今年的数值，并加入 review：逐条列出今年的目标，留出 result 待明年填报。")
     n.add_argument("--from", dest="source", required=True, help="今年的数据文件 this year's data file")
@@ -79,15 +89,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _build_options(p: argparse.ArgumentParser) -> None:
+def _build_options(p: argparse.ArgumentParser, sheets) -> None:
     p.add_argument("-o", "--output", help="输出 PDF output file, one data file only "
                                           "(default: out/<data name>-briefing.pdf)")
     p.add_argument("--paper", choices=["a4", "a5"], default="a4",
                    help="纸张 paper size, each laid out natively (default: a4)")
     p.add_argument("--impose", choices=["saddle"],
-                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 A4 上，A4 拼在 A3 上），双面打印短边翻转 "
+                   help="另写一份骑马钉拼版文件 …-imposed.pdf（A5 拼在 SRA4 上，A4 拼在 SRA3 上），双面打印短边翻转 "
                         "also write a saddle-stitch imposition for duplex printing")
-    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线 crop and fold marks")
+    p.add_argument("--sheet", choices=sorted(sheets),
+                   help="拼版纸张 press sheet (default: sra4 for A5, sra3 for A4, with room for bleed and marks; "
+                        "a4 / a3 hold exactly two pages: no marks, no trimming)")
+    p.add_argument("--marks", action="store_true", help="拼版文件加裁切线与折线（在页面之外）crop and fold marks")
     p.add_argument("--no-cache", action="store_true",
                    help="完全冷启动，不读写缓存 build fully cold and touch no cache "
                         "(cache: $XDG_CACHE_HOME/briefing or ~/.cache/briefing)")
@@ -95,13 +108,27 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """Every line for the user goes through here, its control characters escaped: a title,
+    a file name or a PDF's text can hold ESC or BEL, and must not reach the terminal raw."""
+    print(printable(text), file=sys.stderr, flush=True)
+
+
+def _cache(args):
+    """The cache a build uses: none with --no-cache, and none (with a one-line warning) when
+    the cache directory belongs to another user or others can write to it."""
+    from ..cache import Cache
+
+    if args.no_cache:
+        return Cache(None)
+    cache = Cache.default()
+    if cache.refused:
+        _say(f"briefing: 警告 warning: 不使用缓存（{cache.refused}），本次不用缓存生成 (cache ignored)")
+    return cache
 
 
 def _build_many(args) -> int:
     import time
 
-    from ..cache import default_dir
     from .batch import build_many
 
     if args.output:
@@ -110,7 +137,9 @@ def _build_many(args) -> int:
     start = time.perf_counter()
     _say(f"briefing: {len(args.data)} 份数据，并行生成 building {len(args.data)} booklets in parallel")
 
-    def line(o) -> None:
+    def line(o) -> None:  # -q hides progress, never a failure
+        if o.code == 0 and args.quiet:
+            return
         if o.code == 0:
             _say(f"  ✓ {o.data} → {o.output}  ({o.pages} 页, {o.size / 1024:.0f} KB, {o.seconds:.1f} s)")
             for w in o.warnings:
@@ -120,9 +149,11 @@ def _build_many(args) -> int:
             for row in o.message.splitlines():
                 _say(f"      {row}")
 
+    cache = _cache(args)
     outcomes = build_many(list(args.data), paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                          cache_root=None if args.no_cache else str(default_dir()), workers=args.jobs,
-                          report=None if args.quiet else line)
+                          sheet=args.sheet,
+                          cache_root=str(cache.root) if cache.root else None, workers=args.jobs,
+                          report=line)
     failed = [o for o in outcomes if o.code]
     _say(f"briefing: {len(outcomes) - len(failed)} 份成功, {len(failed)} 份失败 "
          f"({len(outcomes) - len(failed)} ok, {len(failed)} failed) in {time.perf_counter() - start:.1f} s")
@@ -131,7 +162,6 @@ def _build_many(args) -> int:
 
 def _build_one(args, data: str) -> int:
     """One build with its progress and outcome on stderr (``build`` and every ``watch`` round)."""
-    from ..cache import Cache
     from .build import build
 
     def progress(stage: str, seconds: float) -> None:
@@ -141,9 +171,9 @@ def _build_one(args, data: str) -> int:
     if not args.quiet:
         served = os.environ.get("BRIEFING_SERVED")
         _say(f"briefing: {data}" + (f"  （常驻进程 served by briefing serve, worker {served}）" if served else ""))
-    cache = Cache(None) if args.no_cache else Cache.default()
+    cache = _cache(args)
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
-                   cache=cache, progress=progress, strict=getattr(args, "strict", False))
+                   sheet=args.sheet, cache=cache, progress=progress, strict=getattr(args, "strict", False))
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
     r = result.report
@@ -156,9 +186,10 @@ def _build_one(args, data: str) -> int:
 
 
 def _marks_without_impose(args) -> bool:
-    if args.marks and not args.impose:
-        _say("briefing: --marks 需要与 --impose saddle 一起使用 (--marks needs --impose saddle)")
-        return True
+    for flag, given in (("--marks", args.marks), ("--sheet", args.sheet)):
+        if given and not args.impose:
+            _say(f"briefing: {flag} 需要与 --impose saddle 一起使用 ({flag} needs --impose saddle)")
+            return True
     return False
 
 
@@ -166,10 +197,10 @@ def _build(args) -> int:
     if len(args.data) > 1 and args.strict:
         _say("briefing: --strict 只用于单个数据文件 (--strict takes one data file)")
         return 2
-    if len(args.data) > 1:
-        return _build_many(args)
     if _marks_without_impose(args):
         return 2
+    if len(args.data) > 1:
+        return _build_many(args)
     return _build_one(args, args.data[0])
 
 
@@ -196,6 +227,8 @@ def _watch(args) -> int:
 
 
 def _verify(args) -> int:
+    """Exit 0 when every check passes, 1 when one fails, 2 when a file cannot be read at all
+    (missing, not a regular file, too large, encrypted with a password, damaged, over a limit)."""
     from ..check.verify import verify
     from ..data.load import load
     from ..fonts.register import register
@@ -204,15 +237,24 @@ def _verify(args) -> int:
     if args.data:
         fonts = register()
         doc = load(args.data, missing_glyphs=fonts.missing)
-    if not FsPath(args.pdf).is_file():
-        _say(f"briefing: 找不到 PDF 文件 {args.pdf}")
+    if args.charts and doc is None:
+        _say("briefing: --charts 需要 --data（图表由数据算出，再到 PDF 中逐一核对）")
         return 2
     report = verify(args.pdf, doc, args.paper)
-    if args.imposed:
+    unreadable = [(args.pdf, report.unreadable)] if report.unreadable else []
+    if args.charts and not unreadable:
+        print(printable("\n".join(report.charts) if report.charts else "（没有图表 no charts）"), flush=True)
+    if args.imposed and not unreadable:
         from ..check.verify import verify_imposed
 
-        imposed = verify_imposed(args.imposed, args.pdf, args.paper)
+        imposed = verify_imposed(args.imposed, args.pdf, args.paper, args.sheet)
         report.checks += [type(c)(f"imposed: {c.name}", c.ok, c.detail) for c in imposed.checks]
+        if imposed.unreadable:
+            unreadable.append((args.imposed, imposed.unreadable))
+    if unreadable:
+        for path, why in unreadable:
+            _say(f"briefing: 无法读取 {path}：{why}")
+        return 2
     for c in report.checks:
         _say(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}{': ' + c.detail if c.detail else ''}")
     if not report.ok:
@@ -224,9 +266,10 @@ def _verify(args) -> int:
 
 def _new(args) -> int:
     from ..data.load import load
-    from ..data.scaffold import write_new
+    from ..data.scaffold import check_year, write_new
     from ..fonts.register import register
 
+    check_year(args.year)
     fonts = register()
     doc = load(args.source, missing_glyphs=fonts.missing)
     out = write_new(doc, FsPath(args.source), args.year, FsPath(args.output) if args.output else None, args.force)
@@ -240,7 +283,9 @@ def _schema(args) -> int:
 
     text = schema_text()
     if args.output:
-        FsPath(args.output).write_text(text, encoding="utf-8")
+        from ..files import write_atomic
+
+        write_atomic(FsPath(args.output), text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
@@ -283,13 +328,14 @@ def _import(args) -> int:
     if out.resolve() == src.resolve():
         _say(f"briefing: 输出文件与输入相同：{out}；请用 -o 指定草稿文件")
         return 2
-    if out.exists() and not args.force:
+    check_target(out, (src,))  # a link, a device, or the article by another name: refused
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
         return 2
     schema = FsPath("schema/briefing.schema.json")
     link = os.path.relpath(schema.resolve(), out.parent.resolve()) if schema.is_file() else None
     result = import_document(src, args.sections, link)
-    write_atomic(out, result.text)
+    write_atomic(out, result.text, (src,))
     for note in result.notes:
         _say(f"briefing: 注意 note: {note}")
     _say(f"briefing: 已生成草稿 → {out}")
@@ -303,15 +349,12 @@ def _import(args) -> int:
 
 def _merge(xlsx: FsPath, data: FsPath) -> int:
     from ..data.importer import write_atomic
+    from ..data.load import read_text
     from ..data.importer.xlsx import merge_xlsx
 
-    for f in (xlsx, data):
-        if not f.is_file():
-            _say(f"briefing: 错误 error: 找不到文件 {f} (file not found)")
-            return 2
-    text, changed = merge_xlsx(xlsx, data)
-    if text != data.read_text(encoding="utf-8"):
-        write_atomic(data, text)
+    text, changed = merge_xlsx(xlsx, data)  # each file read bounded: a missing one, a FIFO… is a message
+    if text != read_text(data):
+        write_atomic(data, text, (xlsx,))
     _say(f"briefing: 已并回 → {data}（改动 {changed} 项 changed）" if changed else
          f"briefing: {xlsx} 与 {data} 一致，无改动 (no changes)")
     return 0
@@ -322,7 +365,8 @@ def _export(args) -> int:
 
     data = FsPath(args.data)
     out = FsPath(args.output) if args.output else data.with_suffix(".xlsx")
-    if out.exists() and not args.force:
+    check_target(out, (data,))
+    if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在（可能有未并回的核对结果）；要覆盖请加 --force")
         return 2
     metrics, targets = export_xlsx(data, out)
@@ -357,13 +401,16 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                "schema": _schema, "import": _import, "export": _export}[args.command](args)
-    except BriefingError as exc:
-        return _failed(exc)
-    except KeyboardInterrupt:
-        return 130
+    with terminated_on_signals():
+        try:
+            return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
+                    "schema": _schema, "import": _import, "export": _export}[args.command](args)
+        except BriefingError as exc:
+            return _failed(exc)
+        except KeyboardInterrupt:
+            return 130
+        except Terminated as exc:
+            return exc.code
 
 
 def _failed(exc: BriefingError) -> int:

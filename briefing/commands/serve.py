@@ -9,10 +9,14 @@ command the client was given; the client exits with the worker's exit code. Each
 from the server's state as it was before any build, so nothing carries over between builds.
 
 Opt-in, local and never stale: a build uses a server only when ``briefing serve`` runs for this
-same installed code (the socket's name carries a digest of it) as this same user (the socket
-sits in a 0700 directory, and the peer's uid is checked). A server whose loaded code has changed
-on disk turns clients away and exits. ``BRIEFING_SERVER=0``, or no server, means a local build.
-Unix only: it needs ``fork`` and descriptor passing.
+same installed code (the socket's name carries a digest of it) as this same user. Both sides
+check it: the socket's directory must be a 0700 directory of this user's (the client checks
+too, and never connects into another user's), and each side asks the kernel for the uid at the
+other end (SO_PEERCRED) before it sends anything: argv, working directory, environment and
+descriptors go only to a process of the same user. A server that does not answer within
+``ANSWER`` seconds (stopped, hung) means a local build, never a wait. A server whose loaded code
+has changed on disk turns clients away and exits. ``BRIEFING_SERVER=0``, or no server, means a
+local build. Linux only: it needs ``fork``, descriptor passing and SO_PEERCRED.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
@@ -32,10 +37,14 @@ from ..cache import default_dir
 
 IDLE = 3600.0  # seconds without a build after which the server exits
 STALE_CHECK = 10.0  # seconds between looks at whether the loaded code changed on disk
+ANSWER = 2.0  # seconds a client waits for each answer before the build starts, then builds locally
+WORKER_WAIT = 10.0  # seconds a worker waits for its client's request and its "go"
 
 
 def supported() -> bool:
-    return hasattr(os, "fork") and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
+    """fork, descriptor passing, and the kernel's word on who is at the other end of a socket."""
+    return (hasattr(os, "fork") and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
+            and hasattr(socket, "SO_PEERCRED"))
 
 
 def _code_digest() -> str:
@@ -54,50 +63,128 @@ def socket_path() -> Path:
     return folder / f"{_code_digest()}.sock"
 
 
+def _distrust(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold our socket (None when it can): it must be a real directory of
+    this user's that no one else can enter or write to. Asked by the server before it listens
+    and by every client before it connects."""
+    try:
+        st = os.lstat(folder)
+    except OSError as exc:
+        return f"{folder}: {exc.strerror}"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"{folder} is not a directory"
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return f"{folder} must belong to this user alone (mode 0700)"
+    return None
+
+
 def _private_dir(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    st = folder.stat()
-    if st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise OSError(f"{folder} must belong to this user alone (mode 0700)")
+    why = _distrust(folder)
+    if why:
+        raise OSError(why)
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    """The uid of the process at the other end (the kernel's word, SO_PEERCRED), or None where
+    the system cannot tell."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    size = struct.calcsize("3i")
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, size))
+    return uid
+
+
+def _line(replies, conn: socket.socket, timeout: float | None) -> str:
+    """One line from the other side, waiting at most ``timeout`` seconds (None: as long as it takes)."""
+    conn.settimeout(timeout)
+    line = replies.readline()
+    if not line:
+        raise ConnectionError("closed")
+    return line.decode("ascii", "replace").strip()
 
 
 # -- the client side (``briefing build``): standard library only, so it starts fast --------------
 
-def build_via_server(argv: list[str]) -> int | None:
-    """The exit code of ``argv`` run by a resident server; None when there is none to run it."""
-    if os.environ.get("BRIEFING_SERVER") == "0" or "BRIEFING_SERVED" in os.environ or not supported():
+def _connect() -> socket.socket | None:
+    """A connection to a server we can trust, or None. Nothing is sent before both checks
+    hold: the socket's directory is ours alone, and the process listening is ours (by uid)."""
+    path = socket_path()
+    if _distrust(path.parent):
         return None
     try:
-        path = socket_path()
-        if not path.exists():
-            return None
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        conn.connect(str(path))
+        st = os.lstat(path)
     except OSError:
         return None
+    if not stat.S_ISSOCK(st.st_mode) or st.st_uid != os.getuid():
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.settimeout(ANSWER)
+        conn.connect(str(path))
+        if _peer_uid(conn) != os.getuid():
+            conn.close()
+            return None
+    except OSError:
+        conn.close()
+        return None
+    return conn
+
+
+def build_via_server(argv: list[str]) -> int | None:
+    """The exit code of ``argv`` run by a resident server; None when there is none to run it.
+
+    The server must answer within ``ANSWER`` seconds at each step before the build starts (a
+    stopped or hung server means a local build, not a wait): its greeting on connecting, then
+    its worker's pid once the request is in. Only then does the client say "go"; a worker that
+    hears nothing (the client gave up) exits without building.
+    """
+    if os.environ.get("BRIEFING_SERVER") == "0" or "BRIEFING_SERVED" in os.environ or not supported():
+        return None
+    conn = _connect()
+    if conn is None:
+        return None
     with conn:
+        replies = conn.makefile("rb")
         try:
+            if not _line(replies, conn, ANSWER).startswith("hello"):
+                return None
             request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
                                   "umask": _umask()}).encode("utf-8")
             socket.send_fds(conn, [struct.pack(">I", len(request)) + request], [0, 1, 2])
-        except OSError:  # no working directory, a closed stdin…: the local build says what is wrong
+            word, _, value = _line(replies, conn, ANSWER).partition(" ")
+            if word != "pid":
+                return None
+            worker = int(value)
+            conn.sendall(b"go\n")
+        except (OSError, ValueError):  # no answer in time, no working directory, a closed stdin…
             return None
-        replies = conn.makefile("rb")
-        worker = None
+        return _wait(replies, conn, worker)
+
+
+def _wait(replies, conn: socket.socket, worker: int) -> int:
+    """Wait for the worker's exit code, as long as the build takes; Ctrl-C or SIGTERM on the
+    client stops the worker as it would stop a local build."""
+    def forward(signum, frame):
+        os.kill(worker, signum)
+        raise KeyboardInterrupt
+
+    saved = signal.signal(signal.SIGTERM, forward)
+    try:
+        while True:
+            word, _, value = _line(replies, conn, None).partition(" ")
+            if word == "exit":
+                return int(value)
+    except KeyboardInterrupt:
         try:
-            for line in replies:
-                word, _, value = line.decode("ascii").strip().partition(" ")
-                if word == "pid":
-                    worker = int(value)
-                elif word == "exit":
-                    return int(value)
-                elif word == "stale":
-                    return None
-        except KeyboardInterrupt:
-            if worker:
-                os.kill(worker, signal.SIGINT)  # the worker stops as a local build would
-            return 130
-        return None if worker is None else 1  # the worker died without an exit code
+            os.kill(worker, signal.SIGINT)
+        except OSError:
+            pass
+        return 130
+    except (OSError, ValueError):
+        return 1  # the worker died without an exit code
+    finally:
+        signal.signal(signal.SIGTERM, saved)
 
 
 def _umask() -> int:
@@ -133,13 +220,11 @@ def _stale(files: dict[str, tuple[int, int]]) -> bool:
 
 
 def _peer_is_us(conn: socket.socket) -> bool:
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True  # the 0700 directory is the guard where the kernel cannot tell the peer
-    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
-    return uid == os.getuid()
+    return _peer_uid(conn) == os.getuid()
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    conn.settimeout(WORKER_WAIT)
     data, fds, _, _ = socket.recv_fds(conn, 65536, 3)
     if len(data) < 4:
         raise OSError("short request")
@@ -154,12 +239,22 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
 
 
 def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
-    """In the forked worker: become the client's process, run its command, report, exit."""
+    """In the forked worker: become the client's process, run its command, report, exit.
+
+    Nothing runs until the client, having seen our pid, says "go": a client that gave up
+    waiting has built locally by then, and its request must not run a second time.
+    """
     code = 1
+    go = False
     try:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
             signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
         request, fds = _receive(conn)
+        conn.sendall(f"pid {os.getpid()}\n".encode("ascii"))
+        if _line(conn.makefile("rb"), conn, WORKER_WAIT) != "go":
+            return
+        go = True
+        conn.settimeout(None)
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -168,23 +263,35 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
         os.environ.update(request["env"])
         os.environ["BRIEFING_SERVED"] = str(os.getpid())
         os.umask(request["umask"])
-        conn.sendall(f"pid {os.getpid()}\n".encode("ascii"))
         code = run(request["argv"])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
         code = 130
     except BaseException:
-        import traceback
+        if go:
+            import traceback
 
-        traceback.print_exc()
+            traceback.print_exc()
     finally:
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            conn.sendall(f"exit {code}\n".encode("ascii"))
+            if go:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                conn.sendall(f"exit {code}\n".encode("ascii"))
+        except BaseException:
+            pass
         finally:
             os._exit(0)
+
+
+def _send(conn: socket.socket, data: bytes) -> bool:
+    try:
+        conn.settimeout(ANSWER)
+        conn.sendall(data)
+        return True
+    except OSError:
+        return False
 
 
 def _reap() -> None:
@@ -227,20 +334,21 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
     preload(Cache.default())
     files = _module_files()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        listener.bind(str(path))
-    except OSError as exc:  # e.g. a path over the ~100 bytes a Unix socket name may have
-        listener.close()
-        say(f"briefing serve: 无法创建 {path}：{exc}（可设置较短的 XDG_RUNTIME_DIR）")
-        return 2
-    listener.listen(16)
-    listener.settimeout(1.0)
-    gc.freeze()  # what was loaded stays put: workers neither rescan nor copy it
-    sys.stdout.flush()
-    sys.stderr.flush()
-    say(f"briefing serve: 就绪 ready, pid {os.getpid()} ({path}); Ctrl-C 结束")
-    last = checked = time.monotonic()
-    try:
+    bound, me = False, os.getpid()
+    try:  # from here on, a signal at any point still removes the socket
+        try:
+            listener.bind(str(path))
+            bound = True
+        except OSError as exc:  # e.g. a path over the ~100 bytes a Unix socket name may have
+            say(f"briefing serve: 无法创建 {path}：{exc}（可设置较短的 XDG_RUNTIME_DIR）")
+            return 2
+        listener.listen(16)
+        listener.settimeout(1.0)
+        gc.freeze()  # what was loaded stays put: workers neither rescan nor copy it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        say(f"briefing serve: 就绪 ready, pid {os.getpid()} ({path}); Ctrl-C 结束")
+        last = checked = time.monotonic()
         while time.monotonic() - last < idle:
             _reap()
             try:
@@ -257,9 +365,11 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
                 if not _peer_is_us(conn):
                     continue
                 if _stale(files):
-                    conn.sendall(b"stale\n")
+                    _send(conn, b"stale\n")
                     say("briefing serve: 代码已更新，退出 the installed code changed: exiting")
                     return 0
+                if not _send(conn, f"hello {os.getpid()}\n".encode("ascii")):
+                    continue  # the client gave up waiting (we were stopped): it builds locally
                 if os.fork() == 0:
                     listener.close()
                     _work(conn, run)
@@ -269,5 +379,6 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
         return 0
     finally:
         listener.close()
-        path.unlink(missing_ok=True)
+        if bound and os.getpid() == me:  # never from a worker stopped before it took over
+            path.unlink(missing_ok=True)
         _reap()

@@ -16,11 +16,22 @@ from typing import Any, Callable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DataError, Problem
+from ..errors import DataError, InputError, Problem, clip, printable
+from ..files import read_regular
 from .model import Briefing, Unquoted, Written, format_number, shown
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
+MAX_DEPTH = 32  # a data file nests 7 deep; YAML's composer (and ours) recurse once per level
+MAX_STRING = 200_000  # characters in one text (a long article is 20,000 in all)
+MAX_KEY = 100  # characters in one field name (the longest we declare has 16)
+
+# What YAML itself refuses to read (PyYAML's Reader.NON_PRINTABLE), found before YAML does so
+# that the message gives a line and column.
+UNPRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# Control characters that a double-quoted "\e", "\x1b" or "\0" can still put into a text: they
+# cannot be printed, and would reach the PDF and the terminal. Tab and line breaks are spacing.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # Plain YAML only: these are the standard tags SafeLoader resolves by itself. A Python tag
 # (!!python/object …) or any custom tag is refused by name, on scalars and collections alike.
@@ -55,16 +66,17 @@ def field_path(loc: Loc) -> str:
 
 
 def read_text(path: FsPath) -> str:
-    """The file's text, refusing what office editors get wrong before YAML ever sees it."""
+    """The file's text, refusing what office editors get wrong before YAML ever sees it.
+
+    Only a regular file of at most ``MAX_BYTES`` is read (a FIFO or ``/dev/zero`` is refused by
+    its kind, never read); characters YAML forbids (a NUL byte, most control characters) are
+    named with their line and column here, in our words.
+    """
     name = str(path)
-    if not path.exists():
-        raise DataError([Problem(name, None, None, "", "文件不存在 (file not found)")])
-    if path.is_dir():
-        raise DataError([Problem(name, None, None, "", "这是一个文件夹，不是数据文件 (is a directory)")])
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise DataError([Problem(name, None, None, "", f"文件过大（{size} 字节，上限 {MAX_BYTES} 字节）")])
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path, MAX_BYTES)
+    except InputError as exc:
+        raise DataError([Problem(name, None, None, "", str(exc))]) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -82,7 +94,18 @@ def read_text(path: FsPath) -> str:
         ) from None
     if not text.strip():
         raise DataError([Problem(name, None, None, "", "文件是空的 (empty file)")])
+    bad = UNPRINTABLE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise DataError([Problem(name, line, column, "", f"文件中有不可打印的字符 {_code(bad.group())}，"
+                                                         "YAML 文件不允许；请删除它")])
     return text
+
+
+def _code(ch: str) -> str:
+    """A character as a message names it: its escape and its code point, never the character."""
+    return f"{printable(ch, newlines=False)}（U+{ord(ch):04X}）"
 
 
 _DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?")
@@ -123,6 +146,8 @@ class _Composer:
             raise DataError(
                 [Problem(self.file, None, None, "", f"文件展开后过大（超过 {MAX_NODES} 个节点，可能是锚点/别名嵌套）")]
             )
+        if len(loc) > MAX_DEPTH:  # aliases can nest what the text does not: checked again here
+            raise DataError([self._at(node, loc[:MAX_DEPTH], _too_deep())])
         self.marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in PLAIN_TAGS:
             self.problems.append(self._at(node, loc, f"不允许的 YAML 标签 {node.tag}（只接受普通 YAML）"))
@@ -133,6 +158,10 @@ class _Composer:
                 key = self.loader.construct_object(key_node)
                 if not isinstance(key, str):
                     key = str(key)
+                if len(key) > MAX_KEY:
+                    self.problems.append(self._at(key_node, loc, f"字段名太长（{len(key)} 个字符，上限 {MAX_KEY}）："
+                                                                 f"{clip(key, 30)}"))
+                    continue
                 here = loc + (key,)
                 if key in out:
                     line = key_node.start_mark.line + 1
@@ -146,18 +175,28 @@ class _Composer:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
+        if len(node.value) > MAX_STRING:
+            self.problems.append(self._at(node, loc, f"文本过长（{len(node.value)} 个字符，上限 {MAX_STRING}）"))
+            return None
         figure = _figure(node)
         if figure is not None:
             return figure
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):
             if node.tag.endswith(":timestamp"):
-                msg = f"不是有效的日期：{node.value}（格式 YYYY-MM-DD）"
+                msg = f"不是有效的日期：{clip(node.value)}（格式 YYYY-MM-DD）"
             else:
-                msg = f"无法读取该值：{node.value}"
+                msg = f"无法读取该值：{clip(node.value)}"
             self.problems.append(self._at(node, loc, msg))
             return None
+        if isinstance(value, str):
+            bad = CONTROL.search(value)
+            if bad:
+                self.problems.append(self._at(node, loc, f"文本中有控制字符 {_code(bad.group())}，印不出来；请删除它"
+                                                         "（制表符和换行除外）"))
+                return None
+        return value
 
     def _at(self, node: yaml.Node, loc: Loc, message: str) -> Problem:
         return Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, field_path(loc), message)
@@ -173,14 +212,38 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Marks]:
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
-            return _compose(fast(text), file)
+            return _compose(fast, text, file)
         except DataError:
             pass
-    return _compose(yaml.SafeLoader(text), file)
+    return _compose(yaml.SafeLoader, text, file)
 
 
-def _compose(loader: yaml.SafeLoader, file: str) -> tuple[Any, Marks]:
+def _too_deep() -> str:
+    return f"嵌套过深（超过 {MAX_DEPTH} 层；数据文件只有 7 层左右）"
+
+
+def _within_depth(loader: yaml.SafeLoader, file: str) -> None:
+    """Read the events once, refusing nesting beyond ``MAX_DEPTH`` before anything recurses:
+    PyYAML's composer calls itself once per level (600 nested lists end in RecursionError)."""
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise DataError([Problem(file, mark.line + 1, mark.column + 1, "", _too_deep())])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _compose(loader_class, text: str, file: str) -> tuple[Any, Marks]:
+    loader = None
     try:
+        loader = loader_class(text)
+        _within_depth(loader, file)
+        loader.dispose()
+        loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
             raise DataError([Problem(file, None, None, "", "文件里没有数据 (no data)")])
@@ -196,7 +259,8 @@ def _compose(loader: yaml.SafeLoader, file: str) -> tuple[Any, Marks]:
     except yaml.YAMLError as exc:
         raise DataError([Problem(file, None, None, "", f"YAML 语法错误：{exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if composer.problems:
         raise DataError(composer.problems)
     if not isinstance(data, dict):
@@ -340,6 +404,7 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
                 first = charts.setdefault(chart, unit)
                 if first != unit:
                     problems.append((here + ("unit",), f"同一图表“{chart}”的单位必须相同：{first} 与 {unit}"))
+    problems += _parts_check(results, metrics)
     for i, path in _items(plan, "paths"):
         unique(path.get("id"), ("plan", "paths", i, "id"))
         for j, target in _items(path, "targets"):
@@ -357,6 +422,31 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
                     problems.append((here + ("baseline",),
                                      f"与所对应的指标单位不同（{base_metric.get('unit', '')} 与 {q.get('unit', '')}）："
                                      "请改正单位，或用 baseline_note 说明两者如何对照"))
+    return problems
+
+
+def _parts_check(results: Any, metrics: dict[str, dict]) -> list[tuple[Loc, str]]:
+    """A part (``part_of``) names another figure of the same unit that is at least as large."""
+    problems: list[tuple[Loc, str]] = []
+    for i, answer in _items(results, "answers"):
+        for j, metric in _items(answer, "metrics"):
+            ref = metric.get("part_of")
+            if not isinstance(ref, str):
+                continue
+            here = ("results", "answers", i, "metrics", j, "part_of")
+            whole = metrics.get(ref)
+            if whole is None:
+                close = difflib.get_close_matches(ref, list(metrics), n=1)
+                hint = f"，是不是想写 {close[0]}？" if close else ""
+                problems.append((here, f"找不到 id 为 “{ref}” 的指标{hint}"))
+            elif whole is metric or ref == metric.get("id"):
+                problems.append((here, "指标不能是它自己的一部分"))
+            elif whole.get("unit", "") != metric.get("unit", ""):
+                problems.append((here, f"部分与整体的单位必须相同（{metric.get('unit', '')} 与 {whole.get('unit', '')}）"))
+            elif _num(metric.get("value")) and _num(whole.get("value")) and not (
+                    0 <= metric["value"] <= whole["value"] and whole["value"] > 0):
+                problems.append((here, f"部分（{format_number(metric['value'])}）应在 0 与整体"
+                                       f"（{format_number(whole['value'])}）之间"))
     return problems
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
+
+from ..errors import clip
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -48,11 +51,13 @@ def shown(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{clip(value)}"'
     if value is None:
         return "空值"
     if isinstance(value, (dict, list)):
         return "映射" if isinstance(value, dict) else "列表"
+    if isinstance(value, dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     return repr(value)
 
 
@@ -118,6 +123,36 @@ def _number(value):
 
 # Plain: pydantic's own float check would turn the Written back into a bare float.
 Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
+
+YEARS = (1949, 2999)  # the years a two sessions' booklet can be about
+
+
+def _year(value):
+    """A year is a plain integer in reason: YAML's ``true`` (1), a quoted "2023" or 2023.0 is not."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"年份需要整数（如 2023，不加引号），得到 {shown(value)}")
+    if not YEARS[0] <= value <= YEARS[1]:
+        raise ValueError(f"年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value}")
+    return value
+
+
+def _date(value):
+    """A date is a YAML date (2023-03-20), or the same written in quotes; never a number (which
+    pydantic would read as seconds since 1970) and never a date with a time of day."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"不是有效的日期：{shown(value)}（格式 YYYY-MM-DD）") from None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValueError(f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {shown(value)}")
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"日期的年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value.isoformat()}")
+    return value
+
+
+Year = Annotated[int, Field(ge=YEARS[0], le=YEARS[1]), BeforeValidator(_year)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                           description="英文标识：字母、数字、-、_、.")]
 Title = Annotated[str, Field(min_length=1, max_length=120)]
@@ -189,6 +224,15 @@ class Metric(Quantity):
         default=None,
         description="图表标题：同一图表标题的指标画在同一张条形图里（单位必须相同）",
     )
+    short: Optional[str] = Field(
+        default=None, min_length=1, max_length=16,
+        description="图表中使用的简称，如 高新技术产业占比；名称较长时填写，免得图中折行",
+    )
+    part_of: Optional[Id] = Field(
+        default=None,
+        description="该指标是哪个指标的一部分（那个指标的 id，单位相同），如 完成整治的自建房是排查自建房的一部分；"
+                    "图中把部分画在整体之内",
+    )
 
     def growth_text(self) -> str | None:
         """增长11.93% — or 下降2.5% for a fall, as Chinese reports write it."""
@@ -259,17 +303,19 @@ class ReviewPath(Strict):
 
 
 class Review(Strict):
-    year: int = Field(description="被检查目标的年份，如 2023")
+    year: Year = Field(description="被检查目标的年份，如 2023")
     paths: list[ReviewPath] = Field(min_length=1, description="上一年的路径及其目标")
 
 
 class Meeting(Strict):
     district: str = Field(description="区（县）名，如 雁峰区")
     city: str = Field(description="所属城市，如 衡阳市")
-    year: int = Field(ge=1949, le=2999, description="会议年份")
+    year: Year = Field(description="会议年份")
     name: str = Field(description="会议名称，如 2023年雁峰区两会")
-    opening_date: dt.date = Field(description="开幕日期，YYYY-MM-DD")
+    opening_date: Date = Field(description="开幕日期，YYYY-MM-DD")
     office: str = Field(description="编印单位（PDF 作者），如 雁峰区人民政府办公室")
+    issue_date: Optional[Date] = Field(
+        default=None, description="印发日期，YYYY-MM-DD，印在封底；不填则用开幕日期（生成时间只记在 PDF 元数据里）")
     headline: Title = Field(description="封面主标题；可用 \\n 指定换行位置")
     subtitle: Optional[str] = Field(default=None, description="封面副标题")
     population: Optional[Quantity] = Field(default=None, description="常住人口，文章给出时填写")
@@ -283,14 +329,14 @@ class Source(Strict):
 
 
 class Results(Strict):
-    year: int = Field(description="成绩所属年份，如 2022")
+    year: Year = Field(description="成绩所属年份，如 2022")
     title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     answers: list[Answer] = Field(min_length=1, description="答卷")
 
 
 class Plan(Strict):
-    year: int = Field(description="计划年份，如 2023")
+    year: Year = Field(description="计划年份，如 2023")
     title: Title = Field(description="本部分标题")
     paragraphs: list[str] = Field(default_factory=list, description="本部分导语")
     paths: list[Path] = Field(min_length=1, description="路径")
@@ -319,11 +365,11 @@ class Labels(Strict):
     check_status: str = Field(default="完成情况/备注", description="清单表头（留空供填写）")
     growth_chart: str = Field(default="增长率", description="增长率图标题")
     share_chart: str = Field(default="完成率与占比", description="占比图标题")
-    continued: str = Field(default="（续）", description="图表分成两张时，第二张标题后的字样")
+    continued: str = Field(default="（续）", description="图表分成两张、表格接续到下一页时，加在标题后的字样")
     closing: str = Field(default="结语", description="结语标题")
     notes: str = Field(default="笔记", description="笔记页标题")
     source: str = Field(default="资料来源", description="封底出处标题")
-    built: str = Field(default="生成日期", description="封底生成日期")
+    issued: str = Field(default="印发日期", description="封底印发日期的字样")
     cover: str = Field(default="封面", description="PDF 页码标签：封面")
     back_cover: str = Field(default="封底", description="PDF 页码标签：封底")
 
@@ -335,6 +381,20 @@ class Labels(Strict):
     review_chart: str = Field(default="目标完成情况", description="每条路径完成情况图的标题")
     review_unit: str = Field(default="项", description="完成情况图的单位")
     pending: str = Field(default="待填报", description="尚未填报结果时显示的字样")
+
+    figure: str = Field(default="图{n}", description="图号，{n} 为全书图表的序号")
+    chart_unit: str = Field(default="单位：{unit}", description="图题中的单位说明")
+    chart_broken: str = Field(default="{labels}的柱已截断", description="图题中说明某些柱过长、已截断")
+    all_done: str = Field(default="全部完成", description="占比或完成率全部为 100% 时，代替图表的一行文字的开头")
+    part_share: str = Field(default="占{share}", description="部分占整体的比例，{share} 为百分数")
+    compare_chart: str = Field(default="{results}年成绩与{plan}年目标", description="对照图的标题")
+    compare_scale: str = Field(default="以{plan}年目标为100%", description="对照图图题中的刻度说明")
+    alt_bars: str = Field(default="条形图", description="图表文字说明（替代文字）的开头：数量条形图")
+    alt_growth: str = Field(default="增长率条形图", description="替代文字的开头：增长率图")
+    alt_gauge: str = Field(default="进度条图", description="替代文字的开头：占比与完成率图")
+    alt_parts: str = Field(default="部分与整体图", description="替代文字的开头：部分与整体图、对照图")
+    alt_status: str = Field(default="堆积条形图", description="替代文字的开头：目标完成情况图")
+    of_which: str = Field(default="其中", description="替代文字中“整体……其中部分……”的连接词")
 
     def fill(self, text: str, doc: "Briefing") -> str:
         text = text.replace("{results}", str(doc.results.year)).replace("{plan}", str(doc.plan.year))

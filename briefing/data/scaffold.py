@@ -13,8 +13,9 @@ import os
 import re
 from pathlib import Path as FsPath
 
-from ..errors import OutputError
-from .model import Briefing, Labels, Quantity, format_number
+from ..errors import OutputError, SettingError
+from ..files import write_atomic
+from .model import YEARS, Briefing, Labels, Quantity, format_number
 
 TODO = "  # 待填写 to fill in"
 
@@ -128,17 +129,21 @@ def scaffold(doc: Briefing, source: str, year: int, schema: str | None = None) -
     return "\n".join(out) + "\n"
 
 
+def check_year(year: int) -> None:
+    """Refuse, before anything is read or written, a year the new file's own validation would
+    refuse: ``new --year 1000000000`` must not write a file that cannot be loaded."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise SettingError(f"--year {year} 不是可用的年份（{YEARS[0]}–{YEARS[1]}）")
+
+
 def write_new(doc: Briefing, source: FsPath, year: int, out: FsPath | None, force: bool) -> FsPath:
+    check_year(year)
     target = out or next_path(source, year)
-    if target.exists() and not force:
-        raise OutputError(f"{target} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
     if year <= doc.meeting.year:
-        raise OutputError(f"--year {year} 应晚于 {source} 的年份 {doc.meeting.year}")
+        raise SettingError(f"--year {year} 应晚于 {source} 的年份 {doc.meeting.year}")
+    if os.path.lexists(target) and not force:
+        raise OutputError(f"{target} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
     schema = FsPath("schema/briefing.schema.json")  # the checkout's schema, when run from one
     link = os.path.relpath(schema.resolve(), target.parent.resolve()) if schema.is_file() else None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(scaffold(doc, str(source), year, link), encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror}") from None
+    write_atomic(target, scaffold(doc, str(source), year, link).encode("utf-8"), inputs=(source,))
     return target

@@ -202,6 +202,18 @@ def _convert(data: bytes, face: _Face, codes: dict[int, int]) -> bytes:
     return b"".join(face.gid[codes[b]].to_bytes(2, "big") for b in data)
 
 
+def _joined(before: pikepdf.ContentStreamInstruction, operands: list) -> Array:
+    """The items of a Tj/TJ followed by those of another, adjacent strings run together."""
+    items: list = []
+    for part in (before.operands, operands):
+        for x in (part[0] if isinstance(part[0], Array) else [part[0]]):
+            if isinstance(x, String) and items and isinstance(items[-1], bytes):
+                items[-1] += bytes(x)
+            else:
+                items.append(bytes(x) if isinstance(x, String) else x)
+    return Array([String(x) if isinstance(x, bytes) else x for x in items])
+
+
 def _rewrite(pdf: pikepdf.Pdf, owner, names: dict) -> None:
     """Map every string shown in a subset font; drop Tf/TL that no longer change anything.
 
@@ -241,6 +253,11 @@ def _rewrite(pdf: pikepdf.Pdf, owner, names: dict) -> None:
             if o == b"Tj" and out and out[-1][1] == b"Tj":
                 joined = bytes(out[-1][0].operands[0]) + bytes(operands[0])
                 out[-1] = (pikepdf.ContentStreamInstruction([String(joined)], ins.operator), o)
+                continue
+            if o in (b"Tj", b"TJ") and out and out[-1][1] in (b"Tj", b"TJ") and b"TJ" in (o, out[-1][1]):
+                # A line set with kerning (TJ) that reportlab's subsets cut in two: one array again.
+                out[-1] = (pikepdf.ContentStreamInstruction([_joined(out[-1][0], operands)], pikepdf.Operator("TJ")),
+                           b"TJ")
                 continue
             ins = pikepdf.ContentStreamInstruction(operands, ins.operator)
         out.append((ins, o))

@@ -91,7 +91,8 @@ def char_width(font: str, size: float) -> Callable[[str], float]:
 
 
 class _Scale:
-    """reportlab keeps a lambda for em scaling, which cannot be pickled; this can."""
+    """reportlab keeps a lambda for em scaling, which no cache can store; this can (the cache
+    names it among the classes a font entry may hold)."""
 
     def __init__(self, units_per_em: int):
         self.factor = 1000 / units_per_em

@@ -4,6 +4,7 @@
 - PDF/A-2b: XMP metadata with the PDF/A identification, kept in step with the Info dictionary,
   an sRGB output intent, a document ID, links flagged for printing;
 - it opens with the bookmarks panel shown, and its page labels match the printed numbers;
+- print boxes: the paper as TrimBox and CropBox, 3 mm of bleed round it as BleedBox and MediaBox;
 - deterministic: the same data and ``SOURCE_DATE_EPOCH`` give the same bytes.
 """
 
@@ -19,6 +20,7 @@ from ..data.model import Briefing
 from ..fonts.embed import merge_subsets
 from ..fonts.register import FontSet
 from ..shipped import asset_dir
+from ..typeset.styles import BLEED
 
 SRGB = "sRGB IEC61966-2.1"
 PRINT = 4  # annotation flag: print it (PDF/A wants every annotation printable, none hidden)
@@ -37,6 +39,22 @@ def page_labels(pdf: pikepdf.Pdf, doc: Briefing) -> None:
     if n > 1:
         nums.extend([n - 1, Dictionary(P=String(doc.labels.back_cover))])
     pdf.Root.PageLabels = Dictionary(Nums=nums)
+
+
+def print_boxes(pdf: pikepdf.Pdf) -> None:
+    """Trim and bleed for the print shop, the trimmed page for everyone else.
+
+    reportlab's MediaBox is the paper; it becomes the TrimBox, and the MediaBox and BleedBox
+    grow 3 mm round it (the origin moves to -3 mm, so nothing drawn moves) for the cover's
+    and back cover's full-bleed bands. The CropBox is the TrimBox: readers, desktop printing
+    and PDF/A viewers show the finished page, and only imposition reads the bleed.
+    """
+    for page in pdf.pages:
+        x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
+        trim = Array([x0, y0, x1, y1])
+        bleed = Array([x0 - BLEED, y0 - BLEED, x1 + BLEED, y1 + BLEED])
+        page.MediaBox, page.BleedBox = bleed, bleed
+        page.TrimBox, page.CropBox = trim, trim
 
 
 def archive(pdf: pikepdf.Pdf, doc: Briefing, built: dt.datetime) -> None:
@@ -68,6 +86,7 @@ def finish(raw: FsPath, out: FsPath, doc: Briefing, fonts: FontSet, built: dt.da
         merge_subsets(pdf, fonts)
         pdf.Root.PageMode = Name.UseOutlines
         page_labels(pdf, doc)
+        print_boxes(pdf)
         archive(pdf, doc, built)
         pdf.save(out, compress_streams=True, recompress_flate=True, deterministic_id=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)

@@ -1,20 +1,35 @@
 """Saddle-stitch imposition: the booklet's pages two-up on landscape sheets, in folding order.
 
-A5 pages go on A4 sheets and A4 pages on A3. The page count is padded to a multiple of four
-with blank pages placed before the back cover (so it stays on the back). Each sheet has a
-front and a back side for duplex printing (flip on the short edge). Page work is pypdf.
+By default A5 pages go on SRA4 sheets and A4 pages on SRA3: the spread sits in the middle
+with a slug round it, the cover's and back cover's bands bleed 3 mm into it, and crop and
+fold marks (``marks``) sit outside the bleed, never on a page. A sheet that holds exactly two
+pages (A5 on A4, A4 on A3: an office printer, nothing to trim) has no room for either: the
+pages are printed at their trim and no marks are drawn.
+
+The page count is padded to a multiple of four with blank pages placed before the back
+cover (so it stays on the back). Each sheet has a front and a back side for duplex printing
+(flip on the short edge). Page work is pypdf.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import DecodedStreamObject, NameObject
+from pypdf.generic import DecodedStreamObject, NameObject, RectangleObject
 
-from ..typeset.styles import PAPERS, SHEETS
+from ..errors import OutputError
+from ..typeset.styles import BLEED, PAPERS, SHEETS, Box
 
 Side = tuple[int | None, int | None]  # (left, right) page indices of the booklet; None = blank
+
+MM = 72 / 25.4
+MARK_OFFSET = BLEED + 0.5 * MM  # a mark starts this far from the trim: clear of the bleed
+MARK_LENGTH = 5 * MM  # at most
+MARK_MIN = 2 * MM  # shorter than this is no mark: the sheet has no room for marks
+SHEET_EDGE = 0.5 * MM  # a mark ends this far from the sheet's edge at least
+TOLERANCE = 0.5  # points
 
 
 def padded(n: int) -> list[int | None]:
@@ -39,50 +54,113 @@ def saddle_order(n: int) -> list[Side]:
     return sides
 
 
-def _marks(writer: PdfWriter, sheet: tuple[float, float], trim: tuple[float, float, float, float]) -> PageObject:
-    """Fold marks at the spine and crop marks at the trim corners, in the empty 12 mm border.
+@dataclass(frozen=True)
+class Sheet:
+    """Where a two-page spread sits on a press sheet, and what room is left round it."""
+
+    name: str
+    size: tuple[float, float]
+    trim: Box  # the spread's trimmed edges on the sheet
+    bleed: float  # how far the pages print past the trim (0 on an exact sheet)
+    mark_x: float  # length of the crop marks that run sideways out of the spread (0: no room)
+    mark_y: float  # length of the crop and fold marks that run up and down out of it
+
+    @property
+    def marks_fit(self) -> bool:
+        return self.mark_x > 0 and self.mark_y > 0
+
+    @property
+    def spread(self) -> Box:
+        """The spread with its bleed: what the pages may print on, and marks must keep out of."""
+        x0, y0, x1, y1 = self.trim
+        return (x0 - self.bleed, y0 - self.bleed, x1 + self.bleed, y1 + self.bleed)
+
+    def page_area(self, slot: int) -> Box:
+        """The part of the sheet the left (0) or right (1) page prints on: its bleed on the
+        three outer sides, its trim at the spine (the other page starts there)."""
+        x0, y0, x1, y1 = self.trim
+        spine = (x0 + x1) / 2
+        return (x0 - self.bleed, y0 - self.bleed, spine, y1 + self.bleed) if slot == 0 else \
+            (spine, y0 - self.bleed, x1 + self.bleed, y1 + self.bleed)
+
+    def describe(self) -> str:
+        return f"{self.name.upper()} ({self.size[0] / MM:.0f}×{self.size[1] / MM:.0f} mm)"
+
+
+def sheet_for(paper: str, name: str | None = None) -> Sheet:
+    """The sheet ``name`` (default: the paper's press sheet) with a spread of ``paper`` on it."""
+    geo = PAPERS[paper]
+    name = name or geo.sheet
+    if name not in SHEETS:
+        raise OutputError(f"未知的拼版纸张 {name}（可选 {', '.join(SHEETS)}）")
+    sw, sh = SHEETS[name]
+    w, h = 2 * geo.width, geo.height
+    if w > sw + TOLERANCE or h > sh + TOLERANCE:
+        raise OutputError(f"拼版纸张 {name.upper()}（{sw / MM:.0f}×{sh / MM:.0f} mm）放不下两页 {paper.upper()}"
+                          f"（{w / MM:.0f}×{h / MM:.0f} mm）；可选 {geo.sheet} 或 {geo.exact_sheet} "
+                          f"(the sheet is smaller than a two-page spread)")
+    ox, oy = (sw - w) / 2, (sh - h) / 2
+
+    def room(slug: float) -> float:
+        length = min(MARK_LENGTH, slug - MARK_OFFSET - SHEET_EDGE)
+        return length if length >= MARK_MIN else 0.0
+
+    mark_x, mark_y = room(ox), room(oy)
+    bleed = BLEED if min(ox, oy) >= BLEED else 0.0
+    if not (mark_x and mark_y):
+        mark_x = mark_y = 0.0
+    return Sheet(name, (sw, sh), (ox, oy, ox + w, oy + h), bleed, mark_x, mark_y)
+
+
+def _marks(writer: PdfWriter, sheet: Sheet) -> PageObject:
+    """Crop marks at the spread's four outer corners and dashed fold marks at the spine, all
+    in the slug: each starts clear of the bleed and stops short of the sheet's edge.
 
     Written as bare path operators: a reportlab canvas would bring a font along.
     """
-    mm = 72 / 25.4
-    n, gap = 5 * mm, 2 * mm
-    x0, y0, x1, y1 = trim
+    x0, y0, x1, y1 = sheet.trim
+    off, lx, ly = MARK_OFFSET, sheet.mark_x, sheet.mark_y
     spine = (x0 + x1) / 2
-    ops = ["q 0.25 w 0 0 0 RG", "[2 1.5] 0 d"]
-    for a, b in ((y1, y1 - 6 * mm), (y0, y0 + 6 * mm)):  # the fold, top and bottom
-        ops.append(f"{spine:.2f} {a:.2f} m {spine:.2f} {b:.2f} l S")
-    ops.append("[] 0 d")
-    for x, dx in ((x0, 1), (x1, -1)):
-        for y, dy in ((y0, 1), (y1, -1)):
-            ops.append(f"{x:.2f} {y + dy * gap:.2f} m {x + dx * n:.2f} {y + dy * gap:.2f} l S")
-            ops.append(f"{x + dx * gap:.2f} {y:.2f} m {x + dx * gap:.2f} {y + dy * n:.2f} l S")
+    ops = ["q 0.25 w 0 0 0 RG 0 0 0 rg"]
+    for x, out_x in ((x0, -1), (x1, 1)):
+        for y, out_y in ((y0, -1), (y1, 1)):
+            ops.append(f"{x + out_x * off:.2f} {y:.2f} m {x + out_x * (off + lx):.2f} {y:.2f} l S")
+            ops.append(f"{x:.2f} {y + out_y * off:.2f} m {x:.2f} {y + out_y * (off + ly):.2f} l S")
+    ops.append("[2 1.5] 0 d")
+    for y, out_y in ((y0, -1), (y1, 1)):  # the fold, top and bottom
+        ops.append(f"{spine:.2f} {y + out_y * off:.2f} m {spine:.2f} {y + out_y * (off + ly):.2f} l S")
     ops.append("Q")
-    page = PageObject.create_blank_page(width=sheet[0], height=sheet[1])
+    page = PageObject.create_blank_page(width=sheet.size[0], height=sheet.size[1])
     stream = DecodedStreamObject()
     stream.set_data("\n".join(ops).encode("ascii"))
     page[NameObject("/Contents")] = writer._add_object(stream)
     return page
 
 
-def impose(booklet: FsPath, out: FsPath, paper: str, marks: bool = False) -> int:
+def impose(booklet: FsPath, out: FsPath, paper: str, marks: bool = False, sheet: str | None = None) -> int:
     """Write the imposed file; return its number of sheets."""
     reader = PdfReader(str(booklet))
-    geo = PAPERS[paper]
-    w, h = geo.width, geo.height
-    sw, sh = SHEETS[geo.sheet]
-    ox, oy = (sw - 2 * w) / 2, (sh - h) / 2  # the spread centred on the sheet (A5×2 = 296 mm on 297)
+    place = sheet_for(paper, sheet)
     writer = PdfWriter()
-    overlay = _marks(writer, (sw, sh), (ox, oy, ox + 2 * w, oy + h)) if marks else None
+    overlay = _marks(writer, place) if marks and place.marks_fit else None
     sides = saddle_order(len(reader.pages))
+    width = PAPERS[paper].width
     for left, right in sides:
-        sheet = PageObject.create_blank_page(width=sw, height=sh)
-        for index, dx in ((left, ox), (right, ox + w)):
-            if index is not None:
-                sheet.merge_transformed_page(reader.pages[index], Transformation().translate(dx, oy))
+        side = PageObject.create_blank_page(width=place.size[0], height=place.size[1])
+        for slot, index in enumerate((left, right)):
+            if index is None:
+                continue
+            page = reader.pages[index]
+            tx0, ty0 = float(page.trimbox.left), float(page.trimbox.bottom)
+            dx, dy = place.trim[0] + slot * width - tx0, place.trim[1] - ty0
+            # pypdf clips a merged page to its CropBox: make that the page's own area on the sheet.
+            a = place.page_area(slot)
+            page.cropbox = RectangleObject((a[0] - dx, a[1] - dy, a[2] - dx, a[3] - dy))
+            side.merge_transformed_page(page, Transformation().translate(dx, dy))
         if overlay is not None:
-            sheet.merge_page(overlay)
-        sheet = writer.add_page(sheet)
-        sheet.compress_content_streams()
+            side.merge_page(overlay)
+        side = writer.add_page(side)
+        side.compress_content_streams()
     writer.add_metadata({"/Title": f"{reader.metadata.title or ''}（骑马钉拼版）", "/Producer": "briefing (pypdf)"})
     writer.compress_identical_objects()
     with open(out, "wb") as fh:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
+from reportlab.platypus.doctemplate import ActionFlowable, NullActionFlowable
 
 from ..data.model import COMPARATORS, Quantity, format_number
 from .styles import ACCENT, INK, RULE, Styles, TextStyle
@@ -30,7 +31,7 @@ class Heading(Flowable):
         self.parts.append(TextBlock(title, style))
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
-        self.keepWithNext = True
+        self.keep_with_next = True  # grouped with what follows by story.keep_headings
 
     @property
     def label(self) -> str:
@@ -101,26 +102,6 @@ class FigureCard(Flowable):
             self.note.drawOn(c, 0, y - self.note.height)
 
 
-class Marked(Flowable):
-    """A flowable drawn inside a marked-content sequence: ``/Figure BMC … EMC`` tells a reader of
-    the page (and the line checks) that a chart's labels are part of an illustration."""
-
-    def __init__(self, inner: Flowable, tag: str = "Figure"):
-        super().__init__()
-        self.inner = inner
-        self.tag = tag
-        self.hAlign = getattr(inner, "hAlign", "LEFT")
-
-    def wrap(self, availWidth, availHeight):
-        self.width, self.height = self.inner.wrap(availWidth, availHeight)
-        return self.width, self.height
-
-    def draw(self):
-        self.canv.addLiteral(f"/{self.tag} BMC")
-        self.inner.drawOn(self.canv, 0, 0)
-        self.canv.addLiteral("EMC")
-
-
 class CheckBox(Flowable):
     """A drawn square to tick by hand: the Noto SC fonts have no ☐ glyph."""
 
@@ -177,3 +158,126 @@ class RuledLines(Flowable):
             c.line(0, y, self.width, y)
             y -= self.pitch
 
+
+
+class KeepWithNext(Flowable):
+    """Headings and what follows them: a heading never ends a page.
+
+    The headings stay on this page only if what follows fits under them whole, or a first
+    piece of it at least ``least`` high (two lines of body text) that the following flowable's
+    own split gives: lines of a paragraph, rows of a table. Otherwise they move to the next
+    page together. Unlike reportlab's keepWithNext, a long table or paragraph is never carried
+    whole to the next page.
+    """
+
+    def __init__(self, heads: list[Flowable], follow: Flowable, least: float = 0.0):
+        super().__init__()
+        self.heads = heads
+        self.follow = follow
+        self.least = least
+
+    def wrap(self, availWidth, availHeight):
+        return availWidth, 0xFFFFFF  # never drawn as one piece: the frame asks split() instead
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        at_top = bool(getattr(frame, "_atTop", False))
+        canv = self.canv
+        used = 0.0
+        for n, f in enumerate(self.heads):
+            used += f.wrapOn(canv, availWidth, availHeight)[1] + f.getSpaceAfter()
+            if n or not at_top:
+                used += f.getSpaceBefore()
+        rest = availHeight - used - self.follow.getSpaceBefore()
+        whole = [*self.heads, self.follow]
+        if rest > 0 and self.follow.wrapOn(canv, availWidth, rest)[1] <= rest:
+            return whole
+        parts = self.follow.splitOn(canv, availWidth, rest) if rest > 0 else []
+        first = next((p for p in parts if not isinstance(p, NullActionFlowable)), None)
+        if (first is not None and not isinstance(first, ActionFlowable)  # a break: it does not fit here
+                and first.wrapOn(canv, availWidth, rest)[1] >= self.least - 1e-6):
+            return [*self.heads, *parts]
+        return whole if at_top else []  # [] = not enough fits here: the frame moves us on
+
+
+class Continued(Flowable):
+    """A table that splits across pages like a book's: never one row alone at the foot of a
+    page or at the head of the next (when it has rows to spare), and, with a ``caption``, a
+    small line over the continuation's repeated header row ("路径二　目标清单（续）") that
+    says what the rows belong to. ``header`` is the number of rows the table repeats."""
+
+    def __init__(self, table: Flowable, caption: TextBlock | None = None, continued: bool = False,
+                 header: int = 1):
+        super().__init__()
+        self.table = table
+        self.caption = caption
+        self.continued = continued
+        self.header = header
+
+    def _caption_height(self, availWidth, availHeight) -> float:
+        if not (self.continued and self.caption):
+            return 0.0
+        return self.caption.wrap(availWidth, availHeight)[1] + self.caption.style.space_after
+
+    def wrap(self, availWidth, availHeight):
+        head = self._caption_height(availWidth, availHeight)
+        w, h = self.table.wrapOn(self.canv, availWidth, availHeight - head)
+        self.width, self.height = availWidth, h + head
+        return self.width, self.height
+
+    def _rows(self, table) -> int:
+        return len(table._cellvalues) - self.header
+
+    def split(self, availWidth, availHeight):
+        height = availHeight - self._caption_height(availWidth, availHeight)
+        parts = self.table.splitOn(self.canv, availWidth, height)
+        if len(parts) == 2:
+            first, rest = parts
+            at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
+            if self._rows(first) < 2 and not at_top:
+                return []  # one row alone at the foot of the page: it goes on with the rest
+            if self._rows(rest) < 2 and self._rows(first) >= 3:
+                first.wrapOn(self.canv, availWidth, height)  # leave one more row for the next page
+                parts = self.table.splitOn(self.canv, availWidth, sum(first._rowHeights[:-1]) + 1e-3) or parts
+        if len(parts) < 2:
+            return parts
+        first, *rest = parts
+        return [Continued(first, self.caption, self.continued, self.header)] + \
+            [Continued(p, self.caption, True, self.header) for p in rest]
+
+    def draw(self):
+        if self.continued and self.caption:
+            self.caption.drawOn(self.canv, 0, self.height - self.caption.height)
+        self.table.drawOn(self.canv, 0, 0)
+
+
+class Figure(Flowable):
+    """A chart and its caption under it (图3　住房安置（单位：套）), never split from each other.
+
+    ``alt`` is the chart's one-sentence text alternative, built from its values: what a tagged
+    PDF gives as the figure's Alt text.
+    """
+
+    def __init__(self, drawing, caption: TextBlock, alt: str, gap: float = 2 * mm):
+        super().__init__()
+        self.drawing = drawing
+        self.caption = caption
+        self.alt = alt
+        self.gap = gap
+        self._heights = (0.0, 0.0)
+
+    def wrap(self, availWidth, availHeight):
+        _, dh = self.drawing.wrap(availWidth, availHeight)
+        _, ch = self.caption.wrap(availWidth, availHeight)
+        self._heights = (dh, ch)
+        self.width = max(self.drawing.width, availWidth)
+        return self.width, dh + self.gap + ch
+
+    def draw(self):
+        dh, ch = self._heights
+        # The chart's own labels are part of the illustration: marked so (the line checks judge
+        # the caption, set as our text, but not matplotlib's labels for compression).
+        self.canv.addLiteral("/Figure BMC")
+        self.drawing.drawOn(self.canv, 0, ch + self.gap)
+        self.canv.addLiteral("EMC")
+        self.caption.drawOn(self.canv, 0, 0)

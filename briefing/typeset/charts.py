@@ -1,8 +1,8 @@
-"""Where the charts are chosen and drawn: matplotlib → SVG → reportlab vector Drawing.
+"""Where the charts are drawn: matplotlib → SVG → reportlab vector Drawing, and the chart cache.
 
-The chart kind comes from the data (``Metric.kind`` and ``Metric.chart``). matplotlib writes
-SVG with text kept as text, and svglib turns it into reportlab shapes that use the booklet's
-own registered fonts: no raster, no second copy of a font, and the labels stay extractable.
+Which charts there are is decided in ``chartrules`` (pure rules). matplotlib writes SVG with
+text kept as text, and svglib turns it into reportlab shapes that use the booklet's own
+registered fonts: no raster, no second copy of a font, and the labels stay extractable.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from functools import lru_cache
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..cache import Cache, key
-from ..data.model import Answer, Briefing, Labels, format_number
-from ..data.review import ORDER, judged
+from ..data.model import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
-from .linebreak import break_lines
+from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
 
 
 @dataclass(frozen=True)
@@ -39,72 +38,6 @@ class ChartStyle:
     plot: float = 0.56
 
 
-@dataclass(frozen=True)
-class ChartSpec:
-    """One chart: a title, bars with labels, and the single unit of its value axis."""
-
-    kind: str  # "bars" | "gauge"
-    title: str
-    unit: str
-    labels: tuple[str, ...]
-    values: tuple[float, ...]
-    value_texts: tuple[str, ...]
-
-
-MAX_BARS = 14  # even with 3-line labels a chart then fits a page; more bars continue in a second chart
-
-
-def _chunked(spec: ChartSpec, continued: str) -> list[ChartSpec]:
-    if len(spec.labels) <= MAX_BARS:
-        return [spec]
-    out = []
-    for n, i in enumerate(range(0, len(spec.labels), MAX_BARS)):
-        part = slice(i, i + MAX_BARS)
-        out.append(ChartSpec(spec.kind, spec.title + (continued if n else ""), spec.unit, spec.labels[part],
-                             spec.values[part], spec.value_texts[part]))
-    return out
-
-
-def charts_for(answer: Answer, labels: Labels) -> list[ChartSpec]:
-    """The charts an answer's figures call for; an answer without such figures gets none."""
-    specs: list[ChartSpec] = []
-    groups: dict[str, list] = {}
-    for m in answer.metrics:
-        if m.chart and m.kind == "amount":
-            groups.setdefault(m.chart, []).append(m)
-    for title, ms in groups.items():
-        if len(ms) >= 2:
-            specs.append(ChartSpec("bars", title, ms[0].unit, tuple(m.label for m in ms),
-                                   tuple(m.value for m in ms), tuple(m.text() for m in ms)))
-    growth = [(m.label.removesuffix("增长"), m.value) for m in answer.metrics if m.kind == "growth"]
-    growth += [(m.label, m.growth) for m in answer.metrics if m.growth is not None]
-    if growth:
-        specs.append(ChartSpec("bars", labels.growth_chart, "%", tuple(g[0] for g in growth),
-                               tuple(g[1] for g in growth),
-                               tuple(f"{format_number(g[1])}%" for g in growth)))
-    shares = [m for m in answer.metrics if m.kind == "share"]
-    if shares:
-        specs.append(ChartSpec("gauge", labels.share_chart, "%", tuple(m.label for m in shares),
-                               tuple(m.value for m in shares), tuple(m.text() for m in shares)))
-    return [part for spec in specs for part in _chunked(spec, labels.continued)]
-
-
-def attainment_charts(doc: Briefing) -> list[ChartSpec]:
-    """One chart per path: how many of its targets are met, mostly met, missed, ongoing, pending."""
-    rows = judged(doc)
-    seen = {j.status for _, _, targets in rows for j in targets}
-    categories = [s for s in (*ORDER, doc.labels.pending) if s in seen]
-    unit = doc.labels.review_unit
-    specs = []
-    for ordinal, _, targets in rows:
-        if not targets:
-            continue
-        counts = [sum(j.status == c for j in targets) for c in categories]
-        specs.append(ChartSpec("bars", f"{ordinal}\u3000{doc.labels.review_chart}", unit, tuple(categories),
-                               tuple(float(n) for n in counts), tuple(f"{n}{unit}" for n in counts)))
-    return specs
-
-
 @lru_cache(maxsize=1)
 def _matplotlib(font_paths: tuple[str, ...]):
     """Import matplotlib without pyplot (saves ~0.5 s) and teach it the booklet's fonts."""
@@ -119,14 +52,45 @@ def _matplotlib(font_paths: tuple[str, ...]):
     return matplotlib, Figure
 
 
-def _wrap_label(label: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
-    """Category labels wrap by the same clreq rules as the text, in the booklet's Sans face."""
+# Tone and pattern of each review status, so that statuses differ in black-and-white print by
+# both; anything else (the pending label) is drawn as nothing known yet.
+STATUS_LOOK = {
+    "达成": ("#B71C1C", ""),  # solid accent: the darkest
+    "基本达成": ("#E9A3A3", "diagonal"),  # a mid tone, hatched ///
+    "进行中": ("#D9D9D9", "dots"),  # light grey, dotted
+    "未达成": ("#FFFFFF", "cross"),  # white, cross-hatched like its × mark
+}
+PENDING_LOOK = ("#FFFFFF", "dashed")  # white with a dashed outline
+
+
+def status_look(status: str) -> tuple[str, str]:
+    return STATUS_LOOK.get(status, PENDING_LOOK)
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """jieba's dictionary, loaded without jieba's own cache file (it would write to /tmp and read
+    back whatever another user left there): 0.4 s, paid only when a chart label must wrap."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    with tokenizer.get_dict_file() as fh:
+        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(fh)
+    tokenizer.initialized = True
+    return tokenizer
+
+
+def words(text: str) -> list[str]:
+    """``text`` cut into words by jieba's dictionary (no guessing of unknown words)."""
+    return _segmenter().lcut(text, HMM=False)
+
+
+def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
+    """A category label in the booklet's Sans face, broken only between words."""
     measure = char_width(fonts.sans, style.label_pt)
-    lines = [l.text for l in break_lines(label, [width_pt], measure, style.label_pt)]
-    if len(lines) > style.label_lines:
-        lines = lines[:style.label_lines]
-        lines[-1] = lines[-1][:-1] + "…"
-    return "\n".join(lines)
+    if sum(measure(c) for c in text) <= width_pt:
+        return text
+    return "\n".join(label_lines(text, width_pt, measure, style.label_pt, words(text), style.label_lines))
 
 
 def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
@@ -142,12 +106,21 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
            style: ChartStyle = ChartStyle()) -> bytes:
     """The chart in ``fmt`` (svg for the booklet; png lets tests judge it as printed in grey)."""
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
-    n = len(spec.labels)
-    left, plot = style.left, style.plot
-    labels = [_wrap_label(l, width_pt * left - 10, fonts, style) for l in spec.labels]
-    most_lines = max(l.count("\n") + 1 for l in labels)
-    row = style.row_in + 0.15 * (most_lines - 1)  # inches per bar
-    height_in = 0.55 + row * n
+    rows = spec.rows
+    n = len(rows)
+    left_pt = width_pt * style.left
+    # The value labels right of the bars; a figure so long (30 digits) that its label would leave
+    # the bars less than a quarter of the room is set smaller instead.
+    need = max(_text_width(end_text(r, spec.kind), fonts, style) for r in rows) + 10
+    room = (width_pt - left_pt) * 0.75
+    end_pt = style.label_pt * min(1.0, (room - 10) / (need - 10)) if need > room else style.label_pt
+    right_pt = min(need, room)
+    plot_pt = width_pt - left_pt - right_pt
+    labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
+    row_in = style.row_in + 0.15 * (max(l.count("\n") for l in labels))
+    below_in = 0.26 if spec.kind in ("growth", "status") else 0.0  # the growth axis / the legend
+    top_in, bottom_in = 0.06, 0.06
+    height_in = top_in + row_in * n + below_in + bottom_in
     width_in = width_pt / 72
     rc = {
         "svg.fonttype": "none",
@@ -160,48 +133,183 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     }
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width_in, height_in))
-        ax = fig.add_axes((left, 0.02, plot, 1 - 0.40 / height_in))
+        ax = fig.add_axes((left_pt / width_pt, (bottom_in + below_in) / height_in,
+                           plot_pt / width_pt, row_in * n / height_in))
         fig.patch.set_visible(False)  # the page is the background: no white rectangles to draw
         ax.patch.set_visible(False)
         ys = list(range(n))[::-1]
-        values = list(spec.values)
-        if spec.kind == "gauge":
-            ax.barh(ys, [100] * n, height=0.55, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
-            ax.barh(ys, values, height=0.55, color=style.bar)
-            lo, hi = 0.0, 100.0
-        else:
-            ax.barh(ys, values, height=0.55, color=style.bar)
-            lo, hi = min(0.0, *values), max(0.0, *values)
-        # Room for a negative bar's value label left of it, in data units (zero stays honest).
-        span = (hi - lo) or 1.0
-        plot_pt = width_pt * plot
-        per_pt = span / plot_pt
-        neg = [_text_width(t, fonts, style) for v, t in zip(values, spec.value_texts) if v < 0]
-        pad_left = (max(neg) + 8) * per_pt if neg else 0.0
-        pad_left = min(pad_left, span)  # never more than the data's own width
-        ax.set_xlim(lo - pad_left, hi + 0.01 * span)
-        for y, v, t in zip(ys, values, spec.value_texts):
-            right = v >= 0
-            x = 100.0 if spec.kind == "gauge" else v
-            ax.annotate(t, (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
+        ax.set_ylim(-0.5, n - 0.5)
+        per_pt = _draw(spec.kind, ax, rows, ys, plot_pt, fonts, style)
+        for y, r in zip(ys, rows):
+            x, right = _label_at(spec.kind, r, per_pt)
+            ax.annotate(end_text(r, spec.kind), (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", color=style.text,
-                        fontweight="bold", annotation_clip=False)
+                        fontweight="bold", fontsize=end_pt, annotation_clip=False)
         ax.set_yticks(ys, labels=labels)
         ax.tick_params(axis="y", length=0, pad=6, colors=style.text)
-        ax.set_xticks([])
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
-        ax.axvline(0, color=style.axis, linewidth=0.8)  # the zero baseline, wherever it falls
-        unit = "单位：%" if spec.kind == "gauge" else f"单位：{spec.unit}" if spec.unit else ""
-        fig.text(0.0, 1 - 0.08 / height_in, spec.title, ha="left", va="top", fontweight="bold",
-                 fontsize=style.title_pt, color=style.text)
-        if unit:
-            fig.text(1.0, 1 - 0.10 / height_in, unit, ha="right", va="top", color=style.muted, fontsize=8)
+        if spec.kind == "status":
+            _legend(fig, ax, rows[0], fonts, style, bottom_in + 0.02)
         buf = io.BytesIO()
         meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
         fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
     return buf.getvalue()
 
+
+def _label_at(kind: str, r: Row, per_pt) -> tuple[float, bool]:
+    """Where a bar's end label goes (data x) and whether it reads to the right of it."""
+    if kind == "gauge":
+        return max(100.0, r.value), True
+    if kind == "parts":
+        return max(1.0, r.value / r.whole), True
+    if kind == "status":
+        return r.value, True
+    if r.broken:
+        return per_pt["broken_hi"] if r.value > 0 else per_pt["broken_lo"], r.value > 0
+    return r.value, r.value >= 0
+
+
+def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartStyle) -> dict:
+    """The bars of one chart kind; returns where broken bars end (data units)."""
+    h = 0.55
+    values = [r.value for r in rows]
+    ax.set_xticks([])
+    if kind == "gauge":
+        hi = max(100.0, *values)
+        ax.barh(ys, [100] * len(rows), height=h, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
+        ax.barh(ys, values, height=h, color=style.bar)
+        ax.set_xlim(0, hi * 1.005)
+        ax.axvline(0, color=style.axis, linewidth=0.8)
+        return {}
+    if kind == "parts":
+        ratios = [r.value / r.whole for r in rows]
+        hi = max(1.0, *ratios)
+        ax.barh(ys, [1.0] * len(rows), height=h, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
+        seen = [r and max(r, 0.8 * hi / plot_pt) for r in ratios]  # a tiny part stays a visible hairline
+        ax.barh(ys, seen, height=h * 0.6, color=style.bar)
+        for y, ratio in zip(ys, ratios):
+            if ratio > 1:  # the whole's end stays visible across a part that outgrew it
+                ax.plot([1, 1], [y - h / 2 - 0.06, y + h / 2 + 0.06], color=style.text, linewidth=1.0)
+        ax.set_xlim(0, hi * 1.005)
+        ax.axvline(0, color=style.axis, linewidth=0.8)
+        return {}
+    if kind == "status":
+        total = rows[0].whole or rows[0].value
+        ax.set_xlim(0, total * 1.005)
+        for y, r in zip(ys, rows):
+            x = 0.0
+            for status, count in r.segments:
+                if count:
+                    _segment(ax, x, x + count, y - h / 2, y + h / 2, status, style)
+                    solid = not status_look(status)[1]
+                    ax.annotate(format_number(count), (x + count / 2, y), ha="center", va="center",
+                                fontweight="bold", color="#FFFFFF" if solid else style.text, zorder=5,
+                                bbox=None if solid else {"boxstyle": "square,pad=0.15", "facecolor": "#FFFFFF",
+                                                         "edgecolor": "none"})
+                x += count
+        return {}
+    # Amounts and growth rates: to scale between the smallest and largest unbroken value.
+    scaled = [r.value for r in rows if not r.broken] or [0.0]
+    lo, hi = min(0.0, *scaled), max(0.0, *scaled)
+    span = (hi - lo) or 1.0
+    per_pt = span / plot_pt
+    # Room for a negative bar's value label left of it, in data units (zero stays honest).
+    neg = [_text_width(r.text, fonts, style) for r in rows if r.value < 0]
+    pad_left = min((max(neg) + 8) * per_pt, span) if neg else 0.0
+    broken_hi = hi + 0.12 * span if any(r.broken and r.value > 0 for r in rows) else hi
+    broken_lo = lo - 0.12 * span if any(r.broken and r.value < 0 for r in rows) else lo
+    if kind == "growth":
+        _growth_axis(ax, lo, hi, style)
+    drawn = [(broken_hi if r.value > 0 else broken_lo) if r.broken else r.value for r in rows]
+    ax.barh(ys, drawn, height=h, color=style.bar, zorder=2)
+    for y, r in zip(ys, rows):
+        if r.broken:  # a white slanted gap across the bar: this bar is longer than drawn
+            edge = hi + 0.05 * span if r.value > 0 else lo - 0.05 * span
+            w = 0.025 * span * (1 if r.value > 0 else -1)
+            ax.fill([edge, edge + w, edge + 2 * w, edge + w], [y - h / 2 - 0.08, y - h / 2 - 0.08,
+                                                              y + h / 2 + 0.08, y + h / 2 + 0.08],
+                    color="#FFFFFF", zorder=3, linewidth=0)
+    ax.set_xlim(broken_lo - pad_left, broken_hi + 0.01 * span)
+    ax.axvline(0, color=style.axis, linewidth=0.8, zorder=4)  # the zero line, wherever it falls
+    return {"broken_hi": broken_hi, "broken_lo": broken_lo}
+
+
+def _growth_axis(ax, lo: float, hi: float, style: ChartStyle) -> None:
+    """Growth rates carry a labelled axis: their own scale is read, never assumed."""
+    from matplotlib.ticker import MaxNLocator
+
+    ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi) if lo <= t <= hi]
+    ax.set_xticks(ticks, labels=[format_number(round(t, 6)) for t in ticks])
+    ax.tick_params(axis="x", length=2, width=0.5, colors=style.muted, labelsize=8.0)
+    for t in ticks:
+        if t:
+            ax.axvline(t, color="#D0D0D0", linewidth=0.4, zorder=1)
+
+
+def _segment(ax, x0: float, x1: float, y0: float, y1: float, status: str, style: ChartStyle) -> None:
+    """One status's part of a stacked bar: its tone, its pattern, a thin outline."""
+    from matplotlib.patches import Rectangle
+
+    fill, pattern = status_look(status)
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=fill, edgecolor=style.text,
+                           linewidth=0.6, linestyle="--" if pattern == "dashed" else "-", zorder=2))
+    _pattern(ax, pattern, ax.transData, (x0, x1, y0, y1), style)
+
+
+def _pattern(ax, pattern: str, transform, box, style: ChartStyle) -> None:
+    """Hatching drawn as plain lines and dots (SVG patterns do not survive svglib)."""
+    from matplotlib.collections import LineCollection
+
+    if pattern not in ("diagonal", "cross", "dots"):
+        return
+    fig = ax.figure
+    to_in = transform + fig.dpi_scale_trans.inverted()
+    (X0, Y0), (X1, Y1) = to_in.transform([(box[0], box[2]), (box[1], box[3])])
+    X0, X1, Y0, Y1 = min(X0, X1), max(X0, X1), min(Y0, Y1), max(Y0, Y1)
+    step = 3.2 / 72  # inches between lines
+    segs = []
+    if pattern == "dots":
+        dots_x = [X0 + step / 2 + i * step for i in range(int((X1 - X0) / step))]
+        dots_y = [Y0 + step / 2 + j * step for j in range(int((Y1 - Y0) / step))]
+        r = 0.45 / 72
+        segs = [[(x - r, y), (x + r, y)] for x in dots_x for y in dots_y]
+        width = 1.3
+    else:
+        width = 0.5
+        c = X0 - Y1
+        while c < X1 - Y0:  # lines y = x - c
+            a, b = max(X0, Y0 + c), min(X1, Y1 + c)
+            if a < b:
+                segs.append([(a, a - c), (b, b - c)])
+            c += step
+        if pattern == "cross":
+            c = X0 + Y0
+            while c < X1 + Y1:  # lines y = c - x
+                a, b = max(X0, c - Y1), min(X1, c - Y0)
+                if a < b:
+                    segs.append([(a, c - a), (b, c - b)])
+                c += step
+    fig.add_artist(LineCollection(segs, colors=style.text, linewidths=width, transform=fig.dpi_scale_trans,
+                                  zorder=3, capstyle="round" if pattern == "dots" else "butt"))
+
+
+def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -> None:
+    """Under a status bar: each status's swatch, symbol, name and count."""
+    from matplotlib.patches import Rectangle
+
+    x_in = 0.0
+    size = 0.11
+    for status, count in row.segments:
+        fill, pattern = status_look(status)
+        fig.add_artist(Rectangle((x_in, y_in), size * 1.6, size, facecolor=fill, edgecolor=style.text,
+                                 linewidth=0.6, linestyle="--" if pattern == "dashed" else "-",
+                                 transform=fig.dpi_scale_trans))
+        _pattern(ax, pattern, fig.dpi_scale_trans, (x_in, x_in + size * 1.6, y_in, y_in + size), style)
+        text = f"{symbol(status)}{status} {format_number(count)}"
+        fig.text(x_in + size * 1.6 + 0.04, y_in + size / 2, text, transform=fig.dpi_scale_trans, va="center",
+                 ha="left", color=style.text)
+        x_in += size * 1.6 + 0.04 + stringWidth(text, fonts.sans, style.label_pt) / 72 + 0.14
 
 def to_drawing(svg: str, fonts: FontSet):
     """SVG → reportlab Drawing whose every text uses the booklet's registered fonts."""
@@ -238,8 +346,9 @@ def _fingerprint() -> tuple:
 
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
-                                   for f in ("typeset/charts.py", "typeset/linebreak.py", "fonts/register.py")))
-    return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab")) + (code.hexdigest(),)
+                                   for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/linebreak.py",
+                                             "fonts/register.py")))
+    return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab", "jieba")) + (code.hexdigest(),)
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
@@ -248,7 +357,7 @@ def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | Non
 
     A hit skips matplotlib and svglib entirely (their import alone is ~0.3 s).
     """
-    k = key("chart", spec, round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
+    k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
             _fingerprint())
     found = cache.get("charts", k) if cache else None
     if found is not None:

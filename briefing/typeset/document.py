@@ -11,21 +11,29 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from ..data.model import Briefing
+from ..errors import LayoutFailed
+from ..fonts.register import char_width
 from .blocks import Heading
-from .styles import ACCENT, GREY, RULE, Styles, TextStyle
+from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
 from .text import TextBlock, draw_line
 
 
 def fit(text: str, style: TextStyle, width: float) -> str:
     """``text`` cut with "…" so that it fits ``width`` on one line (running headers)."""
-    if stringWidth(text, style.font, style.size) <= width:
+    measure = char_width(style.font, style.size)
+    total = sum(measure(c) for c in text)
+    if total <= width:
         return text
-    while text and stringWidth(text + "…", style.font, style.size) > width:
-        text = text[:-1]
+    room = width - measure("…")
+    used = 0.0
+    for n, c in enumerate(text):
+        used += measure(c)
+        if used > room:
+            return text[:n] + "…"
     return text + "…"
 
 
@@ -33,14 +41,79 @@ def chinese_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def fitted(text: str, style: TextStyle, width: float, height: float, floor: float, field: str) -> TextBlock:
+    """``text`` wrapped to ``width`` at the largest size down to ``floor`` whose lines fit
+    ``height``; text too long even then is refused with a message naming its data field."""
+    def at(size: float) -> TextBlock:
+        st = style.but(size=size, leading=style.leading * size / style.size, first_indent=0)
+        block = TextBlock(text, st)
+        block.wrap(width, height)
+        return block
+
+    block = at(style.size)
+    if block.height <= height + 1e-6:
+        return block
+    if at(floor).height > height + 1e-6:
+        raise LayoutFailed(f"{field}：文字太长，排到 {floor:g} 磅仍放不进它在{_PLACE.get(field, '版面')}上的位置，"
+                           f"请缩短（现有 {len(text)} 字） text too long for its place on the page")
+    lo, hi = floor, style.size  # lo fits, hi does not
+    while hi - lo > 0.25:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if at(mid).height <= height + 1e-6 else (lo, mid)
+    return at(lo)
+
+
+_PLACE = {"labels.booklet": "封面", "meeting.name": "封面", "meeting.headline": "封面", "meeting.subtitle": "封面",
+          "meeting.office": "封面", "source": "封底"}
+
+
+def _running_widths(left: float, right: float, room: float) -> tuple[float, float]:
+    """Room for the running head's two parts: each keeps its natural width if it can, and
+    neither is squeezed below half the line by the other."""
+    if left + right <= room:
+        return left, right
+    half = room / 2
+    if left <= half:
+        return left, room - left
+    if right <= half:
+        return room - right, right
+    return half, half
+
+
+COVER_BAND = 62 * mm  # the red band at the head of the cover
+BACK_BAND = 10 * mm  # and at the foot of the back cover
+Placed = tuple[TextBlock, float, float]  # a block and where its lower left corner goes
+
+
+class MirroredFrame(Frame):
+    """The body frame, moved to its page's own side (recto or verso) at every page start.
+
+    Its width is set once, not recomputed from the moved edges, so it is the same to the last
+    bit on every page: a paragraph split across pages meets the same measure on both.
+    """
+
+    def __init__(self, geo: Geometry):
+        self.geo = geo
+        super().__init__(geo.left(1), geo.bottom, geo.frame_width, geo.frame_height, id="body",
+                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+    def place(self, page: int) -> None:
+        self.__dict__["_x1"] = self.geo.left(page)
+        self._geom()
+
+    def _geom(self):
+        super()._geom()
+        self.__dict__["_aW"] = self.geo.frame_width
+
+
 class BookletTemplate(BaseDocTemplate):
-    def __init__(self, filename, doc: Briefing, styles: Styles, built: dt.date, **kw):
+    def __init__(self, filename, doc: Briefing, styles: Styles, issued: dt.date, **kw):
         self.data = doc
         self.styles = styles
-        self.built = built
+        self.issued = issued  # the back cover's date: the booklet's own, never the build's
         self._section = ""
         self._page_section = ""
-        self._page_has_heading = False
+        self._page_top = True  # nothing but headings set on this page yet
         self.contents_entries: list[tuple] = []  # what the contents listed in the latest pass
         geo = styles.geometry
         m = doc.meeting
@@ -60,29 +133,26 @@ class BookletTemplate(BaseDocTemplate):
             pageCompression=0,  # an intermediate file: the finish stage compresses once, for good
             **kw,
         )
-        def frame(page: int) -> Frame:
-            return Frame(geo.left(page), geo.bottom, geo.frame_width, geo.frame_height, id="body",
-                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-
-        # Mirrored margins: the wider inner margin is always at the spine, so body pages
-        # alternate between an even (verso) and an odd (recto) template.
-        even = PageTemplate("body", [frame(0)], onPage=self._page_begin, onPageEnd=self._running,
-                            autoNextPageTemplate="body-odd")
-        odd = PageTemplate("body-odd", [frame(1)], onPage=self._page_begin, onPageEnd=self._running,
-                           autoNextPageTemplate="body")
+        # One body template for every body page: its frame, running head and footer all take
+        # their side from the page's own number, so no forced break can put them out of step.
+        self._body = MirroredFrame(geo)
+        self._cover_plan = self._plan_cover()
+        self._back_plan = self._plan_back()
         self.addPageTemplates([
-            PageTemplate("cover", [frame(1)], onPage=self._cover),
-            even,
-            odd,
-            PageTemplate("back", [frame(0)], onPage=self._back),
+            PageTemplate("cover", [MirroredFrame(geo)], onPage=self._cover),
+            PageTemplate("body", [self._body], onPage=self._page_begin, onPageEnd=self._running),
+            PageTemplate("back", [MirroredFrame(geo)], onPage=self._back),
         ])
 
     # -- headings → outline, contents, running header -------------------------------------
     def beforeDocument(self):
         self.contents_entries = []  # each layout pass collects them afresh
+        self._section = self._page_section = ""
 
     def afterFlowable(self, flowable):
         if not isinstance(flowable, Heading):
+            if self._page_top and not isinstance(flowable, (Spacer, ActionFlowable)):
+                self._page_top = False  # the page has content under the section in effect at its top
             return
         canv = self.canv
         canv.bookmarkPage(flowable.key)
@@ -94,105 +164,158 @@ class BookletTemplate(BaseDocTemplate):
             self.contents_entries.append(entry)
             self.notify("TOCEntry", entry)
         self._section = flowable.label
-        if not self._page_has_heading:
+        if self._page_top:
+            # A heading at the top of the page names it; the first one, when several stack up.
             self._page_section = flowable.label
-            self._page_has_heading = True
+            self._page_top = False
 
     def _page_begin(self, canv, doc):
+        self._body.place(self.page)
         self._page_section = self._section
-        self._page_has_heading = False
+        self._page_top = True
 
     def _running(self, canv, doc):
         """Header (booklet and section, hairline) and footer (page number), after the page's content."""
         geo = self.styles.geometry
         st = self.styles.header
         page = canv.getPageNumber()
-        x0 = geo.left(page)
-        x1 = x0 + geo.frame_width
+        x0, _, x1, _ = geo.text_block(page)
         canv.saveState()
         base = geo.height - geo.header
         canv.setFont(st.font, st.size)
         canv.setFillColor(st.color)
         m = self.data.meeting
         left = f"{m.name}{self.data.labels.booklet}"
-        draw_line(canv, left, st, x0, base)
-        room = geo.frame_width - stringWidth(left, st.font, st.size) - 6 * mm
-        draw_line(canv, fit(self._page_section, st, room), st, x1, base, align="right")
+        measure = char_width(st.font, st.size)
+        room_left, room_right = _running_widths(sum(map(measure, left)), sum(map(measure, self._page_section)),
+                                                geo.frame_width - 6 * mm)
+        draw_line(canv, fit(left, st, room_left), st, x0, base)
+        draw_line(canv, fit(self._page_section, st, room_right), st, x1, base, align="right")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
         canv.line(x0, base - 4, x1, base - 4)
         canv.setFont(self.styles.fonts.sans, 9)
         canv.setFillColor(GREY)
-        canv.drawCentredString(x0 + geo.frame_width / 2, geo.footer, str(page))
+        canv.drawCentredString((x0 + x1) / 2, geo.footer, str(page))
         canv.restoreState()
 
     # -- cover and back cover ---------------------------------------------------------------
-    def _wrapped(self, text: str, style: TextStyle, margin: float) -> TextBlock:
-        """Text set across the page width, ``margin`` inside the inner margin on both sides."""
+    # Both are planned before layout starts: text from the data that cannot fit its place is
+    # refused then, with the field named, and never drawn off the page.
+    def _width(self, margin: float = 0) -> float:
+        """The measure of text set across the page, ``margin`` inside the inner margin both sides."""
         geo = self.styles.geometry
-        block = TextBlock(text, style.but(first_indent=0))
-        block.wrap(geo.width - 2 * (geo.inner + margin), geo.height)
-        return block
+        return geo.width - 2 * (geo.inner + margin)
 
-    def _block(self, canv, text: str, style: TextStyle, top: float, margin: float = 0) -> float:
-        """Draw wrapped text centred in the page width from ``top``; return the new top."""
-        block = self._wrapped(text, style, margin)
-        block.drawOn(canv, self.styles.geometry.inner + margin, top - block.height)
-        return top - block.height
-
-    def _height(self, text: str, style: TextStyle, margin: float) -> float:
-        return self._wrapped(text, style, margin).height
-
-    def _cover(self, canv, doc):
+    def _plan_cover(self) -> tuple[list[Placed], float]:
+        """The cover's text blocks, placed, and the height of the short rule under the title."""
         geo = self.styles.geometry
         st = self.styles
         d = self.data
-        canv.saveState()
-        canv.setFillColor(ACCENT)
-        canv.rect(0, geo.height - 62 * mm, geo.width, 62 * mm, stroke=0, fill=1)
-        y = self._block(canv, d.labels.booklet, st.cover_title.but(size=34, leading=46, color=white),
-                        geo.height - 26 * mm)
-        self._block(canv, d.meeting.name, st.cover_meta.but(color=white), y - 4 * mm)
+        placed: list[Placed] = []
+
+        def put(block: TextBlock, top: float, margin: float = 0) -> float:
+            placed.append((block, geo.inner + margin, top - block.height))
+            return top - block.height
+
+        # In the red band: the label, and the meeting's name under it.
+        band = geo.height - COVER_BAND
+        y = put(fitted(d.labels.booklet, st.cover_title.but(size=34, leading=46, color=white), self._width(), 46,
+                       20, "labels.booklet"), geo.height - 26 * mm)
+        put(fitted(d.meeting.name, st.cover_meta.but(color=white), self._width(), y - 4 * mm - (band + 5 * mm),
+                   8, "meeting.name"), y - 4 * mm)
+
+        # At the foot: the office and the date, growing upwards from a fixed bottom line.
+        foot_bottom, foot_top = 38 * mm, 75 * mm
+        date = TextBlock(chinese_date(d.meeting.opening_date), st.cover_meta.but(color=GREY, first_indent=0))
+        date.wrap(self._width(), geo.height)
+        office = fitted(d.meeting.office, st.cover_meta, self._width(), foot_top - foot_bottom - date.height,
+                        8, "meeting.office")
+        office_top = max(52 * mm, foot_bottom + office.height + date.height)
+        put(date, put(office, office_top))
+
+        # Between them: the headline and its subtitle, the short rule under them.
         y = geo.height * 0.62
+        room = y - (office_top + 14 * mm)
         title = st.cover_title
-        room = y - 80 * mm  # down to the office and date at the foot of the cover
 
         def smaller(t: TextStyle) -> TextStyle:
             return t.but(size=t.size - 1, leading=(t.size - 1) * 1.45)
 
+        def height(text: str, t: TextStyle) -> float:
+            block = TextBlock(text, t.but(first_indent=0))
+            block.wrap(self._width(-8 * mm), geo.height)
+            return block.height
+
         # First keep each line the data typed on one line (down to 70 %), then fit the area.
         lines = d.meeting.headline.split("\n")
         while title.size > st.cover_title.size * 0.7 and any(
-                self._height(line, title, -8 * mm) > title.leading * 1.01 for line in lines):
+                height(line, title) > title.leading * 1.01 for line in lines):
             title = smaller(title)
-        while title.size > 12 and self._height(d.meeting.headline, title, -8 * mm) > room:
-            title = smaller(title)
-        y = self._block(canv, d.meeting.headline, title, y, margin=-8 * mm)
+        sub = None
         if d.meeting.subtitle:
-            y = self._block(canv, f"——{d.meeting.subtitle}", st.cover_sub, y - 6 * mm)
+            sub = fitted(f"——{d.meeting.subtitle}", st.cover_sub, self._width(), room / 2, 8, "meeting.subtitle")
+            room -= sub.height + 6 * mm
+        y = put(fitted(d.meeting.headline, title, self._width(-8 * mm), room, min(12, title.size),
+                       "meeting.headline"), y, margin=-8 * mm)
+        if sub is not None:
+            y = put(sub, y - 6 * mm)
+        return placed, y - 10 * mm
+
+    def _plan_back(self) -> list[Placed]:
+        """The back cover's source and date: from 90 mm up, higher when the source is long,
+        smaller (to 85 %) when even the whole page above the band is not enough."""
+        geo = self.styles.geometry
+        st = self.styles
+        d = self.data
+        small = st.small.but(align="left")
+        source = "：".join(t for t in (d.source.publication, d.source.title) if t)  # either may be empty
+        parts = [(d.labels.source, st.cell_head, 0), (source, small, 2)]
+        parts += [(extra, small, 2) for extra in (d.source.credits, d.source.note) if extra]
+        parts.append((f"{d.labels.issued}：{chinese_date(self.issued)}", small, 8))
+        floor, ceiling = BACK_BAND + 10 * mm, geo.height - geo.top
+
+        def blocks(scale: float) -> list[tuple[TextBlock, float]]:
+            out = []
+            for text, style, gap in parts:
+                s = style.but(size=style.size * scale, leading=style.leading * scale, first_indent=0)
+                block = TextBlock(text, s)
+                block.wrap(self._width(), geo.height)
+                out.append((block, gap))
+            return out
+
+        scale, laid = 1.0, blocks(1.0)
+        while sum(b.height + g for b, g in laid) > ceiling - floor:
+            scale -= 0.05
+            if scale < 0.85 - 1e-9:
+                raise LayoutFailed("source：出处、署名与说明的文字太长，封底放不下，请缩短 source.title、source.credits "
+                                   "或 source.note (text too long for the back cover)")
+            laid = blocks(scale)
+        y = max(90 * mm, floor + sum(b.height + g for b, g in laid))
+        placed: list[Placed] = []
+        for block, gap in laid:
+            y -= gap + block.height
+            placed.append((block, geo.inner, y))
+        return placed
+
+    def _cover(self, canv, doc):
+        geo = self.styles.geometry
+        canv.saveState()
+        canv.setFillColor(ACCENT)  # the red band bleeds off the top and both sides
+        canv.rect(-BLEED, geo.height - COVER_BAND, geo.width + 2 * BLEED, COVER_BAND + BLEED, stroke=0, fill=1)
+        blocks, rule = self._cover_plan
+        for block, x, y in blocks:
+            block.drawOn(canv, x, y)
         canv.setStrokeColor(ACCENT)
         canv.setLineWidth(1.2)
-        canv.line(geo.width / 2 - 14 * mm, y - 10 * mm, geo.width / 2 + 14 * mm, y - 10 * mm)
-        bottom = 52 * mm
-        y = self._block(canv, d.meeting.office, st.cover_meta, bottom)
-        self._block(canv, chinese_date(d.meeting.opening_date), st.cover_meta.but(color=GREY), y)
+        canv.line(geo.width / 2 - 14 * mm, rule, geo.width / 2 + 14 * mm, rule)
         canv.restoreState()
 
     def _back(self, canv, doc):
         geo = self.styles.geometry
-        st = self.styles
-        d = self.data
         canv.saveState()
-        small = st.small.but(align="left")
-        y = 90 * mm
-        y = self._block(canv, d.labels.source, st.cell_head, y)
-        src = f"{d.source.publication}：{d.source.title}"
-        y = self._block(canv, src, small, y - 2)
-        for extra in (d.source.credits, d.source.note):
-            if extra:
-                y = self._block(canv, extra, small, y - 2)
-        y = self._block(canv, f"{d.labels.built}：{chinese_date(self.built)}", small, y - 8)
-        canv.setFillColor(ACCENT)
-        canv.rect(0, 0, geo.width, 10 * mm, stroke=0, fill=1)
+        for block, x, y in self._back_plan:
+            block.drawOn(canv, x, y)
+        canv.setFillColor(ACCENT)  # the band bleeds off the foot and both sides
+        canv.rect(-BLEED, -BLEED, geo.width + 2 * BLEED, BACK_BAND + BLEED, stroke=0, fill=1)
         canv.restoreState()
-

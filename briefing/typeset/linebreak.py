@@ -9,8 +9,8 @@ lines here and only hands finished lines to the canvas (``text.py``). What is de
   line end, "……" and "——" whole, a number with its unit);
 - punctuation compression (标点挤压, clreq §3.1.6): two adjacent full-width marks that take
   2 em together are set in 1.5 em, an opening mark at a line start loses its blank left half and
-  a closing mark at a line end its blank right half (the ink then meets the edge of the measure);
-  a comma, period or enumeration comma that does not fit even so may hang outside the measure;
+  a closing mark at a line end its blank right half: its ink then meets the edge of the measure
+  and only the blank half lies past it, instead of the whole mark hanging in the margin;
 - no line of a single Chinese character (孤字): a character is pulled down from the line
   above, or a word too long for its line is cut, so that a line never holds one character alone;
 - "——" takes two full ems and is drawn as one line (``text.py`` joins the glyphs).
@@ -43,8 +43,6 @@ PAUSES = "，。、；：？！"  # 点号: in the left half in Simplified Chine
 BLANK_LEFT = frozenset(OPENING)
 BLANK_RIGHT = frozenset(CLOSING + PAUSES)
 FULL_WIDTH_MARKS = BLANK_LEFT | BLANK_RIGHT
-# The marks that may hang outside the measure when nothing else fits (clreq: 句号、逗号、顿号).
-HANGING = frozenset("，。、")
 DASH = "—"  # "——" is one two-em dash: drawn as one line, measured as two full ems
 
 
@@ -63,10 +61,10 @@ def can_break_before(text: str, i: int) -> bool:
     a, b = text[i - 1], text[i]
     if b.isspace():
         return False  # break after the space, never before it
+    if b in NO_START or a in NO_END:
+        return False  # "……" and "——" stay whole too: … and — may not start a line (nor after a space)
     if a.isspace():
         return True
-    if b in NO_START or a in NO_END:
-        return False  # "……" and "——" stay whole too: … and — may not start a line
     if _is_word(a) and _is_word(b):
         return False  # Latin words and numbers stay whole: 5G, 2.3, A级
     if a == "." and i >= 2 and _digit(text[i - 2]) and _digit(b):
@@ -159,12 +157,11 @@ def tail_trim(text: str, end: int, adv: Sequence[float], char_width: Callable[[s
 @dataclass(frozen=True)
 class Line:
     text: str
-    width: float  # width of the drawn glyphs, compressed and trimmed (the hanging mark's ink included)
+    width: float  # width of the drawn glyphs, compressed and trimmed
     last: bool  # the paragraph's last line (or the last before a typed newline): not justified
     start: int = 0  # where the line's text is in the paragraph's text
     end: int = 0
     lead: float = 0.0  # the blank half of an opening mark the line starts with, set left of the edge
-    hang: bool = False  # its last mark hangs outside the measure
 
 
 def _cjk(ch: str) -> bool:
@@ -183,19 +180,23 @@ class _Breaker:
     """One paragraph's widths, summed once; measures of (start, end) spans in constant time."""
 
     def __init__(self, text: str, widths: Sequence[float], char_width: Callable[[str], float], em: float,
-                 first_indent: float, hanging: bool):
+                 first_indent: float, allowed: set[int] | None = None, compress: bool = True):
         self.text = text
+        self.compress = compress
+        self.allowed = allowed  # where lines may end, if fewer places than clreq allows
         self.widths = widths
         self.char_width = char_width
         self.em = em
         self.first_indent = first_indent
-        self.hanging = hanging
-        self.adv = advances(text, char_width, em)
+        self.adv = advances(text, char_width, em) if compress else [char_width(c) for c in text]
         total = 0.0
         self.prefix = [0.0]
         for a in self.adv:
             total += a
             self.prefix.append(total)
+
+    def can_break(self, text: str, i: int) -> bool:
+        return can_break_before(text, i) and (self.allowed is None or i in self.allowed)
 
     def measure(self, n: int) -> float:
         w = self.widths[n] if n < len(self.widths) else self.widths[-1]
@@ -212,20 +213,13 @@ class _Breaker:
         if e <= s:
             return 0.0
         t, cw, adv = self.text, self.char_width, self.adv
+        if not self.compress:
+            return self.prefix[e] - self.prefix[s]
         return self.prefix[e] - self.prefix[s] - lead_trim(t, s, adv, cw) - tail_trim(t, e, adv, cw)
 
-    def fit(self, s: int, e: int, n: int) -> str | None:
-        """How span s:e goes on line ``n``: "fits", "hangs" (its last mark outside), or None."""
-        limit = self.measure(n) + 1e-6
-        w = self.width(s, e)
-        if w <= limit:
-            return "fits"
-        s2, e2 = self.shown(s, e)
-        if self.hanging and e2 - s2 > 1 and self.text[e2 - 1] in HANGING and \
-                self.adv[e2 - 1] >= self.char_width(self.text[e2 - 1]) - 1e-9 and \
-                w - self.adv[e2 - 1] / 2 <= limit:
-            return "hangs"
-        return None
+    def fit(self, s: int, e: int, n: int) -> bool:
+        """Does span s:e fit on line ``n``?"""
+        return self.width(s, e) <= self.measure(n) + 1e-6
 
     def lone(self, s: int, e: int) -> bool:
         s, e = self.shown(s, e)
@@ -235,7 +229,7 @@ class _Breaker:
 def _spans(b: _Breaker, a: int, z: int, n0: int) -> list[list[int]]:
     """Greedy lines over text[a:z] (no typed newline inside), as [start, end] pairs."""
     text = b.text
-    cands = [i for i in range(a + 1, z) if can_break_before(text, i)] + [z]
+    cands = [i for i in range(a + 1, z) if b.can_break(text, i)] + [z]
     spans: list[list[int]] = []
     s, j = a, 0
     while True:
@@ -285,7 +279,7 @@ def _mend_lone(b: _Breaker, spans: list[list[int]], n0: int) -> None:
             continue
         if k > 0:
             ps = spans[k - 1][0]
-            for rule in (can_break_before, can_cut_before):
+            for rule in (b.can_break, can_cut_before):
                 c = next((c for c in range(s - 1, ps, -1)
                           if rule(text, c) and b.fit(c, e, n0 + k) and _holds(b, ps, c)), None)
                 if c is not None:
@@ -313,16 +307,26 @@ def break_lines(
     char_width: Callable[[str], float],
     em: float,
     first_indent: float = 0.0,
-    hanging: bool = False,
+    pieces: Sequence[str] | None = None,
+    compress: bool = False,
 ) -> list[Line]:
     """Lines of ``text`` for measures ``widths`` (the last one repeats), filled greedily.
 
-    Punctuation is compressed before a line is judged full; with ``hanging`` (justified text)
-    a comma, period or enumeration comma may stand outside the measure when the line would not
-    fit otherwise. A piece longer than a whole line is cut by characters. A newline typed in the
+    With ``compress`` (text that ``place`` sets, as ``TextBlock`` does) punctuation is compressed
+    and trimmed before a line is judged full, and "——" takes two ems; without it the widths are
+    the glyphs' own (text another renderer draws, such as a chart's labels). A piece longer than a
+    whole line is cut by characters. A newline typed in the
     data is a forced break (a title's author chooses where it turns).
+    ``pieces`` is the text cut where it may break, if fewer breaks than ``clusters`` allows are
+    wanted (a chart label breaks only between words); it is ignored for text with a newline.
     """
-    b = _Breaker(text, widths, char_width, em, first_indent, hanging)
+    allowed = None
+    if pieces is not None and "\n" not in text:
+        allowed, at = set(), 0
+        for p in pieces:
+            at += len(p)
+            allowed.add(at)
+    b = _Breaker(text, widths, char_width, em, first_indent, allowed, compress)
     lines: list[Line] = []
     a = 0
     for z in [i for i, c in enumerate(text) if c == "\n"] + [len(text)]:
@@ -334,10 +338,8 @@ def break_lines(
                 while s < e and text[s].isspace():
                     s += 1
             s, e = b.shown(s, e)
-            fit = b.fit(s, e, n0 + k)
-            hang = fit == "hangs"
             lines.append(Line(text[s:e], b.width(s, e), k == len(spans) - 1, s, e,
-                              lead_trim(text, s, b.adv, char_width) if e > s else 0.0, hang))
+                              lead_trim(text, s, b.adv, char_width) if e > s and compress else 0.0))
         a = z + 1
     return lines
 
@@ -369,8 +371,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     """Where each glyph of ``line`` goes: compression, trims, justification and the joined dash.
 
     A justified line (not a paragraph's last) spreads the room left over evenly after every
-    glyph but the last, so its trimmed ink meets both edges of ``measure``; a hanging mark goes
-    just past the edge.
+    glyph but the last, so its trimmed ink meets both edges of ``measure``.
     """
     text = line.text
     n = len(text)
@@ -379,11 +380,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     adv = advances(text, char_width, em)
     spacing = 0.0
     if justify and not line.last and n > 1:
-        if line.hang:  # the mark's origin sits on the edge: n-1 glyphs fill the measure
-            room = measure + line.lead - sum(adv[:-1])
-            spacing = room / (n - 1)
-        else:
-            spacing = (measure - line.width) / (n - 1)
+        spacing = (measure - line.width) / (n - 1)
     glyphs: list[Glyph] = []
     dashes = set(dash_pairs(text))
     left, right = dash_ink

@@ -7,23 +7,24 @@ from typing import Callable
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     Spacer,
     Table,
 )
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
-from .blocks import Bullet, FigureCard, Heading, Marked, RuledLines
-from .charts import ChartSpec, attainment_charts, charts_for
+from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
+from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents
 from .styles import Styles, TextStyle
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
+GLANCE_FIGURES = 4  # key figures of each answer on the at-a-glance pages
 
 
 def columns(styles: Styles) -> int:
@@ -33,6 +34,7 @@ def columns(styles: Styles) -> int:
 
 def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
     L = doc.labels
+    figures = _figures(doc, styles, chart)
     out: list = [NextPageTemplate("body"), PageBreak()]  # page 1 is the cover template
     out += contents(doc, styles)
     if doc.foreword:
@@ -40,14 +42,16 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [TextBlock(p, styles.body) for p in doc.foreword]
         out.append(PageBreak())
     if doc.review:  # last year's targets, before this year's answers (and outside their part)
-        out += review_section(doc, styles, chart) + [PageBreak()]
+        out += review_section(doc, styles, figures) + [PageBreak()]
     out += results_opener(doc, styles)
     for n, answer in enumerate(doc.results.answers):
         out += [PageBreak()] if n == 0 else section_break(styles)
-        out += answer_section(answer, doc, styles, chart)
+        out += answer_section(answer, doc, styles, figures.get(answer.id, []))
     if doc.links():
-        out += [PageBreak(), Heading(L.fill(L.compare, doc), styles.h_section, "compare"),
-                comparison(doc, styles)]
+        title = L.fill(L.compare, doc)
+        out += [PageBreak(), Heading(title, styles.h_section, "compare"),
+                Continued(comparison(doc, styles), TextBlock(f"{title}{L.continued}", styles.continued))]
+        out += [item for f in figures.get("compare", []) for item in (CondPageBreak(40 * mm), Spacer(1, 5 * mm), f)]
     out += [PageBreak(), Heading(doc.plan.title, styles.h_part, "plan", level=0)]
     out += [TextBlock(p, styles.lead) for p in doc.plan.paragraphs]
     for n, path in enumerate(doc.plan.paths):
@@ -57,7 +61,31 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [TextBlock(p, styles.body) for p in doc.closing]
     out += [PageBreak(), Heading(L.notes, styles.h_section, "notes"), RuledLines()]
     out += [NextPageTemplate("back"), PageBreak(), Spacer(1, 1)]
-    return out
+    return keep_headings(out, 2 * styles.body.leading)
+
+
+def keep_headings(flowables: list, least: float) -> list:
+    """Every heading (and a run of headings) grouped with the flowable after it, so that no
+    heading ends a page, nor stands over less than ``least`` of what follows: see
+    ``KeepWithNext``."""
+    out: list = []
+    heads: list = []
+    for f in flowables:
+        if getattr(f, "keep_with_next", False):
+            heads.append(f)
+        elif heads and isinstance(f, (CondPageBreak, Spacer)):
+            continue  # the group decides where it goes; a break between heading and text would undo it
+        elif heads and (isinstance(f, (PageBreak, ActionFlowable)) or f.isIndexing()):
+            # Nothing to keep them with on this page; or the contents, which reportlab must
+            # find in the story itself to fill it in.
+            out += heads + [f]
+            heads = []
+        elif heads:
+            out.append(KeepWithNext(heads, f, least))
+            heads = []
+        else:
+            out.append(f)
+    return out + heads
 
 
 def contents(doc: Briefing, styles: Styles) -> list:
@@ -73,64 +101,87 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
     L = doc.labels
     out: list = [Heading(doc.results.title, styles.h_part, "results", level=0)]
     out += [TextBlock(p, styles.lead) for p in doc.results.paragraphs]
-    out += [Spacer(1, 6 * mm), Heading(L.fill(L.glance, doc), styles.h_section.but(size=16, leading=22),
-                                       "glance", level=1)]
+    out += [Heading(L.fill(L.glance, doc), styles.h_glance, "glance", level=1)]
     for answer in doc.results.answers:
-        top = answer.metrics[:columns(styles)]
+        # The same key figures on every paper: a row of four on A4, two rows on A5.
+        top = answer.metrics[:GLANCE_FIGURES]
         title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
-        if not top:
-            out.append(title)
-            continue
-        out.append(KeepTogether([title, figure_grid(top, styles)]))
+        title.keep_with_next = bool(top)
+        out += [title, figure_grid(top, styles, balanced=True)] if top else [title]
     return out
 
 
 def section_break(styles: Styles) -> list:
-    """Sections follow each other, but never start in the bottom third of a page."""
-    return [CondPageBreak(styles.geometry.frame_height / 3), Spacer(1, 10 * mm)]
+    """Sections follow each other, but never start in the bottom third of a page. The space
+    above the next heading is the heading's own (dropped at the top of a page)."""
+    return [CondPageBreak(styles.geometry.frame_height / 3)]
 
 
-def figure_grid(metrics, styles: Styles) -> Table:
+def figure_grid(metrics, styles: Styles, balanced: bool = False) -> Continued:
+    """Figure cards in rows; a grid splits between rows, never leaving one row alone.
+
+    ``balanced``: rows of equal length where the cards need more than one row (four figures
+    on A5 go two and two, not three and one)."""
     width = styles.geometry.frame_width
     n = columns(styles)
+    if balanced and len(metrics) > n:
+        rows = -(-len(metrics) // n)
+        n = -(-len(metrics) // rows)
     cells = [FigureCard(m, m.label, styles, note=m.growth_text()) for m in metrics]
     rows = [cells[i:i + n] for i in range(0, len(cells), n)]
     rows[-1] += [""] * (n - len(rows[-1]))
     table = Table(rows, colWidths=[width / n] * n, hAlign="LEFT")
     table.setStyle(grid_style(styles.fonts.sans, right=8, top=4, bottom=6))
-    return table
+    return Continued(table, header=0)
 
 
-def review_section(doc: Briefing, styles: Styles, chart: Chart) -> list:
-    """Last year's targets and how they were met, before this year's answers."""
-    L = doc.labels
-    out: list = [Heading(L.fill(L.review, doc), styles.h_section, "review", level=0)]
-    charts = {spec.title: spec for spec in attainment_charts(doc)}
-    for n, (ordinal, title, targets) in enumerate(judged(doc)):
-        if n:
-            out += section_break(styles)
-        out.append(Heading(title, styles.h_sub.but(size=styles.h_sub.size + 1.5), f"review-{n}", level=1,
-                           ordinal=ordinal, ordinal_style=styles.ordinal))
-        if targets:
-            out.append(review_table(targets, doc, styles))
-            spec = charts.get(f"{ordinal}\u3000{L.review_chart}")
-            if spec is not None:
-                out += [CondPageBreak(35 * mm), Spacer(1, 3 * mm), Marked(chart(spec))]
+def _figures(doc: Briefing, styles: Styles, chart: Chart) -> dict[str, list[Figure]]:
+    """Every chart of the booklet, numbered in page order, as figures with their captions,
+    by where they go (an answer's id, "compare", "review-<n>")."""
+    caption = styles.cell_head.but(size=9, leading=13, align="center", space_before=0, space_after=0)
+    out: dict[str, list[Figure]] = {}
+    for spec in booklet_charts(doc):
+        out.setdefault(spec.place, []).append(Figure(chart(spec), TextBlock(spec.caption, caption), spec.alt))
     return out
 
 
-def answer_section(answer: Answer, doc: Briefing, styles: Styles, chart: Chart) -> list:
+def review_section(doc: Briefing, styles: Styles, figures: dict[str, list[Figure]]) -> list:
+    """Last year's targets and how they were met, before this year's answers: each path's status
+    bar directly above its table, the two kept on one page."""
+    L = doc.labels
+    out: list = [Heading(L.fill(L.review, doc), styles.h_section, "review", level=0)]
+    for n, (ordinal, title, targets) in enumerate(judged(doc)):
+        if n:
+            out += section_break(styles)
+        charts = figures.get(f"review-{n}", [])
+        if charts:  # the heading, the bar and the table's first rows start on one page
+            out.append(CondPageBreak(75 * mm))
+        out.append(Heading(title, styles.h_sub.but(size=styles.h_sub.size + 1.5), f"review-{n}", level=1,
+                           ordinal=ordinal, ordinal_style=styles.ordinal))
+        for f in charts:
+            out += [f, Spacer(1, 4 * mm)]
+        if targets:
+            caption = TextBlock(f"{ordinal}\u3000{title}{L.continued}", styles.continued)
+            out.append(Continued(review_table(targets, doc, styles), caption))
+    return out
+
+
+def answer_section(answer: Answer, doc: Briefing, styles: Styles, figures: list[Figure]) -> list:
     L = doc.labels
     out: list = [Heading(answer.title, styles.h_section, answer.id, level=1,
                          ordinal=answer.ordinal, ordinal_style=styles.ordinal)]
     out += [TextBlock(p, styles.body) for p in answer.paragraphs]
     if answer.metrics:
         out += subheading(L.key_figures, styles) + [figure_grid(answer.metrics, styles)]
-    for spec in charts_for(answer, L):
-        out += [CondPageBreak(40 * mm), Spacer(1, 3 * mm), Marked(chart(spec))]
+    done = all_done(answer)
+    if done:  # every share at 100 %: one line says it better than a row of full gauges
+        sep = "；" if any("、" in m.label for m in done) else "、"
+        out.append(TextBlock(f"{L.all_done}（{done[0].text()}）：" + sep.join(m.label for m in done),
+                             styles.body.but(first_indent=0, align="left", space_before=4 * mm)))
+    for f in figures:
+        out += [CondPageBreak(40 * mm), Spacer(1, 5 * mm), f]
     if answer.achievements:
-        out += subheading(L.achievements, styles)
-        out += [bullet_item(a, styles) for a in answer.achievements]
+        out += subheading(L.achievements, styles) + [bullets(answer.achievements, styles)]
     return out
 
 
@@ -140,23 +191,23 @@ def path_section(path: Path, doc: Briefing, styles: Styles) -> list:
                          ordinal=path.ordinal, ordinal_style=styles.ordinal)]
     out += [TextBlock(p, styles.body) for p in path.paragraphs]
     if path.targets:
-        out += subheading(L.checklist, styles) + [checklist(path, doc, styles)]
+        caption = TextBlock(f"{path.ordinal}\u3000{L.checklist}{L.continued}", styles.continued)
+        out += subheading(L.checklist, styles) + [Continued(checklist(path, doc, styles), caption)]
     return out
 
 
 def subheading(text: str, styles: Styles) -> list:
-    """A subheading inside a section, never left alone at a page foot.
-
-    A conditional break rather than keepWithNext: keepWithNext would carry a whole long table
-    to the next page instead of letting it split under its repeated header.
-    """
-    return [CondPageBreak(30 * mm), TextBlock(text, styles.h_sub)]
+    """A subheading inside a section, never left alone at a page foot (``keep_headings``)."""
+    block = TextBlock(text, styles.h_sub)
+    block.keep_with_next = True
+    return [block]
 
 
-def bullet_item(text: str, styles: Styles) -> Table:
+def bullets(items: list[str], styles: Styles) -> Continued:
+    """A list, one row per item: it splits between items, never leaving one alone."""
     st = styles.body.but(first_indent=0, space_after=0, align="left")
-    t = Table([[Bullet(st), TextBlock(text, st)]], colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm],
-              hAlign="LEFT")
+    t = Table([[Bullet(st), TextBlock(text, st)] for text in items],
+              colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm], hAlign="LEFT")
     t.setStyle(grid_style(styles.fonts.sans, bottom=1))
-    return t
+    return Continued(t, header=0)
 

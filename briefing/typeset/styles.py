@@ -35,9 +35,19 @@ class TextStyle:
         return replace(self, **changes)
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, PDF page space
+
+BLEED = 3 * mm  # full-bleed colour runs this far past the trim, for the guillotine's tolerance
+TRIM_CLEAR = 10 * mm  # nothing but bleed elements this close to a trimmed edge
+
+
 @dataclass(frozen=True)
 class Geometry:
-    """A page: its size, margins (inner = the spine side) and where header and footer sit."""
+    """A page: its size, margins (inner = the spine side) and where header and footer sit.
+
+    Odd pages are recto (spine on the left), even pages verso: every body page's text block,
+    running head and footer follow from its own number, so they cannot fall out of step.
+    """
 
     name: str
     width: float
@@ -48,7 +58,8 @@ class Geometry:
     bottom: float
     header: float  # header baseline, from the top edge
     footer: float  # footer baseline, from the bottom edge
-    sheet: str  # the landscape sheet two pages are imposed on
+    sheet: str  # the press sheet two pages are imposed on by default (room for marks)
+    exact_sheet: str  # the sheet that holds exactly two pages (an office printer's paper)
 
     @property
     def frame_width(self) -> float:
@@ -62,16 +73,48 @@ class Geometry:
         """Left edge of the text block: the spine is on the left of odd (recto) pages."""
         return self.inner if page % 2 else self.outer
 
+    def text_block(self, page: int) -> Box:
+        """Where a body page's content goes: the frame, mirrored by the page's own number."""
+        x = self.left(page)
+        return (x, self.bottom, x + self.frame_width, self.height - self.top)
+
+    def header_band(self, page: int) -> Box:
+        """The running head and its rule (2 mm under its baseline at most): over the text
+        block, clear of the trim, and apart from the text block by an empty gap."""
+        x = self.left(page)
+        return (x, self.height - self.header - 2 * mm, x + self.frame_width, self.height - TRIM_CLEAR)
+
+    def footer_band(self, page: int) -> Box:
+        """The page number (4 mm over its baseline at most): under the text block, clear of
+        the trim, and apart from the text block by an empty gap."""
+        x = self.left(page)
+        return (x, TRIM_CLEAR, x + self.frame_width, self.footer + 4 * mm)
+
+    @property
+    def trim(self) -> Box:
+        return (0.0, 0.0, self.width, self.height)
+
+    @property
+    def bleed_box(self) -> Box:
+        return (-BLEED, -BLEED, self.width + BLEED, self.height + BLEED)
+
+
+# Landscape press sheets. SRA sizes leave a slug round a two-page spread for crop and fold
+# marks and the bleed; A4 and A3 hold a spread exactly (an office printer, no trimming).
+SHEETS = {
+    "sra4": (320 * mm, 225 * mm),
+    "sra3": (450 * mm, 320 * mm),
+    "a4": (297 * mm, 210 * mm),
+    "a3": (420 * mm, 297 * mm),
+}
 
 # Nothing within 12 mm of a trimmed edge (header and footer included), spine margins wide
 # enough for a saddle-stitched or stapled copy.
-SHEETS = {"a4": (297 * mm, 210 * mm), "a3": (420 * mm, 297 * mm)}  # landscape press sheets
-
 PAPERS = {
     "a4": Geometry("a4", 210 * mm, 297 * mm, inner=32 * mm, outer=28 * mm, top=28 * mm, bottom=28 * mm,
-                   header=19 * mm, footer=16 * mm, sheet="a3"),
+                   header=19 * mm, footer=16 * mm, sheet="sra3", exact_sheet="a3"),
     "a5": Geometry("a5", 148 * mm, 210 * mm, inner=20 * mm, outer=15 * mm, top=21 * mm, bottom=21 * mm,
-                   header=14 * mm, footer=13 * mm, sheet="a4"),
+                   header=14 * mm, footer=13 * mm, sheet="sra4", exact_sheet="a4"),
 }
 
 
@@ -83,11 +126,13 @@ class Styles:
     lead: TextStyle
     h_part: TextStyle
     h_section: TextStyle
+    h_glance: TextStyle
     ordinal: TextStyle
     h_sub: TextStyle
     small: TextStyle
     cell: TextStyle
     cell_head: TextStyle
+    continued: TextStyle
     figure: TextStyle
     figure_unit: TextStyle
     figure_label: TextStyle
@@ -111,13 +156,17 @@ def styles_for(paper: str, fonts: FontSet) -> Styles:
         fonts=fonts,
         body=body,
         lead=body.but(size=s + 1, leading=(s + 1) * 1.75, first_indent=2 * (s + 1)),
-        h_part=bold.but(size=26 * k, leading=36 * k, color=INK),
-        h_section=bold.but(size=20 * k, leading=28 * k, space_after=14 * k),
+        # Headings: the space above is dropped at the top of a page (reportlab's frame), the
+        # space below always kept; every level has both, and no Spacer adds to them.
+        h_part=bold.but(size=26 * k, leading=36 * k, color=INK, space_before=10 * mm * k, space_after=14 * k),
+        h_section=bold.but(size=20 * k, leading=28 * k, space_before=10 * mm * k, space_after=14 * k),
+        h_glance=bold.but(size=16 * k, leading=22 * k, space_before=6 * mm * k, space_after=10 * k),
         ordinal=bold.but(size=11 * k, leading=16 * k, color=ACCENT),
         h_sub=bold.but(size=12.5 * k, leading=18 * k, space_before=14 * k, space_after=8 * k),
         small=serif.but(size=9, leading=14, color=GREY),
         cell=TextStyle(fonts.serif, 9.5 if paper == "a4" else 9, 15 if paper == "a4" else 14, align="left"),
         cell_head=bold.but(size=9.5 if paper == "a4" else 9, leading=14),
+        continued=serif.but(size=8.5, leading=12, color=GREY, space_after=3),
         figure=bold.but(size=19 * k, leading=24 * k),
         figure_unit=sans.but(size=max(8.5, 9.5 * k), leading=14 * k),
         # Labels and running heads are the article's own words: set in Serif they reuse the

@@ -10,7 +10,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
 from ..data.model import Briefing, Path, TargetQuantity
+from ..fonts.register import char_width
 from .blocks import CheckBox
+from .chartrules import symbol
 from .styles import GREY, GROUND, RULE, Styles
 from .text import TextBlock
 
@@ -47,31 +49,42 @@ def _ruled(styles: Styles, extra: list[tuple] = ()) -> TableStyle:
     ])
 
 
+def _natural(texts, style) -> float:
+    """The widest of ``texts`` set on one line (each line of a text with forced breaks)."""
+    measure = char_width(style.font, style.size)
+    return max((sum(map(measure, line)) for text in texts for line in text.split("\n")), default=0.0)
+
+
 def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
+    """Check box, target, quantity (with its 2022 base under it, in grey), and the write-in
+    column. The quantity column is as wide as the plan's widest quantity needs (up to a cap,
+    the same in every checklist so they line up), and the target takes all the rest."""
     labels = doc.labels
     metrics = doc.metrics()
     st, head = styles.cell, styles.cell_head
-    num = st  # quantities share the cell's Serif: no extra Sans outlines in the PDF
     width = styles.geometry.frame_width
-    # On a narrow page (A5) the 2022 baseline goes under the quantity instead of its own column,
-    # so the target keeps a readable measure and the write-in column keeps its 37 mm.
-    wide = width >= 130 * mm
-    box_w, qty_w, base_w = 7 * mm, (30 if wide else 25) * mm, 22 * mm if wide else 0
-    text_w = width - box_w - qty_w - base_w - WRITE_IN
-    baseline_head = labels.fill(labels.check_baseline, doc)
-    head_row = ["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head)]
-    head_row += [TextBlock(baseline_head, head)] if wide else []
-    rows = [head_row + [TextBlock(labels.check_status, head)]]
+    base_label = labels.fill(labels.check_baseline, doc)
+
+    def quantities(target) -> list[str]:
+        return [_quantity_text(q) for q in target.quantities]
+
+    def bases(target) -> list[str]:
+        return [f"{base_label}\n{metrics[q.baseline].text()}" for q in target.quantities if q.baseline in metrics]
+
+    every = [t for p in doc.plan.paths for t in p.targets]
+    pad = 8  # the cell's left and right padding
+    need = max(_natural([labels.check_quantity], head), _natural([q for t in every for q in quantities(t)], st),
+               _natural([b for t in every for b in bases(t)], st))
+    box_w = 7 * mm
+    qty_w = min(need + pad, (34 if width >= 130 * mm else 25) * mm)
+    text_w = width - box_w - qty_w - WRITE_IN
+    rows = [["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head),
+             TextBlock(labels.check_status, head)]]
     for target in path.targets:
-        quantities = [TextBlock(_quantity_text(q), num) for q in target.quantities]
-        baselines = [TextBlock(metrics[q.baseline].text() if wide else
-                               f"{baseline_head}：{metrics[q.baseline].text()}", num.but(color=GREY))
-                     for q in target.quantities if q.baseline in metrics]
-        row = [CheckBox(height=st.leading), TextBlock(target.text, st)]
-        row += [quantities, baselines] if wide else [quantities + baselines]
-        rows.append(row + [""])
-    cols = [box_w, text_w, qty_w] + ([base_w] if wide else []) + [WRITE_IN]
-    table = Table(rows, colWidths=cols, repeatRows=1, hAlign="LEFT")
+        cell = [TextBlock(q, st) for q in quantities(target)]
+        cell += [TextBlock(b, st.but(color=GREY)) for b in bases(target)]
+        rows.append([CheckBox(height=st.leading), TextBlock(target.text, st), cell, ""])
+    table = Table(rows, colWidths=[box_w, text_w, qty_w, WRITE_IN], repeatRows=1, hAlign="LEFT")
     table.setStyle(_ruled(styles, [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
 
@@ -104,11 +117,12 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
 
 
 def review_table(targets, doc: Briefing, styles: Styles) -> Table:
-    """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled)."""
+    """Last year's targets: the target, its figure, the result and the status (待填报 if unfilled),
+    the status led by the same mark as in its chart's legend (✓ ◐ → × ○)."""
     L = doc.labels
     st, head = styles.cell, styles.cell_head
     width = styles.geometry.frame_width
-    status_w, qty_w, res_w = 20 * mm, 26 * mm, 30 * mm
+    status_w, qty_w, res_w = 22 * mm, 26 * mm, 30 * mm
     rows = [[TextBlock(L.review_target, head), TextBlock(L.review_quantity, head),
              TextBlock(L.review_result, head), TextBlock(L.review_status, head)]]
     strong = head.but(font=styles.fonts.sans_bold)
@@ -122,7 +136,7 @@ def review_table(targets, doc: Briefing, styles: Styles) -> Table:
             TextBlock(t.text, st),
             [TextBlock(_quantity_text(q), st) for q in t.quantities],
             results or [TextBlock(L.pending, st.but(color=GREY))],
-            TextBlock(j.status, st.but(color=GREY) if pending else strong),
+            TextBlock(symbol(j.status) + j.status, st.but(color=GREY) if pending else strong),
         ])
     table = Table(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
                   hAlign="LEFT")

@@ -66,7 +66,7 @@ class TextBlock(Flowable):
 
     def _break(self, widths: list[float], measure: Callable[[str], float]) -> list[Line]:
         st = self.style
-        lines = break_lines(self.text, widths, measure, st.size, self._indent, hanging=st.align == "justify")
+        lines = break_lines(self.text, widths, measure, st.size, self._indent, compress=True)
         if self._continues and lines:
             lines[-1] = replace(lines[-1], last=False)
         return lines
@@ -127,7 +127,8 @@ class TextBlock(Flowable):
 
 
 def _one_line(text: str, style: TextStyle) -> Line:
-    return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size)[0]
+    return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size,
+                       compress=True)[0]
 
 
 def line_width(text: str, style: TextStyle) -> float:
@@ -166,8 +167,8 @@ def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine
     Each line is moved to with ``Td``, relative to the line before; the justification space is
     the character spacing ``Tc`` (set again only when it changes, back to 0 included, since it
     outlives the line); a glyph not where the font's advance and ``Tc`` put it is moved there by
-    a ``TJ`` number, and a stretched dash by ``Tz``. The run of every line ends where its text
-    ends, so the page checks see the trimmed or hanging mark where it is drawn.
+    a ``TJ`` number, and a stretched dash by ``Tz``. The run of a line with a trimmed mark or a
+    dash at its end ends where its text ends, so the page checks see it where it is drawn.
     """
     rows = [r for r in rows if r[2].glyphs]
     if not rows:
@@ -235,7 +236,7 @@ def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[s
         else:
             items.append(code)
         pos += (width(g.char) + state["tc"]) * state["tz"]
-    if pos - placed.end > placed.spacing + 0.01:  # a trimmed, hanging or joined end
+    if pos - placed.end > placed.spacing + 0.01:  # a trimmed or joined end
         kern(placed.end, pos)
     flush()
     return ops

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from ...errors import OutputError
-from .clean import SourceError, normalise, paragraphs, read_text
+from ... import files
+from .clean import SourceError, decode, normalise, paragraphs, read_source
 from .draft import CHECK, MAYBE, TODO, baseline_hint, metric_line, num, q, target_lines, unique_ids
 from .rules import achievements_of, metrics_of, targets_of
 from .structure import Layout, Para, layout, meeting_facts
@@ -48,14 +48,11 @@ class Imported:
 def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
     """The source as paragraphs, whatever its kind; refused kinds say what to do instead."""
     name = str(path)
-    if not path.exists():
-        raise SourceError(name, "文件不存在 (file not found)")
-    if path.is_dir():
-        raise SourceError(name, "这是一个文件夹，不是文章 (is a directory)")
     suffix = path.suffix.lower()
     if suffix in REFUSED:
         raise SourceError(name, REFUSED[suffix])
-    head = path.read_bytes()[:8]
+    raw = read_source(path)  # a regular file within its limit, or a message
+    head = raw[:8]
     for magic, kind in MAGIC:
         if head.startswith(magic):
             raise SourceError(name, REFUSED[kind])
@@ -67,7 +64,7 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
         paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after, p.level)
                  for p in read_docx(path)]
         return [p for p in paras if p.text], []
-    text, note = read_text(path)
+    text, note = decode(raw, name)
     if sum(1 for c in text if c.isprintable() or c in "\n\r\t") < 0.95 * len(text):
         raise SourceError(name, "这不是文字稿（含大量不可显示的字符）：请导入 .txt（UTF-8）或 .docx")
     paras = []
@@ -249,19 +246,7 @@ def _paragraphs(paras: list[str], indent: str) -> list[str]:
     return [f"{indent}paragraphs:"] + [f"{indent}  - {q(p)}" for p in paras]
 
 
-def write_atomic(target: FsPath, text: str) -> None:
-    """Write beside the target and rename, so an error never leaves a half-written file."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"无法创建文件夹 {target.parent}：{exc.strerror}") from None
-    if target.is_dir():
-        raise OutputError(f"{target} 是一个文件夹")
-    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+def write_atomic(target: FsPath, text: str, inputs: tuple[FsPath, ...] = ()) -> None:
+    """Write beside the target and rename, so an error never leaves a half-written file, and
+    never over a folder, device, link or any of ``inputs`` (see ``briefing.files``)."""
+    files.write_atomic(target, text.encode("utf-8"), inputs)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path as FsPath
 
-from ...errors import DataError, Problem
+from ...errors import DataError, InputError, Problem
+from ...files import read_regular
 
 FULLWIDTH = {**{chr(0xFF10 + i): str(i) for i in range(10)},
              **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
@@ -46,12 +47,17 @@ def decode(raw: bytes, file: str) -> tuple[str, str | None]:
         raise SourceError(file, "无法识别文字编码（不是 UTF-8 也不是 GB18030）；请另存为 UTF-8 文本") from None
 
 
-def read_text(path: FsPath) -> tuple[str, str | None]:
+MAX_SOURCE_BYTES = 50 * 1024 * 1024  # an article with its photos; a text article is ~20 KB
+
+
+def read_source(path: FsPath) -> bytes:
+    """The bytes of a source document: a regular file only (a FIFO or a device is refused by
+    its kind, never read), and never more than ``MAX_SOURCE_BYTES``."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(str(path), f"无法读取：{exc.strerror}") from None
-    return decode(raw, str(path))
+        return read_regular(path, MAX_SOURCE_BYTES)
+    except InputError as exc:
+        raise SourceError(str(path), str(exc)) from None
+
 
 
 def normalise(text: str, byline: bool = False) -> str:

@@ -51,7 +51,10 @@ def unique_ids(labels: list[str], taken: set[str] | None = None) -> list[str]:
 
 def metric_line(m: dict) -> str:
     """One metric as the flow mapping the 2023 file uses, fields in a fixed order."""
-    parts = [f"id: {q(m['id'])}", f"label: {q(m['label'])}", f"value: {num(m['value'])}"]
+    parts = [f"id: {q(m['id'])}", f"label: {q(m['label'])}"]
+    if m.get("short"):
+        parts.append(f"short: {q(m['short'])}")
+    parts.append(f"value: {num(m['value'])}")
     if m.get("value_max") is not None:
         parts.append(f"value_max: {num(m['value_max'])}")
     parts.append(f"unit: {q(m.get('unit', ''))}")
@@ -63,6 +66,8 @@ def metric_line(m: dict) -> str:
         parts.append(f"growth: {num(m['growth'])}")
     if m.get("chart"):
         parts.append(f"chart: {q(m['chart'])}")
+    if m.get("part_of"):
+        parts.append(f"part_of: {q(m['part_of'])}")
     return "{" + ", ".join(parts) + "}"
 
 

@@ -9,6 +9,7 @@ were, and an export followed by an import changes nothing at all.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
@@ -16,14 +17,16 @@ from typing import Any
 
 import yaml
 
+from ... import files
 from ...errors import DataError, OutputError, Problem
 from ..load import parse_yaml, read_text
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
-from .clean import normalise
+from .clean import normalise, read_source
 
-METRIC_COLUMNS = ["答卷", "id", "名称", "数值", "上限", "单位", "限定词", "类型", "增长%", "图表", "待核对", "原文"]
+METRIC_COLUMNS = ["答卷", "id", "名称", "数值", "上限", "单位", "限定词", "类型", "增长%", "图表", "图中简称", "属于",
+                  "待核对", "原文"]
 TARGET_COLUMNS = ["路径", "序号", "目标", "名称", "数值", "上限", "单位", "限定词", "基数", "基数说明", "待核对",
                   "待补充", "原文"]
 KINDS = {"amount": "数量", "growth": "增长率", "share": "占比"}
@@ -144,7 +147,8 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
                                     m.get("label", ""))
             ws.append([a.get("ordinal"), m.get("id"), m.get("label"), _num(m.get("value")), _num(m.get("value_max")),
                        m.get("unit", ""), m.get("comparator"), KINDS.get(m.get("kind", "amount"), m.get("kind")),
-                       _num(m.get("growth")), m.get("chart"), CHECK if item.marked else None, sentence])
+                       _num(m.get("growth")), m.get("chart"), m.get("short"), m.get("part_of"),
+                       CHECK if item.marked else None, sentence])
             n_metrics += 1
     wt = wb.create_sheet("目标")
     wt.append(TARGET_COLUMNS)
@@ -183,13 +187,19 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
+    files.make_folder(out.parent)
+    files.check_target(out, (data,))
+    files.sweep(out.parent)
+    tmp = files.temp_path(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.parent / f".{out.name}.tmp"
-        wb.save(tmp)
-        tmp.replace(out)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out}：{exc.strerror}") from None
+        try:
+            files.create_temp(tmp)
+            wb.save(tmp)
+        except OSError as exc:
+            raise OutputError(f"无法写入 {out}：{files.os_reason(exc)}") from None
+        files.deliver(tmp, out, (data,))
+    finally:
+        tmp.unlink(missing_ok=True)
     return n_metrics, n_targets
 
 
@@ -286,8 +296,9 @@ def merge_xlsx(xlsx: FsPath, data: FsPath) -> tuple[str, int]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     file = str(xlsx)
+    raw = read_source(xlsx)  # a regular file within its limit: never a FIFO openpyxl would wait on
     try:
-        wb = load_workbook(xlsx, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise DataError([Problem(file, None, None, "", f"无法读取这个 Excel 文件（{exc}）；请另存为 .xlsx")]) from None
     text = read_text(data)
@@ -328,7 +339,8 @@ def merge_xlsx(xlsx: FsPath, data: FsPath) -> tuple[str, int]:
         m = _clean({"id": ident, "label": label, "value": ms.number(r, cells, "数值", True),
                     "value_max": ms.number(r, cells, "上限"), "unit": ms.text(cells, "单位") or "",
                     "comparator": _comparator(ms, r, cells), "kind": kind, "growth": ms.number(r, cells, "增长%"),
-                    "chart": ms.text(cells, "图表")})
+                    "chart": ms.text(cells, "图表"), "short": ms.text(cells, "图中简称"),
+                    "part_of": ms.text(cells, "属于")})
         by_answer[ordinal].append((m, bool(ms.text(cells, "待核对"))))
         if ident is None:
             new_rows.append(m)

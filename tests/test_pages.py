@@ -1,0 +1,291 @@
+"""The printed page: mirrored text blocks, running heads, headings kept with their text, bleed,
+text from the data always on its page, and the verifier's page checks, each shown to fail on
+a PDF built to break it."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+import pytest
+import yaml
+from pypdf import PdfReader
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+
+from briefing.check.content import Walker
+from briefing.check.verify import verify
+from briefing.commands.build import build
+from briefing.data.load import load
+from briefing.errors import LayoutFailed, VerificationError
+from briefing.typeset.blocks import Heading, KeepWithNext
+from briefing.typeset.styles import PAPERS, TRIM_CLEAR, styles_for
+from briefing.typeset.text import TextBlock
+
+from .conftest import DATA, ROOT, SAMPLE
+
+FIXTURES = sorted((ROOT / "tests" / "data").glob("*.yaml"))
+SOURCES = FIXTURES + [DATA, ROOT / "data" / "sample-2024.yaml"]
+PAGE_CHECKS = ("page boxes (trim, bleed)", "text in its mirrored text block",
+               "nothing but bleed within 10 mm of the trim", "nothing off the page")
+# Booklets that fail a check other than the page checks (so are not delivered), on main too:
+# tracked here, each with its reason, so that the page checks are still shown to pass on them.
+NOT_DELIVERED = {("edge-large", "a5"): "a contents entry breaks after （ (reportlab's CJK wrap sets the contents)"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Every fixture and both data files, A4 and A5, built once for this module: the result,
+    or the failures of a booklet that was not delivered."""
+    out = tmp_path_factory.mktemp("pages")
+    results = {}
+    for data in SOURCES:
+        for paper in ("a4", "a5"):
+            try:
+                results[data.stem, paper] = build(data, out / f"{data.stem}-{paper}.pdf", paper=paper)
+            except VerificationError as exc:
+                results[data.stem, paper] = exc.failures
+    return results
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
+def test_every_booklet_passes_the_page_checks(built, data, paper):
+    result = built[data.stem, paper]
+    if isinstance(result, list):  # not delivered: none of its failures may be a page check
+        assert not [f for f in result if f.split(":")[0] in PAGE_CHECKS], result
+        assert (data.stem, paper) in NOT_DELIVERED, result
+        pytest.xfail(NOT_DELIVERED[data.stem, paper])
+    names = [c.name for c in result.report.checks]
+    assert all(name in names for name in PAGE_CHECKS), names
+    assert result.report.ok, result.report.failures()
+
+
+def _body(content, geo, n):
+    x0, y0, x1, y1 = geo.text_block(n)
+    return [r for r in content.runs if r.text.strip() and y0 - 1 <= r.y <= y1 + 1]
+
+
+def _head(content, geo):
+    """The running head's right part: the section it names."""
+    base = geo.height - geo.header
+    runs = sorted((r for r in content.runs if abs(r.y - base) < 0.5), key=lambda r: r.x)
+    return runs[-1].text if len(runs) > 1 else ""
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_running_head_names_the_section_in_effect_at_the_top_of_the_page(built, paper):
+    """A page that opens with a continued checklist is headed by that checklist's path, even
+    when the next path starts lower on the page; a page that opens with a heading by it."""
+    geo = PAPERS[paper]
+    doc = load(DATA)
+    reader = PdfReader(built[DATA.stem, paper].output)
+    walker = Walker(reader)
+    continued, opened = 0, 0
+    for n in range(2, len(reader.pages)):
+        content = walker.page(reader.pages[n - 1], n)
+        body = _body(content, geo, n)
+        if not body:
+            continue
+        top = max(body, key=lambda r: r.y + r.ascent)
+        head = _head(content, geo)
+        caption = re.match(r"(路径.)　目标清单（续）", top.text)
+        if caption:
+            continued += 1
+            assert head.startswith(caption.group(1)), (n, head, top.text)
+        for s in doc.plan.paths:
+            if top.text == s.ordinal:  # the page opens with a path's heading
+                opened += 1
+                assert head.startswith(s.ordinal), (n, head)
+    assert continued >= 3 and opened >= 2
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_no_heading_ends_a_page_and_part_and_section_headings_keep_the_same_space_below(built, paper):
+    geo = PAPERS[paper]
+    doc = load(DATA)
+    parts = {doc.results.title, doc.plan.title}
+    sections = {s.title for s in (*doc.results.answers, *doc.plan.paths)}
+    reader = PdfReader(built[DATA.stem, paper].output)
+    walker = Walker(reader)
+    below: dict[str, list[float]] = {"part": [], "section": []}
+    for n in range(3, len(reader.pages)):
+        content = walker.page(reader.pages[n - 1], n)
+        lines: list[list] = []
+        for r in sorted(_body(content, geo, n), key=lambda r: -r.y):
+            if lines and abs(lines[-1][0].y - r.y) < 1:
+                lines[-1].append(r)
+            else:
+                lines.append([r])
+        for i, line in enumerate(lines):
+            text = "".join(r.text for r in sorted(line, key=lambda r: r.x))
+            level = "part" if text in parts else "section" if text in sections else None
+            if level is None:
+                continue
+            assert i < len(lines) - 1, f"page {n}: the heading {text} ends the page"
+            head, nxt = line[0], max(lines[i + 1], key=lambda r: r.size)
+            below[level].append(head.box[1] - nxt.box[3])  # from its descender to the next line's top
+    assert len(below["part"]) == 2 and len(below["section"]) >= 10
+    gaps = below["part"] + below["section"]
+    # A part heading gets the same room under it as a section heading (once it touched its text).
+    assert min(gaps) >= 12 and max(gaps) - min(gaps) <= 6, below
+
+
+def test_a_heading_moves_on_with_its_text_when_fewer_than_two_lines_fit(fonts, tmp_path):
+    styles = styles_for("a4", fonts)
+    body = styles.body
+    pages: dict[str, int] = {}
+
+    class Doc(BaseDocTemplate):
+        def afterFlowable(self, f):
+            if isinstance(f, Heading):
+                pages[f.title] = self.page
+
+    def run(room_lines: float) -> int:
+        doc = Doc(str(tmp_path / "k.pdf"), pagesize=(200 * mm, 200 * mm))
+        frame = Frame(10 * mm, 10 * mm, 180 * mm, 180 * mm, leftPadding=0, rightPadding=0, topPadding=0,
+                      bottomPadding=0)
+        doc.addPageTemplates([PageTemplate("p", [frame])])
+        heading = Heading("标题", styles.h_sub, "k", level=None)
+        text = TextBlock("这是一段用来检验标题与正文不分离的文字。" * 20, body)
+        filler = 180 * mm - heading.wrap(180 * mm, 1000)[1] - styles.h_sub.space_after - room_lines * body.leading
+        doc.build([Spacer(1, filler), KeepWithNext([heading], text, 2 * body.leading)])
+        return pages["标题"]
+
+    assert run(3.2) == 1  # two lines and more fit under it: it stays
+    assert run(1.5) == 2  # one line would: it goes on with its text
+
+
+def test_glance_keeps_four_figures_of_every_answer_on_a5(built):
+    doc = load(DATA)
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(built[DATA.stem, "a5"].output).pages[3:6])
+    for answer in doc.results.answers:
+        for metric in answer.metrics[:4]:
+            assert "".join(metric.label.split()) in text, metric.label
+
+
+def test_back_cover_date_is_the_booklets_own(tmp_path):
+    raw = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    raw["meeting"]["issue_date"] = "2031-02-10"
+    data = tmp_path / "issued.yaml"
+    data.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = build(data, tmp_path / "issued.pdf")
+    reader = PdfReader(result.output)
+    back = reader.pages[-1].extract_text()
+    assert "印发日期：2031年2月10日" in back
+    assert reader.metadata["/CreationDate"].startswith("D:20230320")  # the build's time, metadata only
+
+
+# -- text from the data always fits its place ---------------------------------------------------
+
+def _with(tmp_path, where: str, value: str):
+    raw = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    section, key = where.split(".")
+    raw[section][key] = value
+    data = tmp_path / f"{key}.yaml"
+    data.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("where, length", [
+    ("meeting.name", 300), ("meeting.office", 3000), ("meeting.subtitle", 1000), ("source.title", 3000),
+    ("source.note", 3000), ("meeting.name", 60), ("meeting.office", 120), ("meeting.subtitle", 90),
+    ("source.credits", 400),
+])
+def test_long_data_text_fits_its_place_or_is_refused_by_name(tmp_path, where, length, paper):
+    data = _with(tmp_path, where, ("长文字" * length)[:length])
+    try:
+        result = build(data, tmp_path / "long.pdf", paper=paper)
+    except LayoutFailed as exc:
+        field = where if where.startswith("meeting") else "source"
+        assert str(exc).startswith(field) and "太长" in str(exc)
+        assert length >= 300  # a realistic length always fits
+        assert not (tmp_path / "long.pdf").exists()
+        return
+    assert result.report.ok, result.report.failures()  # the page checks: nothing off its place
+
+
+def test_a_long_meeting_name_is_cut_in_the_running_head_not_drawn_over_it(tmp_path):
+    data = _with(tmp_path, "meeting.name", "第十一届人民代表大会第三次会议和政治协商会议第十一届委员会第二次会议" * 2)
+    result = build(data, tmp_path / "name.pdf")
+    assert result.report.ok, result.report.failures()
+    geo = PAPERS["a4"]
+    reader = PdfReader(result.output)
+    content = Walker(reader).page(reader.pages[2], 3)
+    head = [r for r in content.runs if abs(r.y - (geo.height - geo.header)) < 0.5]
+    assert head[0].text.endswith("…") and head[0].box[2] < head[1].box[0]
+
+
+# -- the checks fail on pages built to break them ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return build(SAMPLE, tmp_path_factory.mktemp("sample") / "sample.pdf").output
+
+
+def _broken(sample, tmp_path, page: int, before: bytes = b"", after: bytes = b"", edit=None):
+    out = tmp_path / "broken.pdf"
+    with pikepdf.open(sample) as pdf:
+        p = pdf.pages[page - 1]
+        if before:
+            p.contents_add(b"q " + before, prepend=True)
+            p.contents_add(b" Q", prepend=False)
+        if after:
+            p.contents_add(after, prepend=False)
+        if edit:
+            edit(p)
+        pdf.save(out)
+    return verify(out, load(SAMPLE))
+
+
+def _failed(report) -> dict[str, str]:
+    return {c.name: c.detail for c in report.checks if not c.ok}
+
+
+def test_the_sample_passes_them_all(sample):
+    assert verify(sample, load(SAMPLE)).ok
+
+
+@pytest.mark.parametrize("move", [b"1 0 0 1 12 0 cm", b"1 0 0 1 -12 0 cm", b"1 0 0 1 0 12 cm"])
+def test_a_page_set_12pt_off_its_frame_fails(sample, tmp_path, move):
+    failed = _failed(_broken(sample, tmp_path, 4, before=move))
+    assert set(failed) == {"text in its mirrored text block"}, failed
+    assert failed["text in its mirrored text block"].startswith("page 4:")
+    assert "verso text block (x 28.0–178.0 mm)" in failed["text in its mirrored text block"]
+
+
+def test_a_recto_page_set_in_the_verso_frame_fails(sample, tmp_path):
+    geo = PAPERS["a4"]
+    shift = f"1 0 0 1 {geo.outer - geo.inner:.3f} 0 cm".encode()  # the old chain of templates out of step
+    failed = _failed(_broken(sample, tmp_path, 5, before=shift))
+    assert "page 5:" in failed["text in its mirrored text block"]
+    assert "recto text block" in failed["text in its mirrored text block"]
+
+
+def test_something_drawn_in_the_trim_margin_fails(sample, tmp_path):
+    # On the cover (no text block there): a small square 5 mm from the left edge.
+    failed = _failed(_broken(sample, tmp_path, 1, after=b" q 0 g 14 400 20 20 re f Q"))
+    assert set(failed) == {"nothing but bleed within 10 mm of the trim"}, failed
+    # Text there fails as well, and so does a band that stops at the trim instead of bleeding.
+    edge = TRIM_CLEAR - 3 * mm
+    failed = _failed(_broken(sample, tmp_path, 1, after=f" q 0 g 0 0 300 {edge:.1f} re f Q".encode()))
+    assert set(failed) == {"nothing but bleed within 10 mm of the trim"}, failed
+
+
+def test_a_band_that_bleeds_passes(sample, tmp_path):
+    assert _broken(sample, tmp_path, 1, after=b" q 0 g -8.6 -8.6 612.5 20 re f Q").ok
+
+
+def test_something_off_the_page_fails(sample, tmp_path):
+    failed = _failed(_broken(sample, tmp_path, 1, after=b" q 0 g -60 400 20 20 re f Q"))
+    assert "nothing off the page" in failed and "is off the page" in failed["nothing off the page"]
+
+
+def test_a_page_without_its_print_boxes_fails(sample, tmp_path):
+    def unbox(page):
+        page.MediaBox = page.TrimBox
+        del page.obj["/BleedBox"]
+
+    failed = _failed(_broken(sample, tmp_path, 2, edit=unbox))
+    assert "page 2: BleedBox is not 3 mm round the TrimBox" in failed["page boxes (trim, bleed)"]
