@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Benchmark the default booklet against issue #6's targets; every build is a fresh process.
+"""Benchmark the default booklet against issue #13's targets; every build is a fresh process.
 
-    .venv/bin/python bench/bench.py [-n 5]
+    .venv/bin/python bench/bench.py [-n 5] [--typst-cold S] [--typst-layout S]
 
-Prints, each beside its target:
-- cold build (no caches), median of N, verification included;
-- rebuild after a text-only edit (chart and font caches warm), median of N; the same edit
-  saved while `briefing watch` runs, timed from the save to the verified PDF in place; and the
-  same edit built by a fresh `briefing build` while `briefing serve` runs;
-- PDF size and peak memory (max RSS of the build process);
-- a synthetic booklet 10x larger (10x metrics and targets): time and size ratios;
-- 20 booklets with `briefing build *.yaml` in parallel against 20 x one / 1.6;
-- and where the time goes, stage by stage (from the build's own progress lines).
+Prints each figure beside its target, with `python -c pass` as the machine's yardstick:
+- cold build, fresh process, no caches (median of N), against Typst's cold build of the same
+  booklet (give the Typst figures measured in the same run with --typst-cold/--typst-layout;
+  without them the issue's anchors are used, from another machine);
+- rebuild after a text edit, caches warm, fresh process; the same edit saved while
+  `briefing watch` runs (save → verified PDF in place), and built by a fresh `briefing build`
+  while `briefing serve` runs;
+- a 10x booklet (10x metrics and targets): its cold build and its rebuild against the 1x ones;
+- peak memory (max RSS of the build and its chart worker) and the PDF's size;
+- 20 booklets in parallel (`briefing build *.yaml`, issue #6);
+- and where the time goes: each stage from the build's own progress lines, and start-up,
+  imports and exit as the rest of the process's time.
 
-Timing lives here, never in the test suite.
+Verification is included everywhere. Timing lives here, never in the test suite.
 """
 
 from __future__ import annotations
@@ -34,13 +37,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "yanfeng-2023.yaml"
-TARGETS = {"cold": 1.9, "rebuild": 0.5, "size_kb": 300, "rss_mb": 300, "scale": 10.0, "parallel": 1.6}
+TYPST = {"cold": 0.54, "layout": 0.116}  # the issue's Typst anchors (its machine), in seconds
+TARGETS = {"cold_vs_typst": 1.0, "rebuild": 0.30, "watch": 0.15, "scale_cold": 2.0, "scale_rebuild": 2.5,
+           "rss_mb": 200, "size_kb": 300, "parallel": 1.6}
 STAGE = re.compile(r"^\s+(\S.*?)\s+([0-9.]+) s$")
 
 
-def run(args: list[str], cache: Path | None, cwd: Path = ROOT, served: bool = False) -> tuple[float, float, str]:
-    """(seconds, peak RSS MB, stderr) of one `python -m briefing …` in a fresh process; only
-    with ``served`` may it hand the build to a running `briefing serve`."""
+def run(args: list[str], cache: Path | None, cwd: Path = ROOT,
+        served: bool = False) -> tuple[float, float, str, float]:
+    """(seconds, peak RSS MB, stderr, CPU seconds) of one `python -m briefing …` in a fresh
+    process (its chart worker included); only with ``served`` may it hand the build to a
+    running `briefing serve`."""
     env = dict(os.environ, BRIEFING_SERVER="1" if served else "0")
     if cache is None:
         args = args + ["--no-cache"]
@@ -54,7 +61,17 @@ def run(args: list[str], cache: Path | None, cwd: Path = ROOT, served: bool = Fa
     took = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: briefing {' '.join(args)} failed:\n{err_text}")
-    return took, usage.ru_maxrss / 1024, err_text
+    return took, usage.ru_maxrss / 1024, err_text, usage.ru_utime + usage.ru_stime
+
+
+def python_pass(n: int) -> float:
+    """Median seconds of `python -c pass` with this interpreter: the machine's yardstick."""
+    times = []
+    for _ in range(max(5, n)):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def stages(err_text: str) -> dict[str, float]:
@@ -69,6 +86,8 @@ def larger(data: dict, k: int) -> dict:
         for n in range(k):
             for m in a.get("metrics", []):
                 m2 = dict(m, id=f"{m['id']}-{n}", label=f"{m['label']}（{n + 1}）")
+                if m2.get("part_of"):  # a part stays inside its own copy of the whole
+                    m2["part_of"] = f"{m2['part_of']}-{n}"
                 if n and m2.get("chart"):
                     m2["chart"] = f"{m2['chart']}（{n + 1}）"
                 metrics.append(m2)
@@ -86,9 +105,11 @@ def larger(data: dict, k: int) -> dict:
     return big
 
 
-def draft(n: int) -> str:
-    """The default data with a text-only edit, as the office makes them: its nth draft."""
-    return DATA.read_text(encoding="utf-8").replace("一年之计在于春", f"一年之计在于春（第{n}稿）", 1)
+def draft(n: int, text: str | None = None) -> str:
+    """The data (default: the default booklet's) with a text-only edit, as the office makes them:
+    its nth draft."""
+    text = DATA.read_text(encoding="utf-8") if text is None else text
+    return text.replace("一年之计在于春", f"一年之计在于春（第{n}稿）", 1)
 
 
 def watch_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
@@ -135,7 +156,7 @@ def served_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
         times = []
         for i in range(n):
             data.write_text(draft(i + 21), encoding="utf-8")
-            took, _, err = run(["build", str(data), "-o", str(out)], cache, served=True)
+            took, _, err, _ = run(["build", str(data), "-o", str(out)], cache, served=True)
             if "served by" not in err:
                 sys.exit("bench: the build did not reach briefing serve")
             times.append(took)
@@ -145,75 +166,104 @@ def served_rebuilds(data: Path, out: Path, cache: Path, n: int) -> list[float]:
         server.wait()
 
 
-def row(name: str, value: float, unit: str, target: float, better: str = "lower") -> None:
+def row(name: str, value: float, unit: str, target: float | None, note: str = "", better: str = "lower") -> None:
+    if target is None:
+        print(f"  {name:<50}{value:8.2f} {unit:<3}{note}")
+        return
     ok = value <= target if better == "lower" else value >= target
-    print(f"  {name:<44}{value:9.2f} {unit:<4} target {'≤' if better == 'lower' else '≥'} {target:g} {unit:<4}"
-          f" [{'ok' if ok else 'MISSED'}]")
+    sign = "≤" if better == "lower" else "≥"
+    print(f"  {name:<50}{value:8.2f} {unit:<3} target {sign} {target:g} {unit:<3}[{'ok' if ok else 'MISSED'}]{note}")
+
+
+def rebuilds(data_text: str, path: Path, out: Path, cache: Path, n: int, first: int) -> list[tuple]:
+    """Fresh-process builds of ``n`` text-only edits, caches warm."""
+    runs = []
+    for i in range(n):
+        path.write_text(draft(first + i, data_text), encoding="utf-8")
+        runs.append(run(["build", str(path), "-o", str(out)], cache))
+    return runs
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=5, help="fresh processes per median (default 5)")
-    ap.add_argument("--booklets", type=int, default=20, help="booklets in the parallel run (default 20)")
+    ap.add_argument("--booklets", type=int, default=20, help="booklets in the parallel run (default 20; 0: skip)")
+    ap.add_argument("--typst-cold", type=float, help="Typst's cold build of the booklet, seconds, same run")
+    ap.add_argument("--typst-layout", type=float, help="Typst's layout-only rebuild, seconds, same run")
     args = ap.parse_args()
+    typst_cold = args.typst_cold or TYPST["cold"]
+    typst_layout = args.typst_layout or TYPST["layout"]
+    anchor = "" if args.typst_cold else "  (the issue's Typst anchor, from another machine)"
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench") as tmp_name:
         tmp = Path(tmp_name)
         os.environ["XDG_RUNTIME_DIR"] = str(tmp)  # `briefing serve`'s socket: ours alone, gone after
         out = tmp / "b.pdf"
+        yardstick = python_pass(args.n)
 
         cold = [run(["build", str(DATA), "-o", str(out)], None) for _ in range(args.n)]
         cold_s = statistics.median(c[0] for c in cold)
-        size_kb = out.stat().st_size / 1024
-        rss = statistics.median(c[1] for c in cold)
-        cold_stages = stages(cold[len(cold) // 2][2])
+        size = out.stat().st_size
+        rss = max(c[1] for c in cold)
+        cold_stages = stages(sorted(cold, key=lambda c: c[0])[len(cold) // 2][2])
 
         cache = tmp / "cache"
-        run(["build", str(DATA), "-o", str(out)], cache)  # prime the caches
+        text = DATA.read_text(encoding="utf-8")
         edited = tmp / "yanfeng-2023.yaml"
-        warm = []
-        for i in range(args.n):
-            edited.write_text(draft(i + 1), encoding="utf-8")
-            warm.append(run(["build", str(edited), "-o", str(out)], cache))
+        rebuilds(text, edited, out, cache, 1, 0)  # prime the caches and the contents hint
+        warm = rebuilds(text, edited, out, cache, args.n, 1)
         warm_s = statistics.median(w[0] for w in warm)
-        warm_stages = stages(warm[len(warm) // 2][2])
+        warm_rss = max(w[1] for w in warm)
+        warm_stages = stages(sorted(warm, key=lambda w: w[0])[len(warm) // 2][2])
         watch_s = statistics.median(watch_rebuilds(edited, out, cache, args.n))
         served_s = statistics.median(served_rebuilds(edited, out, cache, args.n))
 
+        big_data = yaml.safe_dump(larger(yaml.safe_load(text), 10), allow_unicode=True, sort_keys=False)
         big = tmp / "larger.yaml"
-        big.write_text(yaml.safe_dump(larger(yaml.safe_load(DATA.read_text(encoding="utf-8")), 10),
-                                      allow_unicode=True, sort_keys=False), encoding="utf-8")
-        big_runs = [run(["build", str(big), "-o", str(tmp / "big.pdf")], None) for _ in range(max(1, args.n // 2))]
-        big_s = statistics.median(b[0] for b in big_runs)
+        big.write_text(big_data, encoding="utf-8")
+        k = max(1, args.n // 2)
+        big_cold = [run(["build", str(big), "-o", str(tmp / "big.pdf")], None) for _ in range(k)]
+        big_cold_s = statistics.median(b[0] for b in big_cold)
         big_kb = (tmp / "big.pdf").stat().st_size / 1024
+        big_cache = tmp / "big-cache"
+        rebuilds(big_data, big, tmp / "big.pdf", big_cache, 1, 0)
+        big_warm_s = statistics.median(b[0] for b in rebuilds(big_data, big, tmp / "big.pdf", big_cache, k, 1))
 
-        many = tmp / "many"
-        many.mkdir()
-        for i in range(args.booklets):
-            shutil.copy(DATA, many / f"district-{i:02d}.yaml")
-        files = sorted(p.name for p in many.glob("*.yaml"))
-        par_s, par_rss, _ = run(["build", *files, "-q"], None, cwd=many)
+        par_s = None
+        if args.booklets:
+            many = tmp / "many"
+            many.mkdir()
+            for i in range(args.booklets):
+                shutil.copy(DATA, many / f"district-{i:02d}.yaml")
+            files = sorted(p.name for p in many.glob("*.yaml"))
+            par_s, *_ = run(["build", *files, "-q"], None, cwd=many)
 
-    print(f"briefing bench: {DATA.name}, {os.cpu_count()} cores, medians of {args.n} fresh processes")
-    row("whole build, cold process (no caches)", cold_s, "s", TARGETS["cold"])
-    row("rebuild after a text-only edit (caches warm)", warm_s, "s", TARGETS["rebuild"])
-    row("  the same in `briefing watch` (save → PDF)", watch_s, "s", TARGETS["rebuild"])
-    row("  the same with `briefing serve` running", served_s, "s", TARGETS["rebuild"])
-    row("PDF size", size_kb, "KB", TARGETS["size_kb"])
-    row("peak memory (max RSS)", rss, "MB", TARGETS["rss_mb"])
-    row("10x larger booklet: time ratio", big_s / cold_s, "x", TARGETS["scale"])
-    row("10x larger booklet: size ratio", big_kb / size_kb, "x", TARGETS["scale"])
-    print(f"  {'':44}(10x booklet: {big_s:.2f} s, {big_kb:.0f} KB)")
-    one = cold_s
-    row(f"{args.booklets} booklets in parallel: speed-up", args.booklets * one / par_s, "x", TARGETS["parallel"],
-        better="higher")
-    print(f"  {'':44}({args.booklets} booklets: {par_s:.2f} s; {args.booklets} x one cold build: "
-          f"{args.booklets * one:.2f} s; parent RSS {par_rss:.0f} MB)")
-    print("  stages (s)                                   cold    rebuild")
-    for name in cold_stages:
-        print(f"    {name:<40}{cold_stages[name]:8.2f} {warm_stages.get(name, 0):8.2f}")
-    other_cold = cold_s - sum(cold_stages.values())
-    other_warm = warm_s - sum(warm_stages.values())
-    print(f"    {'start-up and imports':<40}{other_cold:8.2f} {other_warm:8.2f}")
+    print(f"briefing bench: {DATA.name}, {os.cpu_count()} cores, medians of {args.n} fresh processes "
+          f"(10x booklet: {k}); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    row("python -c pass (the machine's yardstick)", yardstick, "s", None)
+    row("cold build, fresh process, no caches", cold_s, "s", TARGETS["cold_vs_typst"] * typst_cold,
+        f"  = {cold_s / typst_cold:.1f}x Typst{anchor}")
+    row("  CPU time of it (build and chart worker)", statistics.median(c[3] for c in cold), "s", None)
+    row("rebuild after a text edit, fresh process", warm_s, "s", TARGETS["rebuild"],
+        f"  = {warm_s / typst_layout:.1f}x Typst's layout-only run")
+    row("  CPU time of it", statistics.median(w[3] for w in warm), "s", None)
+    row("  the same edit in `briefing watch`: save → PDF", watch_s, "s", TARGETS["watch"])
+    row("  the same edit, `briefing build` with `serve` up", served_s, "s", TARGETS["watch"])
+    row("10x booklet: cold / 1x cold", big_cold_s / cold_s, "x", TARGETS["scale_cold"],
+        f"  ({big_cold_s:.2f} s, {big_kb:.0f} KB)")
+    row("10x booklet: rebuild / 1x rebuild", big_warm_s / warm_s, "x", TARGETS["scale_rebuild"],
+        f"  ({big_warm_s:.2f} s)")
+    row("peak memory, cold (max RSS, worker included)", rss, "MB", TARGETS["rss_mb"],
+        f"  (rebuild: {warm_rss:.0f} MB)")
+    row("PDF size", size / 1024, "KB", TARGETS["size_kb"], f"  ({size:,} bytes)")
+    if par_s is not None:
+        row(f"{args.booklets} booklets in parallel: speed-up over one by one", args.booklets * cold_s / par_s, "x",
+            TARGETS["parallel"], f"  ({par_s:.2f} s)", better="higher")
+    print("  where the time goes (s)                          cold   rebuild")
+    for name in dict.fromkeys([*cold_stages, *warm_stages]):
+        print(f"    {name:<44}{cold_stages.get(name, 0):7.2f} {warm_stages.get(name, 0):8.2f}")
+    print(f"    {'start-up, imports and exit (the rest)':<44}{cold_s - sum(cold_stages.values()):7.2f} "
+          f"{warm_s - sum(warm_stages.values()):8.2f}")
     return 0
 
 

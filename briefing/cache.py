@@ -19,7 +19,6 @@ import array
 import base64
 import gc
 import hashlib
-import itertools
 import json
 import os
 import stat
@@ -397,13 +396,11 @@ def _is_int_map(value, number: bool = False) -> bool:
         {int, float} if number else {int})
 
 
-# A parsed face: reportlab's TTFont and TTFontFace state, as fonts.register caches it.
+# A parsed face: reportlab's TTFont and TTFontFace state, as fonts.register caches it (without
+# the glyph metrics and locations, which fonts.parse reads from the font file when asked).
 FONT_FIELDS: dict[str, Callable[[Any], bool]] = {
     "charToGlyph": _is_int_map,
     "charWidths": lambda v: _is_int_map(v, number=True),
-    "glyphPos": lambda v: type(v) is list and _types(v) <= {int},
-    "hmetrics": lambda v: type(v) is list and _types(v) <= {tuple} and set(map(len, v)) <= {2}
-                          and _types(itertools.chain.from_iterable(v)) <= {int, float},
     "unitsPerEm": lambda v: type(v) is int and v > 0,
     "numGlyphs": lambda v: type(v) is int,
     "defaultWidth": lambda v: type(v) in (int, float),

@@ -1,14 +1,19 @@
-"""Finishing: one font per face, PDF/A-2b parts, page labels, reproducible bytes."""
+"""Writing and finishing: one CID font per face (the pages reportlab's own embedding draws),
+PDF/A-2b parts, page labels, reproducible bytes."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 
 from briefing.check.verify import verify
 from briefing.commands.build import _charts, _layout, _load, build, build_time
@@ -18,62 +23,85 @@ from briefing.typeset.styles import styles_for
 from .conftest import DATA, EPOCH, SAMPLE
 
 
+@contextmanager
+def reportlab_own_embedding(fonts):
+    """While open, the booklet's faces are plain reportlab ``TTFont``s (simple fonts of up to
+    256 glyphs each, reportlab's own way), with the same parsed faces and names."""
+    saved = {}
+    for name in fonts.names.values():
+        ours = pdfmetrics.getFont(name)
+        plain = TTFont.__new__(TTFont)
+        plain.__dict__.update(ours.__dict__)
+        plain.state = WeakKeyDictionary()
+        saved[name] = ours
+        pdfmetrics._fonts[name] = plain
+    try:
+        yield
+    finally:
+        pdfmetrics._fonts.update(saved)
+
+
 @pytest.fixture(scope="module")
-def raw_and_finished(tmp_path_factory):
-    """The same booklet straight from reportlab and after the finishing stage."""
+def plain_and_cid(tmp_path_factory):
+    """The same booklet written with reportlab's own TrueType embedding and with ours, both
+    finished; and our raw file straight from reportlab."""
     folder = tmp_path_factory.mktemp("finish")
     doc, fonts = _load(DATA)
     styles = styles_for("a4", fonts)
-    charts = _charts(doc, fonts, styles.geometry.frame_width)
-    raw, done = folder / "raw.pdf", folder / "done.pdf"
-    _layout(doc, styles, charts, raw)
-    finish(raw, done, doc, fonts, build_time())
-    return raw, done, doc
+    plain_raw, plain, raw, done = (folder / f"{n}.pdf" for n in ("plain-raw", "plain", "raw", "done"))
+    with reportlab_own_embedding(fonts):
+        _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), plain_raw)
+    finish(plain_raw, plain, doc, build_time())
+    _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), raw)
+    finish(raw, done, doc, build_time())
+    return plain, raw, done, doc
 
 
-def test_reportlab_alone_embeds_faces_several_times_and_verify_says_so(raw_and_finished):
-    raw, _, doc = raw_and_finished
-    report = verify(raw, doc)
+def test_reportlab_alone_embeds_faces_several_times_and_verify_says_so(plain_and_cid):
+    plain, _, _, doc = plain_and_cid
+    report = verify(plain, doc)
     check = next(c for c in report.checks if c.name == "each face subset once")
     assert not check.ok and "NotoSerifSC-Regular embedded 4 times" in check.detail
 
 
-def test_finished_booklet_embeds_each_face_once_as_cid_fonts(raw_and_finished):
-    _, done, doc = raw_and_finished
+def test_booklet_embeds_each_face_once_as_cid_fonts(plain_and_cid):
+    _, raw, done, doc = plain_and_cid
     assert verify(done, doc).ok
-    with pikepdf.open(done) as pdf:
-        fonts = {str(f.BaseFont).split("+")[1]: f for f in pdf.pages[4].Resources.Font.values()}
-        assert set(fonts) == {"NotoSerifSC-Regular", "NotoSansSC-Regular", "NotoSansSC-Bold"}
-        for f in fonts.values():
-            assert f.Subtype == "/Type0" and f.Encoding == "/Identity-H"
-            assert f.DescendantFonts[0].Subtype == "/CIDFontType2"
+    for path in (raw, done):  # written so by reportlab, not made so afterwards
+        with pikepdf.open(path) as pdf:
+            fonts = {str(f.BaseFont).split("+")[1]: f for f in pdf.pages[4].Resources.Font.values()}
+            assert set(fonts) == {"NotoSerifSC-Regular", "NotoSansSC-Regular", "NotoSansSC-Bold"}
+            for f in fonts.values():
+                assert f.Subtype == "/Type0" and f.Encoding == "/Identity-H"
+                assert f.DescendantFonts[0].Subtype == "/CIDFontType2"
 
 
-def test_finishing_keeps_every_word(raw_and_finished):
-    raw, done, _ = raw_and_finished
-    before = ["".join(p.extract_text().split()) for p in PdfReader(raw).pages]
-    after = ["".join(p.extract_text().split()) for p in PdfReader(done).pages]
-    assert before == after
+def test_cid_fonts_keep_every_word_of_reportlabs_own_embedding(plain_and_cid):
+    plain, raw, done, _ = plain_and_cid
+    want = [p.extract_text() for p in PdfReader(plain).pages]
+    assert [p.extract_text() for p in PdfReader(done).pages] == want
+    assert [p.extract_text() for p in PdfReader(raw).pages] == want
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_finishing_draws_exactly_the_same_pixels(raw_and_finished, tmp_path):
+def test_cid_fonts_draw_exactly_the_pixels_of_reportlabs_own_embedding(plain_and_cid, tmp_path):
     from PIL import Image, ImageChops
 
-    raw, done, _ = raw_and_finished
-    for n in (1, 5, 15):
-        pics = []
-        for src, tag in ((raw, "a"), (done, "b")):
-            # The CropBox: the raw page and the finished trimmed page (its bleed is outside it).
-            subprocess.run(["pdftoppm", "-r", "40", "-cropbox", "-png", "-f", str(n), "-l", str(n), "-singlefile",
-                            str(src), str(tmp_path / tag)], check=True)
-            pics.append(Image.open(tmp_path / f"{tag}.png").convert("L"))
-        assert ImageChops.difference(*pics).getbbox() is None, f"page {n} differs"
+    plain, raw, done, _ = plain_and_cid
+    pics = {}
+    for src in (plain, raw, done):
+        # The CropBox: the raw page and the finished trimmed page (its bleed is outside it).
+        subprocess.run(["pdftoppm", "-r", "50", "-cropbox", "-gray", str(src), str(tmp_path / src.stem)], check=True)
+        pics[src] = sorted(tmp_path.glob(f"{src.stem}-*.pgm"))
+    assert len(pics[plain]) == len(PdfReader(plain).pages) == len(pics[done]) == len(pics[raw])
+    for ours in (raw, done):
+        for n, (a, b) in enumerate(zip(pics[plain], pics[ours]), 1):
+            assert ImageChops.difference(Image.open(a), Image.open(b)).getbbox() is None, f"{ours.name}: page {n}"
 
 
-def test_smaller_than_reportlab_alone(raw_and_finished):
-    raw, done, _ = raw_and_finished
-    assert os.path.getsize(done) < 0.9 * os.path.getsize(raw)
+def test_smaller_than_reportlabs_own_embedding(plain_and_cid):
+    plain, _, done, _ = plain_and_cid
+    assert os.path.getsize(done) < 0.97 * os.path.getsize(plain)
 
 
 def test_same_data_and_epoch_give_the_same_bytes(tmp_path):

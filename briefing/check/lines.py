@@ -125,10 +125,16 @@ def _glyphs(line: list[Run]) -> list[tuple[str, float, float, bool]]:
     return out
 
 
+def _full(ch: str) -> bool:
+    """A character every Chinese font sets one em wide: an ideograph, a full-width mark or form."""
+    return "\u3000" <= ch <= "\u9fff" or "\uff01" <= ch <= "\uff60" or ch in "“”‘’"
+
+
 def _spacing(glyphs) -> float:
-    """The justification space of a line: how much more than an em its ideographs advance."""
+    """The justification space of a line: how much more than an em its full-width characters
+    advance, where no compression is due (0 for a line that has none to judge by)."""
     gaps = [b[1] - a[1] - a[2] for a, b in zip(glyphs, glyphs[1:])
-            if "\u4e00" <= a[0] <= "\u9fff" and abs(a[2] - b[2]) < 0.01]
+            if _full(a[0]) and not compressible(a[0], b[0]) and abs(a[2] - b[2]) < 0.01]
     return median(gaps) if gaps else 0.0
 
 

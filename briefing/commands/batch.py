@@ -6,6 +6,7 @@ bad file does not stop the others; the outcome of each is reported as it finishe
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -59,6 +60,7 @@ def build_many(files: list[str], *, paper: str = "a4", impose: bool = False, mar
     clashes = {o for o in outputs if outputs.count(o) > 1}
     if clashes:
         raise OutputError("这些数据文件同名，会写到同一个输出文件：" + "、".join(sorted(clashes)))
+    gc.enable()  # each worker builds several booklets: their garbage must not pile up
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
     fork = "fork" in multiprocessing.get_all_start_methods()
     if fork:

@@ -3,6 +3,9 @@
 
 The PDF is written to a temporary file beside the target and renamed into place only after it
 passed verification, so a failed build never touches the last good booklet.
+
+Each stage's modules are imported where the stage runs: a cold build forks its chart worker
+(``typeset.chartjob``) before this process pays for reportlab, pydantic and pypdf.
 """
 
 from __future__ import annotations
@@ -12,19 +15,20 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..cache import Cache, key
-from ..check.verify import Report, verify
-from ..data.load import load
-from ..data.model import YEARS, Briefing
-from ..data.review import warnings as review_warnings
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
 from ..files import check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
-from ..fonts.register import FontSet, register
-from ..typeset.chartrules import ChartSpec, booklet_charts
-from ..typeset.charts import drawing
-from ..typeset.styles import Styles, styles_for
+from ..typeset.chartjob import ChartJob, WorkerFailed
+
+if TYPE_CHECKING:
+    from ..check.verify import Report
+    from ..data.model import Briefing
+    from ..fonts.register import FontSet
+    from ..typeset.chartrules import ChartSpec
+    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.styles import Styles
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
 
@@ -54,6 +58,8 @@ def build_time() -> dt.datetime:
     can carry, is refused with a message: building with a silently different date would defeat
     the point of setting it.
     """
+    from ..data.model import YEARS
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch:
         return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -92,8 +98,11 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
     import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
 
+    from ..check import verify  # noqa: F401
+    from ..data import load, review  # noqa: F401
+    from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
-    from ..typeset import document, story  # noqa: F401
+    from ..typeset import chartslot, document, story, styles  # noqa: F401
     from ..typeset.charts import _fingerprint
 
     register(cache=cache)
@@ -101,46 +110,90 @@ def preload(cache: Cache | None = None) -> None:
 
 
 def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
+    from ..data.load import load
+    from ..fonts.register import register
+
     fonts = register(cache=cache)
     return load(data, missing_glyphs=fonts.missing), fonts
 
 
-def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None) -> dict[ChartSpec, object]:
-    return {s: drawing(s, width, fonts, cache) for s in booklet_charts(doc)}
+def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
+            job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
+    """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
+    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
+    from ..typeset.chartrules import booklet_charts
+    from ..typeset.charts import drawing
+
+    specs = booklet_charts(doc)  # in page order: a worker draws them in this order
+    if job is None:
+        return {s: drawing(s, width, fonts, cache) for s in specs}
+    found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
+    missing = [s for s, d in found.items() if d is None]
+    if not missing:
+        job.close()
+        return found
+    job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)  # first: it waits
+    from ..typeset.charts import chart_size
+    from ..typeset.chartslot import ChartSlot, LayoutPasses
+
+    # While the worker draws, what this process needs after the charts arrive: the classes
+    # the Drawings are made of, and the finishing and checking stages.
+    import svglib.svglib  # noqa: F401
+
+    from ..check import verify  # noqa: F401
+    from ..pdf import finish  # noqa: F401
+
+    def fetch(i: int):
+        try:
+            return job.result(i)
+        except WorkerFailed:  # the worker could not: draw it here, as without one
+            return drawing(missing[i], width, fonts, cache)
+
+    passes = passes or LayoutPasses(provisional=False)
+    for i, spec in enumerate(missing):
+        found[spec] = ChartSlot(lambda i=i: fetch(i), chart_size(spec, width, fonts), passes)
+    return found
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            contents_hint: list[tuple] | None = None) -> list[tuple]:
+            contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None) -> list[tuple]:
     """Lay out and write the raw PDF; return the contents entries it ended with.
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
     nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
     pass is enough when the headings did not move; when they did, reportlab sees the mismatch
-    and runs another pass, so a stale hint costs time, never correctness.
+    and runs another pass, so a stale hint costs time, never correctness. (``passes``: see
+    ``typeset.chartslot``.)
     """
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.tableofcontents import TableOfContents
 
+    from ..typeset.chartslot import LayoutPasses, ProvisionalPassKept
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
 
-    template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
-    flowables = story(doc, styles, charts.__getitem__)
-    for toc in flowables:
-        if contents_hint and isinstance(toc, TableOfContents):
-            toc.addEntries(contents_hint)
-    try:
-        template.multiBuild(flowables)
-    except LayoutError as exc:
-        # Something in the data is too large for any page; say so instead of a traceback.
-        raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
-    return template.contents_entries
+    passes = passes or LayoutPasses(provisional=False)
+    while True:
+        template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
+        flowables = story(doc, styles, charts.__getitem__)
+        for toc in flowables:
+            if contents_hint and isinstance(toc, TableOfContents):
+                toc.addEntries(contents_hint)
+        try:
+            template.multiBuild(flowables, canvasmaker=passes.canvas)
+            return template.contents_entries
+        except ProvisionalPassKept:  # once at most: the passes from here on wait for the charts
+            for chart in charts.values():
+                chart.__dict__.pop("_postponed", None)  # reportlab's mark from the pass given up
+        except LayoutError as exc:
+            # Something in the data is too large for any page; say so instead of a traceback.
+            raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
 
 
-def _finish(raw: FsPath, target: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:
     from ..pdf.finish import finish
 
-    finish(raw, target, doc, fonts, built)
+    finish(raw, target, doc, built)
 
 
 def _writing(out: FsPath, stage: Callable, *args):
@@ -188,7 +241,7 @@ def _review_marks(data: FsPath, strict: bool) -> list[str]:
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
           cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
-          inputs: tuple[str | os.PathLike[str], ...] = ()) -> Result:
+          inputs: tuple[str | os.PathLike[str], ...] = (), chart_worker: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
@@ -196,6 +249,9 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     all. ``cache`` (parsed fonts, finished charts) is
     optional: without it the build is fully cold and touches no cache directory. Nothing is
     written but the target (and its imposition): never over ``data`` or any of ``inputs``.
+    With ``chart_worker``, a build that will likely draw charts (no cache, or the first build
+    of this file) draws them in a forked process while it lays out the text; the file is the
+    same.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
@@ -204,11 +260,31 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     targets = (out, imposed_path(out)) if impose else (out,)
     for target in targets:  # before any work: nothing but a regular file that is not an input
         check_target(target, sources)
+    hint_key = key("contents", str(data.resolve()), paper)
+    hint = cache.get("contents", hint_key) if cache else None
+    job = ChartJob.start() if chart_worker and hint is None else None
+    try:
+        return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
+                      hint_key, hint, job)
+    finally:
+        if job is not None:
+            job.close()
+
+
+def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
+           cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
+           sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None) -> Result:
+    from ..check.verify import verify
+    from ..data.review import warnings as review_warnings
+    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.styles import styles_for
+
     stages = _Stages(progress)
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache)
+    passes = LayoutPasses(provisional=hint is None)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
     built = build_time()
     make_folder(out.parent)
     sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here
@@ -221,12 +297,11 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
             create_temp(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-        hint_key = key("contents", str(data.resolve()), paper)
-        hint = cache.get("contents", hint_key) if cache else None
-        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, hint)
+        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, hint,
+                             passes)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("字体合并与归档 finish", _writing, out, _finish, raw, tmp, doc, fonts, built)
+        stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())

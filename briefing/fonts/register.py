@@ -6,7 +6,6 @@ them from any directory and never needs the repository's ``../shared``.
 
 from __future__ import annotations
 
-import io
 import mmap
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,11 +15,13 @@ from weakref import WeakKeyDictionary
 
 import reportlab
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFError
 
 from ..cache import Cache, key
 from ..errors import FontError
 from ..shipped import asset_dir
+from .cid import CIDFont
+from .parse import FastFace, read_face
 
 FACES = {
     "serif": "NotoSerifSC-Regular.ttf",
@@ -71,13 +72,14 @@ class FontSet:
         return {face: self._name(face) for face in FACES}
 
     @cached_property
-    def _charsets(self) -> dict[str, frozenset[int]]:
-        return {face: frozenset(pdfmetrics.getFont(name).face.charToGlyph) for face, name in self.names.items()}
+    def _drawable(self) -> frozenset[str]:
+        """The characters every face can draw."""
+        faces = [pdfmetrics.getFont(name).face.charToGlyph.keys() for name in self.names.values()]
+        return frozenset(map(chr, set(faces[0]).intersection(*faces[1:])))
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` that some face cannot draw (each would print as tofu)."""
-        sets = self._charsets.values()
-        return sorted({ch for ch in text if not ch.isspace() and any(ord(ch) not in cs for cs in sets)})
+        return sorted(ch for ch in set(text) - self._drawable if not ch.isspace())
 
 
 def char_width(font: str, size: float) -> Callable[[str], float]:
@@ -122,29 +124,32 @@ class _GlyphToChar(dict):
         return self[gid]
 
 
-def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> TTFont:
+def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None) -> CIDFont:
     """A parsed face: from the cache when this exact file was parsed before, else parsed now."""
-    k = key("ttf", 2, digest, reportlab.Version)  # 2: without glyphToChar
+    k = key("ttf", 3, digest, reportlab.Version)  # 3: without glyphToChar, hmetrics and glyphPos
     cached = cache.get("fonts", k) if cache else None
     if cached is not None:
         font_state, face_state = cached
-        face = TTFontFace.__new__(TTFontFace)
+        face = FastFace.__new__(FastFace)
         face.__dict__.update(face_state)
         face.glyphToChar = _GlyphToChar(face.charToGlyph)
         face._ttf_data = data  # the file whose digest made the key: never a stale copy
-        font = TTFont.__new__(TTFont)
+        font = CIDFont.__new__(CIDFont)
         font.__dict__.update(font_state)
         font.fontName = name
         font.face = face
         font.state = WeakKeyDictionary()
         return font
     try:
-        font = TTFont(name, io.BytesIO(data))
+        face = read_face(data, str(path))
     except TTFError as exc:
         raise FontError(f"字体文件无法使用 {path}: {exc}") from None
-    font.face._pdfScale = _Scale(font.face.unitsPerEm)
+    face._pdfScale = _Scale(face.unitsPerEm)
+    face.glyphToChar = _GlyphToChar(face.charToGlyph)
+    font = CIDFont(name, face)
     if cache:
-        face_state = {k2: v for k2, v in font.face.__dict__.items() if k2 not in ("_ttf_data", "glyphToChar")}
+        face_state = {k2: v for k2, v in font.face.__dict__.items()
+                      if k2 not in ("_ttf_data", "glyphToChar", "_hmetrics", "_glyphPos")}
         font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
         cache.put("fonts", k, (font_state, face_state))
     return font
@@ -166,8 +171,19 @@ def register(directory: Path | None = None, cache: Cache | None = None) -> FontS
     blobs = {face: _map(directory / filename) for face, filename in FACES.items()}
     memo = cache or Cache(None)
     fonts = FontSet(directory, tuple((f, memo.file_digest(directory / FACES[f], b)) for f, b in blobs.items()))
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for face, name in fonts.names.items():
-        if name not in registered:
-            pdfmetrics.registerFont(_parse(name, fonts.path(face), blobs[face], fonts.digest(face), cache))
+    _register(fonts, blobs, cache)
     return fonts
+
+
+def register_known(fonts: FontSet, faces: tuple[str, ...], cache: Cache | None = None) -> None:
+    """Register some ``faces`` of a set whose digests this process was handed (a chart worker,
+    by the build that forked it), instead of hashing the files again."""
+    _register(fonts, {face: _map(fonts.path(face)) for face in faces}, cache)
+
+
+def _register(fonts: FontSet, blobs: dict, cache: Cache | None) -> None:
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for face, data in blobs.items():
+        name = fonts.names[face]
+        if name not in registered:
+            pdfmetrics.registerFont(_parse(name, fonts.path(face), data, fonts.digest(face), cache))

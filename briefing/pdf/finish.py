@@ -1,6 +1,7 @@
 """Finishing the PDF reportlab wrote: e-mail and archive ready, in our own pipeline (pikepdf).
 
-- each face embedded once (see ``fonts.embed``) and objects packed into compressed streams;
+- every stream compressed once, and objects packed into compressed streams (reportlab writes
+  the raw file uncompressed, its fonts already one CID font per face: see ``fonts.cid``);
 - PDF/A-2b: XMP metadata with the PDF/A identification, kept in step with the Info dictionary,
   an sRGB output intent, a document ID, links flagged for printing;
 - it opens with the bookmarks panel shown, and its page labels match the printed numbers;
@@ -17,8 +18,6 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from ..data.model import Briefing
-from ..fonts.embed import merge_subsets
-from ..fonts.register import FontSet
 from ..shipped import asset_dir
 from ..typeset.styles import BLEED
 
@@ -81,9 +80,8 @@ def archive(pdf: pikepdf.Pdf, doc: Briefing, built: dt.datetime) -> None:
         meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "briefing"))
 
 
-def finish(raw: FsPath, out: FsPath, doc: Briefing, fonts: FontSet, built: dt.datetime) -> None:
+def finish(raw: FsPath, out: FsPath, doc: Briefing, built: dt.datetime) -> None:
     with pikepdf.open(raw) as pdf:
-        merge_subsets(pdf, fonts)
         pdf.Root.PageMode = Name.UseOutlines
         page_labels(pdf, doc)
         print_boxes(pdf)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,6 +98,37 @@ def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
     return stringWidth(text, fonts.sans_bold, style.label_pt)
 
 
+def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle) -> tuple[float, ...]:
+    """(row, below the rows, top, bottom, whole chart) in inches, for ``n`` rows whose longest
+    label has ``extra_lines`` lines more than one."""
+    row_in = style.row_in + 0.15 * extra_lines
+    below_in = 0.26 if kind in ("growth", "status") else 0.0  # the growth axis / the legend
+    top_in, bottom_in = 0.06, 0.06
+    return row_in, below_in, top_in, bottom_in, top_in + row_in * n + below_in + bottom_in
+
+
+def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
+    """The chart's width and height in points, known before it is drawn (a chart worker's
+    placeholder): exact when no label wraps. A label that wraps is counted here by its width,
+    not broken between jieba's words (its dictionary loads where the chart is drawn), so it
+    may come out a line short: that costs the layout one more pass, never a different page."""
+    measure = char_width(fonts.sans, style.label_pt)
+    room = width_pt * style.left - 10  # as ``render`` gives ``_label``
+    widths = [sum(measure(c) for c in r.short) for r in spec.rows]
+    lines = [1 if w <= room else min(style.label_lines, max(2, math.ceil(w / room))) for w in widths]
+    return width_pt, _heights(spec.kind, len(spec.rows), max(lines) - 1, style)[-1] * 72
+
+
+def warm_up() -> None:
+    """Import what drawing a chart needs (a forked chart worker does this first thing)."""
+    import matplotlib
+
+    matplotlib.use("svg", force=False)
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import svglib.svglib  # noqa: F401
+
+
 def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> str:
     """The chart as SVG text, sized for ``width_pt`` and with its labels at print size."""
     return render(spec, width_pt, fonts, "svg", style=style).decode("utf-8")
@@ -117,10 +149,7 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     right_pt = min(need, room)
     plot_pt = width_pt - left_pt - right_pt
     labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
-    row_in = style.row_in + 0.15 * (max(l.count("\n") for l in labels))
-    below_in = 0.26 if spec.kind in ("growth", "status") else 0.0  # the growth axis / the legend
-    top_in, bottom_in = 0.06, 0.06
-    height_in = top_in + row_in * n + below_in + bottom_in
+    row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style)
     width_in = width_pt / 72
     rc = {
         "svg.fonttype": "none",
@@ -347,20 +376,21 @@ def _fingerprint() -> tuple:
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
                                    for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/linebreak.py",
-                                             "fonts/register.py")))
+                                             "fonts/register.py", "fonts/parse.py")))
     return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab", "jieba")) + (code.hexdigest(),)
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle()):
-    """The chart as a Drawing: from the cache when this data, style and font drew it before.
+            style: ChartStyle = ChartStyle(), draw: bool = True):
+    """The chart as a Drawing: from the cache when this data, style and font drew it before
+    (else drawn now, or None when not to ``draw``).
 
     A hit skips matplotlib and svglib entirely (their import alone is ~0.3 s).
     """
     k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
             _fingerprint())
     found = cache.get("charts", k) if cache else None
-    if found is not None:
+    if found is not None or not draw:
         return found
     made = to_drawing(render_svg(spec, width_pt, fonts, style), fonts)
     if cache:

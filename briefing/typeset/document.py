@@ -7,7 +7,7 @@ is set. State (the current section) lives on the template instance, never in glo
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
+from html import escape  # not xml.sax.saxutils: it imports urllib.request (25 ms)
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
@@ -160,7 +160,7 @@ class BookletTemplate(BaseDocTemplate):
         canv.addOutlineEntry(flowable.label, flowable.key, level=outline_level, closed=False)
         if flowable.level is not None:
             # The contents are reportlab Paragraphs: escape so the data's text is printed, not parsed.
-            entry = (flowable.level, escape(flowable.label), self.page, flowable.key)
+            entry = (flowable.level, escape(flowable.label, quote=False), self.page, flowable.key)
             self.contents_entries.append(entry)
             self.notify("TOCEntry", entry)
         self._section = flowable.label

@@ -364,6 +364,7 @@ class PlacedLine:
 # 0.846–0.859 of a 0.89–0.91 em advance. Two of them are stretched and overlapped by this much
 # so that "——" prints as one line that spans its two ems, as clreq asks.
 DASH_OVERLAP = 0.03
+MAX_SPACING = 1.0  # ems between characters: a line that would need more is set flush left
 
 
 def place(line: Line, char_width: Callable[[str], float], em: float, measure: float,
@@ -371,7 +372,8 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     """Where each glyph of ``line`` goes: compression, trims, justification and the joined dash.
 
     A justified line (not a paragraph's last) spreads the room left over evenly after every
-    glyph but the last, so its trimmed ink meets both edges of ``measure``.
+    glyph but the last, so its trimmed ink meets both edges of ``measure``, unless that would
+    put more than ``MAX_SPACING`` between its characters.
     """
     text = line.text
     n = len(text)
@@ -381,6 +383,8 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     spacing = 0.0
     if justify and not line.last and n > 1:
         spacing = (measure - line.width) / (n - 1)
+        if spacing > MAX_SPACING * em:
+            spacing = 0.0  # a line less than half full (a long word waits below): flush left, not spread
     glyphs: list[Glyph] = []
     dashes = set(dash_pairs(text))
     left, right = dash_ink
