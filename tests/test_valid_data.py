@@ -17,12 +17,14 @@ import os
 import re
 import string
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.commands.build import build
 from briefing.data.model import COMPARATORS
+from briefing.errors import LayoutFailed
 
 from .conftest import DATA
 
@@ -206,3 +208,17 @@ def test_every_valid_file_builds_a_verified_booklet(tmp_path_factory, data, pape
     result = build(src, folder / "booklet.pdf", paper=paper)
     assert result.report.ok, result.report.failures()
     assert sorted(p.name for p in folder.iterdir()) == ["booklet.pdf", "data.yaml"]
+
+
+@pytest.mark.xfail(strict=True, raises=LayoutFailed, reason="chartrules.MAX_BARS (14) fits an A4 page only: "
+                   "14 bars with three-line labels are taller than the A5 text block (found by the test above; "
+                   "charts' to mend)")
+def test_fourteen_bars_of_long_labels_fit_an_a5_page(tmp_path):
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    answer = data["results"]["answers"][0]
+    answer["metrics"] = [{"id": f"m{i}", "label": "规模以上工业企业主营业务收入与利润总额合计" + str(i),
+                          "value": 10 + i, "unit": "亿元", "chart": "十四项"} for i in range(14)]
+    data["plan"]["paths"] = [dict(p, targets=[]) for p in data["plan"]["paths"]]
+    src = tmp_path / "data.yaml"
+    src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert build(src, tmp_path / "b.pdf", paper="a5").report.ok

@@ -5,9 +5,10 @@ Both read the content walker's runs (``content.py``): their text, the page posit
 glyph and the text object each was shown in. What they accept follows from what the line
 breaker guarantees (``typeset/linebreak.py``), for any data:
 
-- a paragraph never ends, nor has a line, of a single Chinese character when its measure holds
-  four characters or more (below that a line of one may be the only way to set it); a paragraph
-  of one character is one line and not a lone line;
+- no line of a paragraph holds a single Chinese character where the breaker could have given it
+  a second: from the line above when that keeps two characters besides punctuation, or for a
+  first line from the line below, and the two fit the measure (a paragraph of one character,
+  or one whose only other line is "一，，" in a measure of four, has no better way to be set);
 - every pair of adjacent full-width marks with a blank half between them is set in 1.5 em.
 
 The labels inside a figure (marked ``/Figure``: a chart drawn by matplotlib) are judged for lone
@@ -20,10 +21,9 @@ from __future__ import annotations
 from statistics import median
 from typing import Sequence
 
-from ..typeset.linebreak import compressible, is_lone, violations
+from ..typeset.linebreak import compressible, is_lone, movable, takeable, violations
 from .content import PageContent, Run
 
-LONE_MEASURE = 4.0  # ems: a paragraph whose longest line reaches this never leaves a character alone
 NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
 STACKED = 1.35  # single-line texts this close (ems) and aligned are lines of one label (charts)
 COMPRESSED = 0.75  # ems: a compressed mark advances 0.5 em, an uncompressed one 1 em
@@ -95,23 +95,53 @@ def clreq(pages: Sequence[PageContent]) -> list[str]:
             for v in violations([_text(line) for line in block])]
 
 
+def _origins(line: list[Run]) -> list[float] | None:
+    """The x origin of every character of the line's text (None if a glyph stands for several)."""
+    out: list[float] = []
+    for r in line:
+        if len(r.advances) != len(r.text):
+            return None
+        out += r.advances
+    return out
+
+
+def _avoidable(block: list[list[Run]], n: int) -> bool:
+    """Could the breaker have given line ``n`` (of one character) a second one? It can when the
+    line above keeps two characters besides punctuation after giving one (``movable``), or, for
+    a first line, the line below (``takeable``), and the two pieces fit the paragraph's measure.
+    The widths are read from the page, with their justification space: never less than the
+    breaker's."""
+    line = block[n]
+    room = max(_right(l) for l in block) - _left(line)
+    own = _right(line) - _left(line)
+    if n > 0:
+        above = block[n - 1]
+        i = movable(_text(above))
+        xs = _origins(above)
+        if i is not None and xs is not None and _right(above) - xs[i] + own <= room + 0.01:
+            return True
+    elif len(block) > 1:
+        below = block[1]
+        j = takeable(_text(below))
+        xs = _origins(below)
+        if j is not None and xs is not None and own + (xs[j] - xs[0]) <= room + 0.01:
+            return True
+    return False
+
+
 def lone_lines(pages: Sequence[PageContent]) -> list[str]:
-    """Lines holding a single Chinese character in a paragraph whose measure holds four."""
+    """Lines holding a single Chinese character where the paragraph had room for two."""
     problems: list[str] = []
     for content in pages:
         for block in paragraphs(content):
             if len(block) < 2:
                 continue
-            size = block[0][0].size
-            if max(_right(l) - _left(l) for l in block) < LONE_MEASURE * size:
-                continue
             for n, line in enumerate(block):
                 text = _text(line)
-                if is_lone(text):
+                if is_lone(text) and _avoidable(block, n):
                     before = _text(block[n - 1])[-12:] if n else ""
-                    problems.append(f"page {content.number}: a line of one character “{text.strip()}” "
-                                    f"(after “{before}”)" if before else
-                                    f"page {content.number}: a line of one character “{text.strip()}”")
+                    problems.append(f"page {content.number}: a line of one character “{text.strip()}”"
+                                    + (f" (after “{before}”)" if before else ""))
     return problems
 
 

@@ -172,7 +172,7 @@ def _cjk(ch: str) -> bool:
 
 def is_lone(text: str) -> bool:
     """A line of one Chinese character, with nothing else but punctuation (义。  重  “率”)."""
-    rest = [c for c in text if not c.isspace() and unicodedata.category(c)[0] not in "PS"]
+    rest = [c for c in text if _core(c)]
     return len(rest) == 1 and _cjk(rest[0])
 
 
@@ -269,8 +269,12 @@ def _cut(b: _Breaker, s: int, lo: int, hi: int, n: int) -> int:
 
 def _mend_lone(b: _Breaker, spans: list[list[int]], n0: int) -> None:
     """No line of one character: pull a piece down from the line above (at a break if one
-    serves, else cutting a word); a first line instead takes more of the line below. A line
-    stays alone only where the measure cannot hold two characters."""
+    serves, else cutting a word); a first line instead takes more of the line below.
+
+    What this guarantees, and what verify checks (``movable``, ``takeable``): a line is left
+    with one character only where the line it would take from keeps fewer than two characters
+    besides punctuation, or where the two pieces together do not fit the measure.
+    """
     text = b.text
     if len(spans) < 2:
         return
@@ -280,17 +284,48 @@ def _mend_lone(b: _Breaker, spans: list[list[int]], n0: int) -> None:
         if k > 0:
             ps = spans[k - 1][0]
             for rule in (b.can_break, can_cut_before):
-                c = next((c for c in range(s - 1, ps, -1)
-                          if rule(text, c) and b.fit(c, e, n0 + k) and _holds(b, ps, c)), None)
+                c = next((c for c in range(s - 1, ps, -1) if rule(text, c) and b.fit(c, e, n0 + k)
+                          and _holds(b, ps, c) and _holds(b, c, e)), None)
                 if c is not None:
                     spans[k - 1][1] = spans[k][0] = c
                     break
         else:
             ns, ne = spans[1]
-            c = next((c for c in range(ne - 1, ns, -1)
-                      if can_cut_before(text, c) and b.fit(s, c, n0) and _holds(b, c, ne)), None)
+            c = next((c for c in range(ne - 1, ns, -1) if can_cut_before(text, c) and b.fit(s, c, n0)
+                      and _holds(b, s, c) and _holds(b, c, ne)), None)
             if c is not None:
                 spans[0][1] = spans[1][0] = c
+
+
+def _core(ch: str) -> bool:
+    """A character that counts for a line not to be alone: not a space, mark or symbol."""
+    return not ch.isspace() and unicodedata.category(ch)[0] not in "PS"
+
+
+def movable(above: str) -> int | None:
+    """Where the piece starts that a line of one character can always take from the line
+    ``above`` it: that line's last character that is not punctuation (with the opening marks
+    before it), when two such characters stay behind; None when none can be taken."""
+    core = [i for i, c in enumerate(above) if _core(c)]
+    if len(core) < 3:
+        return None
+    i = core[-1]
+    while i > 0 and above[i - 1] in NO_END:
+        i -= 1
+    return i
+
+
+def takeable(below: str) -> int | None:
+    """For a first line of one character: where the piece ends that it can always take from the
+    line ``below``: after that line's first character that is not punctuation and the closing
+    marks after it, when two such characters stay behind; None when none can be taken."""
+    core = [i for i, c in enumerate(below) if _core(c)]
+    if len(core) < 3:
+        return None
+    j = core[0] + 1
+    while j < len(below) and (below[j] in NO_START or below[j].isspace()):
+        j += 1
+    return j
 
 
 def _holds(b: _Breaker, s: int, e: int) -> bool:
