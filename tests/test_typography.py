@@ -201,3 +201,8 @@ def test_breaking_is_linear_in_the_length_of_the_text(monkeypatch):
         assert "".join(l.text for l in lines) == text
         per_char.append((calls["n"] + widths["n"]) / n)
     assert per_char[1] <= per_char[0] * 1.05 and per_char[1] < 12
+
+
+@pytest.mark.parametrize("text,at", [("大 ’”UGg", 2), ("外。，“ 11856亿元", 4), ("（ 注", 2)])
+def test_a_space_next_to_a_mark_is_no_place_to_break(text, at):
+    assert not linebreak.can_break_before(text, at) and not linebreak.can_cut_before(text, at)

@@ -64,7 +64,7 @@ def can_break_before(text: str, i: int) -> bool:
     if b in NO_START or a in NO_END:
         return False  # "……" and "——" stay whole too: … and — may not start a line (nor after a space)
     if a.isspace():
-        return True
+        return not _opens_before(text, i)
     if _is_word(a) and _is_word(b):
         return False  # Latin words and numbers stay whole: 5G, 2.3, A级
     if a == "." and i >= 2 and _digit(text[i - 2]) and _digit(b):
@@ -82,9 +82,17 @@ def can_cut_before(text: str, i: int) -> bool:
     if i <= 0 or i >= len(text):
         return False
     a, b = text[i - 1], text[i]
-    if b.isspace() or b in NO_START or a in NO_END:
+    if b.isspace() or b in NO_START or a in NO_END or (a.isspace() and _opens_before(text, i)):
         return False
     return not unicodedata.combining(b)
+
+
+def _opens_before(text: str, i: int) -> bool:
+    """Is the last character before the spaces ending at ``i`` an opening mark (“ then a space)?"""
+    j = i - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and text[j] in NO_END
 
 
 def clusters(text: str) -> list[str]:
