@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
+import subprocess
+from collections import Counter
 
 import pytest
 import yaml
@@ -208,3 +211,18 @@ def test_the_default_booklets_pass_the_text_checks(booklet):
     for name in ("no line of one character", "punctuation compressed", "every paragraph once, in order",
                  "line breaking (clreq)"):
         assert names[name].ok, names[name].detail
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler's pdftotext is an optional cross-check")
+def test_pdftotext_reads_compressed_lines_exactly(booklet, doc):
+    """Compression moves glyphs by kerning only: pdftotext gives every character back, and adds
+    none (no space where a pair was closed up, none at a trimmed line start or end)."""
+    page = subprocess.run(["pdftotext", "-f", "3", "-l", "3", str(booklet.output), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    joined = page.replace("\n", "")
+    for paragraph in doc.foreword:  # the foreword's quotes: ”，  ’”  “…” at line starts and ends
+        assert paragraph in joined, paragraph
+    whole = subprocess.run(["pdftotext", str(booklet.output), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    drawn = "".join(r.text for c in Walker(PdfReader(booklet.output)).pages() for r in c.runs)
+    assert Counter(re.sub(r"\s+", "", whole)) == Counter(re.sub(r"\s+", "", drawn))

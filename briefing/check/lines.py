@@ -1,7 +1,7 @@
 """Checks of the set lines, read from the printed page: the clreq line-break rules, no line of
 one Chinese character, and adjacent full-width marks compressed.
 
-Both read the content walker's runs (``content.py``): their text, the page position of every
+They read the content walker's runs (``content.py``): their text, the page position of every
 glyph and the text object each was shown in. What they accept follows from what the line
 breaker guarantees (``typeset/linebreak.py``), for any data:
 

@@ -170,6 +170,7 @@ class Line:
     start: int = 0  # where the line's text is in the paragraph's text
     end: int = 0
     lead: float = 0.0  # the blank half of an opening mark the line starts with, set left of the edge
+    trim: bool = False  # its ends were trimmed (a closing mark at its end counts half)
 
 
 def _cjk(ch: str) -> bool:
@@ -188,9 +189,11 @@ class _Breaker:
     """One paragraph's widths, summed once; measures of (start, end) spans in constant time."""
 
     def __init__(self, text: str, widths: Sequence[float], char_width: Callable[[str], float], em: float,
-                 first_indent: float, allowed: set[int] | None = None, compress: bool = True):
+                 first_indent: float, allowed: set[int] | None = None, compress: bool = True,
+                 trim: bool = True):
         self.text = text
         self.compress = compress
+        self.trim = compress and trim
         self.allowed = allowed  # where lines may end, if fewer places than clreq allows
         self.widths = widths
         self.char_width = char_width
@@ -221,7 +224,7 @@ class _Breaker:
         if e <= s:
             return 0.0
         t, cw, adv = self.text, self.char_width, self.adv
-        if not self.compress:
+        if not self.trim:
             return self.prefix[e] - self.prefix[s]
         return self.prefix[e] - self.prefix[s] - lead_trim(t, s, adv, cw) - tail_trim(t, e, adv, cw)
 
@@ -352,12 +355,16 @@ def break_lines(
     first_indent: float = 0.0,
     pieces: Sequence[str] | None = None,
     compress: bool = False,
+    trim: bool = True,
 ) -> list[Line]:
     """Lines of ``text`` for measures ``widths`` (the last one repeats), filled greedily.
 
-    With ``compress`` (text that ``place`` sets, as ``TextBlock`` does) punctuation is compressed
-    and trimmed before a line is judged full, and "——" takes two ems; without it the widths are
-    the glyphs' own (text another renderer draws, such as a chart's labels). A piece longer than a
+    With ``compress`` (text that ``place`` sets, as ``TextBlock`` does) adjacent marks are
+    compressed before a line is judged full, and "——" takes two ems; with ``trim`` too, a line's
+    opening mark at its start and closing mark at its end lose their blank halves (text set to
+    an edge: justified or flush left; a centred or right-aligned line keeps them, so that its
+    glyphs stay inside the measure). Without ``compress`` the widths are the glyphs' own (text
+    another renderer draws, such as a chart's labels). A piece longer than a
     whole line is cut by characters. A newline typed in the
     data is a forced break (a title's author chooses where it turns).
     ``pieces`` is the text cut where it may break, if fewer breaks than ``clusters`` allows are
@@ -369,7 +376,7 @@ def break_lines(
         for p in pieces:
             at += len(p)
             allowed.add(at)
-    b = _Breaker(text, widths, char_width, em, first_indent, allowed, compress)
+    b = _Breaker(text, widths, char_width, em, first_indent, allowed, compress, trim)
     lines: list[Line] = []
     a = 0
     for z in [i for i, c in enumerate(text) if c == "\n"] + [len(text)]:
@@ -382,7 +389,7 @@ def break_lines(
                     s += 1
             s, e = b.shown(s, e)
             lines.append(Line(text[s:e], b.width(s, e), k == len(spans) - 1, s, e,
-                              lead_trim(text, s, b.adv, char_width) if e > s and compress else 0.0))
+                              lead_trim(text, s, b.adv, char_width) if e > s and b.trim else 0.0, b.trim))
         a = z + 1
     return lines
 
@@ -449,7 +456,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
         glyphs.append(Glyph(text[i], x))
         x += adv[i] + spacing
         i += 1
-    end = x - spacing - tail_trim(text, n, adv, char_width)
+    end = x - spacing - (tail_trim(text, n, adv, char_width) if line.trim else 0.0)
     return PlacedLine(tuple(glyphs), end, spacing)
 
 

@@ -66,7 +66,8 @@ class TextBlock(Flowable):
 
     def _break(self, widths: list[float], measure: Callable[[str], float]) -> list[Line]:
         st = self.style
-        lines = break_lines(self.text, widths, measure, st.size, self._indent, compress=True)
+        lines = break_lines(self.text, widths, measure, st.size, self._indent, compress=True,
+                            trim=st.align in ("justify", "left"))
         if self._continues and lines:
             lines[-1] = replace(lines[-1], last=False)
         return lines
@@ -126,13 +127,14 @@ class TextBlock(Flowable):
             show_lines(self.canv, st, rows)
 
 
-def _one_line(text: str, style: TextStyle) -> Line:
+def _one_line(text: str, style: TextStyle, trim: bool = True) -> Line:
     return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size,
-                       compress=True)[0]
+                       compress=True, trim=trim)[0]
 
 
 def line_width(text: str, style: TextStyle) -> float:
-    """The width ``draw_line`` gives ``text``: its glyphs with the punctuation compressed."""
+    """The width ``draw_line`` gives ``text`` set flush left: its glyphs with the punctuation
+    compressed."""
     return _one_line(text, style).width
 
 
@@ -141,7 +143,7 @@ def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str 
     a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
     ``align`` right or center."""
     measure = char_width(style.font, style.size)
-    line = _one_line(text, style)
+    line = _one_line(text, style, trim=align == "left")
     if align == "right":
         x -= line.width
     elif align == "center":
@@ -150,8 +152,8 @@ def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str 
 
 
 def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
-    """(font resource name, code) of each character, as reportlab's font encodes it for this
-    document: one byte a character in reportlab's 256-glyph subsets, two in a CID font."""
+    """(font resource name, code) of each character, as the font encodes it for this document
+    (two bytes a character in the booklet's CID fonts, one in a reportlab TrueType subset)."""
     parts = font.splitString(text, doc)
     size = sum(len(data) for _, data in parts) // len(text)
     out: list[tuple[str, bytes]] = []
