@@ -67,8 +67,13 @@ def _blocks(pages: Sequence[PageContent]) -> list[_Block]:
     return out
 
 
-def _chain(blocks: list[_Block], j: int, want: str) -> int | None:
-    """Index after the chain of blocks from ``j`` that spells ``want``, or None."""
+def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = frozenset()) -> int | None:
+    """Index after the chain of blocks from ``j`` that spells ``want``, or None.
+
+    A chain goes on to the next block on the same page only where the data typed a line break
+    (``breaks``: offsets into ``want``), and to the next page only from the last text in its
+    face on the page to the first in that face on the next.
+    """
     rest = want
     page, face = blocks[j].page, blocks[j].face
     while True:
@@ -78,15 +83,12 @@ def _chain(blocks: list[_Block], j: int, want: str) -> int | None:
         rest = rest[len(b.text):]
         if not rest:
             return j + 1
-        # The next piece: the very next block, or one on the next page (past what the page
-        # draws before its body, such as a repeated table header).
         nxt = j + 1
         if nxt < len(blocks) and blocks[nxt].page == page and blocks[nxt].face == face and \
-                b.bottom - blocks[nxt].top > 0.5 * face[1] and rest.startswith(blocks[nxt].text):
-            j = nxt  # the next line, set as a text of its own (a line break typed in the data)
+                len(want) - len(rest) in breaks and b.bottom - blocks[nxt].top > 0.5 * face[1] and \
+                rest.startswith(blocks[nxt].text):
+            j = nxt  # the next line typed in the data, set as a text of its own
             continue
-        # Or across the page: the last text in this face on its page, continued by the first
-        # in this face on the next (what the page draws first, a repeated table header, differs).
         k = nxt
         while k < len(blocks) and blocks[k].page == page:
             if blocks[k].face == face:
@@ -98,6 +100,15 @@ def _chain(blocks: list[_Block], j: int, want: str) -> int | None:
             return None
         j = k
         page += 1
+
+
+def _typed_breaks(paragraph: str) -> frozenset[int]:
+    """Where the paragraph's typed lines end, as offsets into its text without whitespace."""
+    out, at = set(), 0
+    for segment in paragraph.split("\n")[:-1]:
+        at += len(_squeeze(segment))
+        out.add(at)
+    return frozenset(out)
 
 
 def _strings(value) -> list[str]:
@@ -112,7 +123,7 @@ def _strings(value) -> list[str]:
 
 def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
     blocks = _blocks(pages)
-    want = [(n, _squeeze(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
+    want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}
     for value in _strings(doc.model_dump()):
@@ -120,17 +131,23 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
         counts[key] = counts.get(key, 0) + 1
     problems: list[str] = []
     at = 0
-    for n, text in want:
-        found = next((end for j in range(at, len(blocks)) if (end := _chain(blocks, j, text)) is not None), None)
+    for n, text, breaks in want:
+        # The match that ends first (a later start may end sooner: a chain across a page is long).
+        found, j = None, at
+        while j < len(blocks) and (found is None or j < found):
+            end = _chain(blocks, j, text, breaks)
+            if end is not None and (found is None or end < found):
+                found = end
+            j += 1
         short = text[:16] + ("…" if len(text) > 16 else "")
         if found is None:
-            where = "anywhere" if all(_chain(blocks, j, text) is None for j in range(at)) else "in order"
+            where = "anywhere" if all(_chain(blocks, j, text, breaks) is None for j in range(at)) else "in order"
             problems.append(f"paragraph {n} “{short}” not printed {where}")
             continue
         at = found
         if len(text) < UNIQUE or counts.get(text, 0) > 1:
             continue  # the same words stand elsewhere in the data too (a label, a title)
-        times = sum(1 for j in range(len(blocks)) if _chain(blocks, j, text) is not None)
+        times = sum(1 for j in range(len(blocks)) if _chain(blocks, j, text, breaks) is not None)
         if times > 1:
             problems.append(f"paragraph {n} “{short}” printed {times} times")
     return problems
