@@ -6,8 +6,9 @@ continues on the next page (a paragraph split across pages, or one with a typed 
 each block of the chain is the next piece of the paragraph's text, and together they are all
 of it. Headings are not paragraphs: they come back in the running heads and the contents.
 
-"Once": a paragraph whose words stand nowhere else in the data is printed exactly once. A
-paragraph printed twice, a split paragraph whose second part starts again from the top, or one
+"Once": a paragraph whose words stand nowhere else in the data is printed once in its face (a
+contents entry or heading that puts an ordinal and a title together may read the same, in its
+own face). A paragraph printed twice, a split paragraph whose second part starts again from the top, or one
 with a piece missing, fails. A paragraph whose words the data also has as a label or title (the
 booklet prints a figure's label on its card, in the overview and in its chart), or one shorter
 than ``UNIQUE`` characters (so short it may make up a heading, 答卷一　一 in the contents), is
@@ -147,7 +148,11 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
         at = found
         if len(text) < UNIQUE or counts.get(text, 0) > 1:
             continue  # the same words stand elsewhere in the data too (a label, a title)
-        times = sum(1 for j in range(len(blocks)) if _chain(blocks, j, text, breaks) is not None)
+        per_face: dict[tuple, int] = {}  # a heading made of an ordinal and a title may read the same,
+        for j, b in enumerate(blocks):  # but in the contents' or a heading's face, not a paragraph's
+            if _chain(blocks, j, text, breaks) is not None:
+                per_face[b.face] = per_face.get(b.face, 0) + 1
+        times = max(per_face.values())
         if times > 1:
             problems.append(f"paragraph {n} “{short}” printed {times} times")
     return problems
