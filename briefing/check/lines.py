@@ -26,7 +26,7 @@ from .content import PageContent, Run
 
 NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
 STACKED = 1.35  # single-line texts this close (ems) and aligned are lines of one label (charts)
-COMPRESSED = 0.75  # ems: a compressed mark advances 0.5 em, an uncompressed one 1 em
+COMPRESSED = 0.75  # of its width: a compressed mark advances half of it, an uncompressed one all
 
 
 def _in_figure(run: Run) -> bool:
@@ -145,26 +145,21 @@ def lone_lines(pages: Sequence[PageContent]) -> list[str]:
     return problems
 
 
-def _glyphs(line: list[Run]) -> list[tuple[str, float, float, bool]]:
-    """(character, x origin, em, inside a figure) of every glyph of a line."""
+def _glyphs(line: list[Run]) -> list[tuple[str, float, float, float, bool]]:
+    """(character, x origin, its own width, em, inside a figure) of every glyph of a line."""
     out = []
     for r in line:
-        if len(r.advances) != len(r.text):
+        if len(r.advances) != len(r.text) or len(r.widths) != len(r.text):
             continue  # a glyph that stands for several characters: no positions to judge
-        out += [(ch, x, r.size, _in_figure(r)) for ch, x in zip(r.text, r.advances)]
+        out += [(ch, x, w, r.size, _in_figure(r)) for ch, x, w in zip(r.text, r.advances, r.widths)]
     return out
 
 
-def _full(ch: str) -> bool:
-    """A character every Chinese font sets one em wide: an ideograph, a full-width mark or form."""
-    return "\u3000" <= ch <= "\u9fff" or "\uff01" <= ch <= "\uff60" or ch in "“”‘’"
-
-
 def _spacing(glyphs) -> float:
-    """The justification space of a line: how much more than an em its full-width characters
-    advance, where no compression is due (0 for a line that has none to judge by)."""
+    """The justification space of a line: what its glyphs advance beyond their own widths,
+    where no compression is due (0 for a line with no such pair to judge by)."""
     gaps = [b[1] - a[1] - a[2] for a, b in zip(glyphs, glyphs[1:])
-            if _full(a[0]) and not compressible(a[0], b[0]) and abs(a[2] - b[2]) < 0.01]
+            if not compressible(a[0], b[0]) and abs(a[3] - b[3]) < 0.01]
     return median(gaps) if gaps else 0.0
 
 
@@ -176,12 +171,12 @@ def uncompressed(pages: Sequence[PageContent]) -> list[str]:
             glyphs = _glyphs(line)
             spacing = None
             for a, b in zip(glyphs, glyphs[1:]):
-                if a[3] or b[3] or not compressible(a[0], b[0]) or abs(a[2] - b[2]) > 0.01:
+                if a[4] or b[4] or not compressible(a[0], b[0]) or abs(a[3] - b[3]) > 0.01:
                     continue
                 if spacing is None:
                     spacing = _spacing(glyphs)
-                advance = (b[1] - a[1] - spacing) / a[2]
-                if advance > COMPRESSED:
+                advance = (b[1] - a[1] - spacing) / a[3]
+                if advance > COMPRESSED * a[2] / a[3]:
                     problems.append(f"page {content.number}: “{a[0]}{b[0]}” not compressed "
                                     f"({advance:.2f} em) in “{_text(line).strip()[:24]}”")
     return problems
