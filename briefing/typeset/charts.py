@@ -141,7 +141,12 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     rows = spec.rows
     n = len(rows)
     left_pt = width_pt * style.left
-    right_pt = max(_text_width(end_text(r, spec.kind), fonts, style) for r in rows) + 10
+    # The value labels right of the bars; a figure so long (30 digits) that its label would leave
+    # the bars less than a quarter of the room is set smaller instead.
+    need = max(_text_width(end_text(r, spec.kind), fonts, style) for r in rows) + 10
+    room = (width_pt - left_pt) * 0.75
+    end_pt = style.label_pt * min(1.0, (room - 10) / (need - 10)) if need > room else style.label_pt
+    right_pt = min(need, room)
     plot_pt = width_pt - left_pt - right_pt
     labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
     row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style)
@@ -168,7 +173,7 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
             x, right = _label_at(spec.kind, r, per_pt)
             ax.annotate(end_text(r, spec.kind), (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", color=style.text,
-                        fontweight="bold", annotation_clip=False)
+                        fontweight="bold", fontsize=end_pt, annotation_clip=False)
         ax.set_yticks(ys, labels=labels)
         ax.tick_params(axis="y", length=0, pad=6, colors=style.text)
         for side in ("top", "right", "bottom", "left"):

@@ -19,7 +19,8 @@ from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
 from .contents import Contents
 from .chartrules import ChartSpec, all_done, booklet_charts
-from .styles import Styles
+from .contents import Contents
+from .styles import Styles, TextStyle
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
