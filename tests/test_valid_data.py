@@ -29,8 +29,9 @@ from briefing.errors import LayoutFailed
 from .conftest import DATA
 
 EXAMPLES = int(os.environ.get("BRIEFING_VALID_EXAMPLES", "5"))
-# Metrics one chart group of the data may have here: more than a page's worth (charts of more
-# bars than fit the text block continue in a second chart: see charts.bars_that_fit).
+# Bars a chart of the data may have here (a `chart` group, an answer's growth rates, its
+# shares): more than a page's worth; a chart of more bars than fit the text block continues in
+# a second chart (charts.bars_that_fit).
 CHART_BARS = 20
 
 # Characters the booklet's fonts draw: the 2023 article's own Chinese characters.
@@ -114,6 +115,8 @@ def briefing(draw):
         chart_sizes: dict[str, int] = {}
         for _ in range(per_answer[n]):
             kind = draw(st.sampled_from(["amount", "amount", "growth", "share"]))
+            if chart_sizes.get(f"({kind})", 0) >= CHART_BARS:
+                kind = "amount"  # growth rates and shares are charted together: keep each chart short
             m = {"id": next(ids), "label": draw(title)}
             if kind == "amount":
                 m.update(value=draw(figures), unit=draw(units))
@@ -124,8 +127,10 @@ def briefing(draw):
                     chart_sizes[chart] = chart_sizes.get(chart, 0) + 1
             else:
                 m.update(value=draw(percent if kind == "share" else growth), unit="%", kind=kind)
-            if draw(st.booleans()):
+                chart_sizes[f"({kind})"] = chart_sizes.get(f"({kind})", 0) + 1
+            if draw(st.booleans()) and chart_sizes.get("(growth)", 0) < CHART_BARS:
                 m["growth"] = draw(growth)
+                chart_sizes["(growth)"] = chart_sizes.get("(growth)", 0) + 1
             if draw(st.integers(0, 4)) == 0:
                 m["comparator"] = draw(st.sampled_from(sorted(COMPARATORS)))
             answer_metrics.append(m)

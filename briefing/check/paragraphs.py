@@ -35,6 +35,7 @@ class _Block:
     face: tuple[str, float]  # the font and size it is set in
     top: float  # baselines of its first and last line
     bottom: float
+    pitch: float | None  # the distance between its lines (None for a single line)
 
 
 def _squeeze(text: str) -> str:
@@ -63,17 +64,19 @@ def _blocks(pages: Sequence[PageContent]) -> list[_Block]:
             text = _squeeze("".join(r.text for line in block for r in line))
             if text:
                 first = block[0][0]
+                pitch = first.y - block[1][0].y if len(block) > 1 else None
                 out.append(_Block(content.number, text, (first.font, round(first.size, 2)), first.y,
-                                  block[-1][0].y))
+                                  block[-1][0].y, pitch))
     return out
 
 
 def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = frozenset()) -> int | None:
     """Index after the chain of blocks from ``j`` that spells ``want``, or None.
 
-    A chain goes on to the next block on the same page only where the data typed a line break
-    (``breaks``: offsets into ``want``), and to the next page only from the last text in its
-    face on the page to the first in that face on the next.
+    A chain goes on to the next block on the same page only as the paragraph's next line
+    (``_next_line``; ``breaks`` are the offsets into ``want`` where the data typed a line
+    break), and to the next page only from the last text in its face on the page to the first
+    in that face on the next.
     """
     rest = want
     page, face = blocks[j].page, blocks[j].face
@@ -86,9 +89,8 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
             return j + 1
         nxt = j + 1
         if nxt < len(blocks) and blocks[nxt].page == page and blocks[nxt].face == face and \
-                len(want) - len(rest) in breaks and b.bottom - blocks[nxt].top > 0.5 * face[1] and \
-                rest.startswith(blocks[nxt].text):
-            j = nxt  # the next line typed in the data, set as a text of its own
+                _next_line(b, blocks[nxt], len(want) - len(rest) in breaks) and rest.startswith(blocks[nxt].text):
+            j = nxt  # the next line typed in the data, or the paragraph's next part on this page
             continue
         k = nxt
         while k < len(blocks) and blocks[k].page == page:
@@ -101,6 +103,21 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
             return None
         j = k
         page += 1
+
+
+def _next_line(b: _Block, nxt: _Block, typed: bool) -> bool:
+    """Is ``nxt`` set as the line after ``b``'s last: below it, where the data typed a line
+    break, or at a whole number of ``b``'s own line pitches (a paragraph drawn in two parts on
+    one page, as a group kept together is; paragraphs and table rows stand further apart)."""
+    step = b.bottom - nxt.top
+    if step <= 0.5 * b.face[1]:
+        return False
+    if typed:
+        return True
+    if b.pitch is None or b.pitch <= 0:
+        return False
+    k = round(step / b.pitch)
+    return k >= 1 and abs(step - k * b.pitch) < 0.5
 
 
 def _typed_breaks(paragraph: str) -> frozenset[int]:
