@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -14,13 +13,15 @@ from reportlab.platypus import (
     Table,
 )
 from reportlab.platypus.doctemplate import ActionFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
+from .contents import Contents
+from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
-from .styles import Styles
+from .contents import Contents
+from .styles import Styles, TextStyle
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
@@ -91,14 +92,11 @@ def keep_headings(flowables: list, least: float) -> list:
 
 def contents(doc: Briefing, styles: Styles) -> list:
     f = styles.fonts
-    # Its internal table would draw in Helvetica unless told otherwise.
-    toc = TableOfContents(dotsMinLevel=0, tableStyle=grid_style(f.sans))
-    toc.levelStyles = [
-        ParagraphStyle("toc0", fontName=f.sans_bold, fontSize=11.5, leading=22, wordWrap="CJK",
-                       leftIndent=0, firstLineIndent=0, spaceBefore=6),
-        ParagraphStyle("toc1", fontName=f.serif, fontSize=10.5, leading=19, wordWrap="CJK",
-                       leftIndent=2 * 10.5, firstLineIndent=0),
-    ]
+    base = styles.body.but(first_indent=0, align="left", space_before=0, space_after=0)
+    toc = Contents(styles, [
+        (base.but(font=f.sans_bold, size=11.5, leading=22), 0.0, 6.0),  # parts
+        (base.but(font=f.serif, size=10.5, leading=19), 2 * 10.5, 0.0),  # answers and paths
+    ])
     return [Heading(doc.labels.contents, styles.h_section, "contents", level=None), toc, PageBreak()]
 
 
@@ -112,6 +110,7 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
         top = answer.metrics[:GLANCE_FIGURES]
         title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
         title.keep_with_next = bool(top)
+        title.role = "H3"
         out += [title, figure_grid(top, styles, balanced=True)] if top else [title]
     return out
 
@@ -145,7 +144,7 @@ def _figures(doc: Briefing, styles: Styles, chart: Chart) -> dict[str, list[Figu
     by where they go (an answer's id, "compare", "review-<n>")."""
     caption = styles.cell_head.but(size=9, leading=13, align="center", space_before=0, space_after=0)
     out: dict[str, list[Figure]] = {}
-    for spec in booklet_charts(doc):
+    for spec in booklet_charts(doc, bars_that_fit(styles.geometry.frame_height)):
         out.setdefault(spec.place, []).append(Figure(chart(spec), TextBlock(spec.caption, caption), spec.alt))
     return out
 
@@ -205,6 +204,7 @@ def subheading(text: str, styles: Styles) -> list:
     """A subheading inside a section, never left alone at a page foot (``keep_headings``)."""
     block = TextBlock(text, styles.h_sub)
     block.keep_with_next = True
+    block.role = "H3"
     return [block]
 
 
