@@ -11,6 +11,8 @@ Prints each figure beside its target, with `python -c pass` as the machine's yar
   `briefing watch` runs (save → verified PDF in place), and built by a fresh `briefing build`
   while `briefing serve` runs;
 - a 10x booklet (10x metrics and targets): its cold build and its rebuild against the 1x ones;
+- long text (issue #11): a foreword of one 100,000-character paragraph, and one with a
+  5,000-letter word, each built cold;
 - peak memory (max RSS of the build and its chart worker) and the PDF's size;
 - 20 booklets in parallel (`briefing build *.yaml`, issue #6);
 - and where the time goes: each stage from the build's own progress lines, and start-up,
@@ -39,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "yanfeng-2023.yaml"
 TYPST = {"cold": 0.54, "layout": 0.116}  # the issue's Typst anchors (its machine), in seconds
 TARGETS = {"cold_vs_typst": 1.0, "rebuild": 0.30, "watch": 0.15, "scale_cold": 2.0, "scale_rebuild": 2.5,
-           "rss_mb": 200, "size_kb": 300, "parallel": 1.6}
+           "rss_mb": 200, "size_kb": 300, "parallel": 1.6, "long_text": 10.0}
 STAGE = re.compile(r"^\s+(\S.*?)\s+([0-9.]+) s$")
 
 
@@ -229,6 +231,16 @@ def main() -> int:
         rebuilds(big_data, big, tmp / "big.pdf", big_cache, 1, 0)
         big_warm_s = statistics.median(b[0] for b in rebuilds(big_data, big, tmp / "big.pdf", big_cache, k, 1))
 
+        long_s = {}
+        for name, paragraph in (("100,000-character paragraph", ("一年之计在于春，扬帆奋进正当时。" * 6250)[:100_000]),
+                                ("5,000-letter word", "词：" + "a" * 5000 + "。")):
+            data = yaml.safe_load(text)
+            data["foreword"] = [paragraph]
+            long_file = tmp / "long.yaml"
+            long_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            long_s[name] = statistics.median(run(["build", str(long_file), "-o", str(tmp / "long.pdf")], None)[0]
+                                             for _ in range(k))
+
         par_s = None
         if args.booklets:
             many = tmp / "many"
@@ -253,6 +265,8 @@ def main() -> int:
         f"  ({big_cold_s:.2f} s, {big_kb:.0f} KB)")
     row("10x booklet: rebuild / 1x rebuild", big_warm_s / warm_s, "x", TARGETS["scale_rebuild"],
         f"  ({big_warm_s:.2f} s)")
+    for name, seconds in long_s.items():
+        row(f"a foreword of one {name}, cold", seconds, "s", TARGETS["long_text"])
     row("peak memory, cold (max RSS, worker included)", rss, "MB", TARGETS["rss_mb"],
         f"  (rebuild: {warm_rss:.0f} MB)")
     row("PDF size", size / 1024, "KB", TARGETS["size_kb"], f"  ({size:,} bytes)")

@@ -118,7 +118,7 @@ def test_justified_spacing_never_leaks_into_the_last_line(fonts, tmp_path):
         for ins in pikepdf.parse_content_stream(pdf.pages[0].obj):
             if str(ins.operator) == "Tc":
                 spacing = float(ins.operands[0])
-            elif str(ins.operator) == "Tj":
+            elif str(ins.operator) in ("Tj", "TJ"):
                 drawn.append(spacing)
     lines = block.lines(300)
     assert len(drawn) == len(lines) >= 3

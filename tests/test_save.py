@@ -72,3 +72,23 @@ def test_the_same_input_saves_to_the_same_bytes(tmp_path):
     save(_one_page(content), tmp_path / "a.pdf")
     save(_one_page(content), tmp_path / "b.pdf")
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_a_font_program_is_changed_by_its_memory_hint_only(booklet):
+    """A font whose compressed data would end in CR gets another memory-use hint, and nothing
+    else; zero padding would not do (the byte sum, so Adler-32's last byte, stays)."""
+    from fontTools.ttLib import TTFont
+
+    from briefing.fonts.cid import with_memory_hint
+
+    with pikepdf.open(booklet.output) as pdf:
+        font = next(iter(pdf.pages[4].Resources.Font.values()))
+        program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+    assert zlib.adler32(program + b"\0\0\0\0") & 0xFF == zlib.adler32(program) & 0xFF
+    sums = {zlib.adler32(with_memory_hint(program, h)) & 0xFF for h in range(1, 300)}
+    assert len(sums) > 1  # some hints move the last byte
+    hinted = with_memory_hint(program, 7)
+    a, b = TTFont(io.BytesIO(program)), TTFont(io.BytesIO(hinted), checkChecksums=2)
+    assert b["post"].maxMemType1 == 7 and a["post"].maxMemType1 == 0
+    assert {t: b.reader[t] for t in b.reader.keys() if t not in ("post", "head")} == \
+        {t: a.reader[t] for t in a.reader.keys() if t not in ("post", "head")}

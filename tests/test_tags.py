@@ -171,3 +171,20 @@ def test_pdfua_is_declared_and_an_untagged_copy_claims_nothing(tmp_path, fonts, 
         strip_tags(pdf)
         assert "<pdfuaid:part>" not in pdf.Root.Metadata.read_bytes().decode()
         assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+
+
+def test_embedded_faces_carry_no_dead_tables(booklet):
+    """A CIDFontType2 program is reached by CID, never by its own cmap; its name is /FontName:
+    both tables are left out, and what is left is a valid font (fontTools checks every checksum)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    with pikepdf.open(booklet.output) as pdf:
+        fonts = {f.objgen: f for p in pdf.pages for f in p.Resources.Font.values()}
+        assert len(fonts) == 3
+        for f in fonts.values():
+            program = f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+            face = TTFont(io.BytesIO(program), checkChecksums=2)
+            assert "cmap" not in face and "name" not in face
+            assert {"glyf", "head", "hhea", "hmtx", "loca", "maxp"} <= set(face.keys())

@@ -63,6 +63,8 @@ class Run:
     invisible: bool = False  # text render mode 3 (or 7): present for search, never seen
     ink_end: float | None = None  # where the last glyph's own width ends (no trailing spacing)
     clip: Box | None = None  # the clipping area in force (its bounding box), None = the page
+    text_object: int = 0  # which BT … ET on the page (forms included) it was shown in, from 1
+    widths: tuple[float, ...] = ()  # each glyph's own width from the font, page space (no spacing)
 
     @property
     def box(self) -> Box:
@@ -402,15 +404,20 @@ class Walker:
         contents = page.get_contents()
         if contents is None:
             return out
-        self._count = 0
+        self._restart()
         self._walk(contents, _resolve(page.get("/Resources")) or DictionaryObject(), _State(), out, [], 0, set())
         return out
+
+    def _restart(self) -> None:
+        """Counters that start again with each page or stream walked."""
+        self._count = 0  # operations, against MAX_OPERATIONS
+        self._text_objects = 0  # BT … ET seen: each run knows which text object drew it
 
     def stream(self, stream, resources, number: int) -> PageContent:
         """What one content stream draws, from a page's initial graphics state: the stamp a
         numbered copy appends to a page (``check/copies.py``), walked without the rest."""
         out = PageContent(number)
-        self._count = 0
+        self._restart()
         self._walk(stream, _resolve(resources) or DictionaryObject(), _State(), out, [], 0, set())
         return out
 
@@ -448,6 +455,7 @@ class Walker:
                     gs.line_width = float(operands[0])
             elif op == b"BT":
                 tm = tlm = IDENTITY
+                self._text_objects += 1
             elif op == b"Tf":
                 if len(operands) == 2:
                     f = fonts.get(operands[0])
@@ -552,6 +560,7 @@ class Walker:
         dx, dy = m[0], m[1]  # page displacement of one unit along the text x axis
         text: list[str] = []
         origins: list[float] = []
+        glyph_widths: list[float] = []
         advance = 0.0  # in text space units
         ink = 0.0  # the advance at the end of the last glyph's width
         widths, default = font.widths, font.default_width
@@ -567,6 +576,7 @@ class Walker:
                 origins.append(start[4] + advance * dx)
                 text.append(ch)
                 glyph = widths.get(code, default) / 1000 * fs * th
+                glyph_widths.append(glyph * dx)
                 ink = advance + glyph
                 advance += glyph + (spacing + (words if code == " " else 0.0)) * th
         tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
@@ -575,7 +585,8 @@ class Walker:
         height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
         out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
                             font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
-                            tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip))
+                            tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects,
+                            tuple(glyph_widths)))
         return tm
 
     def _do(self, name, xobjects, gs: _State, out: PageContent, marks: list[Mark], depth: int,

@@ -19,8 +19,9 @@ from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError
 from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
-from ..typeset.linebreak import violations
+from . import lines, paragraphs
 from .structure import check_structure
 from .content import ContentError, ContentLimit, PageContent, Walker
 from .pages import page_boxes, imposed_sheets, page_checks
@@ -124,8 +125,12 @@ def squeeze(text: str) -> str:
 
 
 def min_pages(doc: Briefing) -> int:
-    """Cover, contents, results opener, one per answer and path, plan opener, notes, back."""
-    return 6 + len(doc.results.answers) + len(doc.plan.paths)
+    """The pages the layout always starts anew, whatever the data: cover, contents, the results
+    opener, the first answer, the plan opener, the first path, notes and back cover, and the
+    foreword, last year's review, the comparison and the closing where the data has them.
+    Further answers and paths may share pages (short sections follow each other)."""
+    optional = (doc.foreword, doc.review, doc.links(), doc.closing)
+    return 8 + sum(1 for part in optional if part)
 
 
 def _pdfa(reader: PdfReader) -> list[str]:
@@ -404,11 +409,15 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
         figures = doc.figures()
         report.add("figures in text", [f"missing {f}" for f in figures if squeeze(f) not in flat],
                    f"all {len(figures)} figures found")
-        heads = [doc.meeting.headline, doc.meeting.district]
+        heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
-        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
-    report.add("line breaking (clreq)", [v for t in texts for v in violations(t.splitlines())])
+    report.add("line breaking (clreq)", lines.clreq(contents))
+    report.add("no line of one character", lines.lone_lines(contents))
+    report.add("punctuation compressed", lines.uncompressed(contents))
+    if doc is not None:
+        report.add("every paragraph once, in order", paragraphs.check(contents, doc))
     for name, problems, found in page_checks(pages, contents, geo):
         report.add(name, problems, found)
     if contents:
@@ -416,7 +425,7 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
                    "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
-def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple[list[str], list[str]]:
     """Each chart the data calls for (kind and values computed from the data by the build's own
     rules), found in the PDF by its caption, with every value it prints on that same page.
 
@@ -424,7 +433,7 @@ def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[st
     or without its values, or one that breaks a chart rule.
     """
     listing, problems = [], []
-    for spec in booklet_charts(doc):
+    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)):
         where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
         missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
         if not where:

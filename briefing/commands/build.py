@@ -119,13 +119,15 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
-            job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
+            job: ChartJob | None = None, passes: LayoutPasses | None = None,
+            bars: int | None = None) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
-    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
-    from ..typeset.chartrules import booklet_charts
+    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
+    ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
+    from ..typeset.chartrules import MAX_BARS, booklet_charts
     from ..typeset.charts import drawing
 
-    specs = booklet_charts(doc)  # in page order: a worker draws them in this order
+    specs = booklet_charts(doc, bars or MAX_BARS)  # in page order: a worker draws them in this order
     if job is None:
         return {s: drawing(s, width, fonts, cache) for s in specs}
     found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
@@ -318,12 +320,14 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     """Charts, layout, finish and verification of the booklet into ``tmp`` (``raw``: reportlab's
     file before finishing; ``out``: the name messages give); ``VerificationError`` if it fails."""
     from ..check.verify import verify
+    from ..typeset.charts import bars_that_fit
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import styles_for
 
     styles = styles_for(paper, fonts)
     passes = LayoutPasses(provisional=hint is None)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
+                        bars_that_fit(styles.geometry.frame_height))
     built = build_time()
     entries, structure = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts,
                                     raw, hint, passes)

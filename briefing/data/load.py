@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, InputError, Problem, clip, printable
 from ..files import read_regular
-from .model import Briefing, format_number, shown
+from .model import Briefing, Unquoted, Written, format_number, shown
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -108,6 +108,28 @@ def _code(ch: str) -> str:
     return f"{printable(ch, newlines=False)}（U+{ord(ch):04X}）"
 
 
+_DECIMAL = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?")
+_INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
+
+
+def _figure(node: yaml.Node) -> Any:
+    """A number typed in plain decimal notation, kept as typed: an int exactly (a leading zero is
+    not octal), any other a ``Written`` that prints its digits; 1e-11, which YAML 1.1 reads as
+    text, an ``Unquoted`` string that a figure field takes as a number. None for the rest."""
+    if node.style or not _DECIMAL.fullmatch(node.value):  # plain: None (PyYAML) or "" (libyaml)
+        return None
+    if node.tag.endswith(":int") and _INTEGER.fullmatch(node.value):
+        return int(node.value.replace("_", ""), 10)
+    if node.tag.endswith(":float"):
+        try:
+            return Written(node.value)
+        except ValueError:
+            return None  # too large for a float: the usual message comes from construction
+    if node.tag.endswith(":str"):
+        return Unquoted(node.value)
+    return None
+
+
 class _Composer:
     """Turns a composed YAML node tree into plain values while recording where each came from."""
 
@@ -156,6 +178,9 @@ class _Composer:
         if len(node.value) > MAX_STRING:
             self.problems.append(self._at(node, loc, f"文本过长（{len(node.value)} 个字符，上限 {MAX_STRING}）"))
             return None
+        figure = _figure(node)
+        if figure is not None:
+            return figure
         try:
             value = self.loader.construct_object(node)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 from ..errors import clip
 
@@ -60,16 +61,68 @@ def shown(value) -> str:
     return repr(value)
 
 
+class Written(float):
+    """A figure as the data file wrote it: a float to compute with, and the decimal text to print.
+
+    A float cannot hold a 30-digit figure, and its shortest form may be an exponent (1e-11):
+    what is printed and searched for is the figure the clerk typed, in plain decimal notation
+    (``text``). Trailing zeros typed in the file are kept (10.0 stays 10.0); an exponent is
+    written out (1.5e3 → 1500, 1e-11 → 0.00000000001).
+    """
+
+    __slots__ = ("text",)
+
+    def __new__(cls, literal: str):
+        try:
+            exact = Decimal(literal.replace("_", ""))
+        except InvalidOperation:
+            raise ValueError(f"需要数字，得到 {shown(literal)}") from None
+        if not exact.is_finite():
+            raise ValueError(f"需要有限的数字，得到 {literal}")
+        value = float(exact)
+        if not math.isfinite(value):
+            raise ValueError(f"数值过大，得到 {literal}")
+        self = super().__new__(cls, value)
+        if "e" in literal.lower():
+            exact = exact.normalize()
+        self.text = format(exact, "f")
+        return self
+
+    def __reduce__(self):
+        return Written, (self.text,)
+
+
+class Unquoted(str):
+    """A plain YAML scalar that reads as a decimal number but that YAML 1.1 leaves a string
+    (1e-11, 08): a figure where a figure is expected, text where text is."""
+
+
+def _plain(value: float) -> str:
+    """A number that was not typed as text (a float computed or given in Python): no ``.0``, no
+    exponent."""
+    if value == int(value):
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
 def _number(value):
     """Only real numbers: YAML's ``true`` or a quoted "15" must not pass as a figure."""
+    if isinstance(value, Written):
+        return value
+    if isinstance(value, Unquoted):
+        return Written(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"需要数字，得到 {shown(value)}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"需要有限的数字，得到 {value}")
-    return float(value)
+    return Written(str(value) if isinstance(value, int) else _plain(value))
 
 
-Number = Annotated[float, BeforeValidator(_number)]
+# Plain: pydantic's own float check would turn the Written back into a bare float.
+Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
 
 YEARS = (1949, 2999)  # the years a two sessions' booklet can be about
 
@@ -117,13 +170,11 @@ class Strict(BaseModel):
 
 
 def format_number(value: float) -> str:
-    """The number as the article writes it: no trailing ``.0``, no exponent."""
-    if math.isfinite(value) and value == int(value):
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return text
+    """The number as the data wrote it (``Written``); any other number without a trailing ``.0``
+    or an exponent."""
+    if isinstance(value, Written):
+        return value.text
+    return _plain(value)
 
 
 class Quantity(Strict):
@@ -188,7 +239,7 @@ class Metric(Quantity):
         if self.growth is None:
             return None
         word = "下降" if self.growth < 0 else "增长"
-        return f"{word}{format_number(abs(self.growth))}%"
+        return f"{word}{format_number(self.growth).lstrip('-+')}%"
 
 
 class TargetQuantity(Quantity):

@@ -5,21 +5,25 @@ qpdf writes ``…data\\nendstream``. When compressed data happens to end with a 
 for the end-of-line marker before ``endstream``: the stream then looks one byte shorter than
 its /Length, and the file fails PDF/A-2b (ISO 19005-2, 6.1.7.1). With fifty streams, that
 was about one build in five. After saving, every such stream is changed in a way that draws
-nothing different (a newline after a content stream or CMap, zero padding after a font
-program, a neutral default key in one object of an object stream) and the file is saved
-again, until none is left. The same input always takes the same steps, so output stays
+nothing different (a newline after a content stream or CMap, another memory-use hint in a
+font program's 'post' table, a neutral default key in one object of an object stream) and the
+file is saved again, until none is left. The same input always takes the same steps, so output stays
 reproducible.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path as FsPath
 
 import pikepdf
 from pikepdf import Dictionary, Name, Stream
 
+from ..fonts.cid import with_memory_hint
+
 ATTEMPTS = 12
+CR = 0x0D
 
 
 class SaveError(RuntimeError):
@@ -77,12 +81,17 @@ def _perturb(pdf: pikepdf.Pdf, stream: Stream, kind: str | None) -> bool:
         stream.write(stream.read_bytes() + b"\n")
         return True
     if kind == "truetype":
-        data = stream.read_bytes() + b"\0\0\0\0"  # tables are 4-byte aligned: padding is ignored
+        # The compressed data ends with Adler-32's lowest byte, the byte sum's. Zero padding
+        # leaves that sum as it was, and so can a hint (the font's own checksums take up the
+        # change): the first hint whose sum differs is taken.
+        program = stream.read_bytes()
+        data = next(d for d in (with_memory_hint(program, h) for h in range(1, 1 << 16))
+                    if zlib.adler32(d) & 0xFF != CR)
         stream.write(data)
         stream.Length1 = len(data)
         return True
     if kind == "cidtogid":
-        stream.write(stream.read_bytes() + b"\0\0")  # one more CID, mapped to no glyph
+        stream.write(stream.read_bytes() + b"\0\1")  # one more CID, never shown, mapped to glyph 1
         return True
     if stream.get("/Type") == "/ObjStm":
         for num in _members(stream):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import ActionFlowable, NullActionFlowable
 
 from ..data.model import COMPARATORS, Quantity, format_number
 from .styles import ACCENT, INK, RULE, Styles, TextStyle
 from .tagging import LAYOUT, Tagged, artifact, tagged
-from .text import ASCENT, TextBlock
+from .text import ASCENT, TextBlock, draw_line, line_width
 
 
 class Heading(Tagged, Flowable):
@@ -98,14 +97,13 @@ class FigureCard(Flowable):
         x = 0.0
         runs = [(t, s) for t, s in self._runs() if t]
         scale = 1.0
-        natural = sum(stringWidth(t, s.font, s.size) for t, s in runs)
+        natural = sum(line_width(t, s) for t, s in runs)
         if natural > self.width - 4:
             scale = (self.width - 4) / natural  # a very long figure still stays in its card
-        c.setFillColor(INK)
         for text, s in runs:
-            c.setFont(s.font, s.size * scale)
-            c.drawString(x, base, text)
-            x += stringWidth(text, s.font, s.size * scale)
+            s = s.but(size=s.size * scale, color=INK)
+            draw_line(c, text, s, x, base)
+            x += line_width(text, s)
         y = self.height - 4 - st.figure.leading - self.label.height
         self.label.drawOn(c, 0, y)
         if self.note:
@@ -285,6 +283,9 @@ class Figure(Flowable):
 
     def draw(self):
         dh, ch = self._heights
-        with tagged(self.canv, getattr(self, "tag", None)):
+        # The chart's own labels are part of the illustration, marked /Figure (tagged, the
+        # figure's own content; the line checks judge the caption, set as our text, but not
+        # matplotlib's labels for compression).
+        with tagged(self.canv, getattr(self, "tag", None), untagged="/Figure"):
             self.drawing.drawOn(self.canv, 0, ch + self.gap)
         self.caption.drawOn(self.canv, 0, 0)  # tagged as the figure's Caption, on its own

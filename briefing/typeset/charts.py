@@ -107,6 +107,17 @@ def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle) -> tuple[fl
     return row_in, below_in, top_in, bottom_in, top_in + row_in * n + below_in + bottom_in
 
 
+CAPTION_IN = 0.6  # a two-line caption under the chart and the gap above it, in inches
+
+
+def bars_that_fit(frame_height_pt: float, style: ChartStyle = ChartStyle()) -> int:
+    """The most bars a chart may have so that it fits a text block ``frame_height_pt`` high
+    with its caption, whatever its labels: each bar counted with labels of the most lines a
+    label may take, and the room for a growth chart's axis or a legend."""
+    row, below, top, bottom, _ = _heights("growth", 0, style.label_lines - 1, style)
+    return max(2, int((frame_height_pt / 72 - CAPTION_IN - top - below - bottom) / row))
+
+
 def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
     """The chart's width and height in points, known before it is drawn (a chart worker's
     placeholder): exact when no label wraps. A label that wraps is counted here by its width,
@@ -141,7 +152,12 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     rows = spec.rows
     n = len(rows)
     left_pt = width_pt * style.left
-    right_pt = max(_text_width(end_text(r, spec.kind), fonts, style) for r in rows) + 10
+    # The value labels right of the bars; a figure so long (30 digits) that its label would leave
+    # the bars less than a quarter of the room is set smaller instead.
+    need = max(_text_width(end_text(r, spec.kind), fonts, style) for r in rows) + 10
+    room = (width_pt - left_pt) * 0.75
+    end_pt = style.label_pt * min(1.0, (room - 10) / (need - 10)) if need > room else style.label_pt
+    right_pt = min(need, room)
     plot_pt = width_pt - left_pt - right_pt
     labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
     row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style)
@@ -168,7 +184,7 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
             x, right = _label_at(spec.kind, r, per_pt)
             ax.annotate(end_text(r, spec.kind), (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
                         ha="left" if right else "right", va="center", color=style.text,
-                        fontweight="bold", annotation_clip=False)
+                        fontweight="bold", fontsize=end_pt, annotation_clip=False)
         ax.set_yticks(ys, labels=labels)
         ax.tick_params(axis="y", length=0, pad=6, colors=style.text)
         for side in ("top", "right", "bottom", "left"):

@@ -21,7 +21,7 @@ from .blocks import Heading
 from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
 from .structure import Structure
 from .tagging import LAYOUT, PAGINATION, Element, Recorder, artifact
-from .text import TextBlock
+from .text import TextBlock, draw_line
 
 
 def fit(text: str, style: TextStyle, width: float) -> str:
@@ -218,8 +218,8 @@ class BookletTemplate(BaseDocTemplate):
         measure = char_width(st.font, st.size)
         room_left, room_right = _running_widths(sum(map(measure, left)), sum(map(measure, self._page_section)),
                                                 geo.frame_width - 6 * mm)
-        canv.drawString(x0, base, fit(left, st, room_left))
-        canv.drawRightString(x1, base, fit(self._page_section, st, room_right))
+        draw_line(canv, fit(left, st, room_left), st, x0, base)
+        draw_line(canv, fit(self._page_section, st, room_right), st, x1, base, align="right")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
         canv.line(x0, base - 4, x1, base - 4)

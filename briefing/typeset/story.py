@@ -18,8 +18,10 @@ from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
 from .contents import Contents
+from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
-from .styles import Styles
+from .contents import Contents
+from .styles import Styles, TextStyle
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
@@ -142,7 +144,7 @@ def _figures(doc: Briefing, styles: Styles, chart: Chart) -> dict[str, list[Figu
     by where they go (an answer's id, "compare", "review-<n>")."""
     caption = styles.cell_head.but(size=9, leading=13, align="center", space_before=0, space_after=0)
     out: dict[str, list[Figure]] = {}
-    for spec in booklet_charts(doc):
+    for spec in booklet_charts(doc, bars_that_fit(styles.geometry.frame_height)):
         out.setdefault(spec.place, []).append(Figure(chart(spec), TextBlock(spec.caption, caption), spec.alt))
     return out
 

@@ -132,11 +132,16 @@ def recorder_of(canv) -> Recorder | None:
 
 
 @contextmanager
-def tagged(canv, element: Element | None, tag: str | None = None):
-    """``Recorder.content`` when the document is tagged and the flowable has an element."""
+def tagged(canv, element: Element | None, tag: str | None = None, untagged: str | None = None):
+    """``Recorder.content`` when the document is tagged and the flowable has an element;
+    otherwise, with ``untagged``, a plain marked-content sequence of that tag (``/Figure BMC``)."""
     rec = recorder_of(canv)
     if rec is None or element is None:
+        if untagged:
+            canv.addLiteral(f"{untagged} BMC")
         yield
+        if untagged:
+            canv.addLiteral("EMC")
         return
     with rec.content(canv, element, tag):
         yield
@@ -155,7 +160,8 @@ def artifact(canv, kind: str = LAYOUT):
 
 class Tagged:
     """Mixin for flowables: draw inside a marked-content sequence of ``self.tag`` (if set), or
-    as an artifact when ``self.artifact`` names its kind; the pieces of a split keep the tag."""
+    as an artifact when ``self.artifact`` names its kind. A flowable that splits hands both to
+    its pieces (``TextBlock._part``): a paragraph over two pages is one P."""
 
     tag: Element | None = None
     artifact: str | None = None
@@ -167,13 +173,6 @@ class Tagged:
             return
         with tagged(canvas, self.tag):
             super().drawOn(canvas, x, y, _sW)
-
-    def splitOn(self, canv, aW, aH):
-        parts = super().splitOn(canv, aW, aH)
-        for p in parts:
-            if p is not self and isinstance(p, Tagged) and p.tag is None and p.artifact is None:
-                p.tag, p.artifact = self.tag, self.artifact
-        return parts
 
 
 ARTIFACT = "artifact"  # a table cell painted as an artifact (a drawn check box)

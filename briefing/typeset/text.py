@@ -1,54 +1,85 @@
-"""The flowable that sets a plain-text paragraph: clreq breaks, two-edge justification.
+"""The flowable that sets a plain-text paragraph: clreq breaks, compressed punctuation,
+two-edge justification.
 
-Text from the data is drawn literally (no markup is ever parsed), lines are justified with
-character spacing (PDF ``Tc``) because Chinese has no spaces to stretch, and a paragraph can
-split across pages by whole lines, keeping at least two lines on each side where it can.
+Text from the data is drawn literally (no markup is ever parsed). Lines are justified with
+character spacing (PDF ``Tc``), because Chinese has no spaces to stretch; where punctuation is
+compressed or trimmed, or "——" is joined, the glyphs are moved by ``TJ`` kerning, so the
+extracted text is exactly the data's. A paragraph splits across pages by whole lines, keeping
+at least two lines on each side where it can; each part carries its own text, so a part set
+again at another width can never repeat what an earlier part printed.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from ..fonts.register import char_width
-from .linebreak import Line, break_lines
+from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 from .tagging import Tagged
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
+SAME_WIDTH = 1e-6  # points: frames that differ by rounding only (1e-13) are the same measure
 
 
 class TextBlock(Tagged, Flowable):
-    def __init__(self, text: str, style: TextStyle, *, lines: list[Line] | None = None,
-                 indent_first: bool = True):
+    def __init__(self, text: str, style: TextStyle, *, indent_first: bool = True):
         super().__init__()
         self.text = text
         self.style = style
-        self._lines = lines
         self._indent_first = indent_first
+        self._span = (0, len(text))  # the characters of ``text`` this flowable sets (a part: fewer)
+        self._continues = False  # a split paragraph's head: its last line is justified
+        self._lines: list[Line] | None = None  # offsets into ``text``
         self._for_width: float | None = None
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
 
+    def _part(self, span: tuple[int, int], lines: list[Line], width: float, continues: bool,
+              indent_first: bool) -> "TextBlock":
+        """A piece of this paragraph: the same text, only ``span`` of it, already broken."""
+        part = TextBlock(self.text, self.style, indent_first=indent_first)
+        part._span, part._lines, part._for_width, part._continues = span, lines, width, continues
+        part.tag, part.artifact = self.tag, self.artifact  # one paragraph, one element, on every page
+        return part
+
+    @property
+    def _indent(self) -> float:
+        return self.style.first_indent if self._indent_first else 0.0
+
     def lines(self, width: float) -> list[Line]:
-        if self._lines is None or (self._for_width != width and self._for_width is not None):
-            indent = self.style.first_indent if self._indent_first else 0.0
+        if self._lines is None or self._for_width is None or abs(self._for_width - width) > SAME_WIDTH:
+            a, b = self._span
+            if (a, b) != (0, len(self.text)):  # a part set at another width: only its own text
+                self.text = self.text[a:b]
+                self._span = (0, b - a)
             measure = char_width(self.style.font, self.style.size)
-            lines = break_lines(self.text, [width], measure, self.style.size, indent)
+            lines = self._break([width], measure)
             if self.style.align == "center" and len(lines) > 1:
-                lines = self._balanced(lines, width, indent, measure)
+                lines = self._balanced(lines, width, measure)
             self._lines = lines
             self._for_width = width
         return self._lines
 
-    def _balanced(self, lines: list[Line], width: float, indent: float,
-                  measure: Callable[[str], float]) -> list[Line]:
+    def _break(self, widths: list[float], measure: Callable[[str], float]) -> list[Line]:
+        st = self.style
+        lines = break_lines(self.text, widths, measure, st.size, self._indent, compress=True,
+                            trim=st.align in ("justify", "left"))
+        if self._continues and lines:
+            lines[-1] = replace(lines[-1], last=False)
+        return lines
+
+    def _balanced(self, lines: list[Line], width: float, measure: Callable[[str], float]) -> list[Line]:
         """Centred titles: the narrowest measure that needs no more lines, so they balance."""
         lo, hi, best = width / 2, width, lines
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial = break_lines(self.text, [mid], measure, self.style.size, indent)
+            trial = self._break([mid], measure)
             if len(trial) <= len(lines):
                 best, hi = trial, mid
             else:
@@ -68,50 +99,148 @@ class TextBlock(Tagged, Flowable):
         if len(lines) < 4 or fit < 2:
             return []  # too short to split nicely: move it whole to the next frame
         fit = min(fit, len(lines) - 2)  # no widow
-        head = TextBlock(self.text, self.style, lines=lines[:fit], indent_first=self._indent_first)
-        tail = TextBlock(self.text, self.style, lines=lines[fit:], indent_first=False)
-        head._for_width = tail._for_width = availWidth
+        head = self._part((self._span[0], lines[fit - 1].end), lines[:fit], availWidth, True, self._indent_first)
+        tail = self._part((lines[fit].start, self._span[1]), lines[fit:], availWidth, self._continues, False)
         head.spaceAfter = 0
         tail.spaceBefore = 0
         return [head, tail]
 
     def draw(self):
-        """All lines in one text object: font and colour set once, each line moved to with Td.
-
-        Character spacing (Tc) belongs to the graphics state and outlives a line, so it is set
-        on every line whose spacing differs from the one before, back to 0 included: otherwise
-        a paragraph's last line would be drawn spread like the justified line above it.
-        """
+        """All lines in one text object (see ``show_lines``); a line typed in the data (after a
+        newline) starts a text object of its own, as its own paragraph would."""
         st = self.style
         lines = self.lines(self.width)
+        measure_of = char_width(st.font, st.size)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
-        placed = []  # (x, y, character spacing, text) of each line
+        groups: list[list] = [[]]  # (x, y, placed glyphs) of each line, per typed paragraph
         for n, line in enumerate(lines):
-            indent = st.first_indent if (n == 0 and self._indent_first) else 0.0
+            indent = self._indent if n == 0 else 0.0
             measure = self.width - indent
             x = indent
-            gap = 0.0
-            if st.align == "justify" and not line.last and len(line.text) > 1:
-                gap = (measure - line.width) / (len(line.text) - 1)
-            elif st.align == "center":
+            if st.align == "center":
                 x += (measure - line.width) / 2
             elif st.align == "right":
                 x += measure - line.width
-            placed.append((x, y, gap, line.text))
+            if n and lines[n - 1].last:
+                groups.append([])
+            groups[-1].append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
             y -= st.leading
-        if not placed:
+        for rows in groups:
+            show_lines(self.canv, st, rows)
+
+
+def _one_line(text: str, style: TextStyle, trim: bool = True) -> Line:
+    return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size,
+                       compress=True, trim=trim)[0]
+
+
+def line_width(text: str, style: TextStyle) -> float:
+    """The width ``draw_line`` gives ``text`` set flush left: its glyphs with the punctuation
+    compressed."""
+    return _one_line(text, style).width
+
+
+def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> None:
+    """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads,
+    a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
+    ``align`` right or center."""
+    measure = char_width(style.font, style.size)
+    line = _one_line(text, style, trim=align == "left")
+    if align == "right":
+        x -= line.width
+    elif align == "center":
+        x -= line.width / 2
+    show_lines(canv, style, [(x, y, place(line, measure, style.size, line.width, False))])
+
+
+def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
+    """(font resource name, code) of each character, as the font encodes it for this document
+    (two bytes a character in the booklet's CID fonts, one in a reportlab TrueType subset)."""
+    parts = font.splitString(text, doc)
+    size = sum(len(data) for _, data in parts) // len(text)
+    out: list[tuple[str, bytes]] = []
+    for subset, data in parts:
+        name = font.getSubsetInternalName(subset, doc)
+        out += [(name, data[i:i + size]) for i in range(0, len(data), size)]
+    return out
+
+
+def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine]]) -> None:
+    """Write lines of placed glyphs as one text object.
+
+    Each line is moved to with ``Td``, relative to the line before; the justification space is
+    the character spacing ``Tc`` (set again only when it changes, back to 0 included, since it
+    outlives the line); a glyph not where the font's advance and ``Tc`` put it is moved there by
+    a ``TJ`` number, and a stretched dash by ``Tz``. The run of a line with a trimmed mark or a
+    dash at its end ends where its text ends, so the page checks see it where it is drawn.
+    """
+    rows = [r for r in rows if r[2].glyphs]
+    if not rows:
+        return
+    font = pdfmetrics.getFont(style.font)
+    doc = canv._doc
+    size = style.size
+    width = char_width(style.font, size)
+    ops: list[str] = []
+    state = {"font": None, "tc": 0.0, "tz": 1.0}
+    at = (0.0, 0.0)
+    for x, y, placed in rows:
+        ops.append(f"{fp_str(x - at[0])} {fp_str(y - at[1])} Td")
+        at = (x, y)
+        if placed.spacing != state["tc"]:
+            ops.append(f"{fp_str(placed.spacing)} Tc")
+            state["tc"] = placed.spacing
+        ops += _line(placed, _codes(font, "".join(g.char for g in placed.glyphs), doc), width, size, state)
+    if state["tc"]:
+        ops.append("0 Tc")
+    if state["tz"] != 1.0:
+        ops.append("100 Tz")
+    canv.setFillColor(style.color)
+    canv.addLiteral("BT\n" + "\n".join(ops) + "\nET")
+
+
+def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[str], float], size: float,
+          state: dict) -> list[str]:
+    ops: list[str] = []
+    items: list = []  # the TJ array being built: bytes and numbers
+
+    def flush():
+        if not items:
             return
-        t = self.canv.beginText(placed[0][0], placed[0][1])
-        t.setFont(st.font, st.size)
-        t.setFillColor(st.color)
-        spacing = 0.0  # each flowable is drawn inside q … Q, which starts it at the default 0
-        at = placed[0][:2]
-        for x, y, gap, text in placed:
-            if (x, y) != at:
-                t.moveCursor(x - at[0], at[1] - y)  # Td, relative to the line before
-                at = (x, y)
-            if gap != spacing:
-                t.setCharSpace(gap)
-                spacing = gap
-            t.textOut(text)
-        self.canv.drawText(t)
+        if len(items) == 1 and isinstance(items[0], bytes):
+            ops.append(f"<{items[0].hex()}> Tj")
+        else:
+            ops.append("[" + " ".join(f"<{i.hex()}>" if isinstance(i, bytes) else fp_str(i) for i in items) + "] TJ")
+        items.clear()
+
+    def kern(to: float, pos: float) -> float:
+        """Move from ``pos`` to ``to`` with a TJ number (thousandths of the em, scaled by Tz)."""
+        number = round((pos - to) * 1000 / (size * state["tz"]), 1)
+        if not number:
+            return pos
+        if items and not isinstance(items[-1], bytes):
+            items[-1] = round(items[-1] + number, 1)
+        else:
+            items.append(number)
+        return pos - number * size * state["tz"] / 1000
+
+    pos = 0.0  # where the next glyph would go, from the line's start
+    for g, (resource, code) in zip(placed.glyphs, codes):
+        if resource != state["font"] or g.scale != state["tz"]:
+            flush()
+            if resource != state["font"]:
+                ops.append(f"{resource} {fp_str(size)} Tf")
+                state["font"] = resource
+            if g.scale != state["tz"]:
+                ops.append(f"{fp_str(g.scale * 100)} Tz")
+                state["tz"] = g.scale
+        pos = kern(g.x, pos)
+        if items and isinstance(items[-1], bytes):
+            items[-1] += code
+        else:
+            items.append(code)
+        pos += (width(g.char) + state["tc"]) * state["tz"]
+    if pos - placed.end > placed.spacing + 0.01:  # a trimmed or joined end
+        kern(placed.end, pos)
+    flush()
+    return ops

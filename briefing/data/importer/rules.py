@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..model import Written
 from .clean import numerals
 
 BASE_UNITS = [
@@ -60,8 +61,11 @@ class Figure:
 
 
 def _number(text: str) -> float:
-    v = float(text)
-    return int(v) if v == int(v) else v
+    """The figure as the article writes it: every digit kept (a float would round a 30-digit one)."""
+    try:
+        return int(text)
+    except ValueError:
+        return Written(text)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
