@@ -80,16 +80,19 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
     """
     rest = want
     page, face = blocks[j].page, blocks[j].face
+    pitch = None  # the paragraph's line pitch, from the first of its blocks with two lines
     while True:
         b = blocks[j]
         if b.face != face or not rest.startswith(b.text):
             return None
+        pitch = pitch or b.pitch
         rest = rest[len(b.text):]
         if not rest:
             return j + 1
         nxt = j + 1
         if nxt < len(blocks) and blocks[nxt].page == page and blocks[nxt].face == face and \
-                _next_line(b, blocks[nxt], len(want) - len(rest) in breaks) and rest.startswith(blocks[nxt].text):
+                _next_line(b, blocks[nxt], len(want) - len(rest) in breaks, pitch) and \
+                rest.startswith(blocks[nxt].text):
             j = nxt  # the next line typed in the data, or the paragraph's next part on this page
             continue
         k = nxt
@@ -105,19 +108,20 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
         page += 1
 
 
-def _next_line(b: _Block, nxt: _Block, typed: bool) -> bool:
+def _next_line(b: _Block, nxt: _Block, typed: bool, pitch: float | None) -> bool:
     """Is ``nxt`` set as the line after ``b``'s last: below it, where the data typed a line
-    break, or at a whole number of ``b``'s own line pitches (a paragraph drawn in two parts on
-    one page, as a group kept together is; paragraphs and table rows stand further apart)."""
+    break, or at a whole number of the paragraph's line pitches (a paragraph drawn in two parts
+    on one page, as a group kept together is; paragraphs and table rows stand further apart)."""
     step = b.bottom - nxt.top
     if step <= 0.5 * b.face[1]:
         return False
     if typed:
         return True
-    if b.pitch is None or b.pitch <= 0:
+    pitch = pitch or nxt.pitch
+    if pitch is None or pitch <= 0:
         return False
-    k = round(step / b.pitch)
-    return k >= 1 and abs(step - k * b.pitch) < 0.5
+    k = round(step / pitch)
+    return k >= 1 and abs(step - k * pitch) < 0.5
 
 
 def _typed_breaks(paragraph: str) -> frozenset[int]:
