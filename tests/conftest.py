@@ -11,6 +11,15 @@ from pathlib import Path
 
 import pytest
 
+try:  # property tests: the same examples on every run (CI, a clean clone), unless asked to explore
+    from hypothesis import settings
+
+    settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+    settings.register_profile("explore", derandomize=False)
+    settings.load_profile(os.environ.get("BRIEFING_HYPOTHESIS", "repeatable"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "yanfeng-2023.yaml"
 SAMPLE = ROOT / "tests" / "data" / "sample-small.yaml"

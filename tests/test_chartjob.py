@@ -69,7 +69,7 @@ def test_a_pass_with_placeholders_is_never_saved(fonts, doc, tmp_path):
     styles = styles_for("a4", fonts)
     width = styles.geometry.frame_width
     plain = _charts(doc, fonts, width)
-    hint = _layout(doc, styles, plain, tmp_path / "plain.pdf")
+    hint, _ = _layout(doc, styles, plain, tmp_path / "plain.pdf")
     _layout(doc, styles, _charts(doc, fonts, width), tmp_path / "plain.pdf", hint)
 
     passes = LayoutPasses(provisional=True)

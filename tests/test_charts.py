@@ -404,3 +404,18 @@ def test_verify_charts_lists_from_the_command_line(booklet):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n    alt: ") == 7 and "| parts | page" in done.stdout
     assert run("verify", str(booklet.output), "--charts").returncode == 2  # needs the data
+
+
+def test_no_chart_is_taller_than_its_page():
+    """As many bars as fit each paper's text block, three-line labels, axis and caption included."""
+    from briefing.fonts.register import register
+    from briefing.typeset.charts import CAPTION_IN, ChartStyle, _heights, bars_that_fit
+    from briefing.typeset.styles import styles_for
+
+    fonts = register()
+    for paper in ("a4", "a5"):
+        height = styles_for(paper, fonts).geometry.frame_height
+        n = bars_that_fit(height)
+        tallest = _heights("growth", n, ChartStyle().label_lines - 1, ChartStyle())[-1] + CAPTION_IN
+        assert tallest * 72 <= height < (tallest + _heights("growth", 1, 2, ChartStyle())[0]) * 72
+    assert bars_that_fit(styles_for("a4", fonts).geometry.frame_height) == MAX_BARS

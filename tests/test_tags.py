@@ -73,9 +73,16 @@ def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="
     return root
 
 
-def _tag(raw, out, root):
+def _tag(raw, out, root, pdfua: bool = True):
     with pikepdf.open(raw) as pdf:
+        pdf.Root.Lang = pikepdf.String("zh-CN")
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = "测试"
+            meta["pdfaid:part"] = "2"
+            meta["pdfaid:conformance"] = "B"
         write_structure(pdf, root)
+        if pdfua:
+            declare_pdfua(pdf)
         pdf.save(out)
     return out
 
@@ -114,6 +121,12 @@ def test_every_check_fails_on_a_document_built_to_break_it(tmp_path, fonts):
         root = _draw(tmp_path / f"{name}.raw.pdf", fonts, **options)
         out = _tag(tmp_path / f"{name}.raw.pdf", tmp_path / f"{name}.pdf", root)
         assert expected in _problems(out), name
+
+
+def test_pdfua_must_be_declared(tmp_path, fonts):
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    out = _tag(tmp_path / "raw.pdf", tmp_path / "undeclared.pdf", root, pdfua=False)
+    assert "XMP lacks pdfuaid:part 1" in _problems(out)
 
 
 def test_a_broken_parent_tree_or_tree_is_caught(tmp_path, fonts):
@@ -158,3 +171,20 @@ def test_pdfua_is_declared_and_an_untagged_copy_claims_nothing(tmp_path, fonts, 
         strip_tags(pdf)
         assert "<pdfuaid:part>" not in pdf.Root.Metadata.read_bytes().decode()
         assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+
+
+def test_embedded_faces_carry_no_dead_tables(booklet):
+    """A CIDFontType2 program is reached by CID, never by its own cmap; its name is /FontName:
+    both tables are left out, and what is left is a valid font (fontTools checks every checksum)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    with pikepdf.open(booklet.output) as pdf:
+        fonts = {f.objgen: f for p in pdf.pages for f in p.Resources.Font.values()}
+        assert len(fonts) == 3
+        for f in fonts.values():
+            program = f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+            face = TTFont(io.BytesIO(program), checkChecksums=2)
+            assert "cmap" not in face and "name" not in face
+            assert {"glyf", "head", "hhea", "hmtx", "loca", "maxp"} <= set(face.keys())

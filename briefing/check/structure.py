@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from .content import PageContent
@@ -105,6 +107,17 @@ def check_structure(reader, contents: list[PageContent]) -> list[str]:
     mark = _r(root.get("/MarkInfo"))
     if not isinstance(mark, DictionaryObject) or not mark.get("/Marked"):
         problems.append("catalog lacks /MarkInfo <</Marked true>>")
+    if not str(root.get("/Lang", "")).strip():
+        problems.append("catalog lacks /Lang")
+    prefs = _r(root.get("/ViewerPreferences"))
+    if not isinstance(prefs, DictionaryObject) or not prefs.get("/DisplayDocTitle"):
+        problems.append("viewer preferences lack /DisplayDocTitle true")
+    meta = _r(root.get("/Metadata"))
+    xmp = meta.get_data().decode("utf-8", "replace") if meta is not None else ""
+    if not re.search(r"<pdfuaid:part>\s*1\s*</pdfuaid:part>|pdfuaid:part=\"1\"", xmp):
+        problems.append("XMP lacks pdfuaid:part 1")
+    elif "pdfaExtension:schemas" not in xmp or "http://www.aiim.org/pdfua/ns/id/" not in xmp.split("pdfaExtension:schemas")[1]:
+        problems.append("XMP declares pdfuaid without the PDF/A extension schema for it")
     tree = _Tree(reader)
     if tree.tree is None:
         return problems + ["no /StructTreeRoot"]

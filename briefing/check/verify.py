@@ -19,8 +19,10 @@ from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError
 from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
+from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
+from .structure import check_structure
 from .content import ContentError, ContentLimit, PageContent, Walker
 from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
@@ -401,7 +403,7 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
                    f"all {len(figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
-        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts])
+        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("line breaking (clreq)", lines.clreq(contents))
     report.add("no line of one character", lines.lone_lines(contents))
@@ -410,9 +412,12 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
         report.add("every paragraph once, in order", paragraphs.check(contents, doc))
     for name, problems, found in page_checks(pages, contents, geo):
         report.add(name, problems, found)
+    if contents:
+        report.add("tagged (PDF/UA-1 structure)", check_structure(reader, contents),
+                   "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
-def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[str]]:
+def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple[list[str], list[str]]:
     """Each chart the data calls for (kind and values computed from the data by the build's own
     rules), found in the PDF by its caption, with every value it prints on that same page.
 
@@ -420,7 +425,7 @@ def charts_on_pages(doc: Briefing, pages: list[str]) -> tuple[list[str], list[st
     or without its values, or one that breaks a chart rule.
     """
     listing, problems = [], []
-    for spec in booklet_charts(doc):
+    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)):
         where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
         missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
         if not where:

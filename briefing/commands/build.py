@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..typeset.chartrules import ChartSpec
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import Styles
+    from ..typeset.tagging import Element
 
 Progress = Callable[[str, float], None]  # (stage description, seconds it took)
 
@@ -118,13 +119,15 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
-            job: ChartJob | None = None, passes: LayoutPasses | None = None) -> dict[ChartSpec, object]:
+            job: ChartJob | None = None, passes: LayoutPasses | None = None,
+            bars: int | None = None) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
-    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw."""
-    from ..typeset.chartrules import booklet_charts
+    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
+    ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
+    from ..typeset.chartrules import MAX_BARS, booklet_charts
     from ..typeset.charts import drawing
 
-    specs = booklet_charts(doc)  # in page order: a worker draws them in this order
+    specs = booklet_charts(doc, bars or MAX_BARS)  # in page order: a worker draws them in this order
     if job is None:
         return {s: drawing(s, width, fonts, cache) for s in specs}
     found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
@@ -156,8 +159,10 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
-            contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None) -> list[tuple]:
-    """Lay out and write the raw PDF; return the contents entries it ended with.
+            contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None,
+            tagged: bool = True) -> tuple[list[tuple], Element | None]:
+    """Lay out and write the raw PDF; return the contents entries it ended with, and the
+    structure tree with where each element's content landed (for the tagged PDF).
 
     reportlab lays out until the contents list the pages their headings landed on: twice from
     nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
@@ -171,17 +176,20 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     from ..typeset.chartslot import LayoutPasses, ProvisionalPassKept
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
+    from ..typeset.structure import describe
 
     passes = passes or LayoutPasses(provisional=False)
     while True:
-        template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date)
         flowables = story(doc, styles, charts.__getitem__)
+        structure = describe(flowables) if tagged else None
+        template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
+                                   structure)
         for toc in flowables:
             if contents_hint and isinstance(toc, TableOfContents):
                 toc.addEntries(contents_hint)
         try:
             template.multiBuild(flowables, canvasmaker=passes.canvas)
-            return template.contents_entries
+            return template.contents_entries, structure.root if structure else None
         except ProvisionalPassKept:  # once at most: the passes from here on wait for the charts
             for chart in charts.values():
                 chart.__dict__.pop("_postponed", None)  # reportlab's mark from the pass given up
@@ -190,10 +198,10 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
             raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
 
 
-def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None) -> None:
     from ..pdf.finish import finish
 
-    finish(raw, target, doc, built)
+    finish(raw, target, doc, built, structure)
 
 
 def _writing(out: FsPath, stage: Callable, *args):
@@ -276,6 +284,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
            sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None) -> Result:
     from ..check.verify import verify
     from ..data.review import warnings as review_warnings
+    from ..typeset.charts import bars_that_fit
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import styles_for
 
@@ -284,7 +293,8 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
     unchecked = _review_marks(data, strict)
     styles = styles_for(paper, fonts)
     passes = LayoutPasses(provisional=hint is None)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes)
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
+                        bars_that_fit(styles.geometry.frame_height))
     built = build_time()
     make_folder(out.parent)
     sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here
@@ -297,11 +307,11 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
             create_temp(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-        entries = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts, raw, hint,
-                             passes)
+        entries, structure = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts,
+                                        raw, hint, passes)
         if cache and entries != hint:
             cache.put("contents", hint_key, entries)
-        stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built)
+        stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built, structure)
         report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
         if not report.ok:
             raise VerificationError(report.failures())

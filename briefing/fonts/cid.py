@@ -111,7 +111,7 @@ class CIDFont(TTFont):
         ps = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
         chars = drawn.chars
         base = f"/{subset_tag(ps, chars)}+{ps}"
-        program = face.makeSubset(chars)
+        program = without_tables(face.makeSubset(chars), UNUSED_TABLES)
 
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
@@ -150,6 +150,68 @@ class CIDFont(TTFont):
             "ToUnicode": _stream(doc, to_unicode(chars, base[1:7])),
         })
         doc.idToObject["BasicFonts"].dict[drawn.resource] = doc.Reference(font, f"CIDFont:{drawn.resource}")
+
+
+# A CIDFontType2 program is reached through its CIDs (CIDToGIDMap), never its own character map,
+# and its names are the PDF's /FontName: 'cmap' and 'name' are dead weight in every file.
+UNUSED_TABLES = (b"cmap", b"name")
+
+
+def _tables(program: bytes) -> list[tuple[bytes, int, int, int]]:
+    import struct
+
+    count = struct.unpack(">H", program[4:6])[0]
+    return [struct.unpack(">4sIII", program[12 + 16 * i:28 + 16 * i]) for i in range(count)]
+
+
+def _checksum(data: bytes) -> int:
+    import struct
+
+    data = data + b"\0" * (-len(data) % 4)
+    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+
+
+def _assemble(program: bytes, tables: list[tuple[bytes, bytes]]) -> bytes:
+    """An sfnt of ``tables`` (tag, data), in that order: aligned, with every checksum right."""
+    import struct
+
+    n = len(tables)
+    power = 1 << (n.bit_length() - 1)
+    header = program[:4] + struct.pack(">HHHH", n, power * 16, power.bit_length() - 1, n * 16 - power * 16)
+    directory, body, head_at = b"", b"", None
+    for tag, data in tables:
+        if tag == b"head":
+            data = data[:8] + b"\0\0\0\0" + data[12:]
+            head_at = 12 + 16 * n + len(body)
+        directory += struct.pack(">4sIII", tag, _checksum(data), 12 + 16 * n + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    out = bytearray(header + directory + body)
+    if head_at is not None:
+        out[head_at + 8:head_at + 12] = struct.pack(">I", (0xB1B0AFBA - _checksum(bytes(out))) & 0xFFFFFFFF)
+    return bytes(out)
+
+
+def without_tables(program: bytes, drop: tuple[bytes, ...]) -> bytes:
+    """A TrueType program with the ``drop`` tables left out, the others as they were."""
+    entries = _tables(program)
+    if not any(tag in drop for tag, *_ in entries):
+        return program
+    return _assemble(program, [(tag, program[start:start + length]) for tag, _, start, length in entries
+                               if tag not in drop])
+
+
+def with_memory_hint(program: bytes, hint: int) -> bytes:
+    """The same font with the 'post' table's maxMemType1 hint set to ``hint``: a number no
+    renderer relies on (0 means unknown), so the program's bytes change and nothing else."""
+    import struct
+
+    tables = []
+    for tag, _, start, length in _tables(program):
+        data = program[start:start + length]
+        if tag == b"post" and len(data) >= 32:
+            data = data[:28] + struct.pack(">I", hint) + data[32:]
+        tables.append((tag, data))
+    return _assemble(program, tables)
 
 
 def subset_tag(postscript: str, chars) -> str:

@@ -19,6 +19,9 @@ from pikepdf import Array, Dictionary, Name, String
 
 from ..data.model import Briefing
 from ..shipped import asset_dir
+from ..typeset.tagging import Element
+from .save import save
+from .tags import declare_pdfua, write_structure
 from ..typeset.styles import BLEED
 
 SRGB = "sRGB IEC61966-2.1"
@@ -80,11 +83,14 @@ def archive(pdf: pikepdf.Pdf, doc: Briefing, built: dt.datetime) -> None:
         meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "briefing"))
 
 
-def finish(raw: FsPath, out: FsPath, doc: Briefing, built: dt.datetime) -> None:
+def finish(raw: FsPath, out: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None = None) -> None:
+    """The finished booklet: tagged (PDF/UA-1) when layout recorded its ``structure``."""
     with pikepdf.open(raw) as pdf:
         pdf.Root.PageMode = Name.UseOutlines
         page_labels(pdf, doc)
         print_boxes(pdf)
         archive(pdf, doc, built)
-        pdf.save(out, compress_streams=True, recompress_flate=True, deterministic_id=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)
+        if structure is not None:
+            write_structure(pdf, structure)
+            declare_pdfua(pdf)
+        save(pdf, out)

@@ -8,10 +8,11 @@ from reportlab.platypus.doctemplate import ActionFlowable, NullActionFlowable
 
 from ..data.model import COMPARATORS, Quantity, format_number
 from .styles import ACCENT, INK, RULE, Styles, TextStyle
+from .tagging import LAYOUT, Tagged, artifact, tagged
 from .text import ASCENT, TextBlock, draw_line, line_width
 
 
-class Heading(Flowable):
+class Heading(Tagged, Flowable):
     """A heading that announces itself to the document: outline, contents and running header.
 
     ``level`` 0 is a part or top-level section, 1 a section inside a part; ``None`` keeps the
@@ -83,8 +84,15 @@ class FigureCard(Flowable):
     def draw(self):
         c = self.canv
         st = self.styles
-        c.setFillColor(ACCENT)
-        c.rect(0, self.height - 2.2, 16, 2.2, stroke=0, fill=1)
+        with artifact(c, LAYOUT):
+            c.setFillColor(ACCENT)
+            c.rect(0, self.height - 2.2, 16, 2.2, stroke=0, fill=1)
+        with tagged(c, getattr(self, "tag", None)):
+            self._draw_text()
+
+    def _draw_text(self):
+        c = self.canv
+        st = self.styles
         base = self.height - 4 - (st.figure.leading - st.figure.size) / 2 - st.figure.size * ASCENT
         x = 0.0
         runs = [(t, s) for t, s in self._runs() if t]
@@ -137,7 +145,7 @@ class Bullet(Flowable):
         self.canv.rect(0, y, s, s, stroke=0, fill=1)
 
 
-class RuledLines(Flowable):
+class RuledLines(Tagged, Flowable):
     """Writing lines that fill the rest of the frame (the notes page)."""
 
     def __init__(self, pitch: float = 9 * mm):
@@ -275,9 +283,9 @@ class Figure(Flowable):
 
     def draw(self):
         dh, ch = self._heights
-        # The chart's own labels are part of the illustration: marked so (the line checks judge
-        # the caption, set as our text, but not matplotlib's labels for compression).
-        self.canv.addLiteral("/Figure BMC")
-        self.drawing.drawOn(self.canv, 0, ch + self.gap)
-        self.canv.addLiteral("EMC")
-        self.caption.drawOn(self.canv, 0, 0)
+        # The chart's own labels are part of the illustration, marked /Figure (tagged, the
+        # figure's own content; the line checks judge the caption, set as our text, but not
+        # matplotlib's labels for compression).
+        with tagged(self.canv, getattr(self, "tag", None), untagged="/Figure"):
+            self.drawing.drawOn(self.canv, 0, ch + self.gap)
+        self.caption.drawOn(self.canv, 0, 0)  # tagged as the figure's Caption, on its own

@@ -28,7 +28,7 @@ from ..data.review import ORDER, judged
 from .linebreak import break_lines, clusters
 
 RANGE = 20.0  # the largest ratio of magnitudes one unbroken axis may show
-MAX_BARS = 14  # even with 3-line labels a chart then fits a page; more bars continue in a second chart
+MAX_BARS = 14  # bars that fit an A4 text block with 3-line labels (``charts.bars_that_fit``); more continue in a second chart
 KINDS = ("bars", "growth", "gauge", "parts", "status")
 
 
@@ -160,9 +160,9 @@ def percent(part: float, whole: float) -> str:
     return format_number(float(text)) + "%"
 
 
-def _chunks(rows: list[Row]) -> list[list[Row]]:
-    """Rows in charts of at most MAX_BARS; a lone last row joins the chart before it."""
-    out = [rows[i:i + MAX_BARS] for i in range(0, len(rows), MAX_BARS)]
+def _chunks(rows: list[Row], bars: int = MAX_BARS) -> list[list[Row]]:
+    """Rows in charts of at most ``bars``; a lone last row joins the chart before it."""
+    out = [rows[i:i + bars] for i in range(0, len(rows), bars)]
     if len(out) > 1 and len(out[-1]) == 1:
         last = out.pop()
         out[-1] = out[-1] + last
@@ -173,12 +173,13 @@ def _alt(head: str, rows, sep: str = "，") -> str:
     return f"{head}：" + sep.join(r.said for r in rows)
 
 
-def _scaled(kind: str, title: str, unit: str, rows: list[Row], L: Labels, alt_head: str) -> list[ChartSpec]:
+def _scaled(kind: str, title: str, unit: str, rows: list[Row], L: Labels, alt_head: str,
+            bars: int = MAX_BARS) -> list[ChartSpec]:
     """Rows cut by magnitude into charts (see ``by_magnitude``), each at most MAX_BARS bars."""
     out: list[ChartSpec] = []
     for scaled, broken in by_magnitude([r.value for r in rows]):
         chart_rows = [replace(rows[i], broken=i in broken) for i in sorted(scaled + broken)]
-        for piece in _chunks(chart_rows):
+        for piece in _chunks(chart_rows, bars):
             cut = [r.short for r in piece if r.broken]
             note = L.chart_broken.replace("{labels}", "、".join(cut)) if cut else ""
             name = title + (L.continued if out else "")
@@ -186,7 +187,7 @@ def _scaled(kind: str, title: str, unit: str, rows: list[Row], L: Labels, alt_he
     return out
 
 
-def charts_for(answer: Answer, labels: Labels, doc: Briefing | None = None) -> list[ChartSpec]:
+def charts_for(answer: Answer, labels: Labels, doc: Briefing | None = None, bars: int = MAX_BARS) -> list[ChartSpec]:
     """The charts an answer's figures call for, in the order they are drawn.
 
     ``doc`` lets a part name a whole in another answer; without it only this answer's count.
@@ -202,7 +203,7 @@ def charts_for(answer: Answer, labels: Labels, doc: Briefing | None = None) -> l
             groups.setdefault(m.chart, []).append(m)
     for title, ms in groups.items():
         rows = [Row(m.label, _short(m), m.value, m.text(), said=m.label + m.text()) for m in ms]
-        specs += _scaled("bars", title, ms[0].unit, rows, L, L.alt_bars)
+        specs += _scaled("bars", title, ms[0].unit, rows, L, L.alt_bars, bars)
     parts: dict[tuple[str, str], list[Row]] = {}
     for m, whole in pairs:
         share = percent(m.value, whole.value)
@@ -211,23 +212,23 @@ def charts_for(answer: Answer, labels: Labels, doc: Briefing | None = None) -> l
         parts.setdefault((m.chart or whole.chart or whole.label, m.unit), []).append(
             Row(m.label, _short(m), m.value, m.text(), whole.value, whole.text(), share, said=said))
     for (title, unit), rows in parts.items():
-        for piece in _chunks(rows):
+        for piece in _chunks(rows, bars):
             specs.append(ChartSpec("parts", title, unit, tuple(piece), "", _alt(L.alt_parts, piece, "；")))
     growth = [(m, m.label.removesuffix("增长"), m.value) for m in answer.metrics if m.kind == "growth"]
     growth += [(m, m.label, m.growth) for m in answer.metrics if m.growth is not None]
     rows = [Row(name, m.short or name, v, f"{format_number(v)}%",
                 said=f"{name}{'下降' if v < 0 else '增长'}{format_number(abs(v))}%") for m, name, v in growth]
-    specs += _scaled("growth", L.growth_chart, "%", rows, L, L.alt_growth)
+    specs += _scaled("growth", L.growth_chart, "%", rows, L, L.alt_growth, bars)
     shares = [m for m in answer.metrics if m.kind == "share"]
     if len(shares) >= 2 and not all_done(answer):
         rows = [Row(m.label, _short(m), m.value, m.text(), said=m.label + m.text()) for m in shares]
-        for n, piece in enumerate(_chunks(rows)):
+        for n, piece in enumerate(_chunks(rows, bars)):
             specs.append(ChartSpec("gauge", L.share_chart + (L.continued if n else ""), "%", tuple(piece), "",
                                    _alt(L.alt_gauge, piece)))
     return [replace(s, place=answer.id) for s in specs]
 
 
-def comparison_chart(doc: Briefing) -> list[ChartSpec]:
+def comparison_chart(doc: Briefing, bars: int = MAX_BARS) -> list[ChartSpec]:
     """Each result drawn inside the next year's target it continues (same unit, not a ranking)."""
     L = doc.labels
     target = L.fill(L.compare_target, doc)
@@ -241,7 +242,7 @@ def comparison_chart(doc: Briefing) -> list[ChartSpec]:
     title, note = L.fill(L.compare_chart, doc), L.fill(L.compare_scale, doc)
     return [ChartSpec("parts", title + (L.continued if n else ""), "", tuple(piece), note,
                       _alt(L.alt_parts, piece, "；"), place="compare")
-            for n, piece in enumerate(_chunks(rows)) if piece]
+            for n, piece in enumerate(_chunks(rows, bars)) if piece]
 
 
 SYMBOLS = {"达成": "✓", "基本达成": "◐", "进行中": "→", "未达成": "×"}
@@ -282,13 +283,14 @@ def attainment_charts(doc: Briefing) -> list[ChartSpec]:
     return specs
 
 
-def booklet_charts(doc: Briefing) -> list[ChartSpec]:
-    """Every chart of the booklet in page order, numbered and captioned."""
+def booklet_charts(doc: Briefing, bars: int = MAX_BARS) -> list[ChartSpec]:
+    """Every chart of the booklet in page order, numbered and captioned; none with more than
+    ``bars`` bars, the number that fits the page's text block (``charts.bars_that_fit``)."""
     L = doc.labels
     specs = attainment_charts(doc)
     for answer in doc.results.answers:
-        specs += charts_for(answer, L, doc)
-    specs += comparison_chart(doc)
+        specs += charts_for(answer, L, doc, bars)
+    specs += comparison_chart(doc, bars)
     out = []
     for n, s in enumerate(specs, 1):
         bits = [L.chart_unit.replace("{unit}", s.unit)] if s.unit else []

@@ -107,6 +107,17 @@ def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle) -> tuple[fl
     return row_in, below_in, top_in, bottom_in, top_in + row_in * n + below_in + bottom_in
 
 
+CAPTION_IN = 0.6  # a two-line caption under the chart and the gap above it, in inches
+
+
+def bars_that_fit(frame_height_pt: float, style: ChartStyle = ChartStyle()) -> int:
+    """The most bars a chart may have so that it fits a text block ``frame_height_pt`` high
+    with its caption, whatever its labels: each bar counted with labels of the most lines a
+    label may take, and the room for a growth chart's axis or a legend."""
+    row, below, top, bottom, _ = _heights("growth", 0, style.label_lines - 1, style)
+    return max(2, int((frame_height_pt / 72 - CAPTION_IN - top - below - bottom) / row))
+
+
 def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
     """The chart's width and height in points, known before it is drawn (a chart worker's
     placeholder): exact when no label wraps. A label that wraps is counted here by its width,

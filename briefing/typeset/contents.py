@@ -1,79 +1,172 @@
-"""Where the contents page is set: reportlab's table of contents, each entry set as our own text.
+"""Where the contents page is set: every heading's entry, a dot leader and its page number, linked.
 
-reportlab's ``TableOfContents`` collects the entries over the layout passes and asks for more
-passes until the page numbers settle; that is kept. Its entries, though, are reportlab
-Paragraphs (markup parsed, reportlab's CJK wrap, no punctuation compression), so each entry
-here is a ``TextBlock`` with the dot leader and page number after its last line, as reportlab
-draws them, and a link over the whole entry.
+reportlab's ``TableOfContents`` is kept for what it does well, collecting the entries the
+headings announce and telling ``multiBuild`` when the page numbers have settled. Its drawing
+is our own: the entries are set with the booklet's clreq line breaker (reportlab's CJK wrap
+can end a line on "（"), each is a TOCI > Link in the tagged PDF with its page number, and the
+link annotation over it says where it goes.
 """
 
 from __future__ import annotations
 
 from html import unescape
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from .styles import TextStyle
+from .styles import Styles, TextStyle
+from .tagging import LAYOUT, Element, artifact, recorder_of
 from .text import ASCENT, TextBlock
 
-DOT = " . "
+DOT_GAP = 4.0  # points of space around the leader
 
 
-class ContentsEntry(Flowable):
-    """One entry: its title (wrapped clear of the page number), dots, and the page number."""
+class _Row:
+    """One entry laid out for a width: its title's lines, where its page number goes."""
 
-    def __init__(self, label: str, page: int, key: str | None, style: TextStyle, indent: float):
-        super().__init__()
-        self.page = str(page)
-        self.key = key
-        self.style = style
-        self.indent = indent
-        self.label = TextBlock(label, style.but(first_indent=0, space_before=0, space_after=0))
-
-    def wrap(self, availWidth, availHeight):
-        st = self.style
-        self.width = availWidth
-        room = stringWidth(DOT + self.page, st.font, st.size) + st.size
-        _, self.height = self.label.wrap(availWidth - self.indent - room, availHeight)
-        return self.width, self.height
-
-    def draw(self):
-        st = self.style
-        canv = self.canv
-        self.label.drawOn(canv, self.indent, 0)
-        lines = self.label.lines(self.label.width)
-        end = self.indent + (lines[-1].width if lines else 0.0)
-        baseline = self.height - (len(lines) - 1) * st.leading - (st.leading - st.size) / 2 - st.size * ASCENT
-        # The leader as reportlab's contents draw it: whole " . " up to the page number.
-        page_w = stringWidth(self.page, st.font, st.size)
-        dot_w = stringWidth(DOT, st.font, st.size)
-        dots = max(0, int((self.width - end - page_w) / dot_w))
-        canv.setFont(st.font, st.size)
-        canv.setFillColor(st.color)
-        canv.drawString(self.width - dots * dot_w - page_w, baseline, dots * DOT + self.page)
-        if self.key:
-            canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1)
+    def __init__(self, level: int, title: str, page: int, key: str, style: TextStyle, indent: float,
+                 space_before: float, number_width: float, width: float):
+        self.level, self.title, self.page, self.key = level, title, page, key
+        self.style, self.indent, self.space_before = style, indent, space_before
+        self.block = TextBlock(title, style.but(first_indent=0, align="left", space_before=0, space_after=0))
+        self.block.wrap(width - indent - number_width - 2 * DOT_GAP, 1e9)
+        self.height = space_before + self.block.height
 
 
 class Contents(TableOfContents):
-    """reportlab's contents bookkeeping; entries drawn as ``ContentsEntry``."""
+    """The contents: a ``TableOfContents`` that sets and tags its entries itself."""
 
-    def __init__(self, styles: list[TextStyle], indents: list[float], **kw):
-        super().__init__(**kw)
-        self.text_styles = styles
-        self.indents = indents
+    def __init__(self, styles: Styles, levels: list[tuple[TextStyle, float, float]]):
+        super().__init__()
+        self.styles = styles
+        self.levels = levels  # per level: style, left indent, space before
+        self.tag: Element | None = None
+        self._rows: list[_Row] = []
+
+    def _layout(self, width: float) -> list[_Row]:
+        rows = []
+        for level, text, page, key in self._lastEntries or []:
+            style, indent, before = self.levels[min(level, len(self.levels) - 1)]
+            rows.append(_Row(level, unescape(text), page, key, style, indent, before,
+                             self._width(str(page), style.font, style.size), width))
+        return rows
+
+    @staticmethod
+    def _width(text: str, font: str, size: float) -> float:
+        from ..fonts.register import char_width
+
+        w = char_width(font, size)
+        return sum(map(w, text))
 
     def wrap(self, availWidth, availHeight):
-        rows = []
-        for level, text, page, key in self._lastEntries or [(0, "", 0, None)]:
-            level = min(level, len(self.text_styles) - 1)
-            st = self.text_styles[level]
-            if st.space_before:
-                rows.append([Spacer(1, st.space_before)])
-            # The entries are escaped for reportlab's markup (document.py); nothing here parses it.
-            rows.append([ContentsEntry(unescape(text), page, key, st, self.indents[level])])
-        self._table = Table(rows, colWidths=(availWidth,), style=self.tableStyle)
-        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        self._rows = self._layout(availWidth)
+        self.width = availWidth
+        self.height = sum(r.height for r in self._rows)
         return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        rows = self._layout(availWidth)
+        used, n = 0.0, 0
+        for r in rows:
+            if used + r.height > availHeight + 1e-6:
+                break
+            used += r.height
+            n += 1
+        if n == len(rows):
+            return [self]
+        if n == 0:
+            return []
+        return [_ContentsPart(self, rows[:n]), _ContentsPart(self, rows[n:], first=False)]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        _draw_rows(self, self._rows, canvas, x, y)
+
+
+class _ContentsPart(Flowable):
+    """A page's share of a contents too long for one page."""
+
+    def __init__(self, owner: Contents, rows: list[_Row], first: bool = True):
+        super().__init__()
+        self.owner, self.rows = owner, rows
+        if not first and rows:
+            rows[0].height -= rows[0].space_before  # no space above the first entry of a page
+            rows[0].space_before = 0.0
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        self.height = sum(r.height for r in self.rows)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        used, n = 0.0, 0
+        for r in self.rows:
+            if used + r.height > availHeight + 1e-6:
+                break
+            used += r.height
+            n += 1
+        if n in (0, len(self.rows)):
+            return [] if n == 0 else [self]
+        return [_ContentsPart(self.owner, self.rows[:n]), _ContentsPart(self.owner, self.rows[n:], first=False)]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        _draw_rows(self.owner, self.rows, canvas, x, y)
+
+
+def _draw_rows(owner: Contents, rows: list[_Row], canv, x: float, y: float) -> None:
+    """Each entry: its title, a dot leader to its page number, and one link over the row."""
+    rec = recorder_of(canv)
+    width = owner.width
+    top = y + sum(r.height for r in rows)
+    for r in rows:
+        top -= r.space_before
+        bottom = top - r.block.height
+        st = r.style
+        last = r.block.lines(r.block.width)[-1] if r.block.text else None
+        line_base = bottom + st.leading - (st.leading - st.size) / 2 - st.size * ASCENT  # last line's baseline
+        num = str(r.page)
+        num_w = owner._width(num, st.font, st.size)
+        dots_from = x + r.indent + (last.width if last else 0) + DOT_GAP
+        dots_to = x + width - num_w - DOT_GAP
+        item = link = None
+        if rec is not None and owner.tag is not None:
+            item = owner.tag.add("TOCI")
+            link = item.add("Link")
+        _tagged(rec, canv, link, lambda: r.block.drawOn(canv, x + r.indent, bottom))
+        if dots_to > dots_from:
+            with artifact(canv, LAYOUT):
+                _leader(canv, dots_from, dots_to, line_base, st)
+
+        def number():
+            canv.setFont(st.font, st.size)
+            canv.setFillColor(st.color)
+            canv.drawRightString(x + width, line_base, num)
+
+        _tagged(rec, canv, link, number)
+        rect = (x + r.indent, bottom, x + width, top)
+        description = f"{r.title}，第{num}页"
+        if rec is not None and link is not None:
+            rec.link(canv, link, f"contents-{len(owner.tag.kids)}", description, rect, r.key)
+        else:
+            canv.linkRect("", r.key, rect, relative=1)
+        top = bottom
+
+
+def _tagged(rec, canv, element, paint) -> None:
+    if rec is None or element is None:
+        paint()
+        return
+    with rec.content(canv, element):
+        paint()
+
+
+def _leader(canv, x0: float, x1: float, base: float, st: TextStyle) -> None:
+    """Dots from x0 to x1: one dashed line of round caps, drawn from the right so that every
+    leader ends in line with the page numbers."""
+    pitch = st.size * 0.5
+    canv.saveState()
+    canv.setStrokeColor(st.color)
+    canv.setLineWidth(st.size * 0.12)
+    canv.setLineCap(1)
+    canv.setDash([0, pitch], pitch / 2)
+    canv.line(x1, base + st.size * 0.1, x0 + pitch / 2, base + st.size * 0.1)
+    canv.restoreState()

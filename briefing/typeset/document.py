@@ -19,6 +19,8 @@ from ..errors import LayoutFailed
 from ..fonts.register import char_width
 from .blocks import Heading
 from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
+from .structure import Structure
+from .tagging import LAYOUT, PAGINATION, Element, Recorder, artifact
 from .text import TextBlock, draw_line
 
 
@@ -107,7 +109,8 @@ class MirroredFrame(Frame):
 
 
 class BookletTemplate(BaseDocTemplate):
-    def __init__(self, filename, doc: Briefing, styles: Styles, issued: dt.date, **kw):
+    def __init__(self, filename, doc: Briefing, styles: Styles, issued: dt.date,
+                 structure: Structure | None = None, **kw):
         self.data = doc
         self.styles = styles
         self.issued = issued  # the back cover's date: the booklet's own, never the build's
@@ -138,6 +141,8 @@ class BookletTemplate(BaseDocTemplate):
         self._body = MirroredFrame(geo)
         self._cover_plan = self._plan_cover()
         self._back_plan = self._plan_back()
+        self.structure = structure
+        self.tags = self._tag_covers(structure) if structure else None
         self.addPageTemplates([
             PageTemplate("cover", [MirroredFrame(geo)], onPage=self._cover),
             PageTemplate("body", [self._body], onPage=self._page_begin, onPageEnd=self._running),
@@ -145,7 +150,24 @@ class BookletTemplate(BaseDocTemplate):
         ])
 
     # -- headings → outline, contents, running header -------------------------------------
+    def _tag_covers(self, structure: Structure) -> Recorder:
+        """The cover and back cover are real content: a Sect each, first and last, with their
+        blocks in reading order (top to bottom); the headline is the document's first H1."""
+        def sect(placed: list[Placed]) -> Element:
+            s = Element("Sect")
+            for block, _, _ in sorted(placed, key=lambda p: -(p[2] + p[0].height)):
+                block.tag = s.add(getattr(block, "role", "P"))
+            return s
+
+        structure.root.kids.insert(0, sect(self._cover_plan[0]))
+        structure.root.kids.append(sect(self._back_plan))
+        return Recorder(structure.root)
+
     def beforeDocument(self):
+        if self.tags:  # each pass records afresh where the content lands
+            self.tags.begin_pass()
+            for table in self.structure.tables:
+                table.reset()
         self.contents_entries = []  # each layout pass collects them afresh
         self._section = self._page_section = ""
 
@@ -181,6 +203,13 @@ class BookletTemplate(BaseDocTemplate):
         page = canv.getPageNumber()
         x0, _, x1, _ = geo.text_block(page)
         canv.saveState()
+        with artifact(canv, PAGINATION):
+            self._draw_running(canv, page, x0, x1)
+        canv.restoreState()
+
+    def _draw_running(self, canv, page: int, x0: float, x1: float) -> None:
+        geo = self.styles.geometry
+        st = self.styles.header
         base = geo.height - geo.header
         canv.setFont(st.font, st.size)
         canv.setFillColor(st.color)
@@ -197,7 +226,6 @@ class BookletTemplate(BaseDocTemplate):
         canv.setFont(self.styles.fonts.sans, 9)
         canv.setFillColor(GREY)
         canv.drawCentredString((x0 + x1) / 2, geo.footer, str(page))
-        canv.restoreState()
 
     # -- cover and back cover ---------------------------------------------------------------
     # Both are planned before layout starts: text from the data that cannot fit its place is
@@ -256,8 +284,10 @@ class BookletTemplate(BaseDocTemplate):
         if d.meeting.subtitle:
             sub = fitted(f"——{d.meeting.subtitle}", st.cover_sub, self._width(), room / 2, 8, "meeting.subtitle")
             room -= sub.height + 6 * mm
-        y = put(fitted(d.meeting.headline, title, self._width(-8 * mm), room, min(12, title.size),
-                       "meeting.headline"), y, margin=-8 * mm)
+        headline = fitted(d.meeting.headline, title, self._width(-8 * mm), room, min(12, title.size),
+                          "meeting.headline")
+        headline.role = "H1"  # the booklet's title: the first heading a reader meets
+        y = put(headline, y, margin=-8 * mm)
         if sub is not None:
             y = put(sub, y - 6 * mm)
         return placed, y - 10 * mm
@@ -301,14 +331,15 @@ class BookletTemplate(BaseDocTemplate):
     def _cover(self, canv, doc):
         geo = self.styles.geometry
         canv.saveState()
-        canv.setFillColor(ACCENT)  # the red band bleeds off the top and both sides
-        canv.rect(-BLEED, geo.height - COVER_BAND, geo.width + 2 * BLEED, COVER_BAND + BLEED, stroke=0, fill=1)
         blocks, rule = self._cover_plan
-        for block, x, y in blocks:
+        with artifact(canv, LAYOUT):
+            canv.setFillColor(ACCENT)  # the red band bleeds off the top and both sides
+            canv.rect(-BLEED, geo.height - COVER_BAND, geo.width + 2 * BLEED, COVER_BAND + BLEED, stroke=0, fill=1)
+            canv.setStrokeColor(ACCENT)
+            canv.setLineWidth(1.2)
+            canv.line(geo.width / 2 - 14 * mm, rule, geo.width / 2 + 14 * mm, rule)
+        for block, x, y in sorted(blocks, key=lambda p: -(p[2] + p[0].height)):  # in reading order
             block.drawOn(canv, x, y)
-        canv.setStrokeColor(ACCENT)
-        canv.setLineWidth(1.2)
-        canv.line(geo.width / 2 - 14 * mm, rule, geo.width / 2 + 14 * mm, rule)
         canv.restoreState()
 
     def _back(self, canv, doc):
@@ -316,6 +347,7 @@ class BookletTemplate(BaseDocTemplate):
         canv.saveState()
         for block, x, y in self._back_plan:
             block.drawOn(canv, x, y)
-        canv.setFillColor(ACCENT)  # the band bleeds off the foot and both sides
-        canv.rect(-BLEED, -BLEED, geo.width + 2 * BLEED, BACK_BAND + BLEED, stroke=0, fill=1)
+        with artifact(canv, LAYOUT):
+            canv.setFillColor(ACCENT)  # the band bleeds off the foot and both sides
+            canv.rect(-BLEED, -BLEED, geo.width + 2 * BLEED, BACK_BAND + BLEED, stroke=0, fill=1)
         canv.restoreState()

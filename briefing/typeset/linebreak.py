@@ -315,27 +315,33 @@ def _core(ch: str) -> bool:
 
 def movable(above: str) -> int | None:
     """Where the piece starts that a line of one character can always take from the line
-    ``above`` it: that line's last character that is not punctuation (with the opening marks
-    before it), when two such characters stay behind; None when none can be taken."""
+    ``above`` it: that line's last unbreakable piece (a character that is not punctuation, or a
+    whole number or word, with the opening marks before it), when two characters that are not
+    punctuation stay behind; None when none can be taken."""
     core = [i for i, c in enumerate(above) if _core(c)]
     if len(core) < 3:
         return None
     i = core[-1]
-    while i > 0 and above[i - 1] in NO_END:
+    while i > 0 and not can_break_before(above, i):
         i -= 1
+    if sum(1 for k in core if k < i) < 2:
+        return None
     return i
 
 
 def takeable(below: str) -> int | None:
     """For a first line of one character: where the piece ends that it can always take from the
-    line ``below``: after that line's first character that is not punctuation and the closing
-    marks after it, when two such characters stay behind; None when none can be taken."""
+    line ``below``: that line's first unbreakable piece (a character that is not punctuation, or
+    a whole number or word, with the closing marks after it), when two characters that are not
+    punctuation stay behind; None when none can be taken."""
     core = [i for i, c in enumerate(below) if _core(c)]
     if len(core) < 3:
         return None
     j = core[0] + 1
-    while j < len(below) and (below[j] in NO_START or below[j].isspace()):
+    while j < len(below) and not can_break_before(below, j):
         j += 1
+    if sum(1 for k in core if k >= j) < 2:
+        return None
     return j
 
 

@@ -17,6 +17,8 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
+from .contents import Contents
+from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents
 from .styles import Styles, TextStyle
@@ -90,10 +92,11 @@ def keep_headings(flowables: list, least: float) -> list:
 
 def contents(doc: Briefing, styles: Styles) -> list:
     f = styles.fonts
-    levels = [TextStyle(f.sans_bold, 11.5, 22, align="left", space_before=6),
-              TextStyle(f.serif, 10.5, 19, align="left")]
-    # Its internal table would draw in Helvetica unless told otherwise.
-    toc = Contents(levels, [0.0, 2 * 10.5], dotsMinLevel=0, tableStyle=grid_style(f.sans))
+    base = styles.body.but(first_indent=0, align="left", space_before=0, space_after=0)
+    toc = Contents(styles, [
+        (base.but(font=f.sans_bold, size=11.5, leading=22), 0.0, 6.0),  # parts
+        (base.but(font=f.serif, size=10.5, leading=19), 2 * 10.5, 0.0),  # answers and paths
+    ])
     return [Heading(doc.labels.contents, styles.h_section, "contents", level=None), toc, PageBreak()]
 
 
@@ -107,6 +110,7 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
         top = answer.metrics[:GLANCE_FIGURES]
         title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
         title.keep_with_next = bool(top)
+        title.role = "H3"
         out += [title, figure_grid(top, styles, balanced=True)] if top else [title]
     return out
 
@@ -140,7 +144,7 @@ def _figures(doc: Briefing, styles: Styles, chart: Chart) -> dict[str, list[Figu
     by where they go (an answer's id, "compare", "review-<n>")."""
     caption = styles.cell_head.but(size=9, leading=13, align="center", space_before=0, space_after=0)
     out: dict[str, list[Figure]] = {}
-    for spec in booklet_charts(doc):
+    for spec in booklet_charts(doc, bars_that_fit(styles.geometry.frame_height)):
         out.setdefault(spec.place, []).append(Figure(chart(spec), TextBlock(spec.caption, caption), spec.alt))
     return out
 
@@ -200,6 +204,7 @@ def subheading(text: str, styles: Styles) -> list:
     """A subheading inside a section, never left alone at a page foot (``keep_headings``)."""
     block = TextBlock(text, styles.h_sub)
     block.keep_with_next = True
+    block.role = "H3"
     return [block]
 
 

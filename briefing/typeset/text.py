@@ -21,12 +21,13 @@ from reportlab.platypus import Flowable
 from ..fonts.register import char_width
 from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
+from .tagging import Tagged
 
 ASCENT = 0.88  # Noto CJK ascender in em: puts the glyphs in the middle of the leading
 SAME_WIDTH = 1e-6  # points: frames that differ by rounding only (1e-13) are the same measure
 
 
-class TextBlock(Flowable):
+class TextBlock(Tagged, Flowable):
     def __init__(self, text: str, style: TextStyle, *, indent_first: bool = True):
         super().__init__()
         self.text = text
@@ -44,6 +45,7 @@ class TextBlock(Flowable):
         """A piece of this paragraph: the same text, only ``span`` of it, already broken."""
         part = TextBlock(self.text, self.style, indent_first=indent_first)
         part._span, part._lines, part._for_width, part._continues = span, lines, width, continues
+        part.tag, part.artifact = self.tag, self.artifact  # one paragraph, one element, on every page
         return part
 
     @property

@@ -1,0 +1,94 @@
+"""pdf/save.py: no stream of a finished file ends in CR (PDF/A validators would read CR LF as the
+end-of-line before endstream and find the stream one byte short of its /Length)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+
+import pikepdf
+from pikepdf import Dictionary, Name
+
+from briefing.pdf.save import _ending_in_cr, save
+
+
+def _content_ending_in_cr() -> bytes:
+    """Page content whose zlib stream ends in 0x0D: the last byte is the Adler-32's lowest."""
+    for pad in range(3 * 94):  # a trailing comment of three printable characters: every byte sum
+        comment = bytes(33 + min(94 - 1, max(0, pad - 94 * i)) for i in range(3))
+        data = b"q 0 0 1 rg 10 10 50 20 re f Q %" + comment
+        if zlib.adler32(data) & 0xFF == 0x0D:
+            return data
+    raise AssertionError("no such content")
+
+
+def _one_page(content: bytes) -> pikepdf.Pdf:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.pages[0].obj.Contents = pdf.make_stream(content)
+    return pdf
+
+
+def test_a_content_stream_ending_in_cr_is_mended_without_changing_the_drawing(tmp_path):
+    content = _content_ending_in_cr()
+    pdf = _one_page(content)
+    plain = io.BytesIO()
+    pdf.save(plain, compress_streams=True, recompress_flate=True)
+    with pikepdf.open(io.BytesIO(plain.getvalue())) as before:
+        assert _ending_in_cr(before), "the case must really occur before the fix"
+    save(pdf, tmp_path / "out.pdf")
+    with pikepdf.open(tmp_path / "out.pdf") as after:
+        assert not _ending_in_cr(after)
+        ops = pikepdf.parse_content_stream(after.pages[0])
+        assert [str(op) for _, op in ops] == ["q", "rg", "re", "f", "Q"]
+        assert after.pages[0].Contents.read_bytes().rstrip() == content
+
+
+def test_an_object_stream_ending_in_cr_is_mended(tmp_path):
+    """Structure elements fill an object stream; one whose data ends in CR gets a neutral /R 0."""
+    titles = [f"{i}" for i in range(40)]
+    for n in range(600):  # the data's byte sum, so Adler-32's last byte, moves by one a step
+        titles[0] = "a" * (n // 26) + chr(ord("a") + n % 26)
+        pdf = _one_page(b"q Q")
+        kids = pikepdf.Array([pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, T=t)) for t in titles])
+        pdf.Root.StructTreeRoot = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=kids))
+        buf = io.BytesIO()
+        pdf.save(buf, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        with pikepdf.open(io.BytesIO(buf.getvalue())) as written:
+            if any(s.get("/Type") == "/ObjStm" for s in _ending_in_cr(written)):
+                break
+    else:
+        raise AssertionError("no case found")
+    save(pdf, tmp_path / "out.pdf")
+    with pikepdf.open(tmp_path / "out.pdf") as after:
+        assert not _ending_in_cr(after)
+        elems = list(after.Root.StructTreeRoot.K)
+        assert [str(e.T) for e in elems] == titles
+        assert {int(e.get("/R", 0)) for e in elems} == {0}
+
+
+def test_the_same_input_saves_to_the_same_bytes(tmp_path):
+    content = _content_ending_in_cr()
+    save(_one_page(content), tmp_path / "a.pdf")
+    save(_one_page(content), tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_a_font_program_is_changed_by_its_memory_hint_only(booklet):
+    """A font whose compressed data would end in CR gets another memory-use hint, and nothing
+    else; zero padding would not do (the byte sum, so Adler-32's last byte, stays)."""
+    from fontTools.ttLib import TTFont
+
+    from briefing.fonts.cid import with_memory_hint
+
+    with pikepdf.open(booklet.output) as pdf:
+        font = next(iter(pdf.pages[4].Resources.Font.values()))
+        program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+    assert zlib.adler32(program + b"\0\0\0\0") & 0xFF == zlib.adler32(program) & 0xFF
+    sums = {zlib.adler32(with_memory_hint(program, h)) & 0xFF for h in range(1, 300)}
+    assert len(sums) > 1  # some hints move the last byte
+    hinted = with_memory_hint(program, 7)
+    a, b = TTFont(io.BytesIO(program)), TTFont(io.BytesIO(hinted), checkChecksums=2)
+    assert b["post"].maxMemType1 == 7 and a["post"].maxMemType1 == 0
+    assert {t: b.reader[t] for t in b.reader.keys() if t not in ("post", "head")} == \
+        {t: a.reader[t] for t in a.reader.keys() if t not in ("post", "head")}
