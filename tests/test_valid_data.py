@@ -17,14 +17,12 @@ import os
 import re
 import string
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.commands.build import build
 from briefing.data.model import COMPARATORS
-from briefing.errors import LayoutFailed
 
 from .conftest import DATA
 

@@ -18,6 +18,7 @@ checked for presence and order only.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -80,16 +81,19 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
     """
     rest = want
     page, face = blocks[j].page, blocks[j].face
+    pitch = None  # the paragraph's line pitch, from the first of its blocks with two lines
     while True:
         b = blocks[j]
         if b.face != face or not rest.startswith(b.text):
             return None
+        pitch = pitch or b.pitch
         rest = rest[len(b.text):]
         if not rest:
             return j + 1
         nxt = j + 1
         if nxt < len(blocks) and blocks[nxt].page == page and blocks[nxt].face == face and \
-                _next_line(b, blocks[nxt], len(want) - len(rest) in breaks) and rest.startswith(blocks[nxt].text):
+                _next_line(b, blocks[nxt], len(want) - len(rest) in breaks, pitch) and \
+                rest.startswith(blocks[nxt].text):
             j = nxt  # the next line typed in the data, or the paragraph's next part on this page
             continue
         k = nxt
@@ -105,19 +109,20 @@ def _chain(blocks: list[_Block], j: int, want: str, breaks: frozenset[int] = fro
         page += 1
 
 
-def _next_line(b: _Block, nxt: _Block, typed: bool) -> bool:
+def _next_line(b: _Block, nxt: _Block, typed: bool, pitch: float | None) -> bool:
     """Is ``nxt`` set as the line after ``b``'s last: below it, where the data typed a line
-    break, or at a whole number of ``b``'s own line pitches (a paragraph drawn in two parts on
-    one page, as a group kept together is; paragraphs and table rows stand further apart)."""
+    break, or at a whole number of the paragraph's line pitches (a paragraph drawn in two parts
+    on one page, as a group kept together is; paragraphs and table rows stand further apart)."""
     step = b.bottom - nxt.top
     if step <= 0.5 * b.face[1]:
         return False
     if typed:
         return True
-    if b.pitch is None or b.pitch <= 0:
+    pitch = pitch or nxt.pitch
+    if pitch is None or pitch <= 0:
         return False
-    k = round(step / b.pitch)
-    return k >= 1 and abs(step - k * b.pitch) < 0.5
+    k = round(step / pitch)
+    return k >= 1 and abs(step - k * pitch) < 0.5
 
 
 def _typed_breaks(paragraph: str) -> frozenset[int]:
@@ -147,28 +152,35 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
     for value in _strings(doc.model_dump()):
         key = _squeeze(value)
         counts[key] = counts.get(key, 0) + 1
+    # Where each block starts, by its first character: a chain can only start where it matches.
+    starts: dict[str, list[int]] = {}
+    for j, b in enumerate(blocks):
+        starts.setdefault(b.text[0], []).append(j)
     problems: list[str] = []
     at = 0
     for n, text, breaks in want:
+        candidates = starts.get(text[0], [])
         # The match that ends first (a later start may end sooner: a chain across a page is long).
-        found, j = None, at
-        while j < len(blocks) and (found is None or j < found):
+        found = None
+        for j in candidates[bisect_left(candidates, at):]:
+            if found is not None and j >= found:
+                break
             end = _chain(blocks, j, text, breaks)
             if end is not None and (found is None or end < found):
                 found = end
-            j += 1
         short = text[:16] + ("…" if len(text) > 16 else "")
         if found is None:
-            where = "anywhere" if all(_chain(blocks, j, text, breaks) is None for j in range(at)) else "in order"
+            earlier = [j for j in candidates if j < at]
+            where = "anywhere" if all(_chain(blocks, j, text, breaks) is None for j in earlier) else "in order"
             problems.append(f"paragraph {n} “{short}” not printed {where}")
             continue
         at = found
         if len(text) < UNIQUE or counts.get(text, 0) > 1:
             continue  # the same words stand elsewhere in the data too (a label, a title)
         per_face: dict[tuple, int] = {}  # a heading made of an ordinal and a title may read the same,
-        for j, b in enumerate(blocks):  # but in the contents' or a heading's face, not a paragraph's
+        for j in candidates:  # but in the contents' or a heading's face, not a paragraph's
             if _chain(blocks, j, text, breaks) is not None:
-                per_face[b.face] = per_face.get(b.face, 0) + 1
+                per_face[blocks[j].face] = per_face.get(blocks[j].face, 0) + 1
         times = max(per_face.values())
         if times > 1:
             problems.append(f"paragraph {n} “{short}” printed {times} times")
