@@ -165,16 +165,17 @@ def test_a_line_of_one_character_only_where_no_second_fits(text, ems):
     lines = break_lines(text, [measure], width, EM, compress=True)
     # An upper bound of its set width: compression only narrows marks, but "——" is set at two
     # full ems, wider than its two glyphs' own advances.
-    full = lambda t: sum(EM if c == "—" else width(c) for c in t if not c.isspace())  # noqa: E731
+    # The spaces between the two pieces count: only a line's leading spaces are dropped.
+    full = lambda s, e: sum(EM if c == "—" else width(c) for c in text[s:e])  # noqa: E731
     for n, line in enumerate(lines):
         if len(lines) < 2 or not is_lone(line.text):
             continue
         if n:
             i = movable(lines[n - 1].text)
-            assert i is None or full(lines[n - 1].text[i:] + line.text) > measure, [l.text for l in lines]
+            assert i is None or full(lines[n - 1].start + i, line.end) > measure, [l.text for l in lines]
         else:
             j = takeable(lines[1].text)
-            assert j is None or full(line.text + lines[1].text[:j]) > measure, [l.text for l in lines]
+            assert j is None or full(line.start, lines[1].start + j) > measure, [l.text for l in lines]
     assert "".join(l.text for l in lines).replace(" ", "") == text.replace(" ", "")
     assert all(l.width <= measure + 1e-6 or len(l.text) == 1 for l in lines)
 
