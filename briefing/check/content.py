@@ -112,15 +112,21 @@ class PageContent:
 
 # -- tokenizing ---------------------------------------------------------------------------------
 
+# One match per token: the whitespace before it is consumed with it (one character class, so
+# nothing to backtrack into); a comment is a token of its own, skipped.
 _TOKEN = re.compile(rb"""
-    (?P<ws>[\x00\t\n\x0c\r ]+|%[^\r\n]*)
-  | (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
+    [\x00\t\n\x0c\r ]*
+    (?:
+    (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
   | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
+  | (?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+  | (?P<str>\()
+  | (?P<aopen>\[) | (?P<aclose>\])
   | (?P<dopen><<) | (?P<dclose>>>)
   | (?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
-  | (?P<aopen>\[) | (?P<aclose>\])
-  | (?P<str>\()
-  | (?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+  | (?P<comment>%[^\r\n]*)
+  | (?P<end>\Z)
+    )
 """, re.X)
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
@@ -194,41 +200,13 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
             raise ContentError(f"unreadable byte {data[i:i + 1]!r} in a content stream")
         kind = m.lastgroup
         i = m.end()
-        if kind == "ws":
-            continue
         top = stack[-1]
+        # The kinds in the order of how often they come (numbers, then operators).
         if kind == "num":
-            t = m.group()
+            t = m.group(kind)
             top.append(float(t) if b"." in t else int(t))
-        elif kind == "name":
-            t = m.group()
-            if b"#" in t:
-                t = _NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), t)
-            top.append(t.decode("latin-1"))
-        elif kind == "str":
-            s, i = _literal(data, i)
-            top.append(s)
-        elif kind == "hex":
-            digits = bytes(c for c in m.group()[1:-1] if c not in _WS)
-            if len(digits) % 2:
-                digits += b"0"
-            top.append(bytes.fromhex(digits.decode("ascii")))
-        elif kind in ("aopen", "dopen"):
-            stack.append([])
-            kinds.append(kind)
-        elif kind in ("aclose", "dclose"):
-            if not kinds or kinds[-1] != ("aopen" if kind == "aclose" else "dopen"):
-                raise ContentError("unbalanced [ ] or << >> in a content stream")
-            kinds.pop()
-            items = stack.pop()
-            if len(items) > MAX_ARRAY:
-                raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
-            if kind == "aclose":
-                stack[-1].append(items)
-            else:
-                stack[-1].append(dict(zip(items[::2], items[1::2])))
-        else:  # an operator, or true / false / null
-            t = m.group()
+        elif kind == "word":  # an operator, or true / false / null
+            t = m.group(kind)
             if t in (b"true", b"false"):
                 top.append(t == b"true")
             elif t == b"null":
@@ -240,6 +218,36 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
             else:
                 ops.append((top, t))
                 stack[0] = []
+        elif kind == "name":
+            t = m.group(kind)
+            if b"#" in t:
+                t = _NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), t)
+            top.append(t.decode("latin-1"))
+        elif kind == "hex":
+            digits = m.group(kind)[1:-1].translate(None, _WS)
+            if len(digits) % 2:
+                digits += b"0"
+            top.append(bytes.fromhex(digits.decode("ascii")))
+        elif kind == "aopen" or kind == "dopen":
+            stack.append([])
+            kinds.append(kind)
+        elif kind == "aclose" or kind == "dclose":
+            if not kinds or kinds[-1] != ("aopen" if kind == "aclose" else "dopen"):
+                raise ContentError("unbalanced [ ] or << >> in a content stream")
+            kinds.pop()
+            items = stack.pop()
+            if len(items) > MAX_ARRAY:
+                raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
+            if kind == "aclose":
+                stack[-1].append(items)
+            else:
+                stack[-1].append(dict(zip(items[::2], items[1::2])))
+        elif kind == "str":
+            s, i = _literal(data, i)
+            top.append(s)
+        elif kind == "end":
+            break
+        # else a comment: skipped
     return ops
 
 
