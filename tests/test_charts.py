@@ -367,6 +367,30 @@ def test_review_statuses_differ_in_grey_by_tone(fonts):
     assert means[4] > 240, means  # 待填报: blank, only its dashed outline
 
 
+def test_a_count_on_a_patterned_segment_sits_on_a_clear_ground(fonts):
+    """The count printed in a hatched, dotted or cross-hatched segment is drawn over its
+    pattern on a white ground: the pattern stops around the digit, or the digit is lost in it."""
+    from PIL import Image
+
+    from briefing.typeset.chartrules import ChartSpec, Row
+
+    for status in ("基本达成", "进行中", "未达成"):
+        row = Row("路径一", "路径一", 2, "2项", 2, segments=(("达成", 1.0), (status, 1.0)))
+        img = Image.open(io.BytesIO(render(ChartSpec("status", "t", "项", (row,)), 425, fonts, "png", dpi=300)))
+        img = img.convert("L")
+        w, h = img.size
+        px = img.load()
+        dark = [y for y in range(h) if sum(px[x, y] < 100 for x in range(w)) > w * 0.3]
+        top, bottom = dark[0], dark[-1]  # the bar's outline, top and bottom
+        xs = [x for x in range(w) if px[x, top] < 160]
+        cx, cy = round(min(xs) + 0.75 * (max(xs) - min(xs))), (top + bottom) // 2
+        # beside the digit (a bold "1" is ~6 px wide either side of its centre at 300 dpi),
+        # inside the white box the label stands on
+        for box in ((cx - 14, cy - 6, cx - 9, cy + 6), (cx + 9, cy - 6, cx + 14, cy + 6)):
+            ground = img.crop(box).getdata()
+            assert min(ground) > 200, (status, box, min(ground))
+
+
 def test_every_value_label_is_printed(doc, fonts):
     for spec in booklet_charts(doc):
         svg = render_svg(spec, 425, fonts)

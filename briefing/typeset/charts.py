@@ -243,10 +243,15 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
                 if count:
                     _segment(ax, x, x + count, y - h / 2, y + h / 2, status, style)
                     solid = not status_look(status)[1]
-                    ax.annotate(format_number(count), (x + count / 2, y), ha="center", va="center",
-                                fontweight="bold", color="#FFFFFF" if solid else style.text, zorder=5,
-                                bbox=None if solid else {"boxstyle": "square,pad=0.15", "facecolor": "#FFFFFF",
-                                                         "edgecolor": "none"})
+                    label = format_number(count)
+                    if not solid:  # a clear ground inside the pattern, within the bar's outline
+                        from matplotlib.patches import Rectangle
+
+                        w = min((_text_width(label, fonts, style) + 4) * total * 1.005 / plot_pt, count * 0.9)
+                        ax.add_patch(Rectangle((x + count / 2 - w / 2, y - 0.35 * h), w, 0.7 * h,
+                                               facecolor="#FFFFFF", edgecolor="none", zorder=4))
+                    ax.annotate(label, (x + count / 2, y), ha="center", va="center", fontweight="bold",
+                                color="#FFFFFF" if solid else style.text, zorder=5)
                 x += count
         return {}
     # Amounts and growth rates: to scale between the smallest and largest unbroken value.
@@ -330,8 +335,13 @@ def _pattern(ax, pattern: str, transform, box, style: ChartStyle) -> None:
                 if a < b:
                     segs.append([(a, c - a), (b, c - b)])
                 c += step
-    fig.add_artist(LineCollection(segs, colors=style.text, linewidths=width, transform=fig.dpi_scale_trans,
-                                  zorder=3, capstyle="round" if pattern == "dots" else "butt"))
+    lines = LineCollection(segs, colors=style.text, linewidths=width, transform=fig.dpi_scale_trans,
+                           zorder=3, capstyle="round" if pattern == "dots" else "butt")
+    if transform is ax.transData:  # a bar's segment: drawn with the axes, under its count label
+        lines.set_clip_on(False)
+        ax.add_collection(lines, autolim=False)
+    else:  # a legend swatch, itself drawn on the figure after the axes
+        fig.add_artist(lines)
 
 
 def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -> None:
