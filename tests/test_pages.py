@@ -87,8 +87,8 @@ def test_running_head_names_the_section_in_effect_at_the_top_of_the_page(built, 
         if caption:
             continued += 1
             assert head.startswith(caption.group(1)), (n, head, top.text)
-        for s in doc.plan.paths:
-            if top.text == s.ordinal:  # the page opens with a path's heading
+        for s in (*doc.results.answers, *doc.plan.paths):
+            if top.text == s.ordinal:  # the page opens with an answer's or a path's heading
                 opened += 1
                 assert head.startswith(s.ordinal), (n, head)
     assert continued >= 3 and opened >= 2
@@ -123,6 +123,43 @@ def test_no_heading_ends_a_page_and_part_and_section_headings_keep_the_same_spac
     gaps = below["part"] + below["section"]
     # A part heading gets the same room under it as a section heading (once it touched its text).
     assert min(gaps) >= 12 and max(gaps) - min(gaps) <= 6, below
+
+
+def _sections(reader) -> list[tuple[str, int, int]]:
+    """(title, level, page) of every bookmark, in order."""
+    out = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((item.title, level, reader.get_destination_page_number(item) + 1))
+    walk(reader.outline, 0)
+    return out
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
+def test_no_section_starts_a_new_page_while_the_page_before_is_mostly_empty(built, data, paper):
+    """An answer or a path (the first after its part's opener too) starts on a fresh page only
+    when less than a third of the page before was left: a part title, its lead or its figures
+    at a glance are never left alone on an otherwise empty page."""
+    geo = PAPERS[paper]
+    doc = load(data)
+    reader = PdfReader(built[data.stem, paper].output)
+    walker = Walker(reader)
+    sections = {f"{s.ordinal}\u3000{s.title}" for s in (*doc.results.answers, *doc.plan.paths)}
+    marks = _sections(reader)
+    for (_, _, before), (title, level, page) in zip(marks, marks[1:]):
+        if title not in sections or page == before:
+            continue
+        n = page - 1
+        body = _body(walker.page(reader.pages[n - 1], n), geo, n)
+        lowest = min(r.y - r.descent for r in body)
+        y0 = geo.text_block(n)[1]
+        assert lowest - y0 < geo.frame_height / 3, (
+            f"page {n} is left {(lowest - y0) / geo.frame_height:.0%} empty before {title} on page {page}")
 
 
 def test_a_heading_moves_on_with_its_text_when_fewer_than_two_lines_fit(fonts, tmp_path):

@@ -146,8 +146,8 @@ def test_three_answers_and_three_paths_that_share_pages_are_not_refused(tmp_path
 
 def test_min_pages_counts_the_pages_the_layout_always_starts():
     doc = load(DATA)
-    assert min_pages(doc) == 8 + 3  # foreword, comparison and closing; no review in 2023
-    assert min_pages(load(SAMPLE)) == 8 + 2  # foreword and comparison
+    assert min_pages(doc) == 6 + 3  # foreword, comparison and closing; no review in 2023
+    assert min_pages(load(SAMPLE)) == 6 + 2  # foreword and comparison
 
 
 def test_a_text_that_begins_with_a_closing_mark_is_not_a_broken_line(tmp_path):

@@ -126,11 +126,11 @@ def squeeze(text: str) -> str:
 
 def min_pages(doc: Briefing) -> int:
     """The pages the layout always starts anew, whatever the data: cover, contents, the results
-    opener, the first answer, the plan opener, the first path, notes and back cover, and the
-    foreword, last year's review, the comparison and the closing where the data has them.
-    Further answers and paths may share pages (short sections follow each other)."""
+    opener, the plan opener, notes and back cover, and the foreword, last year's review, the
+    comparison and the closing where the data has them. Answers and paths may share pages with
+    their part's opener and with each other (short sections follow each other)."""
     optional = (doc.foreword, doc.review, doc.links(), doc.closing)
-    return 8 + sum(1 for part in optional if part)
+    return 6 + sum(1 for part in optional if part)
 
 
 def _pdfa(reader: PdfReader) -> list[str]:

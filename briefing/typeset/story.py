@@ -17,7 +17,6 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
-from .contents import Contents
 from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents
@@ -46,8 +45,8 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
     if doc.review:  # last year's targets, before this year's answers (and outside their part)
         out += review_section(doc, styles, figures) + [PageBreak()]
     out += results_opener(doc, styles)
-    for n, answer in enumerate(doc.results.answers):
-        out += [PageBreak()] if n == 0 else section_break(styles)
+    for answer in doc.results.answers:  # the first right after the figures at a glance
+        out += section_break(styles)
         out += answer_section(answer, doc, styles, figures.get(answer.id, []))
     if doc.links():
         title = L.fill(L.compare, doc)
@@ -56,8 +55,8 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [item for f in figures.get("compare", []) for item in (CondPageBreak(40 * mm), Spacer(1, 5 * mm), f)]
     out += [PageBreak(), Heading(doc.plan.title, styles.h_part, "plan", level=0)]
     out += [TextBlock(p, styles.lead) for p in doc.plan.paragraphs]
-    for n, path in enumerate(doc.plan.paths):
-        out += ([PageBreak()] if n == 0 else section_break(styles)) + path_section(path, doc, styles)
+    for path in doc.plan.paths:  # the first right under the part's title and lead
+        out += section_break(styles) + path_section(path, doc, styles)
     if doc.closing:
         out += [PageBreak(), Heading(L.closing, styles.h_section, "closing")]
         out += [TextBlock(p, styles.body) for p in doc.closing]
@@ -116,8 +115,9 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
 
 
 def section_break(styles: Styles) -> list:
-    """Sections follow each other, but never start in the bottom third of a page. The space
-    above the next heading is the heading's own (dropped at the top of a page)."""
+    """Sections follow each other (the first one its part's opener), but never start in the
+    bottom third of a page: no part title or page of figures is left alone on a mostly empty
+    page. The space above the next heading is the heading's own (dropped at the top of a page)."""
     return [CondPageBreak(styles.geometry.frame_height / 3)]
 
 
