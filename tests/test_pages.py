@@ -141,7 +141,7 @@ def _sections(reader) -> list[tuple[str, int, int]]:
 
 @pytest.mark.parametrize("paper", ["a4", "a5"])
 @pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
-def test_no_section_starts_a_new_page_while_the_page_before_is_mostly_empty(built, data, paper):
+def test_no_section_starts_a_new_page_while_the_page_before_is_mostly_empty(built, fonts, data, paper):
     """An answer or a path (the first after its part's opener too) starts on a fresh page only
     when less than a third of the page before was left: a part title, its lead or its figures
     at a glance are never left alone on an otherwise empty page."""
@@ -150,16 +150,36 @@ def test_no_section_starts_a_new_page_while_the_page_before_is_mostly_empty(buil
     reader = PdfReader(built[data.stem, paper].output)
     walker = Walker(reader)
     sections = {f"{s.ordinal}\u3000{s.title}" for s in (*doc.results.answers, *doc.plan.paths)}
+    size = styles_for(paper, fonts).body.size
     marks = _sections(reader)
     for (_, _, before), (title, level, page) in zip(marks, marks[1:]):
         if title not in sections or page == before:
             continue
         n = page - 1
         body = _body(walker.page(reader.pages[n - 1], n), geo, n)
-        lowest = min(r.y - r.descent for r in body)
-        y0 = geo.text_block(n)[1]
-        assert lowest - y0 < geo.frame_height / 3, (
-            f"page {n} is left {(lowest - y0) / geo.frame_height:.0%} empty before {title} on page {page}")
+        free = min(r.y - r.descent for r in body) - geo.text_block(n)[1]
+        # What the section needs to start: its heading and two lines of text (a very long title
+        # may need more than a third of a page)
+        text = sorted({round(r.y, 1) for r in _body(walker.page(reader.pages[page - 1], page), geo, page)
+                       if abs(r.size - size) < 0.05}, reverse=True)
+        need = geo.text_block(page)[3] - text[1] if len(text) > 1 else geo.frame_height
+        # (one line's slack: the last flowable's padding below its text, which the layout counts)
+        assert free < max(geo.frame_height / 3, need) + 1.7 * size, (
+            f"page {n} is left {free / geo.frame_height:.0%} empty before {title} on page {page}")
+
+
+@pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
+def test_figures_at_a_glance_list_only_answers_with_figures(fonts, data):
+    """An answer without figures (achievements only) is not a bare title on the glance page;
+    with no figures at all there is no glance heading either."""
+    from briefing.typeset.story import results_opener
+
+    doc = load(data)
+    blocks = [f for f in results_opener(doc, styles_for("a4", fonts)) if isinstance(f, (TextBlock, Heading))]
+    titles = [b.text for b in blocks if getattr(b, "role", "") == "H3"]
+    assert titles == [f"{a.ordinal}\u3000{a.title}" for a in doc.results.answers if a.metrics]
+    glance = doc.labels.fill(doc.labels.glance, doc)
+    assert any(getattr(b, "title", None) == glance for b in blocks) == bool(titles)
 
 
 def test_a_heading_moves_on_with_its_text_when_fewer_than_two_lines_fit(fonts, tmp_path):

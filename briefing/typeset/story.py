@@ -103,14 +103,16 @@ def results_opener(doc: Briefing, styles: Styles) -> list:
     L = doc.labels
     out: list = [Heading(doc.results.title, styles.h_part, "results", level=0)]
     out += [TextBlock(p, styles.lead) for p in doc.results.paragraphs]
-    out += [Heading(L.fill(L.glance, doc), styles.h_glance, "glance", level=1)]
-    for answer in doc.results.answers:
+    # Answers without figures (achievements only) have nothing to show at a glance: no bare title.
+    shown = [answer for answer in doc.results.answers if answer.metrics]
+    if shown:
+        out += [Heading(L.fill(L.glance, doc), styles.h_glance, "glance", level=1)]
+    for answer in shown:
         # The same key figures on every paper: a row of four on A4, two rows on A5.
-        top = answer.metrics[:GLANCE_FIGURES]
         title = TextBlock(f"{answer.ordinal}\u3000{answer.title}", styles.h_sub.but(space_before=6))
-        title.keep_with_next = bool(top)
+        title.keep_with_next = True
         title.role = "H3"
-        out += [title, figure_grid(top, styles, balanced=True)] if top else [title]
+        out += [title, figure_grid(answer.metrics[:GLANCE_FIGURES], styles, balanced=True)]
     return out
 
 
