@@ -182,6 +182,28 @@ def test_figures_at_a_glance_list_only_answers_with_figures(fonts, data):
     assert any(getattr(b, "title", None) == glance for b in blocks) == bool(titles)
 
 
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_contents_entry_that_turns_goes_on_under_its_title_not_its_ordinal(built, paper):
+    """答卷一　<a long title>: its second line starts under the title's first character."""
+    data = ROOT / "tests" / "data" / "edge-large.yaml"
+    doc = load(data)
+    ordinals = {s.ordinal for s in (*doc.results.answers, *doc.plan.paths)}
+    reader = PdfReader(built[data.stem, paper].output)
+    runs = sorted((r for r in Walker(reader).page(reader.pages[1], 2).runs if r.text.strip()),
+                  key=lambda r: (-r.y, r.x))
+    turned = 0
+    for r in runs:
+        ordinal, gap, _ = r.text.partition("\u3000")
+        if not gap or ordinal not in ordinals:
+            continue
+        if any(abs(q.y - r.y) < 0.1 and q.text.isdigit() for q in runs):
+            continue  # its page number is on this line: it does not turn
+        turned += 1
+        nxt = next(q for q in runs if q.y < r.y - 0.1 and not q.text.isdigit())
+        assert nxt.x == pytest.approx(r.advances[len(ordinal) + 1], abs=0.05), (r.text, nxt.text)
+    assert turned >= 2, turned
+
+
 def test_a_heading_moves_on_with_its_text_when_fewer_than_two_lines_fit(fonts, tmp_path):
     styles = styles_for("a4", fonts)
     body = styles.body

@@ -21,6 +21,12 @@ from .text import ASCENT, TextBlock
 DOT_GAP = 4.0  # points of space around the leader
 
 
+def _text_width(text: str, style: TextStyle) -> float:
+    from ..fonts.register import char_width
+
+    return sum(map(char_width(style.font, style.size), text))
+
+
 class _Row:
     """One entry laid out for a width: its title's lines, where its page number goes."""
 
@@ -28,9 +34,19 @@ class _Row:
                  space_before: float, number_width: float, width: float):
         self.level, self.title, self.page, self.key = level, title, page, key
         self.style, self.indent, self.space_before = style, indent, space_before
-        self.block = TextBlock(title, style.but(first_indent=0, align="left", space_before=0, space_after=0))
-        self.block.wrap(width - indent - number_width - 2 * DOT_GAP, 1e9)
+        # "答卷一　title": a title that turns goes on under its own first character, not under
+        # the ordinal (a hanging indent, as a typeset contents has it)
+        ordinal, gap, rest = title.partition("\u3000")
+        self.hang = _text_width(ordinal + gap, style) if gap and rest and len(ordinal) <= 8 else 0.0
+        self.block = TextBlock(title, style.but(first_indent=-self.hang, align="left", space_before=0,
+                                                space_after=0))
+        self.block.wrap(width - indent - self.hang - number_width - 2 * DOT_GAP, 1e9)
         self.height = space_before + self.block.height
+
+    @property
+    def last_x(self) -> float:
+        """Where the last line starts, from the entry's indent."""
+        return 0.0 if len(self.block.lines(self.block.width)) == 1 else self.hang
 
 
 class Contents(TableOfContents):
@@ -53,10 +69,7 @@ class Contents(TableOfContents):
 
     @staticmethod
     def _width(text: str, font: str, size: float) -> float:
-        from ..fonts.register import char_width
-
-        w = char_width(font, size)
-        return sum(map(w, text))
+        return _text_width(text, TextStyle(font, size, size))
 
     def wrap(self, availWidth, availHeight):
         self._rows = self._layout(availWidth)
@@ -125,13 +138,13 @@ def _draw_rows(owner: Contents, rows: list[_Row], canv, x: float, y: float) -> N
         line_base = bottom + st.leading - (st.leading - st.size) / 2 - st.size * ASCENT  # last line's baseline
         num = str(r.page)
         num_w = owner._width(num, st.font, st.size)
-        dots_from = x + r.indent + (last.width if last else 0) + DOT_GAP
+        dots_from = x + r.indent + r.last_x + (last.width if last else 0) + DOT_GAP
         dots_to = x + width - num_w - DOT_GAP
         item = link = None
         if rec is not None and owner.tag is not None:
             item = owner.tag.add("TOCI")
             link = item.add("Link")
-        _tagged(rec, canv, link, lambda: r.block.drawOn(canv, x + r.indent, bottom))
+        _tagged(rec, canv, link, lambda: r.block.drawOn(canv, x + r.indent + r.hang, bottom))
         if dots_to > dots_from:
             with artifact(canv, LAYOUT):
                 _leader(canv, dots_from, dots_to, line_base, st)
