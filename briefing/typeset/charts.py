@@ -247,7 +247,7 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
                     if not solid:  # a clear ground inside the pattern, within the bar's outline
                         from matplotlib.patches import Rectangle
 
-                        w = min((_text_width(label, fonts, style) + 4) * total * 1.005 / plot_pt, count * 0.9)
+                        w = min((_text_width(label, fonts, style) + 7) * total * 1.005 / plot_pt, count * 0.9)
                         ax.add_patch(Rectangle((x + count / 2 - w / 2, y - 0.35 * h), w, 0.7 * h,
                                                facecolor="#FFFFFF", edgecolor="none", zorder=4))
                     ax.annotate(label, (x + count / 2, y), ha="center", va="center", fontweight="bold",
