@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 import typing
+import unicodedata
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
@@ -130,6 +131,20 @@ def _figure(node: yaml.Node) -> Any:
     return None
 
 
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+def _other_notation(node: yaml.Node) -> str | None:
+    """A plain scalar YAML 1.1 reads as a number in a notation no clerk means: 1:20 (a ratio or
+    a time) as the base-60 number 80, 0x10 as 16, 0b101 as 5. Kept as the text typed, so that a
+    figure field names it (需要数字) and a text field prints it, never a number it did not say.
+    (.inf and .nan stay numbers: the model refuses them by name.)"""
+    if (node.style or not node.tag.endswith((":int", ":float"))
+            or _DECIMAL.fullmatch(node.value) or _SPECIAL_FLOAT.fullmatch(node.value)):
+        return None
+    return node.value
+
+
 class _Composer:
     """Turns a composed YAML node tree into plain values while recording where each came from."""
 
@@ -181,6 +196,9 @@ class _Composer:
         figure = _figure(node)
         if figure is not None:
             return figure
+        typed = _other_notation(node)
+        if typed is not None:
+            return typed
         try:
             value = self.loader.construct_object(node)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):
@@ -461,13 +479,22 @@ def _strings(value: Any, loc: Loc):
             yield from _strings(v, loc + (i,))
 
 
+def _named(ch: str) -> str:
+    """A character as a message shows it: “字”（U+5B57）, or by code point and Unicode name alone
+    when it is invisible (a space, a format character, a combining mark) and quoting it would
+    show nothing, or join it to the quote mark."""
+    if ch.isprintable() and not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Me", "Cf"):
+        return f"“{ch}”（U+{ord(ch):04X}）"
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f"（{name}）" if name else "")
+
+
 def glyph_problems(data: Any, missing_glyphs: Callable[[str], list[str]]) -> list[tuple[Loc, str]]:
     """Characters no booklet font can draw, each named with its code point: never tofu."""
     out = []
     for loc, text in _strings(data, ()):
         for ch in missing_glyphs(text):
-            out.append((loc, f"字体中没有字符 “{ch}”（U+{ord(ch):04X}），印出来会是空白方块；"
-                             "请改用常用字或删除该字符"))
+            out.append((loc, f"字体中没有字符 {_named(ch)}，印出来会是空白方块；请改用常用字或删除该字符"))
     return out
 
 
