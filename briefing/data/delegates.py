@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Callable, Iterator
 
-from ..errors import DataError, InputError, Problem, clip, printable
+from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
@@ -40,6 +40,7 @@ COLUMNS = {
 }
 HEADERS = {h: col for col, names in COLUMNS.items() for h in names}
 
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every one str.splitlines() breaks at
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CJK = re.compile("[\u3400-\u9fff]")
@@ -112,6 +113,10 @@ class _Reader:
             self.problem(where, f"{label} “{clip(text, 20)}” 是乱码：GBK 编码的名单被当作 UTF-8 读过又另存了"
                                 f"（原文应是 “{clip(garbled, 20)}”）；请从原始名单重新导出 (GBK text mistaken for UTF-8)")
             return False
+        if any(c in text for c in _LINE_BREAKS):
+            self.problem(where, f"{label}占了多行：单元格里有换行（如在 Excel 中按了 Alt+Enter）；请改为一行 "
+                                f"(a line break in the cell)")
+            return False
         bad = _CONTROL.search(text)
         if bad:
             self.problem(where, f"{label}中有控制字符 {printable(bad.group(), newlines=False)}"
@@ -121,7 +126,7 @@ class _Reader:
             self.problem(where, f"{label}太长（{len(text)} 字，最多 {limit} 字）")
             return False
         for ch in self.missing_glyphs(text) if self.missing_glyphs else ():
-            self.problem(where, f"{label}中的字符 “{ch}”（U+{ord(ch):04X}）字体中没有，印出来会是空白方块；"
+            self.problem(where, f"{label}中的字符 {named_char(ch)}字体中没有，印出来会是空白方块；"
                                 f"请核对名单，或改用常用字")
             return False
         return True
@@ -171,13 +176,32 @@ def _csv_rows(raw: bytes, r: _Reader) -> tuple[Iterator[tuple[int, list[tuple[st
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows():
+        end = 0
         try:
-            for record in reader:
-                yield reader.line_num, [("", cell) for cell in record]
+            for record in reader:  # a record with a quoted line break spans lines: its first one
+                start, end = end + 1, reader.line_num
+                yield start, [("", cell) for cell in record]
         except csv.Error as exc:
             raise r.fail(f"CSV 格式有误：{exc}", reader.line_num) from None
 
     return rows(), note
+
+
+def _merged_down(sheet) -> dict[tuple[int, int], object]:
+    """(row, column) → value for the cells a merge spanning rows covers: a 代表团 merged down over
+    its members' rows holds its value in the first cell only, and it is every member's. A merge
+    within one row (a title across the columns) is left alone. Bounded by the rows a list may
+    have, whatever range a file claims."""
+    out: dict[tuple[int, int], object] = {}
+    last_row, last_col = min(sheet.max_row, MAX_ROWS + 100), min(sheet.max_column, 100)
+    for rng in sheet.merged_cells.ranges:
+        if rng.min_row == rng.max_row or rng.min_row > last_row or rng.min_col > last_col:
+            continue
+        value = sheet.cell(rng.min_row, rng.min_col).value
+        for row in range(rng.min_row, min(rng.max_row, last_row) + 1):
+            for col in range(rng.min_col, min(rng.max_col, last_col) + 1):
+                out[(row, col)] = value
+    return out
 
 
 def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, object]]]]:
@@ -187,18 +211,20 @@ def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, ob
     from openpyxl.utils import get_column_letter
 
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        # Not read-only: only a full sheet knows its merged cells (0.24 s for 10,000 rows).
+        book = load_workbook(io.BytesIO(raw), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise r.fail(f"无法读取 Excel 文件（{type(exc).__name__}）；请在 Excel/WPS 中重新另存为 .xlsx") from None
     if not book.worksheets:
         raise r.fail("Excel 文件中没有工作表")
     sheet = book.worksheets[0]
     title = sheet.title
+    merged = _merged_down(sheet)
 
     def rows():
         try:
             for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                yield n, [(f"{title}!{get_column_letter(c)}{n}", v) for c, v in enumerate(values, 1)]
+                yield n, [(f"{title}!{get_column_letter(c)}{n}", merged.get((n, c), v)) for c, v in enumerate(values, 1)]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
         finally:

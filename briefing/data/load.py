@@ -10,14 +10,13 @@ import difflib
 import os
 import re
 import typing
-import unicodedata
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DataError, InputError, Problem, clip, printable
+from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
 from .model import Briefing, Unquoted, Written, format_number, shown
 
@@ -479,22 +478,12 @@ def _strings(value: Any, loc: Loc):
             yield from _strings(v, loc + (i,))
 
 
-def _named(ch: str) -> str:
-    """A character as a message shows it: “字”（U+5B57）, or by code point and Unicode name alone
-    when it is invisible (a space, a format character, a combining mark) and quoting it would
-    show nothing, or join it to the quote mark."""
-    if ch.isprintable() and not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Me", "Cf"):
-        return f"“{ch}”（U+{ord(ch):04X}）"
-    name = unicodedata.name(ch, "")
-    return f"U+{ord(ch):04X}" + (f"（{name}）" if name else "")
-
-
 def glyph_problems(data: Any, missing_glyphs: Callable[[str], list[str]]) -> list[tuple[Loc, str]]:
     """Characters no booklet font can draw, each named with its code point: never tofu."""
     out = []
     for loc, text in _strings(data, ()):
         for ch in missing_glyphs(text):
-            out.append((loc, f"字体中没有字符 {_named(ch)}，印出来会是空白方块；请改用常用字或删除该字符"))
+            out.append((loc, f"字体中没有字符 {named_char(ch)}，印出来会是空白方块；请改用常用字或删除该字符"))
     return out
 
 
