@@ -169,9 +169,14 @@ class _Composer:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node)
-                if not isinstance(key, str):
-                    key = str(key)
+                if key_node.tag.endswith(":merge"):
+                    self.problems.append(self._at(key_node, loc, "不支持 YAML 合并键 <<：请把字段逐项写出"
+                                                                 " (merge keys are not supported)"))
+                    continue
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # as typed: a key ~, yes or 2023 is named so, not None, True or 2023
+                else:
+                    key = str(self.loader.construct_object(key_node))
                 if len(key) > MAX_KEY:
                     self.problems.append(self._at(key_node, loc, f"字段名太长（{len(key)} 个字符，上限 {MAX_KEY}）："
                                                                  f"{clip(key, 30)}"))
