@@ -277,6 +277,30 @@ def test_a_group_merged_over_its_members_rows_is_each_ones_group(tmp_path, fonts
         ("王昇", "第一代表团"), ("赵玥", "第一代表团"), ("李犇", "第一代表团"), ("张三", "第二代表团")]
 
 
+
+def test_a_formula_saved_without_its_value_is_named_as_such(tmp_path, fonts):
+    """A list made by a program (not saved by Excel or WPS) keeps formulas without their results:
+    a 份号 of =ROW()-2 or a name of =A1 read as empty, and the message said 份号为空 / 姓名为空
+    of a cell that is not empty; a group so made was silently left off the cover."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["份号", "姓名", "代表团"])
+    ws.append(["=ROW()-1", "王昇", "第一代表团"])
+    ws.append([2, '=CONCAT("赵","玥")', "第一代表团"])
+    ws.append([3, "李犇", '=C3'])
+    ws.append([4, "张三", "第二代表团"])
+    wb.save(tmp_path / "formulas.xlsx")  # openpyxl saves no results: as a generated list would be
+    with pytest.raises(DataError) as info:
+        read_list(tmp_path / "formulas.xlsx", fonts.missing)
+    text = str(info.value)
+    assert "名单!A2: 单元格是公式 =ROW()-1，文件里却没有它的结果" in text
+    assert "名单!B3: 单元格是公式 =CONCAT(\"赵\",\"玥\")，文件里却没有它的结果" in text
+    assert "名单!C4: 单元格是公式 =C3，文件里却没有它的结果" in text
+    assert "为空" not in text
+
 BAD_LISTS = {
     "no-name-column": (b"\xe4\xbb\xbd\xe5\x8f\xb7,\xe5\x90\x8d\xe5\xad\x97\n1,\xe5\xbc\xa0\xe4\xb8\x89\n",
                        ":1 找不到 “姓名” 列"),

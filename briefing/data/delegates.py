@@ -78,9 +78,14 @@ def _key(header) -> str:
     return re.sub(r"\s+", "", text).lstrip("\ufeff").lower()
 
 
+class _Uncomputed(str):
+    """A formula cell saved without its result (a list written by a program, never opened in
+    Excel or WPS): its text is the formula, its value unknown."""
+
+
 def _text(value) -> str:
     """A cell as text: numbers as Excel shows them (1, not 1.0), blanks round it removed."""
-    if value is None:
+    if value is None or isinstance(value, _Uncomputed):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -204,6 +209,29 @@ def _merged_down(sheet) -> dict[tuple[int, int], object]:
     return out
 
 
+def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:
+    """The formula cells of the first sheet that were saved without a result. The workbook is
+    read a second time, for its formulas, only when its sheets hold a formula at all."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        if not any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/")
+                   and i.file_size <= MAX_XLSX_BYTES * 20):
+            return {}
+    book = load_workbook(io.BytesIO(raw))
+    try:
+        out = {}
+        for row in book.worksheets[0].iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and values.cell(cell.row, cell.column).value is None:
+                    out[(cell.row, cell.column)] = _Uncomputed(cell.value)
+        return out
+    finally:
+        book.close()
+
+
 def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, object]]]]:
     import zipfile
 
@@ -220,11 +248,16 @@ def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, ob
     sheet = book.worksheets[0]
     title = sheet.title
     merged = _merged_down(sheet)
+    try:
+        uncomputed = _uncomputed(raw, sheet)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
 
     def rows():
         try:
             for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                yield n, [(f"{title}!{get_column_letter(c)}{n}", merged.get((n, c), v)) for c, v in enumerate(values, 1)]
+                yield n, [(f"{title}!{get_column_letter(c)}{n}", merged.get((n, c), uncomputed.get((n, c), v)))
+                          for c, v in enumerate(values, 1)]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
         finally:
@@ -309,10 +342,17 @@ def _delegates(rows, r: _Reader, xlsx: bool) -> tuple[list[Delegate], int]:
             cell, raw = cells[i]
             return _text(raw), _at(line, cell, xlsx, COLUMNS[col][0]), raw
 
-        if not any(_text(v) for _, v in cells):
+        if not any(_text(v) or isinstance(v, _Uncomputed) for _, v in cells):
             continue  # a blank row (Excel keeps some at the end)
         if len(delegates) + len(r.problems) >= MAX_ROWS:
             raise r.fail(f"名单超过 {MAX_ROWS} 行", line if not xlsx else None)
+        unknown = [cells[i] for i in columns.values() if i < len(cells) and isinstance(cells[i][1], _Uncomputed)]
+        for cell, formula in unknown:
+            r.problem((None, cell), f"单元格是公式 {clip(str(formula), 40)}，文件里却没有它的结果（名单由程序生成、"
+                                    f"未经 Excel 保存）：请在 Excel 或 WPS 中打开名单并保存，或把公式换成它的值"
+                                    f" (a formula saved without its value)")
+        if unknown:
+            continue
         name, at_name, _ = value("name")
         where_text = f"{r.path} {at_name[1]}" if xlsx else f"{r.path}:{line}"
         ok = True
