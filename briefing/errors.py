@@ -7,6 +7,7 @@ message and choose an exit code instead of showing a traceback.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # C0 controls but tab and newline, DEL, C1 controls (0x9B is a CSI on some terminals), and the
@@ -25,6 +26,16 @@ def printable(text: str, newlines: bool = True) -> str:
     nothing a data file, a file name or a PDF holds can move the cursor, ring, recolour or
     reorder the user's terminal. ``newlines=False`` escapes line breaks too (one-line messages)."""
     return (_CONTROLS if newlines else _CONTROLS_AND_NEWLINES).sub(_escape, text)
+
+
+def named_char(ch: str) -> str:
+    """A character as a message shows it: “字”（U+5B57）, or by code point and Unicode name alone
+    when it is invisible (a space, a control or format character, a combining mark) and quoting
+    it would show nothing, or join it to the quote mark."""
+    if ch.isprintable() and not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Me", "Cf"):
+        return f"“{ch}”（U+{ord(ch):04X}）"
+    name = unicodedata.name(ch, "") or {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(ch, "CONTROL")
+    return f"U+{ord(ch):04X}（{name}）"
 
 
 def clip(text: str, limit: int = 60) -> str:

@@ -103,13 +103,39 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def check_target(target: Path, inputs: tuple[Path, ...] = ()) -> None:
+# What a command may replace: a file that begins as its own output does (an earlier booklet, an
+# earlier schema), or an empty one. Anything else there is someone's data: a mistyped -o once
+# replaced another district's data file with a PDF.
+PDF = (b"%PDF-", "PDF")
+JSON = (b"{", "JSON")
+
+
+def _begins_with(target: Path, magic: bytes) -> bool:
+    """Whether the regular file ``target`` is empty or begins with ``magic`` (read without
+    following a link or waiting on a FIFO swapped in meanwhile)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return True  # gone, or unreadable: the rename says what is wrong, if anything
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return True  # the kind check refuses it
+        head = os.read(fd, len(magic))
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return not head or head == magic
+
+
+def check_target(target: Path, inputs: tuple[Path, ...] = (), replaces: tuple[bytes, str] | None = None) -> None:
     """Refuse a target we must not write over: ``OutputError`` saying why.
 
-    Allowed: nothing there yet, or a regular file that is none of ``inputs``. Refused: a
-    directory, a device, a FIFO, a socket, a symbolic link (renaming over it would replace the
-    link, and following it could write anywhere it points, another user's file included), and
-    any input, however it is reached.
+    Allowed: nothing there yet, or a regular file that is none of ``inputs`` (and, with
+    ``replaces``, one that is empty or begins with its magic). Refused: a directory, a device, a
+    FIFO, a socket, a symbolic link (renaming over it would replace the link, and following it
+    could write anywhere it points, another user's file included), and any input, however it
+    is reached.
     """
     try:
         st = os.lstat(target)
@@ -128,6 +154,9 @@ def check_target(target: Path, inputs: tuple[Path, ...] = ()) -> None:
                 raise OutputError(f"输出文件 {target} 就是输入文件 {source}，不能覆盖 (the output is the input)")
         except OSError:
             continue
+    if replaces is not None and not _begins_with(target, replaces[0]):
+        raise OutputError(f"输出路径 {target} 已有一个文件，它不是 {replaces[1]}，不会覆盖它；请换一个文件名，"
+                          f"或先移走该文件 (exists and is not a {replaces[1]} file: not replaced)")
 
 
 def _host() -> str:
@@ -266,21 +295,22 @@ def make_folder(folder: Path) -> None:
         raise OutputError(f"无法创建输出文件夹 {folder}：已有同名文件 (not a directory)")
 
 
-def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = ()) -> None:
+def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = (), replaces: tuple[bytes, str] | None = None) -> None:
     """Rename the finished ``temp`` over ``target``, checking the target once more first (and
     that no stop was asked for meanwhile)."""
     check_stop()
-    check_target(target, inputs)
+    check_target(target, inputs, replaces)
     try:
         os.replace(temp, target)
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from None
 
 
-def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = ()) -> None:
+def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = (),
+                 replaces: tuple[bytes, str] | None = None) -> None:
     """Write ``data`` as ``target`` in one step: the old file or the new, never half of one."""
     make_folder(target.parent)
-    check_target(target, inputs)
+    check_target(target, inputs, replaces)
     sweep(target.parent)
     temp = temp_path(target)
     try:
@@ -290,7 +320,7 @@ def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = ()) -> No
                 fh.write(data)
         except OSError as exc:
             raise OutputError(f"无法写入 {target}：{os_reason(exc)}") from None
-        deliver(temp, target, inputs)
+        deliver(temp, target, inputs, replaces)
     finally:
         temp.unlink(missing_ok=True)
 

@@ -256,6 +256,51 @@ def test_a_gb18030_list_and_an_excel_list_are_read(tmp_path, fonts):
     assert "bad.xlsx 名单!A5: 份号 2 重复" in text and "名单!B5: 姓名为空" in text
 
 
+def test_a_group_merged_over_its_members_rows_is_each_ones_group(tmp_path, fonts):
+    """Lists in Excel merge the 代表团 cell down over its members' rows; only the first row holds
+    the value, so every other member's cover had no group, and was delivered so."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2023年代表名单"])
+    ws.merge_cells("A1:C1")  # a title across the columns: not a value of each
+    ws.append(["份号", "姓名", "代表团"])
+    ws.append([1, "王昇", "第一代表团"])
+    ws.append([2, "赵玥", None])
+    ws.append([3, "李犇", None])
+    ws.append([4, "张三", "第二代表团"])
+    ws.merge_cells("C3:C5")
+    wb.save(tmp_path / "merged.xlsx")
+    people = read_list(tmp_path / "merged.xlsx", fonts.missing)
+    assert [(d.name, d.group) for d in people.delegates] == [
+        ("王昇", "第一代表团"), ("赵玥", "第一代表团"), ("李犇", "第一代表团"), ("张三", "第二代表团")]
+
+
+
+def test_a_formula_saved_without_its_value_is_named_as_such(tmp_path, fonts):
+    """A list made by a program (not saved by Excel or WPS) keeps formulas without their results:
+    a 份号 of =ROW()-2 or a name of =A1 read as empty, and the message said 份号为空 / 姓名为空
+    of a cell that is not empty; a group so made was silently left off the cover."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["份号", "姓名", "代表团"])
+    ws.append(["=ROW()-1", "王昇", "第一代表团"])
+    ws.append([2, '=CONCAT("赵","玥")', "第一代表团"])
+    ws.append([3, "李犇", '=C3'])
+    ws.append([4, "张三", "第二代表团"])
+    wb.save(tmp_path / "formulas.xlsx")  # openpyxl saves no results: as a generated list would be
+    with pytest.raises(DataError) as info:
+        read_list(tmp_path / "formulas.xlsx", fonts.missing)
+    text = str(info.value)
+    assert "名单!A2: 单元格是公式 =ROW()-1，文件里却没有它的结果" in text
+    assert "名单!B3: 单元格是公式 =CONCAT(\"赵\",\"玥\")，文件里却没有它的结果" in text
+    assert "名单!C4: 单元格是公式 =C3，文件里却没有它的结果" in text
+    assert "为空" not in text
+
 BAD_LISTS = {
     "no-name-column": (b"\xe4\xbb\xbd\xe5\x8f\xb7,\xe5\x90\x8d\xe5\xad\x97\n1,\xe5\xbc\xa0\xe4\xb8\x89\n",
                        ":1 找不到 “姓名” 列"),
@@ -266,6 +311,13 @@ BAD_LISTS = {
     "gbk-as-utf8-bom": (b"\xef\xbb\xbf" + "份号,姓名\n1,张三\n".encode("gbk"), ":1 文件开头标明是 UTF-8（BOM），内容却是 GBK"),
     "gbk-as-utf8-garbled": ("份号,姓名\n1,ÕÅÈý\n".encode(), ":2 姓名: 姓名 “ÕÅÈý” 是乱码：GBK 编码的名单被当作 UTF-8 读过"),
     "gbk-as-utf8-lost": ("份号,姓名\n1,\ufffd\ufffd\n".encode(), ":2 姓名: 姓名中有替换字符"),
+    # A line break inside a cell (Alt+Enter in Excel, a quoted CSV cell) reached the stamp's font
+    # subsetter: a traceback (KeyError: 10) with exit 1. Spaces no face can draw (a tab, a thin
+    # space) were drawn as tofu on the cover; they are named by code point, never quoted raw.
+    "line-break-in-name": ('份号,姓名\n1,"张\n三"\n'.encode(), ":2 姓名: 姓名占了多行"),
+    "line-break-in-group": ('份号,姓名,代表团\n1,张三,"第一\r\n代表团"\n'.encode(), ":2 代表团: 代表团/组别占了多行"),
+    "thin-space": ("份号,姓名\n1,张\u2009三\n".encode(), ":2 姓名: 姓名中的字符 U+2009（THIN SPACE）字体中没有"),
+    "tab": ("份号,姓名\n1,张\t三\n".encode(), ":2 姓名: 姓名中的字符 U+0009（TAB）字体中没有"),
 }
 
 

@@ -5,6 +5,7 @@ FIFOs, devices, NUL bytes, sizes and depths beyond the limits.)"""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -218,6 +219,31 @@ def test_booleans_are_never_numbers(tmp_path):
         load(f)
 
 
+# YAML 1.1 reads these plain scalars as numbers no clerk means: 1:20 (a ratio, a time) as the
+# base-60 number 80, 0x10 as 16, 0b101 as 5, 1:30.5 as 90.5. They were printed as 80家, 16家 …
+# and the booklet delivered; now only plain decimal notation is a number, the rest is text.
+@pytest.mark.parametrize("typed", ["1:20", "0x10", "0b101", "1:30.5", "-0x1F", "+1:00"])
+def test_only_decimal_notation_is_a_figure(tmp_path, typed):
+    f = tmp_path / "n.yaml"
+    f.write_text(GOOD.replace("value: 73,", f"value: {typed},", 1), encoding="utf-8")
+    with pytest.raises(DataError, match=r"results\.answers\[0\]\.metrics\[2\]\.value: 需要数字，得到 \"" + re.escape(typed)):
+        load(f)
+
+
+@pytest.mark.parametrize("typed", ["0x7EF", "33:51"])  # 2031 in hex and in base 60
+def test_a_year_in_another_base_is_not_a_year(tmp_path, typed):
+    f = tmp_path / "y.yaml"
+    f.write_text(GOOD.replace("year: 2031", f"year: {typed}", 1), encoding="utf-8")
+    with pytest.raises(DataError, match="meeting.year"):
+        load(f)
+
+
+def test_a_text_field_keeps_a_colon_number_as_typed(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text(GOOD.replace("ordinal: 成绩甲", "ordinal: 1:20", 1), encoding="utf-8")
+    assert load(f).results.answers[0].ordinal == "1:20"
+
+
 def test_new_refuses_a_year_its_own_file_could_not_hold(tmp_path, capsys):
     for year in ("1000000000", "1800", "-5"):
         out = tmp_path / f"{year}.yaml"
@@ -320,3 +346,38 @@ def test_the_regular_file_check_sees_through_names(tmp_path):
     with pytest.raises(DataError, match="device"):
         load(link)
     assert stat.S_ISLNK(os.lstat(link).st_mode)
+
+
+# -- whitespace the fonts cannot draw --------------------------------------------------------------
+
+# Every whitespace character Noto Sans/Serif SC has no glyph for, one per kind: a tab, a bare CR
+# (only a quoted escape gives one), the spaces Word and web pages paste (thin, narrow no-break,
+# medium mathematical, ogham) and the Unicode line and paragraph separators. Each once reached
+# the page as .notdef (a box in the running head, a chart label, a target) and was delivered,
+# or made the text check fail with exit 1: the glyph check passed every whitespace character.
+UNDRAWABLE_SPACES = ["\t", "\r", "\u1680", "\u2009", "\u202f", "\u205f", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("ch", UNDRAWABLE_SPACES, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("field, old, line", [
+    ("results.answers[0].title", "title: 示例经济", 30),
+    ("results.answers[0].metrics[0].label", "label: 地区生产总值", 34),
+    ("plan.paths[1].targets[0].text", "text: 新增示例岗位1234个左右", 66),
+])
+def test_whitespace_no_font_has_is_named_not_printed_as_tofu(tmp_path, capsys, ch, field, old, line):
+    key, value = old.split(": ")
+    escaped = ch.encode("unicode_escape").decode() if ch != "\t" else "\\t"
+    text = GOOD.replace(old, f'{key}: "{value[:2]}{escaped}{value[2:]}"', 1)
+    assert text != GOOD
+    bad = tmp_path / "data.yaml"
+    bad.write_text(text, encoding="utf-8")
+    err = refused(bad, capsys, f"{bad}:{line}:", field, f"U+{ord(ch):04X}")
+    assert ch not in err  # named by its code point, not printed raw (it is invisible)
+
+
+def test_a_typed_line_break_is_still_allowed(tmp_path):
+    text = GOOD.replace("title: 示例经济", 'title: "示例\\n经济"', 1)
+    good = tmp_path / "data.yaml"
+    good.write_text(text, encoding="utf-8")
+    from briefing.fonts.register import register
+    assert load(good, missing_glyphs=register().missing).results.answers[0].title == "示例\n经济"

@@ -296,3 +296,54 @@ def test_word_headings_without_numbers_in_their_text(tmp_path):
     assert draft["results"]["answers"][0]["metrics"][0]["growth"] == 5
     assert draft["plan"]["paths"][0]["targets"][0]["quantities"] == [{"value": 6, "unit": "%", "comparator": "左右"}]
     assert draft["meeting"]["opening_date"].isoformat() == "2024-02-01"
+
+
+# ---- what pastes from Word, web pages and Notepad bring along --------------------------------
+
+def test_spaces_no_font_has_never_reach_the_draft(tmp_path, capsys):
+    """Tabs, thin and narrow no-break spaces (121.39 亿元, 10.1 %) and line separators, as web
+    pages and Word paste them: the draft once kept them, and its build then drew them as tofu
+    (or, now, refuses them). The import reads them as the spaces they stand for."""
+    from briefing.fonts.register import register
+
+    text = (ARTICLES / "yanfeng-2023.txt").read_text(encoding="utf-8")
+    odd = (text.replace("亿元", "\u2009亿元").replace("%", "\u202f%").replace("，", "，\t", 20)
+           .replace("。", "。\u2028", 10).replace("万", "\u205f万", 5).replace("\n\n", "\n\u3000\u1680\n", 3))
+    src = tmp_path / "odd.txt"
+    src.write_text(odd, encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    assert main(["import", str(src), "-o", str(draft)]) == 0
+    assert "47 项指标" in capsys.readouterr().err  # the figures are read through the spaces
+    _fill_blanks(draft)
+    missing = register().missing
+    assert not missing(draft.read_text(encoding="utf-8"))
+    load(draft, missing_glyphs=missing)  # no problem at all
+
+
+def test_an_article_beyond_the_limit_is_refused_before_the_work(tmp_path, capsys):
+    """A file of 60 articles took minutes (matching each target with each figure grows with the
+    square of the length) and its draft was too large for the data file's own limit: refused at
+    once, naming the limit, with nothing written."""
+    import time
+
+    from briefing.data.importer.clean import MAX_ARTICLE
+
+    text = (ARTICLES / "yanfeng-2023.txt").read_text(encoding="utf-8")
+    src = tmp_path / "many.txt"
+    src.write_text(text * (MAX_ARTICLE // len(text) + 1), encoding="utf-8")
+    start = time.monotonic()
+    assert main(["import", str(src), "-o", str(tmp_path / "out.yaml")]) == 2
+    assert time.monotonic() - start < 10
+    err = capsys.readouterr().err
+    assert str(src) in err and f"{MAX_ARTICLE:,}" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.txt"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])  # Notepad's "Unicode" and "Unicode big endian"
+def test_utf16_text_with_its_mark_is_read_with_a_note(tmp_path, capsys, encoding):
+    src = tmp_path / "notepad.txt"
+    text = (ARTICLES / "qingshi-2024.txt").read_text(encoding="utf-8")
+    src.write_bytes(("\ufeff" + text).encode(encoding) if encoding == "utf-16-be" else text.encode(encoding))
+    assert main(["import", str(src), "-o", str(tmp_path / "d.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "UTF-16" in err and "30 项指标" in err

@@ -37,6 +37,26 @@ def test_round_trip_of_the_2023_file_is_the_identity(tmp_path):
     assert _round_trip(data, tmp_path) == data.read_bytes()
 
 
+def test_text_that_begins_like_a_formula_is_exported_as_text(tmp_path):
+    """A label or target beginning with = (or a unit, a chart title …) was written as an Excel
+    formula: Excel ran =HYPERLINK(…) when the clerk opened the workbook, and the round trip lost
+    the text (a formula saved without its value reads back empty)."""
+    text = DATA.read_text(encoding="utf-8")
+    text = text.replace("label: 规模工业总产值,", 'label: "=1+1",', 1)
+    text = text.replace("- text: 新增城镇就业2300人以上", '- text: "=HYPERLINK(\\"http://example.com\\",\\"点击\\")"', 1)
+    data = tmp_path / "d.yaml"
+    data.write_text(text, encoding="utf-8")
+    assert "=HYPERLINK" in data.read_text(encoding="utf-8") and "=1+1" in data.read_text(encoding="utf-8")
+    xlsx = tmp_path / "review.xlsx"
+    assert main(["export", str(data), "--xlsx", "-o", str(xlsx)]) == 0
+    formulas = [(ws.title, c.coordinate) for ws in load_workbook(xlsx).worksheets
+                for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    before = data.read_bytes()
+    assert main(["import", str(xlsx), "--into", str(data)]) == 0
+    assert data.read_bytes() == before
+
+
 def test_round_trip_of_a_draft_with_its_marks_is_the_identity(draft, tmp_path):
     assert _round_trip(draft, tmp_path) == draft.read_bytes()
 

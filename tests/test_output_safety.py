@@ -123,6 +123,41 @@ def test_schema_to_a_folder_or_a_missing_folder(tmp_path, capsys):
     refused(capsys, ["schema", "-o", str(blocker / "s.json")], "无法创建输出文件夹")
 
 
+# -- only what the command itself made before is replaced ---------------------------------------
+
+def test_a_booklet_replaces_only_an_earlier_pdf(data, tmp_path, capsys):
+    """`-o` onto another district's data file, a Word file or notes replaced it with the booklet
+    (exit 0): a slip of the hand lost a year's data. A booklet may replace an earlier PDF or an
+    empty file, nothing else; the imposition likewise, checked before any work."""
+    other = tmp_path / "other-2024.yaml"
+    shutil.copy(SAMPLE, other)
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"PK\x03\x04 a Word file")
+    for target in (other, notes):
+        before = target.read_bytes()
+        refused(capsys, ["build", str(data), "-o", str(target), "-q"], str(target), "不是 PDF")
+        assert target.read_bytes() == before
+    (tmp_path / "b-imposed.pdf").write_text("not a pdf")
+    refused(capsys, ["build", str(data), "-o", str(tmp_path / "b.pdf"), "--impose", "saddle", "-q"],
+            "b-imposed.pdf", "不是 PDF")
+    assert not (tmp_path / "b.pdf").exists() and temps(tmp_path) == []
+    empty = tmp_path / "empty.pdf"
+    empty.touch()
+    assert main(["build", str(data), "-o", str(empty), "-q"]) == 0
+    assert main(["build", str(data), "-o", str(empty), "-q"]) == 0  # the earlier booklet: replaced
+    assert empty.read_bytes().startswith(b"%PDF-")
+
+
+def test_schema_replaces_only_an_earlier_schema(data, tmp_path, capsys):
+    before = data.read_bytes()
+    refused(capsys, ["schema", "-o", str(data)], str(data), "不是 JSON")
+    assert data.read_bytes() == before
+    schema = tmp_path / "s.json"
+    assert main(["schema", "-o", str(schema)]) == 0
+    assert main(["schema", "-o", str(schema)]) == 0  # the usual regeneration
+    assert schema.read_text().startswith("{")
+
+
 # -- nothing left behind ------------------------------------------------------------------------
 
 def _build_until_its_temp_file_appears(folder: Path, out: Path, data: Path, env: dict) -> subprocess.Popen:
@@ -142,14 +177,14 @@ def test_a_signal_mid_build_leaves_nothing_behind(data, tmp_path, sig, code, aft
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "b.pdf"
-    out.write_bytes(b"the last good booklet")
+    out.write_bytes(b"%PDF-1.7 the last good booklet")
     proc = _build_until_its_temp_file_appears(folder, out, data, dict(os.environ))
     time.sleep(after)  # into layout, finishing or verifying
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert "Traceback" not in err
-    assert temps(folder) == [] and out.read_bytes() == b"the last good booklet"
+    assert temps(folder) == [] and out.read_bytes() == b"%PDF-1.7 the last good booklet"
 
 
 def test_a_killed_build_is_swept_by_the_next_one(data, tmp_path):

@@ -68,6 +68,26 @@ def test_an_uncompressed_pair_fails_the_compression_check(tmp_path, monkeypatch)
     assert "punctuation compressed" in problems and "not compressed" in problems
 
 
+@pytest.mark.parametrize("where", ["title", "label"])
+def test_a_glyph_the_font_lacks_fails_the_missing_glyph_check(tmp_path, monkeypatch, where):
+    """The loader names every character the fonts cannot draw; were one to slip past it (a tab
+    in a title once did, drawn as a box in the running head), verify finds the .notdef glyph
+    (code 0, with no text behind it) on the page, wherever it is drawn, and the booklet is not
+    delivered. The message shows it as □ in the text around it."""
+    from briefing.fonts.register import FontSet
+
+    data = copy.deepcopy(BASE)
+    answer = data["results"]["answers"][0]
+    if where == "title":
+        answer["title"] = "示例\u2009经济"
+    else:
+        answer["metrics"][0]["label"] = "地区\u2009生产总值"
+    src = write(tmp_path, data)
+    monkeypatch.setattr(FontSet, "missing", lambda self, text: [])  # the loader's check switched off
+    problems = str(failures_of(src, tmp_path / "bad.pdf"))
+    assert "no missing glyph" in problems and ("示例□" if where == "title" else "地区□") in problems, problems
+
+
 def test_a_line_of_one_character_fails_the_lone_line_check(tmp_path, monkeypatch):
     data = copy.deepcopy(BASE)
     # A4 body: 38 characters a line, 36 after the indent; the third line would hold 义。 alone.

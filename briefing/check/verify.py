@@ -16,7 +16,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedErr
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..data.model import Briefing, format_number
-from ..errors import InputError, OutputError
+from ..errors import InputError, OutputError, clip
 from ..files import read_regular
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.charts import bars_that_fit
@@ -413,6 +413,7 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
         report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
+    report.add("no missing glyph (tofu)", missing_glyphs(contents))
     report.add("line breaking (clreq)", lines.clreq(contents))
     report.add("no line of one character", lines.lone_lines(contents))
     report.add("punctuation compressed", lines.uncompressed(contents))
@@ -423,6 +424,19 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budg
     if contents:
         report.add("tagged (PDF/UA-1 structure)", check_structure(reader, contents),
                    "every mark in the tree and the ParentTree, nothing painted untagged")
+
+
+def missing_glyphs(contents: list[PageContent]) -> list[str]:
+    """Glyphs drawn as the font's .notdef (a box): code 0, which no ToUnicode entry gives text
+    to, so it reads as U+0000. Shown as □ in the text of its run, once a page and font."""
+    seen, out = set(), []
+    for number, content in enumerate(contents, 1):
+        for run in content.runs:
+            if "\x00" in run.text and (number, run.font) not in seen:
+                seen.add((number, run.font))
+                out.append(f"page {number}: a glyph the font lacks (.notdef) in {run.font[8:] or run.font} "
+                           f"“{clip(run.text.replace(chr(0), '□'))}”")
+    return out
 
 
 def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple[list[str], list[str]]:

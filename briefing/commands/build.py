@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..cache import Cache, key
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
-from ..files import check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
+from ..files import PDF, check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
 from ..typeset.chartjob import ChartJob, WorkerFailed
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     sources = (data, *map(FsPath, inputs))
     targets = (out, imposed_path(out)) if impose else (out,)
     for target in targets:  # before any work: nothing but a regular file that is not an input
-        check_target(target, sources)
+        check_target(target, sources, PDF)
     hint_key = key("contents", str(data.resolve()), paper)
     hint = cache.get("contents", hint_key) if cache else None
     job = ChartJob.start() if chart_worker and hint is None else None
@@ -304,9 +304,9 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
                                         sheet)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
-            deliver(tmp_imposed, imposed_path(out), sources)
+            deliver(tmp_imposed, imposed_path(out), sources, PDF)
             imposed_report.path = str(imposed_path(out))
-        deliver(tmp, out, sources)
+        deliver(tmp, out, sources, PDF)
     finally:
         for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)

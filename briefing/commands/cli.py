@@ -331,9 +331,9 @@ def _schema(args) -> int:
 
     text = schema_text()
     if args.output:
-        from ..files import write_atomic
+        from ..files import JSON, write_atomic
 
-        write_atomic(FsPath(args.output), text.encode("utf-8"))
+        write_atomic(FsPath(args.output), text.encode("utf-8"), replaces=JSON)
     else:
         sys.stdout.write(text)
     return 0

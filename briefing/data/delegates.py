@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Callable, Iterator
 
-from ..errors import DataError, InputError, Problem, clip, printable
+from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
@@ -40,6 +40,7 @@ COLUMNS = {
 }
 HEADERS = {h: col for col, names in COLUMNS.items() for h in names}
 
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every one str.splitlines() breaks at
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CJK = re.compile("[\u3400-\u9fff]")
@@ -77,9 +78,14 @@ def _key(header) -> str:
     return re.sub(r"\s+", "", text).lstrip("\ufeff").lower()
 
 
+class _Uncomputed(str):
+    """A formula cell saved without its result (a list written by a program, never opened in
+    Excel or WPS): its text is the formula, its value unknown."""
+
+
 def _text(value) -> str:
     """A cell as text: numbers as Excel shows them (1, not 1.0), blanks round it removed."""
-    if value is None:
+    if value is None or isinstance(value, _Uncomputed):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -112,6 +118,10 @@ class _Reader:
             self.problem(where, f"{label} “{clip(text, 20)}” 是乱码：GBK 编码的名单被当作 UTF-8 读过又另存了"
                                 f"（原文应是 “{clip(garbled, 20)}”）；请从原始名单重新导出 (GBK text mistaken for UTF-8)")
             return False
+        if any(c in text for c in _LINE_BREAKS):
+            self.problem(where, f"{label}占了多行：单元格里有换行（如在 Excel 中按了 Alt+Enter）；请改为一行 "
+                                f"(a line break in the cell)")
+            return False
         bad = _CONTROL.search(text)
         if bad:
             self.problem(where, f"{label}中有控制字符 {printable(bad.group(), newlines=False)}"
@@ -121,7 +131,7 @@ class _Reader:
             self.problem(where, f"{label}太长（{len(text)} 字，最多 {limit} 字）")
             return False
         for ch in self.missing_glyphs(text) if self.missing_glyphs else ():
-            self.problem(where, f"{label}中的字符 “{ch}”（U+{ord(ch):04X}）字体中没有，印出来会是空白方块；"
+            self.problem(where, f"{label}中的字符 {named_char(ch)}字体中没有，印出来会是空白方块；"
                                 f"请核对名单，或改用常用字")
             return False
         return True
@@ -171,13 +181,55 @@ def _csv_rows(raw: bytes, r: _Reader) -> tuple[Iterator[tuple[int, list[tuple[st
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
     def rows():
+        end = 0
         try:
-            for record in reader:
-                yield reader.line_num, [("", cell) for cell in record]
+            for record in reader:  # a record with a quoted line break spans lines: its first one
+                start, end = end + 1, reader.line_num
+                yield start, [("", cell) for cell in record]
         except csv.Error as exc:
             raise r.fail(f"CSV 格式有误：{exc}", reader.line_num) from None
 
     return rows(), note
+
+
+def _merged_down(sheet) -> dict[tuple[int, int], object]:
+    """(row, column) → value for the cells a merge spanning rows covers: a 代表团 merged down over
+    its members' rows holds its value in the first cell only, and it is every member's. A merge
+    within one row (a title across the columns) is left alone. Bounded by the rows a list may
+    have, whatever range a file claims."""
+    out: dict[tuple[int, int], object] = {}
+    last_row, last_col = min(sheet.max_row, MAX_ROWS + 100), min(sheet.max_column, 100)
+    for rng in sheet.merged_cells.ranges:
+        if rng.min_row == rng.max_row or rng.min_row > last_row or rng.min_col > last_col:
+            continue
+        value = sheet.cell(rng.min_row, rng.min_col).value
+        for row in range(rng.min_row, min(rng.max_row, last_row) + 1):
+            for col in range(rng.min_col, min(rng.max_col, last_col) + 1):
+                out[(row, col)] = value
+    return out
+
+
+def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:
+    """The formula cells of the first sheet that were saved without a result. The workbook is
+    read a second time, for its formulas, only when its sheets hold a formula at all."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        if not any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/")
+                   and i.file_size <= MAX_XLSX_BYTES * 20):
+            return {}
+    book = load_workbook(io.BytesIO(raw))
+    try:
+        out = {}
+        for row in book.worksheets[0].iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and values.cell(cell.row, cell.column).value is None:
+                    out[(cell.row, cell.column)] = _Uncomputed(cell.value)
+        return out
+    finally:
+        book.close()
 
 
 def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, object]]]]:
@@ -187,18 +239,25 @@ def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, ob
     from openpyxl.utils import get_column_letter
 
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        # Not read-only: only a full sheet knows its merged cells (0.24 s for 10,000 rows).
+        book = load_workbook(io.BytesIO(raw), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise r.fail(f"无法读取 Excel 文件（{type(exc).__name__}）；请在 Excel/WPS 中重新另存为 .xlsx") from None
     if not book.worksheets:
         raise r.fail("Excel 文件中没有工作表")
     sheet = book.worksheets[0]
     title = sheet.title
+    merged = _merged_down(sheet)
+    try:
+        uncomputed = _uncomputed(raw, sheet)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
 
     def rows():
         try:
             for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                yield n, [(f"{title}!{get_column_letter(c)}{n}", v) for c, v in enumerate(values, 1)]
+                yield n, [(f"{title}!{get_column_letter(c)}{n}", merged.get((n, c), uncomputed.get((n, c), v)))
+                          for c, v in enumerate(values, 1)]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
         finally:
@@ -283,10 +342,17 @@ def _delegates(rows, r: _Reader, xlsx: bool) -> tuple[list[Delegate], int]:
             cell, raw = cells[i]
             return _text(raw), _at(line, cell, xlsx, COLUMNS[col][0]), raw
 
-        if not any(_text(v) for _, v in cells):
+        if not any(_text(v) or isinstance(v, _Uncomputed) for _, v in cells):
             continue  # a blank row (Excel keeps some at the end)
         if len(delegates) + len(r.problems) >= MAX_ROWS:
             raise r.fail(f"名单超过 {MAX_ROWS} 行", line if not xlsx else None)
+        unknown = [cells[i] for i in columns.values() if i < len(cells) and isinstance(cells[i][1], _Uncomputed)]
+        for cell, formula in unknown:
+            r.problem((None, cell), f"单元格是公式 {clip(str(formula), 40)}，文件里却没有它的结果（名单由程序生成、"
+                                    f"未经 Excel 保存）：请在 Excel 或 WPS 中打开名单并保存，或把公式换成它的值"
+                                    f" (a formula saved without its value)")
+        if unknown:
+            continue
         name, at_name, _ = value("name")
         where_text = f"{r.path} {at_name[1]}" if xlsx else f"{r.path}:{line}"
         ok = True

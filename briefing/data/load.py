@@ -16,7 +16,7 @@ from typing import Any, Callable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DataError, InputError, Problem, clip, printable
+from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
 from .model import Briefing, Unquoted, Written, format_number, shown
 
@@ -130,6 +130,20 @@ def _figure(node: yaml.Node) -> Any:
     return None
 
 
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+def _other_notation(node: yaml.Node) -> str | None:
+    """A plain scalar YAML 1.1 reads as a number in a notation no clerk means: 1:20 (a ratio or
+    a time) as the base-60 number 80, 0x10 as 16, 0b101 as 5. Kept as the text typed, so that a
+    figure field names it (需要数字) and a text field prints it, never a number it did not say.
+    (.inf and .nan stay numbers: the model refuses them by name.)"""
+    if (node.style or not node.tag.endswith((":int", ":float"))
+            or _DECIMAL.fullmatch(node.value) or _SPECIAL_FLOAT.fullmatch(node.value)):
+        return None
+    return node.value
+
+
 class _Composer:
     """Turns a composed YAML node tree into plain values while recording where each came from."""
 
@@ -155,9 +169,14 @@ class _Composer:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node)
-                if not isinstance(key, str):
-                    key = str(key)
+                if key_node.tag.endswith(":merge"):
+                    self.problems.append(self._at(key_node, loc, "不支持 YAML 合并键 <<：请把字段逐项写出"
+                                                                 " (merge keys are not supported)"))
+                    continue
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # as typed: a key ~, yes or 2023 is named so, not None, True or 2023
+                else:
+                    key = str(self.loader.construct_object(key_node))
                 if len(key) > MAX_KEY:
                     self.problems.append(self._at(key_node, loc, f"字段名太长（{len(key)} 个字符，上限 {MAX_KEY}）："
                                                                  f"{clip(key, 30)}"))
@@ -181,6 +200,9 @@ class _Composer:
         figure = _figure(node)
         if figure is not None:
             return figure
+        typed = _other_notation(node)
+        if typed is not None:
+            return typed
         try:
             value = self.loader.construct_object(node)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError):
@@ -466,8 +488,7 @@ def glyph_problems(data: Any, missing_glyphs: Callable[[str], list[str]]) -> lis
     out = []
     for loc, text in _strings(data, ()):
         for ch in missing_glyphs(text):
-            out.append((loc, f"字体中没有字符 “{ch}”（U+{ord(ch):04X}），印出来会是空白方块；"
-                             "请改用常用字或删除该字符"))
+            out.append((loc, f"字体中没有字符 {named_char(ch)}，印出来会是空白方块；请改用常用字或删除该字符"))
     return out
 
 

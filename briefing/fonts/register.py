@@ -78,8 +78,14 @@ class FontSet:
         return frozenset(map(chr, set(faces[0]).intersection(*faces[1:])))
 
     def missing(self, text: str) -> list[str]:
-        """Characters of ``text`` that some face cannot draw (each would print as tofu)."""
-        return sorted(ch for ch in set(text) - self._drawable if not ch.isspace())
+        """Characters of ``text`` that some face cannot draw (each would print as tofu).
+
+        Whitespace counts too: a tab, a thin space (U+2009) or a line separator (U+2028) has no
+        glyph in these faces, and a running head or a chart label draws it as it stands. Only
+        the typed line break is exempt: every place that sets text breaks the line there or,
+        on one line, reads it as a space.
+        """
+        return sorted(ch for ch in set(text) - self._drawable if ch != "\n")
 
 
 def char_width(font: str, size: float) -> Callable[[str], float]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from ... import files
-from .clean import SourceError, decode, normalise, paragraphs, read_source
+from .clean import SourceError, check_length, decode, normalise, paragraphs, read_source
 from .draft import CHECK, MAYBE, TODO, baseline_hint, metric_line, num, q, target_lines, unique_ids
 from .rules import achievements_of, metrics_of, targets_of
 from .structure import Layout, Para, layout, meeting_facts
@@ -61,10 +61,13 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
             raise SourceError(name, "这是一个压缩包格式的文件（可能是 Word 文件）：请把扩展名改为 .docx 后再导入")
         from .docx import read_docx
 
+        found = read_docx(path)
+        check_length(sum(len(p.text) for p in found), name)
         paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after, p.level)
-                 for p in read_docx(path)]
+                 for p in found]
         return [p for p in paras if p.text], []
     text, note = decode(raw, name)
+    check_length(len(text), name)
     if sum(1 for c in text if c.isprintable() or c in "\n\r\t") < 0.95 * len(text):
         raise SourceError(name, "这不是文字稿（含大量不可显示的字符）：请导入 .txt（UTF-8）或 .docx")
     paras = []

@@ -17,6 +17,10 @@ FULLWIDTH = {**{chr(0xFF10 + i): str(i) for i in range(10)},
              **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
              "％": "%", "＋": "+", "／": "/", "～": "~", "\u3000": "\u3000"}
 CJK = r"\u3400-\u9fff"
+# Every whitespace character but the line break, the space, the full-width space and the no-break
+# space (the ones the fonts draw), and the control characters that are not whitespace.
+_ODD_SPACES = re.compile(r"[^\S\n \u3000\u00a0]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Half-width marks typed between Chinese characters (启航! 向…) become the full-width ones.
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 TERMINAL = ("。", "！", "？", "…", "。”", "！”", "？”", "——")
@@ -33,6 +37,14 @@ def decode(raw: bytes, file: str) -> tuple[str, str | None]:
     """The text and a note when it was not UTF-8; binary and empty input are refused."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with its byte-order mark
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(file, "无法按 UTF-16 读取（文件可能已损坏）；请另存为 UTF-8 文本") from None
+        if not text.strip():
+            raise SourceError(file, "文件是空的 (empty file)")
+        return text, "按 UTF-16 编码读取 (read as UTF-16)"
     if not raw.strip():
         raise SourceError(file, "文件是空的 (empty file)")
     if b"\x00" in raw[:4096]:
@@ -48,6 +60,17 @@ def decode(raw: bytes, file: str) -> tuple[str, str | None]:
 
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024  # an article with its photos; a text article is ~20 KB
+# The text itself: a long article is 20,000 characters, a city's work report 40,000. The draft
+# holds an article's text some three times over, and must stay well inside the data file's own
+# limit (load.MAX_BYTES); matching targets with figures grows with the square of the length.
+MAX_ARTICLE = 100_000
+
+
+def check_length(chars: int, file: str) -> None:
+    """Refuse a text longer than any article before any work is done on it."""
+    if chars > MAX_ARTICLE:
+        raise SourceError(file, f"文字太长：{chars:,} 个字符，上限 {MAX_ARTICLE:,}（一篇报道约 2 万字）；"
+                                "请只导入两会报道或政府工作报告本身 (text too long for one article)")
 
 
 def read_source(path: FsPath) -> bytes:
@@ -62,7 +85,10 @@ def read_source(path: FsPath) -> bytes:
 
 def normalise(text: str, byline: bool = False) -> str:
     """Widths and separators as the booklet writes them: 121.39 not １２１．３９, % not ％,
-    1260 not 1,260; half-width punctuation between Chinese characters made full-width."""
+    1260 not 1,260; half-width punctuation between Chinese characters made full-width.
+    Spaces the booklet's fonts have no glyph for (a tab, a thin or narrow space, a line
+    separator) are plain spaces, and other control characters go: the draft must load."""
+    text = _CONTROLS.sub("", _ODD_SPACES.sub(" ", text))
     text = "".join(FULLWIDTH.get(c, c) for c in text)
     text = re.sub(r"(?<=\d)[．·](?=\d)", ".", text)
     text = re.sub(r"(?<![\d,，])(\d{1,3})(?:[,，](\d{3}))+(?![\d])",
@@ -74,6 +100,7 @@ def normalise(text: str, byline: bool = False) -> str:
         return re.sub(r"[ \t\u3000]+", "\u3000", text.strip())
     text = re.sub(rf"(?<=[{CJK}，。；：！？“”（）、])[ \t\u3000]+(?=[{CJK}，。；：！？“”（）、\d])", "", text)
     text = re.sub(rf"(?<=[\d%])[ \t]+(?=[{CJK}])", "", text)
+    text = re.sub(r"(?<=\d)[ \t]+(?=[%‰])", "", text)
     return text.strip()
 
 

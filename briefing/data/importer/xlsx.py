@@ -169,6 +169,10 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
             n_targets += 1
     for sheet, widths in ((ws, [8, 22, 26, 10, 8, 8, 8, 8, 8, 14, 8, 60]),
                           (wt, [8, 6, 40, 12, 10, 8, 8, 8, 18, 20, 8, 24, 60])):
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:  # openpyxl writes a text beginning with = as a formula: Excel would run it
+                if cell.data_type == "f":
+                    cell.data_type = "s"
         sheet.freeze_panes = "A2"
         for i, w in enumerate(widths):
             sheet.column_dimensions[chr(65 + i)].width = w
