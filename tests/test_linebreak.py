@@ -8,6 +8,7 @@ from briefing.typeset.linebreak import (
     break_lines,
     can_break_before,
     clusters,
+    compressible,
     violations,
 )
 
@@ -124,3 +125,45 @@ def test_justified_spacing_never_leaks_into_the_last_line(fonts, tmp_path):
     assert len(drawn) == len(lines) >= 3
     assert all(s != 0 for s in drawn[:-1])  # justified: spread or squeezed to the measure
     assert drawn[-1] == 0
+
+
+def test_no_glyph_box_of_a_compressed_pair_overlaps_the_next(fonts, tmp_path):
+    """The first mark of a compressed pair is drawn with a half-width copy of its glyph, not
+    kerned back over: with the boxes overlapping by half an em, pdftotext put the "。" of a
+    last line ending in ”。 on a line of its own (a yanfeng draft, A5)."""
+    import shutil
+    import subprocess
+
+    from briefing.check.content import Walker
+    from briefing.fonts.cid import CIDCanvas
+    from briefing.typeset.styles import styles_for
+    from briefing.typeset.text import TextBlock
+    from pypdf import PdfReader
+
+    style = styles_for("a5", fonts).body
+    text = "争当衡阳加快推进区域中心化进程的“领头雁”。（“首位度”）、《规划》，“‘领头雁’”。"
+    path = tmp_path / "t.pdf"
+    canvas = CIDCanvas(str(path), pageCompression=0)
+    y = 800
+    for width in range(120, 330, 7):  # the pairs at every place in a line, at ends too
+        block = TextBlock(text, style)
+        _, height = block.wrap(width, 1000)
+        if y - height < 40:
+            canvas.showPage()
+            y = 800
+        block.drawOn(canvas, 50, y - height)
+        y -= height + 10
+    canvas.showPage()
+    canvas.save()
+    pairs = 0
+    for page in Walker(PdfReader(path)).pages():
+        for run in page.runs:
+            glyphs = list(zip(run.text, run.advances, run.widths))
+            for (a, xa, wa), (b, xb, _) in zip(glyphs, glyphs[1:]):
+                if compressible(a, b):
+                    pairs += 1
+                    assert xa + wa <= xb + 0.01, (a, b, xa, wa, xb)
+    assert pairs > 100
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert not [line for line in out.splitlines() if line and line[0] in "，。、；：？！）》」』”’…"]

@@ -26,7 +26,7 @@ from .content import PageContent, Run
 
 NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
 STACKED = 1.35  # single-line texts this close (ems) and aligned are lines of one label (charts)
-COMPRESSED = 0.75  # of its width: a compressed mark advances half of it, an uncompressed one all
+COMPRESSED = 0.75  # of an em: a compressed mark advances half an em, an uncompressed one a whole
 
 
 def _in_figure(run: Run) -> bool:
@@ -176,7 +176,9 @@ def uncompressed(pages: Sequence[PageContent]) -> list[str]:
                 if spacing is None:
                     spacing = _spacing(glyphs)
                 advance = (b[1] - a[1] - spacing) / a[3]
-                if advance > COMPRESSED * a[2] / a[3]:
+                # Against the em, not the glyph's width in the file: a full-width mark is an em
+                # wide, and the first of a compressed pair is written as its half-width CID.
+                if advance > COMPRESSED:
                     problems.append(f"page {content.number}: “{a[0]}{b[0]}” not compressed "
                                     f"({advance:.2f} em) in “{_text(line).strip()[:24]}”")
     return problems

@@ -35,12 +35,27 @@ _SAME_AS = {"\xa0": " "}
 class _Drawn:
     """What one document drew in a face: each character's CID, in the order first drawn."""
 
-    __slots__ = ("codes", "chars", "resource")
+    __slots__ = ("codes", "halves", "chars", "half_cids", "resource")
 
     def __init__(self):
         self.codes: dict[str, bytes] = {}  # character → its CID as two bytes
+        self.halves: dict[str, bytes] = {}  # character → the CID of its half-width variant
         self.chars: list[int] = []  # the code point of CID 1, 2, 3 …
+        self.half_cids: set[int] = set()  # the CIDs that advance half their glyph's width
         self.resource: str | None = None  # the font's resource name in the page dictionaries
+
+    def add_half(self, ch: str, char_to_glyph: dict[int, int]) -> None:
+        """A second CID for the glyph of ``ch`` whose width (``W``) is half the glyph's: the
+        first mark of a compressed pair (”。), which then needs no kerning back over its blank
+        half, so that no two glyph boxes overlap and text extractors keep the pair on its line."""
+        if ord(ch) not in char_to_glyph:
+            self.halves[ch] = NOTDEF
+            return
+        self.chars.append(ord(ch))
+        if len(self.chars) > 0xFFFF:
+            raise ValueError("more than 65,535 different characters in one face")
+        self.half_cids.add(len(self.chars))
+        self.halves[ch] = len(self.chars).to_bytes(2, "big")
 
     def add(self, ch: str, char_to_glyph: dict[int, int]) -> None:
         same = _SAME_AS.get(ch)
@@ -96,6 +111,13 @@ class CIDFont(TTFont):
                     drawn.add(ch, self.face.charToGlyph)
             return [(0, b"".join([codes[ch] for ch in text]))]
 
+    def half_code(self, ch: str, doc) -> bytes:
+        """The two-byte CID of ``ch`` drawn at half its width (see ``_Drawn.add_half``)."""
+        drawn = self._drawn(doc)
+        if ch not in drawn.halves:
+            drawn.add_half(ch, self.face.charToGlyph)
+        return drawn.halves[ch]
+
     def getSubsetInternalName(self, subset, doc):
         drawn = self._drawn(doc)
         if drawn.resource is None:
@@ -108,7 +130,7 @@ class CIDFont(TTFont):
         drawn = self.state.pop(doc, None)
         if drawn is None or drawn.resource is None:
             return
-        parts = subset(self.face, drawn.chars)
+        parts = subset(self.face, drawn.chars, frozenset(drawn.half_cids))
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
             "FontName": parts.base,
@@ -200,6 +222,63 @@ def with_memory_hint(program: bytes, hint: int) -> bytes:
     return _assemble(program, tables)
 
 
+def _glyph_count(program: bytes) -> int:
+    import struct
+
+    maxp = next(program[start:start + length] for tag, _, start, length in _tables(program) if tag == b"maxp")
+    return struct.unpack(">H", maxp[4:6])[0]
+
+
+def with_half_glyphs(program: bytes, sources: list[int]) -> bytes:
+    """The TrueType program with a copy of each glyph in ``sources`` appended (glyph ids
+    numGlyphs, numGlyphs + 1 …), each advancing half the width of its source.
+
+    The first mark of a compressed pair is drawn with such a copy: its advance is the half em
+    it takes on the line, so no kerning moves the next mark back over it, no two glyph boxes
+    overlap (poppler's text extraction broke a line at ”。 so drawn) and, as PDF/A-2 and
+    PDF/UA-1 ask, the ``W`` width of every CID is the advance of its glyph in the program.
+    """
+    import struct
+
+    if not sources:
+        return program
+    tables = {tag: program[start:start + length] for tag, _, start, length in _tables(program)}
+    order = [tag for tag, *_ in _tables(program)]
+    head, hhea, maxp = tables[b"head"], tables[b"hhea"], tables[b"maxp"]
+    count = struct.unpack(">H", maxp[4:6])[0]
+    long_metrics = struct.unpack(">H", hhea[34:36])[0]
+    hmtx = tables[b"hmtx"]
+    metrics = [struct.unpack(">Hh", hmtx[4 * i:4 * i + 4]) for i in range(long_metrics)]
+    last = metrics[-1][0]
+    at = 4 * long_metrics
+    metrics += [(last, struct.unpack(">h", hmtx[at + 2 * i:at + 2 * i + 2])[0]) for i in range(count - long_metrics)]
+    short = struct.unpack(">h", head[50:52])[0] == 0
+    loca = tables[b"loca"]
+    if short:
+        offsets = [2 * o for o in struct.unpack(f">{count + 1}H", loca[:2 * (count + 1)])]
+    else:
+        offsets = list(struct.unpack(f">{count + 1}I", loca[:4 * (count + 1)]))
+    glyf = bytearray(tables[b"glyf"][:offsets[-1]])
+    for gid in sources:
+        data = tables[b"glyf"][offsets[gid]:offsets[gid + 1]]
+        glyf += data + b"\0" * (-len(data) % 4)
+        offsets.append(len(glyf))
+        advance, lsb = metrics[gid]
+        metrics.append((advance // 2, lsb))
+    total = count + len(sources)
+    if short and offsets[-1] // 2 > 0xFFFF:
+        short = False
+        head = head[:50] + struct.pack(">h", 1) + head[52:]
+    tables[b"head"] = head
+    tables[b"loca"] = (struct.pack(f">{total + 1}H", *(o // 2 for o in offsets)) if short
+                       else struct.pack(f">{total + 1}I", *offsets))
+    tables[b"glyf"] = bytes(glyf)
+    tables[b"hmtx"] = b"".join(struct.pack(">Hh", a, b) for a, b in metrics)
+    tables[b"hhea"] = hhea[:34] + struct.pack(">H", total) + hhea[36:]
+    tables[b"maxp"] = maxp[:4] + struct.pack(">H", total) + maxp[6:]
+    return _assemble(program, [(tag, tables[tag]) for tag in order])
+
+
 @dataclass(frozen=True)
 class Subset:
     """What a CID font subset of ``chars`` (CIDs 1, 2 … in that order) consists of, whichever
@@ -213,11 +292,21 @@ class Subset:
     to_unicode: bytes
 
 
-def subset(face, chars: list[int]) -> Subset:
-    """The subset of ``face`` holding the glyphs of ``chars``, CID n for ``chars[n - 1]``."""
+def subset(face, chars: list[int], halves: frozenset[int] = frozenset()) -> Subset:
+    """The subset of ``face`` holding the glyphs of ``chars``, CID n for ``chars[n - 1]``; the
+    CIDs in ``halves`` are given half their glyph's width."""
     ps = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
-    base = f"/{subset_tag(ps, chars)}+{ps}"
-    cid_to_gid = glyph_ids(chars, face.charToGlyph)
+    base = f"/{subset_tag(ps, chars, halves)}+{ps}"
+    # The glyphs drawn at full width, then those only ever drawn halved (makeSubset numbers
+    # them in this order, which glyph_ids replays); the half-width copies come after them all.
+    half_cps = [chars[cid - 1] for cid in sorted(halves)]
+    drawn = list(dict.fromkeys([cp for cid, cp in enumerate(chars, 1) if cid not in halves] + half_cps))
+    gid = dict(zip(drawn, glyph_ids(drawn, face.charToGlyph)[1:]))
+    program = without_tables(face.makeSubset(drawn), UNUSED_TABLES)
+    count = _glyph_count(program)
+    program = with_half_glyphs(program, [gid[cp] for cp in half_cps])
+    copy = {cid: count + k for k, cid in enumerate(sorted(halves))}
+    cid_to_gid = [0] + [copy[cid] if cid in halves else gid[cp] for cid, cp in enumerate(chars, 1)]
     identity = all(g == c for c, g in enumerate(cid_to_gid))
     return Subset(
         base,
@@ -225,16 +314,17 @@ def subset(face, chars: list[int]) -> Subset:
          "FontBBox": [int(x) for x in face.bbox], "ItalicAngle": int(face.italicAngle),
          "Ascent": int(face.ascent), "Descent": int(face.descent), "CapHeight": int(face.capHeight),
          "StemV": int(face.stemV)},
-        without_tables(face.makeSubset(chars), UNUSED_TABLES),
-        widths([face.charWidths.get(cp, DW) for cp in chars]),
+        program,
+        widths([face.charWidths.get(cp, DW) / (2 if cid in halves else 1) for cid, cp in enumerate(chars, 1)]),
         None if identity else b"".join(g.to_bytes(2, "big") for g in cid_to_gid),
         to_unicode(chars, base[1:7]),
     )
 
 
-def subset_tag(postscript: str, chars) -> str:
+def subset_tag(postscript: str, chars, halves=frozenset()) -> str:
     """Six capitals, as PDF asks of a subset, that follow from the face and the characters."""
-    digest = hashlib.sha256(postscript.encode() + repr(sorted(chars)).encode()).digest()
+    key = repr(sorted(chars)) + (repr(sorted(chars[c - 1] for c in halves)) if halves else "")
+    digest = hashlib.sha256(postscript.encode() + key.encode()).digest()
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
 

@@ -133,6 +133,11 @@ def dash_pairs(text: str) -> list[int]:
     return out
 
 
+def halved(text: str) -> list[bool]:
+    """Which characters give up half their width: the first of each compressible pair."""
+    return [compressible(a, b) for a, b in zip(text, text[1:])] + [False] * bool(text)
+
+
 def advances(text: str, char_width: Callable[[str], float], em: float) -> list[float]:
     """Each character's advance with adjacent marks compressed: the first of a compressible
     pair gives up half its width (the second moves left into the blank half between them).
@@ -140,8 +145,8 @@ def advances(text: str, char_width: Callable[[str], float], em: float) -> list[f
     adv = [char_width(c) for c in text]
     for i in dash_pairs(text):
         adv[i] = adv[i + 1] = em
-    for i in range(len(text) - 1):
-        if compressible(text[i], text[i + 1]):
+    for i, half in enumerate(halved(text)):
+        if half:
             adv[i] -= adv[i] / 2
     return adv
 
@@ -407,6 +412,7 @@ class Glyph:
     char: str
     x: float  # its origin, from the line's left edge (negative for a trimmed opening mark)
     scale: float = 1.0  # horizontal scale (a joined dash is stretched to its two ems)
+    half: bool = False  # the first of a compressed pair: it advances half its width
 
 
 @dataclass(frozen=True)
@@ -436,6 +442,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     if not n:
         return PlacedLine((), 0.0, 0.0)
     adv = advances(text, char_width, em)
+    halves = halved(text)
     spacing = 0.0
     if justify and not line.last and n > 1:
         spacing = (measure - line.width) / (n - 1)
@@ -459,7 +466,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
             x += 2 * em + 2 * spacing
             i += 2
             continue
-        glyphs.append(Glyph(text[i], x))
+        glyphs.append(Glyph(text[i], x, half=halves[i]))
         x += adv[i] + spacing
         i += 1
     end = x - spacing - (tail_trim(text, n, adv, char_width) if line.trim else 0.0)

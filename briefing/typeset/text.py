@@ -18,6 +18,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
+from ..fonts.cid import CIDFont
 from ..fonts.register import char_width
 from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
@@ -190,7 +191,15 @@ def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine
         if placed.spacing != state["tc"]:
             ops.append(f"{fp_str(placed.spacing)} Tc")
             state["tc"] = placed.spacing
-        ops += _line(placed, _codes(font, "".join(g.char for g in placed.glyphs), doc), width, size, state)
+        if isinstance(font, CIDFont):  # the first mark of a compressed pair: its half-width CID
+            full = iter(_codes(font, "".join(g.char for g in placed.glyphs if not g.half), doc))
+            resource = font.getSubsetInternalName(0, doc)
+            codes = [(resource, font.half_code(g.char, doc)) if g.half else next(full) for g in placed.glyphs]
+            halves = [g.half for g in placed.glyphs]
+        else:
+            codes = _codes(font, "".join(g.char for g in placed.glyphs), doc)
+            halves = [False] * len(placed.glyphs)
+        ops += _line(placed, codes, halves, width, size, state)
     if state["tc"]:
         ops.append("0 Tc")
     if state["tz"] != 1.0:
@@ -199,8 +208,8 @@ def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine
     canv.addLiteral("BT\n" + "\n".join(ops) + "\nET")
 
 
-def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[str], float], size: float,
-          state: dict) -> list[str]:
+def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], halves: list[bool], width: Callable[[str], float],
+          size: float, state: dict) -> list[str]:
     ops: list[str] = []
     items: list = []  # the TJ array being built: bytes and numbers
 
@@ -225,7 +234,7 @@ def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[s
         return pos - number * size * state["tz"] / 1000
 
     pos = 0.0  # where the next glyph would go, from the line's start
-    for g, (resource, code) in zip(placed.glyphs, codes):
+    for g, (resource, code), half in zip(placed.glyphs, codes, halves):
         if resource != state["font"] or g.scale != state["tz"]:
             flush()
             if resource != state["font"]:
@@ -239,7 +248,7 @@ def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], width: Callable[[s
             items[-1] += code
         else:
             items.append(code)
-        pos += (width(g.char) + state["tc"]) * state["tz"]
+        pos += (width(g.char) / (2 if half else 1) + state["tc"]) * state["tz"]
     if pos - placed.end > placed.spacing + 0.01:  # a trimmed or joined end
         kern(placed.end, pos)
     flush()
