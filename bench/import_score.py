@@ -7,7 +7,8 @@ For each article: the number of answers and paths; precision and recall of metri
 by answer, value, range, unit, growth, comparator and kind: all must agree) and of target
 quantities (by path, value, range, unit, comparator); target-boundary agreement (targets whose
 text equals a truth target's, punctuation aside, over the larger of the two counts); labels
-(matched metrics whose label equals the truth's). Targets: ≥ 0.98 on metrics and quantities.
+(matched metrics whose label equals the truth's); titles (the two part titles and every answer's
+and path's title that equal the truth's, over their number). Targets: ≥ 0.98 on metrics and quantities.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ def labels(draft: dict, truth: dict) -> tuple[int, int]:
     return same, total
 
 
+def titles(draft: dict, truth: dict) -> tuple[int, int]:
+    pairs = [(draft[k].get("title"), truth[k].get("title")) for k in ("results", "plan")]
+    for k, items in (("results", "answers"), ("plan", "paths")):
+        pairs += [(d.get("title"), t.get("title")) for d, t in zip(draft[k][items], truth[k][items])]
+    return sum(1 for d, t in pairs if d == t), len(pairs)
+
+
 def pr(found: Counter, truth: Counter) -> tuple[float, float, Counter, Counter]:
     hit = sum((found & truth).values())
     p = hit / max(1, sum(found.values()))
@@ -101,11 +109,13 @@ def score(source: Path, truth_file: Path) -> dict:
     qp, qr, q_extra, q_miss = pr(quantity_keys(draft), quantity_keys(truth))
     agree, total = boundaries(draft, truth)
     same, matched = labels(draft, truth)
+    right, named = titles(draft, truth)
     return {
         "answers": (len(draft["results"]["answers"]), len(truth["results"]["answers"])),
         "paths": (len(draft["plan"]["paths"]), len(truth["plan"]["paths"])),
         "metrics": (mp, mr), "quantities": (qp, qr), "boundaries": agree / max(1, total),
-        "labels": same / max(1, matched), "misses": (m_extra, m_miss, q_extra, q_miss),
+        "labels": same / max(1, matched),
+        "titles": right / max(1, named), "misses": (m_extra, m_miss, q_extra, q_miss),
         "counts": (result.metrics, result.targets, result.quantities),
     }
 
@@ -114,8 +124,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--show", action="store_true", help="list every missed and extra figure")
     args = ap.parse_args()
-    print("| article | answers | paths | metrics P / R | quantities P / R | target boundaries | labels |")
-    print("|---|---|---|---|---|---|---|")
+    print("| article | answers | paths | metrics P / R | quantities P / R | target boundaries | labels | titles |")
+    print("|---|---|---|---|---|---|---|---|")
     ok = True
     for name, source, truth in CASES:
         s = score(source, truth)
@@ -123,7 +133,7 @@ def main() -> int:
         sections_ok = s["answers"][0] == s["answers"][1] and s["paths"][0] == s["paths"][1]
         ok &= sections_ok and min(mp, mr, qp, qr) >= 0.98
         print(f"| {name} | {s['answers'][0]}/{s['answers'][1]} | {s['paths'][0]}/{s['paths'][1]} "
-              f"| {mp:.2f} / {mr:.2f} | {qp:.2f} / {qr:.2f} | {s['boundaries']:.2f} | {s['labels']:.2f} |")
+              f"| {mp:.2f} / {mr:.2f} | {qp:.2f} / {qr:.2f} | {s['boundaries']:.2f} | {s['labels']:.2f} | {s['titles']:.2f} |")
         if args.show:
             for title, c in zip(("extra metric", "missed metric", "extra quantity", "missed quantity"), s["misses"]):
                 for k in c.elements():
