@@ -298,6 +298,22 @@ def test_word_headings_without_numbers_in_their_text(tmp_path):
     assert draft["meeting"]["opening_date"].isoformat() == "2024-02-01"
 
 
+def test_a_quantity_label_is_its_whole_phrase_never_cut_at_a_count():
+    """The words before a figure back to the clause's last 、，（ or 和 (a leading 力争/新增… dropped),
+    however long: 国家级“小巨人”企业 was cut to its last eight characters, 级“小巨人”企业."""
+    ts = targets_of("新培育专精特新中小企业15家以上、国家级“小巨人”企业两家；"
+                    "新签约亿元以上项目不少于30个，其中重大产业项目3至5个；"
+                    "完成提质改造高标准农田4000亩、新建机耕道12公里。")
+    assert [[x["label"] for x in t.quantities] for t in ts] == [
+        ["新培育专精特新中小企业", "国家级“小巨人”企业"], ["新签约亿元以上项目", "其中重大产业项目"],
+        ["提质改造高标准农田", "新建机耕道"]]
+
+
+def test_a_quantity_label_is_not_cut_at_a_mark_inside_quotes():
+    ts = targets_of("建成“一刻钟便民生活圈、15分钟健身圈”示范社区12个、新建村级服务站30个。")
+    assert [x["label"] for x in ts[0].quantities] == ["建成“一刻钟便民生活圈、15分钟健身圈”示范社区", "新建村级服务站"]
+
+
 # ---- what pastes from Word, web pages and Notepad bring along --------------------------------
 
 def test_spaces_no_font_has_never_reach_the_draft(tmp_path, capsys):

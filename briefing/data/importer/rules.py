@@ -332,17 +332,28 @@ def targets_of(paragraph: str) -> list[TargetDraft]:
     return out
 
 
+def _phrase_start(text: str, figs: list[Figure] = ()) -> int:
+    """Where the phrase that ends ``text`` begins: after its last 、，（ or 和 outside quotes,
+    or after a figure before it (89个重点项目完成投资73.13亿元: 重点项目完成投资)."""
+    quoted = quoted_spans(text)
+    cuts = [m.end() for m in re.finditer(r"[，、（(和]", text) if not any(a < m.start() < b for a, b in quoted)]
+    cuts += [f.end for f in figs if f.end <= len(text)]
+    return max(cuts, default=0)
+
+
 def _quantity_label(text: str, fig: Figure, figs: list[Figure]) -> str:
+    """What a quantity counts: the words after a count (13个专委会), else the whole phrase before
+    the figure. Never cut at a number of characters: that cuts words (国家级“小巨人”企业 → 级“小巨人”企业)."""
     after = text[fig.end:]
     m = re.match(r"[\u3400-\u9fffA-Za-z“”]+", after)
     if fig.unit[-1:] in "个项家条座所名件次场处批支台辆间张本篇部户套栋" and m and not after.startswith(("以", "左右")):
         word = re.split(r"和|、|及|完成|等|实体化|见行", m.group(0))[0]
         if word:
-            return word[:8]
-    before = re.split(r"[，、（(和]", text[:fig.start])[-1]
+            return word
+    before = text[_phrase_start(text[:fig.start], figs):fig.start]
     before = re.sub(r"^(?:力争|推动|确保|争取|新增|净增|完成|实现|带动实施|实施|提速|压实)+", "", before)
     before = TAIL_FILLERS.sub("", before)
-    return before[-8:] or text[:8]
+    return before or _trim(text[:_phrase_start(text)] or text)
 
 
 def _quantities(text: str) -> list[dict]:
