@@ -314,6 +314,60 @@ def test_a_quantity_label_is_not_cut_at_a_mark_inside_quotes():
     assert [x["label"] for x in ts[0].quantities] == ["建成“一刻钟便民生活圈、15分钟健身圈”示范社区", "新建村级服务站"]
 
 
+PART_LEADS = ("示例区两会特刊\n\n2月1日，2024年示例区两会开幕。\n\n"
+              "2023，稳中求进谱新篇\n\n2023年，示例区上下团结一心，交出了一份亮眼的成绩单——\n\n"
+              "【成绩一】经济运行回升向好——\n\n全区生产总值达到100亿元，增长5%。\n\n"
+              "【成绩二】民生福祉不断增进：\n\n新增就业3000人。\n\n"
+              "2024，实干争先开新局\n\n2024年，示例区将锚定目标、真抓实干——\n\n"
+              "【举措一】坚持项目为王，增强发展动能——\n\n力争生产总值增长6%左右。\n")
+
+
+def test_a_part_title_is_the_title_line_and_the_line_that_leads_on_is_its_paragraph(tmp_path):
+    """A short year line that ends in —— leads into what follows: it is the part's first
+    paragraph, not its title, and not an achievement of the section before it."""
+    src = tmp_path / "leads.txt"
+    src.write_text(PART_LEADS, encoding="utf-8")
+    draft = yaml.safe_load(import_document(src).text)
+    assert draft["results"]["title"] == "2023，稳中求进谱新篇"
+    assert draft["results"]["paragraphs"] == ["2023年，示例区上下团结一心，交出了一份亮眼的成绩单。"]
+    assert draft["plan"]["title"] == "2024，实干争先开新局"
+    assert draft["plan"]["paragraphs"] == ["2024年，示例区将锚定目标、真抓实干。"]
+    assert draft["results"]["answers"][-1]["achievements"] == []
+    assert "2023，稳中求进谱新篇" not in draft["foreword"]
+
+
+def test_titles_end_without_the_mark_that_led_into_the_text(tmp_path):
+    src = tmp_path / "leads.txt"
+    src.write_text(PART_LEADS.replace("2023，稳中求进谱新篇", "一、2023，稳中求进谱新篇——"), encoding="utf-8")
+    draft = yaml.safe_load(import_document(src).text)
+    assert draft["results"]["title"] == "2023，稳中求进谱新篇"
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济运行回升向好", "民生福祉不断增进"]
+    assert [p["title"] for p in draft["plan"]["paths"]] == ["坚持项目为王，增强发展动能"]
+
+
+def test_a_hard_wrapped_line_that_starts_with_a_year_is_not_a_title(tmp_path):
+    """A phone paste breaks a paragraph at a width (ASCII digits half a character): its first
+    line, 2023年，面对…, is as wide as the next and goes on in it, so it is text, not a part title."""
+    src = tmp_path / "phone.txt"
+    src.write_text(PART_LEADS.replace(
+        "2023年，示例区上下团结一心，交出了一份亮眼的成绩单——",
+        "2023年，面对外部环境变化带来的不利影响，示例区坚持\n稳中求进工作总基调，全力以赴拼经济、抓项目、惠民\n"
+        "生、优环境，交出了一份厚重答卷。"), encoding="utf-8")
+    draft = yaml.safe_load(import_document(src).text)
+    assert draft["results"]["title"] == "2023，稳中求进谱新篇"
+    assert draft["results"]["paragraphs"] == ["2023年，面对外部环境变化带来的不利影响，示例区坚持稳中求进工作总基调，"
+                                              "全力以赴拼经济、抓项目、惠民生、优环境，交出了一份厚重答卷。"]
+
+
+@pytest.mark.parametrize("name, truth", [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
+                                         ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
+                                         ("shixi-2024.docx", "shixi-2024.truth.yaml"),
+                                         ("jintang-2024.txt", "jintang-2024.truth.yaml"),
+                                         ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")])
+def test_part_and_section_titles_are_the_truths(name, truth):
+    assert _bench().score(ARTICLES / name, ARTICLES / truth)["titles"] == 1.0
+
+
 # ---- what pastes from Word, web pages and Notepad bring along --------------------------------
 
 def test_spaces_no_font_has_never_reach_the_draft(tmp_path, capsys):

@@ -111,15 +111,33 @@ MARKER = re.compile(r"^(?:[【〔\[]([^】〕\]]{1,8}?)([一二三四五六七�
                     r"|[■◆●▲★◎]?\s*([\u3400-\u9fff]{2,4}?)([一二三四五六七八九十]+)(?:[：:|｜·]|\s+))")
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}[.．、](?!\d))")
 PART = re.compile(r"^(?:19|20)\d\d\s*年?\s*[，,：:]")
+# A line ending in one of these leads into the text that follows (…交出了一份亮眼的成绩单——):
+# a year line so ended is the part's first paragraph, and a heading so ended loses the mark.
+LEADS_ON = ("—", "－", "-", "–", "…", "：", ":")
+DANGLING = "—－-–~～…：:，,、；; \u3000"
 
 
-def _headingish(line: str) -> bool:
+def heading_title(text: str) -> str:
+    """A title without the mark that only led into the text after it (经济运行回升向好——)."""
+    return text.rstrip(DANGLING)
+
+
+def part_line(line: str, widest: float = float("inf")) -> bool:
+    """A part's title line (2023，稳中求进谱新篇): a short year line that ends as a title does,
+    and, among hard-wrapped lines, is narrower than the widest of them (a line as wide as the
+    others is a paragraph's first line, broken where the paste broke it: 2024年，面对…坚持稳中求)."""
+    s = line.strip()
+    return (bool(PART.match(s)) and len(s) <= 40 and columns(s) < widest - 1 and not s.rstrip("。").count("。")
+            and not s.endswith(("。", "；", "，") + LEADS_ON))
+
+
+def _headingish(line: str, widest: float = float("inf")) -> bool:
     s = line.strip()
     if MARKER.match(s):
         return True
-    if (HEADING.match(s) or PART.match(s)) and len(s) <= 40 and not s.rstrip("。").count("。"):
+    if HEADING.match(s) and len(s) <= 40 and not s.rstrip("。").count("。"):
         return not s.endswith(("。", "；", "，"))
-    return False
+    return part_line(s, widest)
 
 
 def _frontish(line: str) -> bool:
@@ -129,6 +147,13 @@ def _frontish(line: str) -> bool:
 
 def _indented(line: str) -> bool:
     return line.startswith(("\u3000", "  ", "\t"))
+
+
+def columns(line: str) -> float:
+    """A line's width as shown where it was copied: an ASCII digit, letter or mark is half a
+    Chinese character (2024年，面对…坚持稳中求 is 30 characters and 28 columns)."""
+    s = line.strip()
+    return len(s) - sum(1 for c in s if "!" <= c < "\x7f") / 2
 
 
 def _wrap_width(lines: list[str]) -> float:
@@ -166,11 +191,12 @@ def paragraphs(text: str) -> list[tuple[str, int, int]]:
     for n, (lines, before) in enumerate(blocks):
         after = blocks[n + 1][1] if n + 1 < len(blocks) else 99
         width = _wrap_width(lines)
+        widest = max(columns(x) for x in lines) if len(lines) > 1 else float("inf")
         para = [lines[0].strip()]
         starts = [before]
         for prev, line in zip(lines, lines[1:]):
             p, s = prev.strip(), line.strip()
-            new = (_indented(line) or _headingish(s) or _headingish(p) or _frontish(s)
+            new = (_indented(line) or _headingish(s, widest) or _headingish(p, widest) or _frontish(s)
                    or ((p.endswith(TERMINAL) or _frontish(p)) and len(p) < width - 1))
             if new:
                 out.append([" ".join(para) if para[0].startswith("|") else "".join(para), starts[-1], 0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .clean import HEADING, MARKER, PART, SourceError
+from .clean import LEADS_ON, MARKER, PART, SourceError, heading_title, part_line
 
 NUMERALS = "一二三四五六七八九十"
 L1 = re.compile(rf"^([{NUMERALS}]+)、\s*(.+)$")
@@ -68,21 +68,27 @@ def headings(paras: list[Para]) -> list[Heading]:
         t = p.text
         if (m := MARKER.match(t)) and (m.group(1) or len(t) <= 40 and not t.endswith(("。", "；", "，"))):
             word, numeral = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            out.append(Heading(i, "marker", word, word + numeral, t[m.end():].strip()))
+            out.append(Heading(i, "marker", word, word + numeral, heading_title(t[m.end():].strip())))
             continue
         if len(t) > 40 or t.endswith(("。", "；", "，", "：")):
             continue
         if m := L1.match(t):
-            out.append(Heading(i, "l1", "一、", m.group(1) + "、", m.group(2)))
+            out.append(Heading(i, "l1", "一、", m.group(1) + "、", heading_title(m.group(2))))
         elif m := L2.match(t):
-            out.append(Heading(i, "l2", "（一）", f"（{m.group(1)}）", m.group(2)))
+            out.append(Heading(i, "l2", "（一）", f"（{m.group(1)}）", heading_title(m.group(2))))
         elif m := L3.match(t):
-            out.append(Heading(i, "l3", "1.", m.group(1) + ".", m.group(2)))
-        elif PART.match(t):
+            out.append(Heading(i, "l3", "1.", m.group(1) + ".", heading_title(m.group(2))))
+        elif part_line(t):
             out.append(Heading(i, "part", "", "", t))
         elif p.level in (1, 2, 3):  # a Word heading whose numbering is automatic (not in its text)
-            out.append(Heading(i, f"l{p.level}", "", "", t))
+            out.append(Heading(i, f"l{p.level}", "", "", heading_title(t)))
     return out
+
+
+def _lead(paras: list[Para], start: int, end: int) -> int:
+    """Where a part without a title line begins: at its lead (2024年，该区将…——), else at ``end``."""
+    return next((i for i in range(start, end) if PART.match(paras[i].text) and paras[i].text.endswith(LEADS_ON)),
+                end)
 
 
 def _caption(p: Para, region: bool) -> bool:
@@ -178,15 +184,16 @@ def layout(paras: list[Para], file: str, sections: str | None = None) -> Layout:
             out.credits, front_end = t.lstrip("■ ").strip(), i + 1
     parts = [h for h in hs if h.kind in ("part", "l1") and h.index < first]
     results_head = parts[-1] if parts else None
-    fore_end = results_head.index if results_head else first
-    out.foreword = [p.text for p in paras[front_end:fore_end] if not _caption(p, True)]
+    fore_end = results_head.index + 1 if results_head else _lead(paras, front_end, first)
+    out.foreword = [p.text for p in paras[front_end:fore_end - bool(results_head)] if not _caption(p, True)]
     if results_head:
         out.results_title = results_head.title
-        out.results_intro = [p.text for p in paras[results_head.index + 1:first] if not _caption(p, True)]
+    out.results_intro = [p.text for p in paras[fore_end:first] if not _caption(p, True)]
     bounds = sorted(answers + paths, key=lambda h: h.index)
     plan_parts = [h for h in hs if h.kind in ("part", "l1") and answers[-1].index < h.index < paths[0].index]
     plan_head = plan_parts[-1] if plan_parts else None
-    stops = sorted({h.index for h in bounds} | ({plan_head.index} if plan_head else set()))
+    plan_start = plan_head.index + 1 if plan_head else _lead(paras, answers[-1].index + 1, paths[0].index)
+    stops = sorted({h.index for h in bounds} | {plan_start - bool(plan_head)})
 
     def body(h: Heading) -> list[str]:
         nxt = next((s for s in stops if s > h.index), len(paras))
@@ -195,7 +202,7 @@ def layout(paras: list[Para], file: str, sections: str | None = None) -> Layout:
     out.answers = [Section(h.ordinal, h.title, body(h)) for h in answers]
     if plan_head:
         out.plan_title = plan_head.title
-        out.plan_intro = [p.text for p in paras[plan_head.index + 1:paths[0].index] if not _caption(p, True)]
+    out.plan_intro = [p.text for p in paras[plan_start:paths[0].index] if not _caption(p, True)]
     out.paths = [Section(h.ordinal, h.title, body(h)) for h in paths]
     # Closing: the last path's trailing paragraph that speaks of the meeting, and what follows.
     last = paths[-1]
