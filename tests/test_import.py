@@ -336,6 +336,22 @@ def test_a_part_title_is_the_title_line_and_the_line_that_leads_on_is_its_paragr
     assert "2023，稳中求进谱新篇" not in draft["foreword"]
 
 
+def test_a_part_with_only_its_lead_line_has_a_title_to_fill_in(tmp_path):
+    """No title line: the lead still opens the part (not the foreword, not the last answer's
+    achievements), and the title is a 待填写 blank, never the lead sentence itself."""
+    src = tmp_path / "leads.txt"
+    src.write_text(PART_LEADS.replace("2023，稳中求进谱新篇\n\n", "").replace("2024，实干争先开新局\n\n", ""),
+                   encoding="utf-8")
+    result = import_document(src)
+    draft = yaml.safe_load(result.text)
+    assert draft["results"]["title"] is None and draft["plan"]["title"] is None
+    assert result.blanks.count("title") == 2  # the two parts'
+    assert draft["results"]["paragraphs"] == ["2023年，示例区上下团结一心，交出了一份亮眼的成绩单。"]
+    assert draft["plan"]["paragraphs"] == ["2024年，示例区将锚定目标、真抓实干。"]
+    assert draft["foreword"] == ["2月1日，2024年示例区两会开幕。"]
+    assert draft["results"]["answers"][-1]["achievements"] == []
+
+
 def test_titles_end_without_the_mark_that_led_into_the_text(tmp_path):
     src = tmp_path / "leads.txt"
     src.write_text(PART_LEADS.replace("2023，稳中求进谱新篇", "一、2023，稳中求进谱新篇——"), encoding="utf-8")
