@@ -40,6 +40,17 @@ def test_verify_fails_with_exit_1_on_a_pdf_that_is_not_the_booklet(tmp_path, cap
     assert "[FAIL] figures in text" in err and "[FAIL] outline" in err
 
 
+def test_verify_holds_a_booklet_to_its_own_paper_unless_told(tmp_path, capsys):
+    """An A5 booklet verified without --paper was held to A4, and failed by the hundred."""
+    out = tmp_path / "a5.pdf"
+    assert main(["build", str(SAMPLE), "-o", str(out), "--paper", "a5", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out), "--data", str(SAMPLE)]) == 0
+    assert "[ok] page size A5" in capsys.readouterr().err
+    assert main(["verify", str(out), "--paper", "a4"]) == 1  # told A4: the size is wrong
+    assert "[FAIL] page size A4" in capsys.readouterr().err
+
+
 def test_bad_data_exits_2_with_location_and_keeps_the_last_good_booklet(tmp_path, capsys):
     out = tmp_path / "b.pdf"
     assert main(["build", str(SAMPLE), "-o", str(out), "-q"]) == 0

@@ -323,10 +323,22 @@ def _faces(names: set[str]) -> list[str]:
     return [f"{face} embedded {c} times" for face, c in sorted(counts.items()) if c > 1]
 
 
-def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
+def paper_of(pages) -> str | None:
+    """The paper size the first page is trimmed to (``a4``, ``a5``), None if neither."""
+    if not len(pages):
+        return None
+    box = pages[0].trimbox
+    size = (float(box.width), float(box.height))
+    return next((name for name, geo in PAPERS.items()
+                 if abs(size[0] - geo.width) <= SIZE_TOLERANCE and abs(size[1] - geo.height) <= SIZE_TOLERANCE),
+                None)
+
+
+def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "a4",
            budget: int | None = SIZE_BUDGET) -> Report:
     """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
-    being checked, gives a report with ``unreadable`` set (never an exception)."""
+    being checked, gives a report with ``unreadable`` set (never an exception). With ``paper``
+    None, the paper is the first page's (A4 when it is neither): every page is then held to it."""
     report = Report(str(pdf))
     try:
         _checks(report, FsPath(pdf), doc, paper, budget)
@@ -336,11 +348,13 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str = "a4",
     return report
 
 
-def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str, budget: int | None) -> None:
+def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None) -> None:
     reader = open_pdf(path)
     report.size = path.stat().st_size
     pages = reader.pages
     report.pages = len(pages)
+    if paper is None:
+        paper = paper_of(pages) or "a4"
 
     # Fonts: every one embedded, in page content and in charts alike.
     # A numbered copy's marks bring their own few glyphs of a face (pdf/stamp.py): embedded like
@@ -502,7 +516,7 @@ def _sheet_name(size: tuple[float, float], paper: str) -> str | None:
     return None
 
 
-def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, sheet: str | None = None,
+def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str | None, sheet: str | None = None,
                    marks: bool | None = None) -> Report:
     """Sheet count, sheet size, page order and marks of a saddle-stitch imposition of ``booklet``.
 
@@ -518,12 +532,14 @@ def verify_imposed(imposed: str | FsPath, booklet: str | FsPath, paper: str, she
     return report
 
 
-def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str, sheet: str | None,
+def _imposed_checks(report: Report, imposed: FsPath, booklet: FsPath, paper: str | None, sheet: str | None,
                     marks: bool | None) -> None:
     from ..pdf.impose import saddle_order, sheet_for
 
     sides_reader, pages_reader = open_pdf(imposed), open_pdf(booklet)
     sides, pages = sides_reader.pages, pages_reader.pages
+    if paper is None:
+        paper = paper_of(pages) or "a4"
     report.size = imposed.stat().st_size
     report.pages = len(sides)
     order = saddle_order(len(pages))

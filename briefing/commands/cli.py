@@ -79,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="检查已有的 PDF verify an existing booklet")
     v.add_argument("pdf", help="要检查的 PDF")
     v.add_argument("--data", help="生成该 PDF 的数据文件：同时检查每个数字都在文中")
-    v.add_argument("--paper", choices=["a4", "a5"], default="a4", help="期望的纸张 expected paper size")
+    v.add_argument("--paper", choices=["a4", "a5"], default=None,
+                   help="期望的纸张 expected paper size (default: the first page's, A4 if neither)")
     v.add_argument("--imposed", help="该 PDF 的拼版文件：检查张数、纸张、页序与裁切线 check its sheets, "
                                      "page order and marks")
     v.add_argument("--sheet", choices=sorted(SHEETS), help="拼版纸张 the imposition's sheet (default: read from the file)")
