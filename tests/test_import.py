@@ -314,6 +314,13 @@ def test_a_quantity_label_is_not_cut_at_a_mark_inside_quotes():
     assert [x["label"] for x in ts[0].quantities] == ["建成“一刻钟便民生活圈、15分钟健身圈”示范社区", "新建村级服务站"]
 
 
+def test_a_measure_a_bare_verb_comes_before_is_labelled_by_what_it_measures():
+    """守牢7300亩耕地红线 was labelled 守牢, the verb before the figure: after a measure (亩,
+    公里, 吨 …) the words that follow name the thing measured, as after a count (13个专委会)."""
+    ts = targets_of("守牢7300亩耕地红线，建设12公里绿道；完成提质改造高标准农田4000亩、新建机耕道12公里。")
+    assert [[x["label"] for x in t.quantities] for t in ts] == [["耕地红线", "绿道"], ["提质改造高标准农田", "新建机耕道"]]
+
+
 PART_LEADS = ("示例区两会特刊\n\n2月1日，2024年示例区两会开幕。\n\n"
               "2023，稳中求进谱新篇\n\n2023年，示例区上下团结一心，交出了一份亮眼的成绩单——\n\n"
               "【成绩一】经济运行回升向好——\n\n全区生产总值达到100亿元，增长5%。\n\n"

@@ -18,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ..cache import Cache, key
 from ..data.model import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
+from ..words import words
 from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
 
 
@@ -66,24 +67,6 @@ PENDING_LOOK = ("#FFFFFF", "dashed")  # white with a dashed outline
 
 def status_look(status: str) -> tuple[str, str]:
     return STATUS_LOOK.get(status, PENDING_LOOK)
-
-
-@lru_cache(maxsize=1)
-def _segmenter():
-    """jieba's dictionary, loaded without jieba's own cache file (it would write to /tmp and read
-    back whatever another user left there): 0.4 s, paid only when a chart label must wrap."""
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
-    with tokenizer.get_dict_file() as fh:
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(fh)
-    tokenizer.initialized = True
-    return tokenizer
-
-
-def words(text: str) -> list[str]:
-    """``text`` cut into words by jieba's dictionary (no guessing of unknown words)."""
-    return _segmenter().lcut(text, HMM=False)
 
 
 def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:

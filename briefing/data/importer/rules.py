@@ -353,6 +353,14 @@ def _quantity_label(text: str, fig: Figure, figs: list[Figure]) -> str:
     before = text[_phrase_start(text[:fig.start], figs):fig.start]
     before = re.sub(r"^(?:力争|推动|确保|争取|新增|净增|完成|实现|带动实施|实施|提速|压实)+", "", before)
     before = TAIL_FILLERS.sub("", before)
+    if m and 0 < len(before) <= 2 and not after.startswith(("以", "左右")):
+        # A bare verb before a measure (守牢7300亩耕地红线, 建设12公里绿道): the words after it
+        # name what is measured, unless they are a verb themselves (投资5亿元建设学校).
+        from ...words import tagged
+
+        word = re.split(r"和|、|及|完成|等", m.group(0))[0]
+        if len(word) >= 2 and tagged(before)[0][1] in ("v", "vn") and tagged(word)[0][1] not in ("v", "vn", "d"):
+            return word
     return before or _trim(text[:_phrase_start(text)] or text)
 
 
