@@ -16,7 +16,7 @@ import pytest
 
 from briefing.commands.serve import supported
 
-from .conftest import EPOCH, ROOT, SAMPLE, run
+from .conftest import DATA, EPOCH, ROOT, SAMPLE, run
 
 pytestmark = pytest.mark.skipif(not supported(), reason="resident builds need fork and Unix sockets")
 
@@ -202,3 +202,108 @@ def test_sigterm_stops_the_server_and_removes_its_socket(env):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143 and "Traceback" not in err
     assert list((Path(env["XDG_RUNTIME_DIR"]) / "briefing").glob("*.sock")) == []
+
+
+# -- what is at the socket's path, and builds that end early -------------------------------------
+
+def _socket_file(env) -> Path:
+    from briefing.commands import serve
+
+    folder = Path(env["XDG_RUNTIME_DIR"]) / "briefing"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / serve.socket_path().name  # the digest is the code's, not the environment's
+
+
+@pytest.mark.parametrize("kind", ["folder", "file", "link"])
+def test_a_socket_path_that_is_not_a_socket_is_named_and_left_alone(env, kind):
+    path = _socket_file(env)
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "file":
+        path.write_text("notes")
+    else:
+        path.symlink_to(path.parent / "elsewhere")
+    refused = run("serve", "--idle", "1", env=env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert str(path) in refused.stderr and "not a socket" in refused.stderr
+    assert os.path.lexists(path) and (kind != "file" or path.read_text() == "notes")
+
+
+def test_a_stale_socket_is_replaced(env):
+    path = _socket_file(env)
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    left.bind(str(path))
+    left.close()  # a server killed outright leaves its socket behind
+    done = run("serve", "--idle", "1", env=env)
+    assert done.returncode == 0 and "就绪 ready" in done.stderr, done.stderr
+
+
+def _served_build(env, out: Path, data: Path = DATA) -> tuple[subprocess.Popen, int]:
+    """A cold (hence slow) served build, and its worker's pid once it has started."""
+    client = subprocess.Popen([sys.executable, "-m", "briefing", "build", str(data), "-o", str(out), "--no-cache"],
+                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    first = client.stderr.readline()
+    assert "served by briefing serve, worker" in first, first
+    return client, int(first.rsplit("worker", 1)[1].strip(" ）\n"))
+
+
+def _gone(pid: int, within: float = 30) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_client_killed_mid_build_stops_its_worker(server, env, tmp_path):
+    client, worker = _served_build(env, tmp_path / "b.pdf")
+    client.kill()  # SIGKILL: nothing can be passed on; the worker sees its client go
+    client.wait()
+    assert _gone(worker)
+    assert os.listdir(tmp_path) == []  # neither delivered nor left half-written
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_to_the_client_stops_the_served_build_as_it_stops_a_local_one(server, env, tmp_path, sig):
+    client, worker = _served_build(env, tmp_path / "b.pdf")
+    client.send_signal(sig)
+    _, err = client.communicate(timeout=60)
+    assert client.returncode == 128 + sig, err
+    assert "Traceback" not in err
+    assert os.listdir(tmp_path) == []  # cleaned up by the time the client has exited
+
+
+def test_a_worker_killed_mid_build_means_a_local_build(server, env, tmp_path):
+    client, worker = _served_build(env, tmp_path / "b.pdf", SAMPLE)
+    os.kill(worker, signal.SIGKILL)
+    _, err = client.communicate(timeout=120)
+    assert client.returncode == 0, err
+    assert f"worker {worker}" in err and "building locally" in err
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".briefing.")] == ["b.pdf"]
+
+
+def test_ctrl_c_in_the_servers_terminal_does_not_stop_the_builds_it_runs(env, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert "就绪 ready" in proc.stderr.readline()
+        client, worker = _served_build(env, tmp_path / "b.pdf")
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+        _, err = client.communicate(timeout=120)
+        assert client.returncode == 0, err
+        assert (tmp_path / "b.pdf").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def test_two_clients_at_once(server, env, tmp_path):
+    clients = [subprocess.Popen([sys.executable, "-m", "briefing", "build", str(SAMPLE), "-o", str(tmp_path / f"{n}.pdf")],
+                                cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True) for n in range(2)]
+    errs = [c.communicate(timeout=120)[1] for c in clients]
+    assert [c.returncode for c in clients] == [0, 0], errs
+    assert all("served by briefing serve" in e for e in errs)
+    assert (tmp_path / "0.pdf").read_bytes() == (tmp_path / "1.pdf").read_bytes()

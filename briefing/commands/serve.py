@@ -30,6 +30,7 @@ import socket
 import stat
 import struct
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -160,32 +161,53 @@ def build_via_server(argv: list[str]) -> int | None:
             conn.sendall(b"go\n")
         except (OSError, ValueError):  # no answer in time, no working directory, a closed stdin…
             return None
-        return _wait(replies, conn, worker)
+        except KeyboardInterrupt:  # before "go": no worker runs anything
+            return 130
+        code = _wait(replies, conn, worker)
+    if code is None:  # the worker was killed before it could say how the build ended
+        sys.stderr.write(f"briefing: 常驻进程的 worker {worker} 未完成即退出，改为本地生成 "
+                         "(the resident worker ended without finishing: building locally)\n")
+        sys.stderr.flush()
+    return code
 
 
-def _wait(replies, conn: socket.socket, worker: int) -> int:
-    """Wait for the worker's exit code, as long as the build takes; Ctrl-C or SIGTERM on the
-    client stops the worker as it would stop a local build."""
+def _wait(replies, conn: socket.socket, worker: int) -> int | None:
+    """Wait for the worker's exit code, as long as the build takes; None when the worker ends
+    without one (killed outright), so that the client builds locally.
+
+    Ctrl-C, SIGTERM or SIGHUP on the client is passed on to the worker, which stops the build
+    as a local one would (its temporary files removed); the client then waits, at most
+    ``WORKER_WAIT`` seconds, for the worker's own exit code (130, 143, 129), so that once the
+    client has exited nothing of the build is left.
+    """
+    stopped: list[int] = []
+
+    class Stop(Exception):
+        pass
+
     def forward(signum, frame):
-        os.kill(worker, signum)
-        raise KeyboardInterrupt
-
-    saved = signal.signal(signal.SIGTERM, forward)
-    try:
-        while True:
-            word, _, value = _line(replies, conn, None).partition(" ")
-            if word == "exit":
-                return int(value)
-    except KeyboardInterrupt:
         try:
-            os.kill(worker, signal.SIGINT)
+            os.kill(worker, signum)
         except OSError:
             pass
-        return 130
-    except (OSError, ValueError):
-        return 1  # the worker died without an exit code
+        if not stopped:
+            stopped.append(signum)
+            raise Stop  # out of a wait that has no end, into one that has
+
+    saved = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                word, _, value = _line(replies, conn, WORKER_WAIT if stopped else None).partition(" ")
+            except Stop:
+                continue
+            if word == "exit":
+                return int(value)
+    except (OSError, ValueError):  # the worker died without an exit code, or took too long to stop
+        return 128 + stopped[0] if stopped else None
     finally:
-        signal.signal(signal.SIGTERM, saved)
+        for s, handler in saved.items():
+            signal.signal(s, handler)
 
 
 def _umask() -> int:
@@ -239,6 +261,20 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(body.decode("utf-8")), fds
 
 
+def _stop_with_client(conn: socket.socket) -> None:
+    """Stop the build, as SIGHUP stops a local one, when the client goes away (killed outright,
+    or its terminal closed): a build whose client is gone must not go on to deliver."""
+    def watch() -> None:
+        try:
+            while conn.recv(64):  # the client sends nothing after "go": only its end is news
+                pass
+        except OSError:
+            pass
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    threading.Thread(target=watch, name="client-watch", daemon=True).start()
+
+
 def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
     """In the forked worker: become the client's process, run its command, report, exit.
 
@@ -248,7 +284,8 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
     code = 1
     go = False
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        os.setsid()  # Ctrl-C in the server's terminal (its process group) is not a stop for the builds
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
         request, fds = _receive(conn)
         conn.sendall(f"pid {os.getpid()}\n".encode("ascii"))
@@ -256,6 +293,7 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
             return
         go = True
         conn.settimeout(None)
+        _stop_with_client(conn)
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -325,9 +363,26 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
         say(f"briefing serve: 已有常驻进程在运行 already running ({path})")
         return 2
     except OSError:
-        path.unlink(missing_ok=True)  # a socket left by a server that did not exit cleanly
+        pass
     finally:
         probe.close()
+    try:  # a socket left by a server that did not exit cleanly is removed; nothing else ever is
+        left = os.lstat(path)
+    except FileNotFoundError:
+        left = None
+    except OSError as exc:
+        say(f"briefing serve: 无法使用 {path}：{exc.strerror}")
+        return 2
+    if left is not None:
+        if not stat.S_ISSOCK(left.st_mode):
+            say(f"briefing serve: {path} 已存在且不是套接字（文件、文件夹或链接），不会删除它；请移走后再启动 "
+                "(exists and is not a socket: it is never removed)")
+            return 2
+        try:
+            path.unlink()
+        except OSError as exc:
+            say(f"briefing serve: 无法删除旧的 {path}：{exc.strerror}")
+            return 2
     from ..cache import Cache
     from .build import preload
 
