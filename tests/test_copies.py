@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pikepdf
@@ -26,7 +27,7 @@ from briefing.pdf.stamp import Booklet, Layout, Marks, stamp
 from briefing.pdf.update import Update, name, ref
 from briefing.typeset.styles import PAPERS
 
-from .conftest import DATA, run
+from .conftest import DATA, ROOT, run
 
 MARKING = "内部资料 注意保存"
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高"
@@ -398,3 +399,53 @@ def test_briefing_verify_passes_a_copy_in_full(forty):
     assert report.ok, report.failures()
     faces = next(c for c in report.checks if c.name == "each face subset once")
     assert faces.detail.count("NotoSerifSC") == 1  # the stamp's few glyphs are not the face again
+
+
+def _bomb(path, fill: int = 1024) -> None:
+    """A real list whose first sheet carries a comment that unpacks to ``fill`` MB."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["份号", "姓名"])
+    wb.active.append([1, "王昇"])
+    good = path.with_name("good.xlsx")
+    wb.save(good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                with z.open(item.filename, "w", force_zip64=True) as w:
+                    body = src.read(item)
+                    head, _, tail = body.partition(b"<sheetData>")
+                    w.write(head + b"<!-- ")
+                    for _ in range(fill):
+                        w.write(b" " * (1 << 20))
+                    w.write(b" --><sheetData>" + tail)
+            else:
+                z.writestr(item, src.read(item))
+    good.unlink()
+
+
+def test_a_list_that_unpacks_to_a_gigabyte_is_refused_unread(tmp_path, fonts):
+    _bomb(tmp_path / "l.xlsx")
+    assert (tmp_path / "l.xlsx").stat().st_size < 8 << 20
+    start = time.monotonic()
+    with pytest.raises(DataError) as info:
+        read_list(tmp_path / "l.xlsx", fonts.missing)
+    assert "l.xlsx" in str(info.value) and "MB" in str(info.value)
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("content, says", [
+    ("份号,姓名\n1,王昇\n".encode("utf-8"), ".csv"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ".xls"),
+    ("word", "Word"),
+])
+def test_a_list_that_is_not_a_workbook_says_what_it_is(tmp_path, fonts, content, says):
+    if content == "word":
+        content = (ROOT / "tests" / "import" / "shixi-2024.docx").read_bytes()
+    (tmp_path / "l.xlsx").write_bytes(content)
+    with pytest.raises(DataError) as info:
+        read_list(tmp_path / "l.xlsx", fonts.missing)
+    assert "l.xlsx" in str(info.value) and says in str(info.value)

@@ -165,3 +165,127 @@ def test_merged_2023_file_still_loads(tmp_path):
     assert load(data).metrics()["fixed-asset-investment-growth"].value == 10.1
     assert "# 待核对" in data.read_text(encoding="utf-8").splitlines()[
         next(i for i, x in enumerate(data.read_text(encoding="utf-8").splitlines()) if "fixed-asset" in x)]
+
+
+# -- a workbook a clerk edited in odd ways, or that is not a workbook at all ----------------------
+
+@pytest.fixture
+def exported(tmp_path):
+    data = tmp_path / "y.yaml"
+    shutil.copy(DATA, data)
+    xlsx = tmp_path / "y.xlsx"
+    assert main(["export", str(data), "--xlsx", "-o", str(xlsx)]) == 0
+    return data, xlsx
+
+
+def _refused(data, xlsx, capsys, *messages):
+    before = data.read_bytes()
+    assert main(["import", str(xlsx), "--into", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for message in messages:
+        assert message in err, err
+    assert data.read_bytes() == before
+    assert sorted(p.name for p in data.parent.iterdir()) == sorted([data.name, xlsx.name])
+    return err
+
+
+def test_a_percentage_typed_with_its_sign_is_the_figure_shown(exported):
+    data, xlsx = exported
+    wb = load_workbook(xlsx)
+    sheet = wb["指标"]
+    assert sheet["C4"].value == "地方一般公共预算收入" and sheet["I4"].value == 11.93
+    sheet["I4"] = 0.1195  # typed as 11.95%: Excel stores 0.1195 and shows it in % format
+    sheet["I4"].number_format = "0.00%"
+    wb.save(xlsx)
+    assert main(["import", str(xlsx), "--into", str(data)]) == 0
+    assert load(data).metrics()["public-budget-revenue"].growth == 11.95
+
+
+@pytest.mark.parametrize("typed", ["1e400", "inf", "-Infinity", "nan"])
+def test_a_number_that_is_not_finite_is_named_by_its_cell(exported, capsys, typed):
+    data, xlsx = exported
+    wb = load_workbook(xlsx)
+    wb["指标"]["D3"] = typed
+    wb.save(xlsx)
+    _refused(data, xlsx, capsys, "y.xlsx 指标!D3:", typed)
+
+
+@pytest.mark.parametrize("cell", ["D3", "I3"])  # a required figure, and an optional one
+def test_a_formula_saved_without_its_result_is_named_not_read_as_empty(exported, capsys, cell):
+    data, xlsx = exported
+    wb = load_workbook(xlsx)
+    wb["指标"][cell] = "=D2*2"  # openpyxl saves no result: as a workbook written by a program would be
+    wb.save(xlsx)
+    _refused(data, xlsx, capsys, f"y.xlsx 指标!{cell}:", "=D2*2")
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\xef\xbb\xbf\xe7\xad\x94\xe5\x8d\xb7,id\n1,2\n", "不是 .xlsx"),  # a .csv saved with the wrong name
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "不是 .xlsx"),  # an old .xls/.doc (OLE)
+    (b"", "不是 .xlsx"),
+])
+def test_a_file_that_is_not_a_workbook_is_named(exported, capsys, content, says):
+    data, xlsx = exported
+    xlsx.write_bytes(content)
+    _refused(data, xlsx, capsys, "y.xlsx", says)
+
+
+def test_a_word_file_named_xlsx_is_named_as_one(exported, capsys):
+    data, xlsx = exported
+    shutil.copy(ARTICLES / "shixi-2024.docx", xlsx)
+    _refused(data, xlsx, capsys, "y.xlsx", "Word")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(exported, capsys):
+    import zipfile
+
+    data, xlsx = exported
+    with zipfile.ZipFile(load_bomb := xlsx.with_name("b.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        with zipfile.ZipFile(xlsx) as good:
+            for item in good.infolist():
+                if item.filename != "xl/worksheets/sheet1.xml":
+                    z.writestr(item, good.read(item))
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as w:
+            chunk = b"<!-- " + b" " * (1 << 20) + b" -->"
+            for _ in range(1024):  # 1 GB unpacked, 1 MB packed
+                w.write(chunk)
+    load_bomb.replace(xlsx)
+    assert xlsx.stat().st_size < 8 << 20
+    _refused(data, xlsx, capsys, "y.xlsx", "MB")
+
+
+def test_a_merge_that_would_make_the_data_file_invalid_writes_nothing(exported, capsys):
+    data, xlsx = exported
+    wb = load_workbook(xlsx)
+    sheet = wb["指标"]
+    row = next(c.row for c in sheet["B"] if c.value == "self-built-houses-checked")
+    sheet.delete_rows(row)  # another metric is part_of it
+    wb.save(xlsx)
+    _refused(data, xlsx, capsys, "part_of", "self-built-houses-checked")
+
+
+def test_a_data_file_changed_since_the_export_is_not_overwritten(exported, capsys):
+    data, xlsx = exported
+    text = data.read_text(encoding="utf-8")
+    assert "value: 121.39, unit: 亿元" in text
+    data.write_text(text.replace("value: 121.39, unit: 亿元", "value: 130.5, unit: 亿元"), encoding="utf-8")
+    wb = load_workbook(xlsx)
+    wb["指标"]["D3"] = 125  # the clerk's correction of the same figure
+    wb.save(xlsx)
+    _refused(data, xlsx, capsys, "y.yaml", "y.xlsx", "答卷一")
+
+
+def test_edits_on_both_sides_to_different_lists_merge(exported):
+    data, xlsx = exported
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace("value: 121.39, unit: 亿元", "value: 130.5, unit: 亿元"), encoding="utf-8")
+    wb = load_workbook(xlsx)
+    sheet = wb["指标"]
+    row = next(c.row for c in sheet["A"] if c.value == "答卷二")
+    sheet[f"D{row}"] = 77
+    wb.save(xlsx)
+    assert main(["import", str(xlsx), "--into", str(data)]) == 0
+    doc = load(data)
+    assert doc.metrics()["industrial-output"].value == 130.5  # the data file's own edit stays
+    assert doc.results.answers[1].metrics[0].value == 77  # and the clerk's is merged

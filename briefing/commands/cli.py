@@ -400,8 +400,10 @@ def _merge(xlsx: FsPath, data: FsPath) -> int:
     from ..data.importer import write_atomic
     from ..data.load import read_text
     from ..data.importer.xlsx import merge_xlsx
+    from ..fonts.register import register
 
-    text, changed = merge_xlsx(xlsx, data)  # each file read bounded: a missing one, a FIFO… is a message
+    # Each file read bounded (a missing one, a FIFO… is a message); the merged text must load.
+    text, changed = merge_xlsx(xlsx, data, register().missing)
     if text != read_text(data):
         write_atomic(data, text, (xlsx,))
     _say(f"briefing: 已并回 → {data}（改动 {changed} 项 changed）" if changed else

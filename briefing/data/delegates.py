@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
+from .workbook import WorkbookError, has_formulas, open_workbook
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
 MAX_XLSX_BYTES = 16 * 1024 * 1024
@@ -212,15 +213,9 @@ def _merged_down(sheet) -> dict[tuple[int, int], object]:
 def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:
     """The formula cells of the first sheet that were saved without a result. The workbook is
     read a second time, for its formulas, only when its sheets hold a formula at all."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        if not any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/")
-                   and i.file_size <= MAX_XLSX_BYTES * 20):
-            return {}
-    book = load_workbook(io.BytesIO(raw))
+    if not has_formulas(raw):
+        return {}
+    book = open_workbook(raw, read_only=False, data_only=False)
     try:
         out = {}
         for row in book.worksheets[0].iter_rows():
@@ -233,16 +228,13 @@ def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:
 
 
 def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, object]]]]:
-    import zipfile
-
-    from openpyxl import load_workbook  # here: only a list in Excel needs it
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # here: only a list in Excel needs it
 
     try:
         # Not read-only: only a full sheet knows its merged cells (0.24 s for 10,000 rows).
-        book = load_workbook(io.BytesIO(raw), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise r.fail(f"无法读取 Excel 文件（{type(exc).__name__}）；请在 Excel/WPS 中重新另存为 .xlsx") from None
+        book = open_workbook(raw, read_only=False)
+    except WorkbookError as exc:
+        raise r.fail(str(exc)) from None
     if not book.worksheets:
         raise r.fail("Excel 文件中没有工作表")
     sheet = book.worksheets[0]
@@ -250,15 +242,15 @@ def _xlsx_rows(raw: bytes, r: _Reader) -> Iterator[tuple[int, list[tuple[str, ob
     merged = _merged_down(sheet)
     try:
         uncomputed = _uncomputed(raw, sheet)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
+    except WorkbookError as exc:
+        raise r.fail(str(exc)) from None
 
     def rows():
         try:
             for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
                 yield n, [(f"{title}!{get_column_letter(c)}{n}", merged.get((n, c), uncomputed.get((n, c), v)))
                           for c, v in enumerate(values, 1)]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (KeyError, ValueError, OSError, TypeError) as exc:
             raise r.fail(f"Excel 文件已损坏（{type(exc).__name__}）") from None
         finally:
             book.close()

@@ -499,9 +499,13 @@ def load(path: str | os.PathLike[str],
     ``missing_glyphs`` (from the fonts stage) reports characters the fonts cannot draw, so they
     are found here, with their position in the file, before any layout.
     """
-    fs = FsPath(path)
-    file = str(path)
-    data, marks = parse_yaml(read_text(fs), file)
+    return load_text(read_text(FsPath(path)), str(path), missing_glyphs)
+
+
+def load_text(text: str, file: str, missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:
+    """``load`` of a data file's text, named ``file`` in messages: also a text about to be
+    written (``import … --into``), checked before it replaces a good file."""
+    data, marks = parse_yaml(text, file)
     found = glyph_problems(data, missing_glyphs) if missing_glyphs else []
     doc = None
     try:

@@ -9,8 +9,10 @@ were, and an export followed by an import changes nothing at all.
 
 from __future__ import annotations
 
-import io
+import json
+import math
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -18,8 +20,9 @@ from typing import Any
 import yaml
 
 from ... import files
-from ...errors import DataError, OutputError, Problem
-from ..load import parse_yaml, read_text
+from ...errors import DataError, OutputError, Problem, clip
+from ..load import load_text, parse_yaml, read_text
+from ..workbook import RESAVE, WorkbookError, has_formulas, open_workbook
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
@@ -32,6 +35,7 @@ TARGET_COLUMNS = ["路径", "序号", "目标", "名称", "数值", "上限", "�
 KINDS = {"amount": "数量", "growth": "增长率", "share": "占比"}
 KIND_BACK = {v: k for k, v in KINDS.items()} | {k: k for k in KINDS}
 READ_ONLY = {"原文"}
+STATE_SHEET = "_briefing"  # hidden: the data file's metrics and targets as exported, for the merge
 
 
 # ---- reading the YAML with its item spans --------------------------------------------------
@@ -191,6 +195,12 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
+    kept = wb.create_sheet(STATE_SHEET)
+    kept.sheet_state = "veryHidden"
+    state = json.dumps(_state(text, values), ensure_ascii=False, separators=(",", ":"), default=str)
+    for at in range(0, len(state), 30000):  # a cell holds 32,767 characters
+        kept.append([state[at:at + 30000]])
+        kept.cell(kept.max_row, 1).data_type = "s"
     files.make_folder(out.parent)
     files.check_target(out, (data,))
     files.sweep(out.parent)
@@ -210,7 +220,8 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
 # ---- import (merge back) ---------------------------------------------------------------------
 
 class _Sheet:
-    def __init__(self, wb, name: str, columns: list[str], file: str, problems: list[Problem]):
+    def __init__(self, wb, name: str, columns: list[str], file: str, problems: list[Problem],
+                 formulas=None):
         self.name, self.file, self.problems = name, file, problems
         self.rows: list[tuple[int, dict]] = []
         if name not in wb.sheetnames:
@@ -224,8 +235,14 @@ class _Sheet:
             problems.append(Problem(file, None, None, f"{name}!1", f"缺少列“{c}” (column missing)"))
         if missing:
             return
-        for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
-            cells = {h: (row[i] if i < len(row) else None) for h, i in self.col.items()}
+        unknown = _formulas(formulas, name)
+        for r, row in enumerate(ws.iter_rows(min_row=2), 2):
+            cells = {h: (_shown(row[i]) if i < len(row) else None) for h, i in self.col.items()}
+            for h, i in self.col.items():
+                if cells[h] is None and h not in READ_ONLY and (r, i + 1) in unknown:
+                    self.bad(r, h, f"单元格是公式 {clip(str(unknown[(r, i + 1)]), 40)}，文件里却没有它的结果"
+                                   "（由程序生成、未在 Excel/WPS 中保存过）；请在 Excel/WPS 中打开并保存，或填入数值"
+                                   " (a formula saved without its value)")
             if all(v is None or str(v).strip() == "" for k, v in cells.items() if k not in READ_ONLY):
                 continue
             self.rows.append((r, cells))
@@ -262,7 +279,33 @@ class _Sheet:
         except ValueError:
             self.bad(r, column, f"需要数字，得到 “{v}”")
             return None
+        if not math.isfinite(f):
+            self.bad(r, column, f"需要有限的数字，得到 “{v}” (a finite number)")
+            return None
         return _num(int(f) if f == int(f) else f)
+
+
+def _shown(cell):
+    """A cell's value as the clerk sees it: 11.95% typed in Excel is stored as 0.1195 in a
+    percentage format, and means the figure 11.95 (every percentage here is kept in percent)."""
+    v = cell.value
+    fmt = getattr(cell, "number_format", None) or ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in fmt.replace('"%"', "").replace("\\%", ""):
+        return _num(float(Decimal(repr(v)) * 100))
+    return v
+
+
+def _formulas(book, name: str) -> dict[tuple[int, int], str]:
+    """(row, column) → formula of the sheet ``name`` in ``book`` (the workbook read for its
+    formulas, or None when it holds none)."""
+    if book is None or name not in book.sheetnames:
+        return {}
+    out = {}
+    for row in book[name].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("=") and getattr(cell, "data_type", "") == "f":
+                out[(cell.row, cell.column)] = cell.value
+    return out
 
 
 def _cell_order(p: Problem) -> tuple:
@@ -293,24 +336,26 @@ def _clean(d: dict) -> dict:
             if v is not None and not (k == "kind" and v == "amount") and not (k == "unit" and v == "")}
 
 
-def merge_xlsx(xlsx: FsPath, data: FsPath) -> tuple[str, int]:
+def merge_xlsx(xlsx: FsPath, data: FsPath, missing_glyphs=None) -> tuple[str, int]:
     """The data file's new text with the workbook's rows merged in, and how many items changed.
     Raises ``DataError`` with a sheet!cell message for every problem; nothing is written here."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     file = str(xlsx)
     raw = read_source(xlsx)  # a regular file within its limit: never a FIFO openpyxl would wait on
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise DataError([Problem(file, None, None, "", f"无法读取这个 Excel 文件（{exc}）；请另存为 .xlsx")]) from None
     text = read_text(data)
     values, _ = parse_yaml(text, str(data))
     problems: list[Problem] = []
-    ms = _Sheet(wb, "指标", METRIC_COLUMNS, file, problems)
-    ts = _Sheet(wb, "目标", TARGET_COLUMNS, file, problems)
+    try:
+        wb = open_workbook(raw, read_only=True)
+        formulas = open_workbook(raw, read_only=True, data_only=False) if has_formulas(raw) else None
+        ms = _Sheet(wb, "指标", METRIC_COLUMNS, file, problems, formulas)
+        ts = _Sheet(wb, "目标", TARGET_COLUMNS, file, problems, formulas)
+        exported = _exported(wb)
+    except WorkbookError as exc:
+        raise DataError([Problem(file, None, None, "", str(exc))]) from None
+    except Exception as exc:  # noqa: BLE001 -- a sheet damaged past its directory: the file's fault
+        raise DataError([Problem(file, None, None, "", f"Excel 文件已损坏（{type(exc).__name__}）；{RESAVE}")]) from None
     if problems:
+        problems.sort(key=_cell_order)
         raise DataError(problems)
     answers = (values.get("results") or {}).get("answers") or []
     paths = (values.get("plan") or {}).get("paths") or []
@@ -410,18 +455,91 @@ def merge_xlsx(xlsx: FsPath, data: FsPath) -> tuple[str, int]:
     lines = text.splitlines(keepends=True)
     edits: list[tuple[int, int, list[str]]] = []  # (first line, last line inclusive, new lines)
     changed = 0
-    for a, seq in zip(answers, sequences(text, "results", "answers", "metrics")):
-        want = by_answer[a.get("ordinal")]
-        have = [(_clean(dict(m)), it.marked) for m, it in zip(a.get("metrics") or [], seq.items)]
-        changed += _plan_edits(seq, have, want, edits, "metrics",
-                               lambda m, marked, ind: [f"{ind}- {metric_line(m)}{'' if not marked else CHECK_COMMENT}"])
-    for p, seq in zip(paths, sequences(text, "plan", "paths", "targets")):
-        want = [((t), marked, hints) for t, marked, hints in wanted_targets[p.get("ordinal")]]
-        have = [(_target(t), it.marked, it.hints) for t, it in zip(p.get("targets") or [], seq.items)]
-        changed += _plan_edits(seq, have, want, edits, "targets", _target_text)
+    state = _state(text, values)
+    for kind, owners, seqs, wanted, emit in (
+            ("metrics", answers, sequences(text, "results", "answers", "metrics"), by_answer,
+             lambda m, marked, ind: [f"{ind}- {metric_line(m)}{'' if not marked else CHECK_COMMENT}"]),
+            ("targets", paths, sequences(text, "plan", "paths", "targets"), wanted_targets, _target_text)):
+        for owner, seq in zip(owners, seqs):
+            ordinal = owner.get("ordinal")
+            want, have = wanted[ordinal], state[kind].get(str(ordinal), [])
+            base = exported.get(kind, {}).get(str(ordinal)) if exported is not None else None
+            if base is not None and not _same_list(have, base):  # the data file changed since the export
+                if _same_list(want, base):
+                    continue  # and the sheet did not: the data file's own edit stays
+                problems.append(Problem(str(data), seq.key_line + 1 if seq.key_line >= 0 else None, None,
+                                        f"{ordinal} {kind}",
+                                        f"导出 {xlsx} 之后，{data} 中{ordinal}的{'指标' if kind == 'metrics' else '目标'}"
+                                        "改过，表中也改过：并回会丢掉其中一边的改动。请把数据文件的改动也填进表中，"
+                                        "或重新导出后再核对 (changed in both since the export)"))
+                continue
+            changed += _plan_edits(seq, have, want, edits, kind, emit)
+    if problems:
+        raise DataError(problems)
     for first, last, new in sorted(edits, reverse=True):
         lines[first:last + 1] = [s + "\n" for s in new]
-    return "".join(lines), changed
+    merged = "".join(lines)
+    _still_valid(merged, text, data, xlsx, missing_glyphs)
+    return merged, changed
+
+
+def _state(text: str, values: dict) -> dict[str, dict[str, list]]:
+    """Every answer's metrics and every path's targets as the merge compares them (by ordinal):
+    written into the workbook on export, so that the merge knows what the data file held then."""
+    answers = (values.get("results") or {}).get("answers") or []
+    paths = (values.get("plan") or {}).get("paths") or []
+    out: dict[str, dict[str, list]] = {"metrics": {}, "targets": {}}
+    for a, seq in zip(answers, sequences(text, "results", "answers", "metrics")):
+        out["metrics"][str(a.get("ordinal"))] = [(_clean(dict(m)), it.marked)
+                                                 for m, it in zip(a.get("metrics") or [], seq.items)]
+    for p, seq in zip(paths, sequences(text, "plan", "paths", "targets")):
+        out["targets"][str(p.get("ordinal"))] = [(_target(t), it.marked, it.hints)
+                                                 for t, it in zip(p.get("targets") or [], seq.items)]
+    return out
+
+
+def _exported(wb) -> dict | None:
+    """The data file's state at export, kept in the workbook's hidden sheet; None when there is
+    none (a workbook from before it was kept, or one whose hidden sheet was removed)."""
+    if STATE_SHEET not in wb.sheetnames:
+        return None
+    try:
+        chunks = [row[0] for row in wb[STATE_SHEET].iter_rows(values_only=True) if row and isinstance(row[0], str)]
+        found = json.loads("".join(chunks))
+    except (ValueError, TypeError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _same_list(a: list, b: list) -> bool:
+    def norm(x):
+        x = list(x)
+        if len(x) > 2:
+            x[2] = [h for h in (x[2] or []) if h]
+        return x
+    return len(a) == len(b) and all(_same(norm(x), norm(y)) for x, y in zip(a, b))
+
+
+def _still_valid(merged: str, before: str, data: FsPath, xlsx: FsPath, missing_glyphs) -> None:
+    """Refuse a merge that would make the data file fail to load where it did not before (a
+    metric deleted that another is part of, a label too long…). A draft's blanks still to fill
+    in were there before the merge and do not count: only new kinds of problem do."""
+    def kinds(text: str) -> tuple[set, list[Problem]]:
+        try:
+            load_text(text, str(data), missing_glyphs)
+        except DataError as exc:
+            return {(re.sub(r"\[\d+\]", "[]", p.field), p.message) for p in exc.problems}, exc.problems
+        return set(), []
+
+    after, problems = kinds(merged)
+    if not after:
+        return
+    old, _ = kinds(before)
+    new = [p for p in problems if (re.sub(r"\[\d+\]", "[]", p.field), p.message) not in old]
+    if new:
+        raise DataError([Problem(str(xlsx), None, None, "", f"并回后 {data} 将无法使用，未写入 "
+                                 "(the merge would make the data file invalid; nothing written):")]
+                        + [Problem(str(data), None, None, p.field, p.message) for p in new])
 
 
 def _target(value: dict | None) -> dict:
