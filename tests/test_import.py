@@ -440,3 +440,67 @@ def test_utf16_text_with_its_mark_is_read_with_a_note(tmp_path, capsys, encoding
     assert main(["import", str(src), "-o", str(tmp_path / "d.yaml")]) == 0
     err = capsys.readouterr().err
     assert "UTF-16" in err and "30 项指标" in err
+
+
+def _tracked_docx(path):
+    """A paragraph with Word's tracked changes: 150.0 deleted, 152.3 inserted, a word moved."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    when = 'w:author="科员" w:date="2024-01-05T09:00:00Z"'
+    document = docx.Document()
+    p = document.add_paragraph()
+    p.add_run("2023年，全区地区生产总值")
+    p._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" {when}><w:r><w:delText>150.0</w:delText></w:r></w:del>'))
+    p._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="2" {when}><w:r><w:t>152.3</w:t></w:r></w:ins>'))
+    p.add_run("亿元，")
+    p._p.append(parse_xml(f'<w:moveFrom {nsdecls("w")} w:id="3" {when}><w:r><w:t>同比</w:t></w:r></w:moveFrom>'))
+    p.add_run("增长5.1%")
+    p._p.append(parse_xml(f'<w:moveTo {nsdecls("w")} w:id="4" {when}><w:r><w:t>，高于全市</w:t></w:r></w:moveTo>'))
+    p.add_run("。")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "数值"
+    table.cell(1, 0).text = "税收收入"
+    cell = table.cell(1, 1).paragraphs[0]._p
+    cell.append(parse_xml(f'<w:del {nsdecls("w")} w:id="5" {when}><w:r><w:delText>11亿元</w:delText></w:r></w:del>'))
+    cell.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="6" {when}><w:r><w:t>12亿元</w:t></w:r></w:ins>'))
+    document.save(str(path))
+
+
+def test_a_word_file_with_tracked_changes_is_read_as_accepted(tmp_path):
+    """Word's tracked insertions sit in <w:ins>, not among the paragraph's runs: python-docx's
+    text left them out, so a corrected figure (150.0 → 152.3) vanished from the draft."""
+    from briefing.data.importer.docx import read_docx
+
+    _tracked_docx(tmp_path / "t.docx")
+    assert [p.text for p in read_docx(tmp_path / "t.docx")] == [
+        "2023年，全区地区生产总值152.3亿元，增长5.1%，高于全市。", "税收收入12亿元。"]
+
+
+def test_a_word_file_that_unpacks_to_a_gigabyte_is_refused_unread(tmp_path, capsys):
+    import zipfile
+
+    import docx
+
+    good = tmp_path / "good.docx"
+    docx.Document().save(str(good))
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                z.writestr(item, src.read(item))
+                continue
+            head, _, tail = src.read(item).partition(b"<w:body>")
+            with z.open(item.filename, "w", force_zip64=True) as w:
+                w.write(head + b"<w:body>")
+                para = b"<w:p><w:r><w:t>" + "字".encode() * 40 + b"</w:t></w:r></w:p>"
+                block = para * ((1 << 20) // len(para))
+                for _ in range(1024):
+                    w.write(block)
+                w.write(tail)
+    assert bomb.stat().st_size < 8 << 20
+    assert main(["import", str(bomb), "-o", str(tmp_path / "d.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "bomb.docx" in err and "MB" in err and "Traceback" not in err
+    assert not (tmp_path / "d.yaml").exists()

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
-from .workbook import WorkbookError, has_formulas, open_workbook
+from .office import WorkbookError, has_formulas, open_workbook
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
 MAX_XLSX_BYTES = 16 * 1024 * 1024

@@ -61,7 +61,7 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
             raise SourceError(name, "这是一个压缩包格式的文件（可能是 Word 文件）：请把扩展名改为 .docx 后再导入")
         from .docx import read_docx
 
-        found = read_docx(path)
+        found = read_docx(path, raw)
         check_length(sum(len(p.text) for p in found), name)
         paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after, p.level)
                  for p in found]

@@ -22,7 +22,7 @@ import yaml
 from ... import files
 from ...errors import DataError, OutputError, Problem, clip
 from ..load import load_text, parse_yaml, read_text
-from ..workbook import RESAVE, WorkbookError, has_formulas, open_workbook
+from ..office import RESAVE, WorkbookError, has_formulas, open_workbook
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids

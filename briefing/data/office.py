@@ -1,0 +1,79 @@
+"""Office files from outside (a delegate list, a reviewed export, a Word article): checked
+before a library parses them.
+
+An .xlsx or .docx is a zip of XML parts. Before openpyxl or python-docx sees one, the zip's own
+directory says what it is: not a zip at all (a .csv or an old .xls/.doc saved under the wrong
+name), another kind of Office file, or a bomb (a few MB that unpack to gigabytes, which the XML
+parser would then build a tree of). Python's zip reader never unpacks more of a part than the
+directory declares, so checking the declared sizes bounds the work. Whatever openpyxl still
+raises on a damaged file is the file's fault, and said so.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+MAX_UNPACKED = 64 * 1024 * 1024  # every part unpacked: a review sheet, a list of 10,000, an article's
+#                                  text and tables are each < 5 MB (the shipped Word article: 40 KB)
+RESAVE = "请在 Excel/WPS 中打开后另存为 .xlsx (save it again as .xlsx)"
+KINDS = {  # what the file must be → the part that says it is one, and how to name it
+    "xlsx": ("xl/workbook.xml", ".xlsx", RESAVE),
+    "docx": ("word/document.xml", ".docx", "请在 Word/WPS 中打开后“另存为” .docx (save it again as .docx)"),
+}
+
+
+class WorkbookError(ValueError):
+    """Why bytes given as an .xlsx (or .docx) cannot be read as one, in the clerk's words."""
+
+
+def _what(raw: bytes) -> str:
+    if not raw:
+        return "文件是空的 (empty)"
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        return "是旧版 .xls/.doc 文件 (an old Office file)"
+    head = raw[:4096]
+    try:
+        head.decode("utf-8")
+        return "是文本文件，可能是改了扩展名的 .csv (a text file, perhaps a .csv)"
+    except UnicodeDecodeError:
+        return "格式无法识别 (unknown format)"
+
+
+def check_package(raw: bytes, kind: str = "xlsx") -> None:
+    """Raise ``WorkbookError`` unless ``raw`` is an .xlsx (``kind`` "docx": a .docx) whose parts
+    unpack to at most ``MAX_UNPACKED``."""
+    part, suffix, resave = KINDS[kind]
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            items = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise WorkbookError(f"不是 {suffix} 文件：{_what(raw)}；{resave}") from None
+    names = {i.filename for i in items}
+    if part not in names:
+        other = ("Word 文件 (.docx)" if "word/document.xml" in names else
+                 "Excel 文件 (.xlsx)" if "xl/workbook.xml" in names else
+                 "PowerPoint 文件 (.pptx)" if "ppt/presentation.xml" in names else "其他 zip 文件")
+        raise WorkbookError(f"不是 {suffix} 文件：这是{other}；{resave}")
+    unpacked = sum(i.file_size for i in items)
+    if unpacked > MAX_UNPACKED:
+        raise WorkbookError(f"解压后有 {unpacked / 2**20:.0f} MB，超过 {MAX_UNPACKED / 2**20:.0f} MB 的上限："
+                            f"不是一份正常的表格 (unpacks to more than the limit)")
+
+
+def open_workbook(raw: bytes, *, read_only: bool, data_only: bool = True):
+    """openpyxl's workbook of ``raw``, or ``WorkbookError`` saying why not."""
+    from openpyxl import load_workbook
+
+    check_package(raw)
+    try:
+        return load_workbook(io.BytesIO(raw), read_only=read_only, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 -- any damage (zip, XML, parts) is the file's, not ours
+        raise WorkbookError(f"Excel 文件已损坏（{type(exc).__name__}）；{RESAVE}") from None
+
+
+def has_formulas(raw: bytes) -> bool:
+    """Whether any sheet holds a formula (checked on the bytes: the workbook is read a second
+    time, for its formulas, only when one is there). ``raw`` passed ``check_package``."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        return any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
