@@ -289,3 +289,24 @@ def test_edits_on_both_sides_to_different_lists_merge(exported):
     doc = load(data)
     assert doc.metrics()["industrial-output"].value == 130.5  # the data file's own edit stays
     assert doc.results.answers[1].metrics[0].value == 77  # and the clerk's is merged
+
+
+def test_cells_merged_down_over_a_group_belong_to_each_row(exported):
+    """A clerk merges 路径 down over a path's rows (and a target's text over its quantities'
+    rows), as a grouped sheet is made in Excel: only the first cell holds the value. Each row
+    was read as having no path (“没有这个路径“None””)."""
+    data, xlsx = exported
+    before = data.read_bytes()
+    wb = load_workbook(xlsx)
+    sheet = wb["目标"]
+    keys = [(c.row, c.value, sheet[f"B{c.row}"].value) for c in sheet["A"][1:]]
+    path, number = next((p, n) for _, p, n in keys if sum(k[1:] == (p, n) for k in keys) > 1)
+    rows = [r for r, p, _ in keys if p == path]
+    group = [r for r, p, n in keys if (p, n) == (path, number)]
+    for r in rows[1:]:
+        sheet[f"A{r}"] = None
+    sheet.merge_cells(f"A{rows[0]}:A{rows[-1]}")
+    sheet.merge_cells(f"C{group[0]}:C{group[-1]}")
+    wb.save(xlsx)
+    assert main(["import", str(xlsx), "--into", str(data)]) == 0
+    assert data.read_bytes() == before

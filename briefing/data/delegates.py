@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
-from .office import WorkbookError, has_formulas, open_workbook
+from .office import WorkbookError, has_formulas, merged_down, open_workbook
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
 MAX_XLSX_BYTES = 16 * 1024 * 1024
@@ -194,20 +194,7 @@ def _csv_rows(raw: bytes, r: _Reader) -> tuple[Iterator[tuple[int, list[tuple[st
 
 
 def _merged_down(sheet) -> dict[tuple[int, int], object]:
-    """(row, column) → value for the cells a merge spanning rows covers: a 代表团 merged down over
-    its members' rows holds its value in the first cell only, and it is every member's. A merge
-    within one row (a title across the columns) is left alone. Bounded by the rows a list may
-    have, whatever range a file claims."""
-    out: dict[tuple[int, int], object] = {}
-    last_row, last_col = min(sheet.max_row, MAX_ROWS + 100), min(sheet.max_column, 100)
-    for rng in sheet.merged_cells.ranges:
-        if rng.min_row == rng.max_row or rng.min_row > last_row or rng.min_col > last_col:
-            continue
-        value = sheet.cell(rng.min_row, rng.min_col).value
-        for row in range(rng.min_row, min(rng.max_row, last_row) + 1):
-            for col in range(rng.min_col, min(rng.max_col, last_col) + 1):
-                out[(row, col)] = value
-    return out
+    return merged_down(sheet, MAX_ROWS + 100)
 
 
 def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:

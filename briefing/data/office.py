@@ -77,3 +77,20 @@ def has_formulas(raw: bytes) -> bool:
     time, for its formulas, only when one is there). ``raw`` passed ``check_package``."""
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         return any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+
+
+def merged_down(sheet, max_rows: int, max_columns: int = 100) -> dict[tuple[int, int], object]:
+    """(row, column) → value for the cells a merge spanning rows covers: a group (代表团, 路径)
+    merged down over its rows holds its value in the first cell only, and it is every row's.
+    A merge within one row (a title across the columns) is left alone. Bounded by the rows a
+    sheet may have, whatever range a file claims. Needs a full (not read-only) sheet."""
+    out: dict[tuple[int, int], object] = {}
+    last_row, last_col = min(sheet.max_row, max_rows), min(sheet.max_column, max_columns)
+    for rng in sheet.merged_cells.ranges:
+        if rng.min_row == rng.max_row or rng.min_row > last_row or rng.min_col > last_col:
+            continue
+        value = sheet.cell(rng.min_row, rng.min_col).value
+        for row in range(rng.min_row, min(rng.max_row, last_row) + 1):
+            for col in range(rng.min_col, min(rng.max_col, last_col) + 1):
+                out[(row, col)] = value
+    return out

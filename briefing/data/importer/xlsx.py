@@ -22,7 +22,7 @@ import yaml
 from ... import files
 from ...errors import DataError, OutputError, Problem, clip
 from ..load import load_text, parse_yaml, read_text
-from ..office import RESAVE, WorkbookError, has_formulas, open_workbook
+from ..office import RESAVE, WorkbookError, has_formulas, merged_down, open_workbook
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
@@ -35,6 +35,8 @@ TARGET_COLUMNS = ["路径", "序号", "目标", "名称", "数值", "上限", "�
 KINDS = {"amount": "数量", "growth": "增长率", "share": "占比"}
 KIND_BACK = {v: k for k, v in KINDS.items()} | {k: k for k in KINDS}
 READ_ONLY = {"原文"}
+SAID_ONCE = {"目标", "原文"}  # said on a target's first row only, even when merged over the rest
+MAX_ROWS = 20_000  # rows read from a sheet: a district's booklet has a few hundred figures and targets
 STATE_SHEET = "_briefing"  # hidden: the data file's metrics and targets as exported, for the merge
 
 
@@ -236,8 +238,16 @@ class _Sheet:
         if missing:
             return
         unknown = _formulas(formulas, name)
-        for r, row in enumerate(ws.iter_rows(min_row=2), 2):
-            cells = {h: (_shown(row[i]) if i < len(row) else None) for h, i in self.col.items()}
+        # A key merged down over its group's rows is each row's; a target's text merged over
+        # its quantities' rows stays on the first (the others belong to it by their 序号).
+        if ws.max_row > MAX_ROWS:
+            problems.append(Problem(file, None, None, name, f"有 {ws.max_row} 行，超过 {MAX_ROWS} 行的上限 (too many rows)"))
+            return
+        merged = {k: v for k, v in merged_down(ws, MAX_ROWS).items()
+                  if k[1] > len(header) or header[k[1] - 1] not in SAID_ONCE}
+        for r, row in enumerate(ws.iter_rows(min_row=2, max_row=MAX_ROWS), 2):
+            cells = {h: (merged.get((r, i + 1), _shown(row[i])) if i < len(row) else None)
+                     for h, i in self.col.items()}
             for h, i in self.col.items():
                 if cells[h] is None and h not in READ_ONLY and (r, i + 1) in unknown:
                     self.bad(r, h, f"单元格是公式 {clip(str(unknown[(r, i + 1)]), 40)}，文件里却没有它的结果"
@@ -345,7 +355,7 @@ def merge_xlsx(xlsx: FsPath, data: FsPath, missing_glyphs=None) -> tuple[str, in
     values, _ = parse_yaml(text, str(data))
     problems: list[Problem] = []
     try:
-        wb = open_workbook(raw, read_only=True)
+        wb = open_workbook(raw, read_only=False)  # a full sheet: only it knows its merged cells
         formulas = open_workbook(raw, read_only=True, data_only=False) if has_formulas(raw) else None
         ms = _Sheet(wb, "指标", METRIC_COLUMNS, file, problems, formulas)
         ts = _Sheet(wb, "目标", TARGET_COLUMNS, file, problems, formulas)
