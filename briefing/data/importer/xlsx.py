@@ -245,7 +245,7 @@ class _Sheet:
             return
         merged = {k: v for k, v in merged_down(ws, MAX_ROWS).items()
                   if k[1] > len(header) or header[k[1] - 1] not in SAID_ONCE}
-        for r, row in enumerate(ws.iter_rows(min_row=2, max_row=MAX_ROWS), 2):
+        for r, row in enumerate(ws.iter_rows(min_row=2), 2):
             cells = {h: (merged.get((r, i + 1), _shown(row[i])) if i < len(row) else None)
                      for h, i in self.col.items()}
             for h, i in self.col.items():
