@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import codecs
 import os
 import re
 import signal
@@ -106,29 +107,64 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
 # What a command may replace: a file that begins as its own output does (an earlier booklet, an
 # earlier schema), or an empty one. Anything else there is someone's data: a mistyped -o once
 # replaced another district's data file with a PDF.
-PDF = (b"%PDF-", "PDF")
-JSON = (b"{", "JSON")
+# A kind is (the bytes its files begin with, or None for UTF-8 text; its name; the file names
+# it may have, or None for any; for a zip, the part it must hold).
+Kind = tuple
+PDF: Kind = (b"%PDF-", "PDF", None)
+JSON: Kind = (b"{", "JSON", None)
+XLSX: Kind = (b"PK\x03\x04", "Excel 工作簿 (.xlsx)", (".xlsx", ".xlsm"), "xl/workbook.xml")  # a .docx is a zip too
+YAML: Kind = (None, "数据文件 (.yaml)", (".yaml", ".yml"))
 
 
-def _begins_with(target: Path, magic: bytes) -> bool:
-    """Whether the regular file ``target`` is empty or begins with ``magic`` (read without
-    following a link or waiting on a FIFO swapped in meanwhile)."""
+def _is_text(head: bytes) -> bool:
+    if b"\0" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _begins_with(target: Path, kind: Kind) -> bool:
+    """Whether the regular file ``target`` is empty or one of ``kind`` (by its name and its first
+    bytes, read without following a link or waiting on a FIFO swapped in meanwhile)."""
+    magic, _, names, part = (tuple(kind) + (None, None))[:4]
     try:
         fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return True  # gone, or unreadable: the rename says what is wrong, if anything
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return True  # the kind check refuses it
+            head = f.read(4096 if magic is None else len(magic))
+        except OSError:
+            return True
+        if not head:
+            return True
+        if names is not None and target.suffix.lower() not in names:
+            return False
+        if magic is None:
+            return _is_text(head)
+        if head != magic:
+            return False
+        return part is None or _holds(f, part)
+
+
+def _holds(f, part: str) -> bool:
+    """Whether the zip ``f`` has ``part`` (an .xlsx its workbook, where a .docx has a document):
+    its directory, at its end, is read, not its parts."""
+    import zipfile
+
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return True  # the kind check refuses it
-        head = os.read(fd, len(magic))
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return not head or head == magic
+        with zipfile.ZipFile(f) as z:
+            return part in z.namelist()
+    except Exception:  # noqa: BLE001 -- a damaged zip is not an earlier output of ours
+        return False
 
 
-def check_target(target: Path, inputs: tuple[Path, ...] = (), replaces: tuple[bytes, str] | None = None) -> None:
+def check_target(target: Path, inputs: tuple[Path, ...] = (), replaces: Kind | None = None) -> None:
     """Refuse a target we must not write over: ``OutputError`` saying why.
 
     Allowed: nothing there yet, or a regular file that is none of ``inputs`` (and, with
@@ -154,7 +190,7 @@ def check_target(target: Path, inputs: tuple[Path, ...] = (), replaces: tuple[by
                 raise OutputError(f"输出文件 {target} 就是输入文件 {source}，不能覆盖 (the output is the input)")
         except OSError:
             continue
-    if replaces is not None and not _begins_with(target, replaces[0]):
+    if replaces is not None and not _begins_with(target, replaces):
         raise OutputError(f"输出路径 {target} 已有一个文件，它不是 {replaces[1]}，不会覆盖它；请换一个文件名，"
                           f"或先移走该文件 (exists and is not a {replaces[1]} file: not replaced)")
 
@@ -295,7 +331,7 @@ def make_folder(folder: Path) -> None:
         raise OutputError(f"无法创建输出文件夹 {folder}：已有同名文件 (not a directory)")
 
 
-def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = (), replaces: tuple[bytes, str] | None = None) -> None:
+def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = (), replaces: Kind | None = None) -> None:
     """Rename the finished ``temp`` over ``target``, checking the target once more first (and
     that no stop was asked for meanwhile)."""
     check_stop()
@@ -307,7 +343,7 @@ def deliver(temp: Path, target: Path, inputs: tuple[Path, ...] = (), replaces: t
 
 
 def write_atomic(target: Path, data: bytes, inputs: tuple[Path, ...] = (),
-                 replaces: tuple[bytes, str] | None = None) -> None:
+                 replaces: Kind | None = None) -> None:
     """Write ``data`` as ``target`` in one step: the old file or the new, never half of one."""
     make_folder(target.parent)
     check_target(target, inputs, replaces)

@@ -137,9 +137,14 @@ def test_a_mis_keyed_sheet_names_the_cell_and_changes_nothing(draft, tmp_path, c
 
 def test_export_does_not_overwrite_a_workbook_without_force(tmp_path, capsys):
     xlsx = tmp_path / "y.xlsx"
-    xlsx.write_bytes(b"clerk's corrections")
+    assert main(["export", str(DATA), "--xlsx", "-o", str(xlsx)]) == 0
+    wb = load_workbook(xlsx)
+    wb["指标"]["D2"] = 99  # the clerk's corrections, not merged yet
+    wb.save(xlsx)
+    corrected = xlsx.read_bytes()
+    capsys.readouterr()
     assert main(["export", str(DATA), "--xlsx", "-o", str(xlsx)]) == 2
-    assert xlsx.read_bytes() == b"clerk's corrections" and "已存在" in capsys.readouterr().err
+    assert xlsx.read_bytes() == corrected and "已存在" in capsys.readouterr().err
 
 
 def test_import_of_a_workbook_needs_into(tmp_path, capsys):

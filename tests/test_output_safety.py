@@ -158,6 +158,43 @@ def test_schema_replaces_only_an_earlier_schema(data, tmp_path, capsys):
     assert schema.read_text().startswith("{")
 
 
+def _victims(tmp_path) -> dict[str, bytes]:
+    word = (ROOT / "tests" / "import" / "shixi-2024.docx").read_bytes()
+    return {"notes.docx": word, "report.pdf": b"%PDF-1.7 someone's report", "notes.txt": "会议记录\n".encode(),
+            "old.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "word-as.xlsx": word}
+
+
+@pytest.mark.parametrize("command", ["export", "new", "import"])
+def test_force_replaces_only_an_earlier_output_of_the_same_kind(data, tmp_path, capsys, command):
+    """`--force` let export write a workbook over a Word file, a PDF or another data file, and
+    `new`/`import` write YAML over a Word file (exit 0): --force is for an earlier workbook or
+    draft, never for whatever a mistyped -o names."""
+    victims = _victims(tmp_path)
+    if command == "export":
+        other = tmp_path / "other-2024.yaml"
+        shutil.copy(SAMPLE, other)
+        victims[other.name] = other.read_bytes()
+    article = ROOT / "tests" / "import" / "yanfeng-2023.txt"
+    for name, content in victims.items():
+        if command != "export" and name.endswith((".yaml", ".yml")):
+            continue
+        target = tmp_path / name
+        target.write_bytes(content)
+        args = {"export": ["export", str(data), "--xlsx", "-o", str(target), "--force"],
+                "new": ["new", "--from", str(data), "--year", "2032", "-o", str(target), "--force"],
+                "import": ["import", str(article), "-o", str(target), "--force"]}[command]
+        refused(capsys, args, str(target), "不会覆盖")
+        assert target.read_bytes() == content
+    assert temps(tmp_path) == []
+    # the usual regeneration still works
+    again = tmp_path / ("again.xlsx" if command == "export" else "again.yaml")
+    args = {"export": ["export", str(data), "--xlsx", "-o", str(again)],
+            "new": ["new", "--from", str(data), "--year", "2032", "-o", str(again)],
+            "import": ["import", str(article), "-o", str(again)]}[command]
+    assert main(args) == 0
+    assert main(args + ["--force"]) == 0
+
+
 # -- nothing left behind ------------------------------------------------------------------------
 
 def _build_until_its_temp_file_appears(folder: Path, out: Path, data: Path, env: dict) -> subprocess.Popen:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
-from ..files import check_target, terminated_on_signals
+from ..files import XLSX, YAML, check_target, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -377,14 +377,14 @@ def _import(args) -> int:
     if out.resolve() == src.resolve():
         _say(f"briefing: 输出文件与输入相同：{out}；请用 -o 指定草稿文件")
         return 2
-    check_target(out, (src,))  # a link, a device, or the article by another name: refused
+    check_target(out, (src,), YAML)  # a link, a device, the article by another name, a Word file: refused
     if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
         return 2
     schema = FsPath("schema/briefing.schema.json")
     link = os.path.relpath(schema.resolve(), out.parent.resolve()) if schema.is_file() else None
     result = import_document(src, args.sections, link)
-    write_atomic(out, result.text, (src,))
+    write_atomic(out, result.text, (src,), YAML)
     for note in result.notes:
         _say(f"briefing: 注意 note: {note}")
     _say(f"briefing: 已生成草稿 → {out}")
@@ -416,7 +416,7 @@ def _export(args) -> int:
 
     data = FsPath(args.data)
     out = FsPath(args.output) if args.output else data.with_suffix(".xlsx")
-    check_target(out, (data,))
+    check_target(out, (data,), XLSX)  # --force replaces an earlier workbook, never a Word file
     if os.path.lexists(out) and not args.force:
         _say(f"briefing: 错误 error: {out} 已存在（可能有未并回的核对结果）；要覆盖请加 --force")
         return 2

@@ -14,7 +14,7 @@ import re
 from pathlib import Path as FsPath
 
 from ..errors import OutputError, SettingError
-from ..files import write_atomic
+from ..files import YAML, check_target, write_atomic
 from .model import YEARS, Briefing, Labels, Quantity, format_number
 
 TODO = "  # 待填写 to fill in"
@@ -141,9 +141,10 @@ def write_new(doc: Briefing, source: FsPath, year: int, out: FsPath | None, forc
     target = out or next_path(source, year)
     if year <= doc.meeting.year:
         raise SettingError(f"--year {year} 应晚于 {source} 的年份 {doc.meeting.year}")
+    check_target(target, (source,), YAML)  # a Word file or a PDF named by mistake: refused, --force or not
     if os.path.lexists(target) and not force:
         raise OutputError(f"{target} 已存在；要覆盖请加 --force (exists; use --force to overwrite)")
     schema = FsPath("schema/briefing.schema.json")  # the checkout's schema, when run from one
     link = os.path.relpath(schema.resolve(), target.parent.resolve()) if schema.is_file() else None
-    write_atomic(target, scaffold(doc, str(source), year, link).encode("utf-8"), inputs=(source,))
+    write_atomic(target, scaffold(doc, str(source), year, link).encode("utf-8"), inputs=(source,), replaces=YAML)
     return target

@@ -249,7 +249,8 @@ def _paragraphs(paras: list[str], indent: str) -> list[str]:
     return [f"{indent}paragraphs:"] + [f"{indent}  - {q(p)}" for p in paras]
 
 
-def write_atomic(target: FsPath, text: str, inputs: tuple[FsPath, ...] = ()) -> None:
+def write_atomic(target: FsPath, text: str, inputs: tuple[FsPath, ...] = (), replaces=None) -> None:
     """Write beside the target and rename, so an error never leaves a half-written file, and
-    never over a folder, device, link or any of ``inputs`` (see ``briefing.files``)."""
-    files.write_atomic(target, text.encode("utf-8"), inputs)
+    never over a folder, device, link, any of ``inputs``, or a file not of ``replaces``' kind
+    (see ``briefing.files``)."""
+    files.write_atomic(target, text.encode("utf-8"), inputs, replaces)

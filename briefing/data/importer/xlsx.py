@@ -204,7 +204,7 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
         kept.append([state[at:at + 30000]])
         kept.cell(kept.max_row, 1).data_type = "s"
     files.make_folder(out.parent)
-    files.check_target(out, (data,))
+    files.check_target(out, (data,), files.XLSX)
     files.sweep(out.parent)
     tmp = files.temp_path(out)
     try:
@@ -213,7 +213,7 @@ def export_xlsx(data: FsPath, out: FsPath) -> tuple[int, int]:
             wb.save(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out}：{files.os_reason(exc)}") from None
-        files.deliver(tmp, out, (data,))
+        files.deliver(tmp, out, (data,), files.XLSX)
     finally:
         tmp.unlink(missing_ok=True)
     return n_metrics, n_targets
