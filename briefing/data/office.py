@@ -14,8 +14,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-MAX_UNPACKED = 64 * 1024 * 1024  # every part unpacked: a review sheet, a list of 10,000, an article's
-#                                  text and tables are each < 5 MB (the shipped Word article: 40 KB)
+# The XML a library parses into a tree: a list of 10,000 delegates is 3.5 MB of it, a review
+# sheet or a long article's text well under 1 MB; openpyxl takes ~3 s over 16 MB. Pictures in
+# an article are not parsed, only held: they count towards the whole.
+MAX_XML = 16 * 1024 * 1024
+MAX_UNPACKED = 256 * 1024 * 1024
 RESAVE = "请在 Excel/WPS 中打开后另存为 .xlsx (save it again as .xlsx)"
 KINDS = {  # what the file must be → the part that says it is one, and how to name it
     "xlsx": ("xl/workbook.xml", ".xlsx", RESAVE),
@@ -42,7 +45,7 @@ def _what(raw: bytes) -> str:
 
 def check_package(raw: bytes, kind: str = "xlsx") -> None:
     """Raise ``WorkbookError`` unless ``raw`` is an .xlsx (``kind`` "docx": a .docx) whose parts
-    unpack to at most ``MAX_UNPACKED``."""
+    unpack to at most ``MAX_XML`` of XML and ``MAX_UNPACKED`` in all."""
     part, suffix, resave = KINDS[kind]
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
@@ -55,10 +58,12 @@ def check_package(raw: bytes, kind: str = "xlsx") -> None:
                  "Excel 文件 (.xlsx)" if "xl/workbook.xml" in names else
                  "PowerPoint 文件 (.pptx)" if "ppt/presentation.xml" in names else "其他 zip 文件")
         raise WorkbookError(f"不是 {suffix} 文件：这是{other}；{resave}")
+    xml = sum(i.file_size for i in items if i.filename.lower().endswith((".xml", ".rels", ".vml")))
     unpacked = sum(i.file_size for i in items)
-    if unpacked > MAX_UNPACKED:
-        raise WorkbookError(f"解压后有 {unpacked / 2**20:.0f} MB，超过 {MAX_UNPACKED / 2**20:.0f} MB 的上限："
-                            f"不是一份正常的表格 (unpacks to more than the limit)")
+    for size, limit, what in ((xml, MAX_XML, "其中的 XML"), (unpacked, MAX_UNPACKED, "")):
+        if size > limit:
+            raise WorkbookError(f"解压后{what}有 {size / 2**20:.0f} MB，超过 {limit / 2**20:.0f} MB 的上限："
+                                f"不是一份正常的{suffix}文件 (unpacks to more than the limit)")
 
 
 def open_workbook(raw: bytes, *, read_only: bool, data_only: bool = True):
