@@ -158,7 +158,6 @@ def build_via_server(argv: list[str]) -> int | None:
             if word != "pid":
                 return None
             worker = int(value)
-            conn.sendall(b"go\n")
         except (OSError, ValueError):  # no answer in time, no working directory, a closed stdin…
             return None
         except KeyboardInterrupt:  # before "go": no worker runs anything
@@ -172,8 +171,8 @@ def build_via_server(argv: list[str]) -> int | None:
 
 
 def _wait(replies, conn: socket.socket, worker: int) -> int | None:
-    """Wait for the worker's exit code, as long as the build takes; None when the worker ends
-    without one (killed outright), so that the client builds locally.
+    """Say "go" to the worker, then wait for its exit code, as long as the build takes; None
+    when the worker ends without one (killed outright), so that the client builds locally.
 
     Ctrl-C, SIGTERM or SIGHUP on the client is passed on to the worker, which stops the build
     as a local one would (its temporary files removed); the client then waits, at most
@@ -196,6 +195,12 @@ def _wait(replies, conn: socket.socket, worker: int) -> int | None:
 
     saved = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
+        try:
+            conn.sendall(b"go\n")  # only now: a stop from here on reaches the worker
+        except Stop:
+            pass
+        except OSError:
+            return 128 + stopped[0] if stopped else None
         while True:
             try:
                 word, _, value = _line(replies, conn, WORKER_WAIT if stopped else None).partition(" ")
