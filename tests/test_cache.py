@@ -194,3 +194,38 @@ def test_glyph_to_char_map_is_rebuilt_when_first_asked_for():
     assert (g[7], g[3], g[9]) == ([0x4E2D, 0x5167], [0x41], [0xE000])
     with pytest.raises(KeyError):
         g[99]
+
+
+def test_a_relative_xdg_path_is_ignored_as_the_spec_says(tmp_path):
+    """XDG_CACHE_HOME=cache (relative) made every build write a cache/ folder into whatever
+    directory it ran in (and a served build into the client's), beside the data: nothing but
+    the target may be written. The XDG spec: a relative path is invalid and ignored."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, SAMPLE
+
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    home.mkdir()
+    shutil.copy(SAMPLE, work / "d.yaml")
+    env = dict(os.environ, XDG_CACHE_HOME="cache", XDG_RUNTIME_DIR="run", HOME=str(home), BRIEFING_SERVER="0")
+    done = subprocess.run([sys.executable, "-m", "briefing", "build", "d.yaml", "-o", "d.pdf", "-q"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["d.pdf", "d.yaml"]
+    assert (home / ".cache" / "briefing").is_dir()
+    env.pop("BRIEFING_SERVER")
+    from briefing.commands import serve
+
+    saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "HOME")}
+    try:
+        os.environ.update(XDG_RUNTIME_DIR="run", XDG_CACHE_HOME="cache", HOME=str(home))
+        assert serve.socket_path().is_absolute() and default_dir().is_absolute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -454,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     the cyclic garbage collector off (see ``gc_paused``) and exits at once: tearing down the
     interpreter would only free, one by one, objects the system frees with the process.
     """
+    from ..cache import drop_relative_xdg
+
+    drop_relative_xdg()  # before anything reads them: the server's socket, our cache, matplotlib's
     program = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
     one_shot = program and argv[:1] in (["build"], ["verify"], ["new"], ["schema"])

@@ -61,7 +61,9 @@ def _code_digest() -> str:
 
 def socket_path() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
-    folder = Path(runtime) / "briefing" if runtime else default_dir() / "serve"
+    # A relative path is invalid (the XDG spec): a server and its clients in other directories
+    # would not meet, and each would make a folder where it runs.
+    folder = Path(runtime) / "briefing" if os.path.isabs(runtime) else default_dir() / "serve"
     return folder / f"{_code_digest()}.sock"
 
 
