@@ -386,11 +386,12 @@ def _num(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def cross_check(data: Any) -> list[tuple[Loc, str]]:
+def cross_check(data: Any, flagged: frozenset[Loc] = frozenset()) -> list[tuple[Loc, str]]:
     """Rules that span fields, on the raw values so they are reported with everything else.
 
     Unique ids; one unit per chart; shares and growth rates in %; links to 2022 figures that
-    exist and compare like with like.
+    exist and compare like with like. A unit already reported (``flagged``: the places of the
+    problems found so far) is not compared again: its own message says what to fix.
     """
     problems: list[tuple[Loc, str]] = []
     seen: dict[str, Loc] = {}
@@ -407,6 +408,7 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
     plan = data.get("plan") if isinstance(data, dict) else None
     year = results.get("year", "上一") if isinstance(results, dict) else "上一"
     metrics: dict[str, dict] = {}
+    places: dict[str, Loc] = {}
     for i, answer in _items(results, "answers"):
         base = ("results", "answers", i)
         unique(answer.get("id"), base + ("id",))
@@ -416,6 +418,7 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
             unique(metric.get("id"), here + ("id",))
             if isinstance(metric.get("id"), str):
                 metrics.setdefault(metric["id"], metric)
+                places.setdefault(metric["id"], here)
             unit, kind, value = metric.get("unit", ""), metric.get("kind", "amount"), metric.get("value")
             if kind in ("growth", "share") and unit != "%":
                 problems.append((here + ("unit",), f"kind 为 {kind} 的指标单位必须是 %，得到 “{unit}”"))
@@ -440,7 +443,8 @@ def cross_check(data: Any) -> list[tuple[Loc, str]]:
                     close = difflib.get_close_matches(ref, list(metrics), n=1)
                     hint = f"，是不是想写 {close[0]}？" if close else ""
                     problems.append((here + ("baseline",), f"找不到 id 为 “{ref}” 的{year}年指标{hint}"))
-                elif base_metric.get("unit", "") != q.get("unit", "") and not q.get("baseline_note"):
+                elif (base_metric.get("unit", "") != q.get("unit", "") and not q.get("baseline_note")
+                      and places[ref] + ("unit",) not in flagged and here + ("unit",) not in flagged):
                     problems.append((here + ("baseline",),
                                      f"与所对应的指标单位不同（{base_metric.get('unit', '')} 与 {q.get('unit', '')}）："
                                      "请改正单位，或用 baseline_note 说明两者如何对照"))
@@ -512,7 +516,7 @@ def load_text(text: str, file: str, missing_glyphs: Callable[[str], list[str]] |
         doc = Briefing.model_validate(data)
     except ValidationError as exc:
         found += [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
-    found += cross_check(data)
+    found += cross_check(data, frozenset(loc for loc, _ in found))
     if found:
         # In file order, so the list reads top to bottom like the file itself.
         problems = [_problem(file, loc, msg, marks) for loc, msg in found]
