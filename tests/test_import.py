@@ -37,11 +37,14 @@ def test_the_2023_article_is_read_as_the_hand_made_file(name):
     assert min(*s["metrics"], *s["quantities"]) >= 0.98, s["misses"]
 
 
-@pytest.mark.parametrize("name, truth", [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
-                                         ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
-                                         ("shixi-2024.docx", "shixi-2024.truth.yaml"),
-                                         ("jintang-2024.txt", "jintang-2024.truth.yaml"),
-                                         ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")])
+MADE_UP = [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
+           ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
+           ("shixi-2024.docx", "shixi-2024.truth.yaml"),
+           ("jintang-2024.txt", "jintang-2024.truth.yaml"),
+           ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")]
+
+
+@pytest.mark.parametrize("name, truth", MADE_UP)
 def test_made_up_articles_meet_the_targets(name, truth):
     s = _bench().score(ARTICLES / name, ARTICLES / truth)
     assert s["answers"][0] == s["answers"][1] and s["paths"][0] == s["paths"][1]
@@ -382,11 +385,7 @@ def test_a_hard_wrapped_line_that_starts_with_a_year_is_not_a_title(tmp_path):
                                               "全力以赴拼经济、抓项目、惠民生、优环境，交出了一份厚重答卷。"]
 
 
-@pytest.mark.parametrize("name, truth", [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
-                                         ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
-                                         ("shixi-2024.docx", "shixi-2024.truth.yaml"),
-                                         ("jintang-2024.txt", "jintang-2024.truth.yaml"),
-                                         ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")])
+@pytest.mark.parametrize("name, truth", MADE_UP)
 def test_part_and_section_titles_are_the_truths(name, truth):
     assert _bench().score(ARTICLES / name, ARTICLES / truth)["titles"] == 1.0
 

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
-from .office import WorkbookError, has_formulas, merged_down, open_workbook
+from .office import WorkbookError, formula_cells, has_formulas, merged_down, open_workbook
 
 MAX_CSV_BYTES = 4 * 1024 * 1024
 MAX_XLSX_BYTES = 16 * 1024 * 1024
@@ -204,12 +204,8 @@ def _uncomputed(raw: bytes, values) -> dict[tuple[int, int], _Uncomputed]:
         return {}
     book = open_workbook(raw, read_only=False, data_only=False)
     try:
-        out = {}
-        for row in book.worksheets[0].iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and values.cell(cell.row, cell.column).value is None:
-                    out[(cell.row, cell.column)] = _Uncomputed(cell.value)
-        return out
+        return {at: _Uncomputed(formula) for at, formula in formula_cells(book.worksheets[0]).items()
+                if values.cell(*at).value is None}
     finally:
         book.close()
 

@@ -84,6 +84,13 @@ def has_formulas(raw: bytes) -> bool:
         return any(b"<f" in z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
 
 
+def formula_cells(sheet) -> dict[tuple[int, int], object]:
+    """(row, column) → formula of every formula cell of ``sheet``, from a workbook read with
+    ``data_only=False`` (only that one keeps the formulas)."""
+    return {(cell.row, cell.column): cell.value for row in sheet.iter_rows() for cell in row
+            if getattr(cell, "data_type", "") == "f"}
+
+
 def merged_down(sheet, max_rows: int, max_columns: int = 100) -> dict[tuple[int, int], object]:
     """(row, column) → value for the cells a merge spanning rows covers: a group (代表团, 路径)
     merged down over its rows holds its value in the first cell only, and it is every row's.

@@ -22,7 +22,7 @@ import yaml
 from ... import files
 from ...errors import DataError, OutputError, Problem, clip
 from ..load import load_text, parse_yaml, read_text
-from ..office import RESAVE, WorkbookError, has_formulas, merged_down, open_workbook
+from ..office import RESAVE, WorkbookError, formula_cells, has_formulas, merged_down, open_workbook
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
 from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
@@ -310,12 +310,7 @@ def _formulas(book, name: str) -> dict[tuple[int, int], str]:
     formulas, or None when it holds none)."""
     if book is None or name not in book.sheetnames:
         return {}
-    out = {}
-    for row in book[name].iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("=") and getattr(cell, "data_type", "") == "f":
-                out[(cell.row, cell.column)] = cell.value
-    return out
+    return {at: f for at, f in formula_cells(book[name]).items() if isinstance(f, str) and f.startswith("=")}
 
 
 def _cell_order(p: Problem) -> tuple:
