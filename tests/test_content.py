@@ -14,11 +14,12 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from briefing.check.content import ContentError, Walker, _operations, _plain, operations, walk
+from briefing.check.content import ContentError, Walker, _fast, _general, _operations, _plain, operations, walk
 from briefing.check.verify import placed_text, squeeze, verify
 from briefing.commands.build import build
 
 from .conftest import ROOT
+from .test_content_fuzz import _typed
 
 FIXTURES = [ROOT / "data" / "sample-2024.yaml", *sorted((ROOT / "tests" / "data").glob("*.yaml"))]
 
@@ -46,9 +47,11 @@ def test_the_tokenizer_gives_pypdfs_operations_on_every_stream(pdfs):
     for pdf in pdfs:
         reader = PdfReader(pdf)
         for stream in _streams(reader):
-            theirs = [([_plain(o) for o in operands], bytes(op))
-                      for operands, op in ContentStream(stream, reader).operations]
-            assert _operations(stream.get_data()) == theirs, pdf
+            theirs = _typed([([_plain(o) for o in operands], bytes(op))
+                             for operands, op in ContentStream(stream, reader).operations])
+            data = stream.get_data()
+            assert _typed(_fast(data)) == _typed(_general(data)) == theirs, pdf
+            assert _operations(data) == _fast(data)
             count += len(theirs)
     assert count > 10_000
 
@@ -100,15 +103,24 @@ def test_runs_know_their_extent_and_size(booklet, doc):
     (b"/P <</MCID 3 /Lang (zh)>> BDC EMC", [(["/P", {"/MCID": 3, "/Lang": b"zh"}], b"BDC"), ([], b"EMC")]),
     (b"1 0 0 1 -2.5 .5 cm % a comment\nq Q", [([1, 0, 0, 1, -2.5, 0.5], b"cm"), ([], b"q"), ([], b"Q")]),
     (b"true false null 0 d0", [([True, False, None, 0], b"d0")]),
+    # as pypdf reads them: names in UTF-8 (or GBK), escapes it does not know and octal codes
+    # above 255 kept as written, the first of a repeated key
+    (b"/F#E4#B8#AD 1 Tf /G#D6#D0 Tf", [(["/F中", 1], b"Tf"), (["/G中"], b"Tf")]),
+    (b"(\\777\\q\\/) Tj", [([b"\\777\\q/"], b"Tj")]),
+    (b"<</A 1 /A 2>> BDC", [([{"/A": 1}], b"BDC")]),
+    (b"[true false null (a(b)c)] TJ", [([[True, False, None, b"a(b)c"]], b"TJ")]),
 ])
 def test_tokenizer_cases(data, want):
-    assert _operations(data) == want
+    assert _typed(_operations(data)) == _typed(_general(data)) == _typed(want)
 
 
-@pytest.mark.parametrize("data", [b"(never closed Tj", b"[1 2 Tj", b"<< /A 1 ]", b"\xff\xfe{"])
+@pytest.mark.parametrize("data", [b"(never closed Tj", b"[1 2 Tj", b"<< /A 1 ]", b"\xff\xfe{", b"<</A>> BDC",
+                                  b"<<1 2>> BDC", b"(((((deep) Tj"])
 def test_damaged_streams_are_a_content_error(data):
     with pytest.raises(ContentError):
         _operations(data)
+    with pytest.raises(ContentError):
+        _general(data)
 
 
 def test_inline_images_go_to_pypdf():

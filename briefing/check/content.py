@@ -112,76 +112,138 @@ class PageContent:
 
 # -- tokenizing ---------------------------------------------------------------------------------
 
-# One match per token: the whitespace before it is consumed with it (one character class, so
-# nothing to backtrack into); a comment is a token of its own, skipped.
+# The tokens are read as pypdf reads them (``ContentStream``): the same numbers, names (their
+# #xx escapes, then UTF-8, GBK or Latin-1 as pypdf tries them), strings (its escapes, octal
+# codes above 255 kept as written, an escaped line end taking one more line-end character),
+# hex strings, arrays and dictionaries (the first of a repeated key kept). One deliberate
+# difference: ``true``, ``false`` and ``null`` are operands at the top level too (pypdf reads
+# them there as operators), as ISO 32000 has them. tests/test_content.py compares both on every
+# stream we build and on generated ones.
+_WS = b"\x00\t\n\x0c\r "
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
+_FIELDS = {b"ws": rb"[\x00\t\n\x0c\r ]", b"reg": _REGULAR, b"num": _NUMBER}
+
+# The fast path: one findall over the whole stream. An operator with only numbers before it
+# (most of a page: q, Q, BT, cm, Td, l, rg, ...) is one match and its numbers one split. A
+# string nested deeper than three levels, an escaped name, a boolean, an inline image or
+# anything unexpected sends the stream to the general reader below (``_Slow``).
+_FAST = re.compile(rb"""%(ws)s*(?:
+    ((?:%(num)s%(ws)s+)*)([A-Za-z'"]%(reg)s*)
+  | (/%(reg)s*)
+  | (%(num)s)(?!%(reg)s)
+  | (<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+  | (\[|\]|<<|>>)
+  | (\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\))
+  | (%%[^\r\n]*)
+  | ([^\x00\t\n\x0c\r ])
+)""" % _FIELDS, re.X | re.S)
+
+# The general reader: one match per token, the whitespace before it consumed with it (one
+# character class, so nothing to backtrack into); a comment is a token of its own, skipped.
 _TOKEN = re.compile(rb"""
-    [\x00\t\n\x0c\r ]*
+    %(ws)s*
     (?:
-    (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])
-  | (?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)
-  | (?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
+    (?P<num>%(num)s)(?!%(reg)s)
+  | (?P<name>/%(reg)s*)
+  | (?P<word>%(reg)s+)
   | (?P<str>\()
   | (?P<aopen>\[) | (?P<aclose>\])
   | (?P<dopen><<) | (?P<dclose>>>)
   | (?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
-  | (?P<comment>%[^\r\n]*)
+  | (?P<comment>%%[^\r\n]*)
   | (?P<end>\Z)
     )
-""", re.X)
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f",
-            ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
-_WS = b"\x00\t\n\x0c\r "
+""" % _FIELDS, re.X)
+_STRING_END = re.compile(rb"[()\\]")
+# pypdf's escapes (generic/_utils.py): the standard ones and a few it adds; any other escaped
+# character keeps its backslash.
+_ESCAPES = {ord(k): v for k, v in {"n": b"\n", "r": b"\r", "t": b"\t", "b": b"\b", "f": b"\f"}.items()}
+_ESCAPES.update({c: bytes([c]) for c in b"()/\\ %<>[]#_&$"})
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|[\n\r][\n\r]?|.)", re.S)
+_SPECIAL = frozenset((b"true", b"false", b"null", b"BI"))
 
 
 class _Unsupported(Exception):
-    """A construct the fast tokenizer leaves to pypdf (inline images)."""
+    """A construct the tokenizer leaves to pypdf (inline images)."""
+
+
+class _Slow(Exception):
+    """Something the fast path leaves to the general reader."""
+
+
+def _escape(m: re.Match) -> bytes:
+    e = m.group(1)
+    c = e[0]
+    if 0x30 <= c <= 0x37:
+        code = int(e, 8)
+        return bytes([code]) if code <= 255 else b"\\" + e  # pypdf keeps an overflowing code as written
+    if c == 0x0A or c == 0x0D:
+        return b""  # a line continued
+    return _ESCAPES.get(c) or b"\\" + e
+
+
+def _unescape(body: bytes) -> bytes:
+    """A literal string's bytes from what stands between its outer parentheses."""
+    return _ESCAPE.sub(_escape, body) if b"\\" in body else body
 
 
 def _literal(data: bytes, i: int) -> tuple[bytes, int]:
     """The literal string starting after the '(' at ``i``; returns it and the index after ')'."""
-    out = bytearray()
-    depth = 1
-    n = len(data)
-    while i < n:
-        j = i
-        while j < n and data[j] not in b"()\\":
+    depth, j, find = 1, i, _STRING_END.search
+    while True:
+        m = find(data, j)
+        if m is None:
+            raise ContentError("unterminated string in a content stream")
+        j = m.end()
+        c = data[j - 1]
+        if c == 0x5C:  # backslash: the next byte is escaped, whatever it is
             j += 1
-        out += data[i:j]
-        if j >= n:
-            break
-        c = data[j]
-        if c == 0x5C:  # backslash
-            if j + 1 >= n:
-                break
-            e = data[j + 1]
-            if e in _ESCAPES:
-                out += _ESCAPES[e]
-                i = j + 2
-            elif 0x30 <= e <= 0x37:
-                k = j + 1
-                while k < n and k < j + 4 and 0x30 <= data[k] <= 0x37:
-                    k += 1
-                out.append(int(data[j + 1:k], 8) & 0xFF)
-                i = k
-            elif e == 0x0D:  # line continuation
-                i = j + (3 if data[j + 2:j + 3] == b"\n" else 2)
-            elif e == 0x0A:
-                i = j + 2
-            else:
-                out.append(e)
-                i = j + 2
         elif c == 0x28:
             depth += 1
-            out.append(c)
-            i = j + 1
         else:
             depth -= 1
             if depth == 0:
-                return bytes(out), j + 1
-            out.append(c)
-            i = j + 1
-    raise ContentError("unterminated string in a content stream")
+                return _unescape(data[i:j - 1]), j
+
+
+def _name(t: bytes) -> str:
+    """A name token (slash included) as pypdf reads it."""
+    if b"#" in t:
+        from pypdf.generic import NameObject
+
+        t = NameObject.unnumber(t)
+    if t.isascii():
+        return t.decode("ascii")
+    for codec in ("utf-8", "gbk"):
+        try:
+            return t.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return t.decode("latin-1")
+
+
+def _hex(t: bytes) -> bytes:
+    """A hex string token (angle brackets included); an odd last digit is followed by 0."""
+    digits = t[1:-1].translate(None, _WS)
+    if len(digits) % 2:
+        digits += b"0"
+    return bytes.fromhex(digits.decode("ascii"))
+
+
+def _closed(items: list, array: bool):
+    """The value of an array or dictionary from its items."""
+    if len(items) > MAX_ARRAY:
+        raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
+    if array:
+        return items
+    keys = items[::2]
+    if len(items) % 2 or not all(isinstance(k, str) for k in keys):
+        raise ContentError("a dictionary that is not pairs of a name and a value in a content stream")
+    out: dict = {}
+    for k, v in zip(keys, items[1::2]):
+        out.setdefault(k, v)  # pypdf keeps the first of a repeated key
+    return out
 
 
 def _operations(data: bytes) -> list[tuple[list, bytes]]:
@@ -189,6 +251,58 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
 
     Operands are int/float, str names (with the slash), bytes strings, lists and dicts.
     """
+    try:
+        return _fast(data)
+    except _Slow:
+        return _general(data)
+
+
+def _fast(data: bytes) -> list[tuple[list, bytes]]:
+    ops: list[tuple[list, bytes]] = []
+    append = ops.append
+    stack: list[list] = [[]]
+    top = stack[0]
+    kinds: list[bytes] = []  # the open arrays and dictionaries
+    for run, op, name, num, hexs, punct, lit, _comment, other in _FAST.findall(data):
+        if op:
+            if kinds or op in _SPECIAL:
+                raise _Slow
+            if run:
+                if b"\x00" in run:
+                    run = run.replace(b"\x00", b" ")
+                top += [float(t) if b"." in t else int(t) for t in run.split()]
+            append((top, op))
+            top = stack[0] = []
+        elif name:
+            if not name.isascii() or b"#" in name:
+                raise _Slow
+            top.append(name.decode("ascii"))
+        elif num:
+            top.append(float(num) if b"." in num else int(num))
+        elif hexs:
+            top.append(_hex(hexs))
+        elif punct:
+            if punct == b"[" or punct == b"<<":
+                top = []
+                stack.append(top)
+                kinds.append(punct)
+            else:
+                if not kinds or kinds.pop() != (b"[" if punct == b"]" else b"<<"):
+                    raise _Slow
+                items = stack.pop()
+                top = stack[-1]
+                top.append(_closed(items, punct == b"]"))
+        elif lit:
+            top.append(_unescape(lit[1:-1]))
+        elif other:
+            raise _Slow
+    if kinds:
+        raise _Slow
+    return ops
+
+
+def _general(data: bytes) -> list[tuple[list, bytes]]:
+    """The token-by-token reader: every construct, and the errors of a damaged stream."""
     ops: list[tuple[list, bytes]] = []
     stack: list[list] = [[]]  # operands, with nested arrays / dictionaries on top
     kinds: list[str] = []
@@ -201,7 +315,6 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
         kind = m.lastgroup
         i = m.end()
         top = stack[-1]
-        # The kinds in the order of how often they come (numbers, then operators).
         if kind == "num":
             t = m.group(kind)
             top.append(float(t) if b"." in t else int(t))
@@ -219,15 +332,9 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
                 ops.append((top, t))
                 stack[0] = []
         elif kind == "name":
-            t = m.group(kind)
-            if b"#" in t:
-                t = _NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), t)
-            top.append(t.decode("latin-1"))
+            top.append(_name(m.group(kind)))
         elif kind == "hex":
-            digits = m.group(kind)[1:-1].translate(None, _WS)
-            if len(digits) % 2:
-                digits += b"0"
-            top.append(bytes.fromhex(digits.decode("ascii")))
+            top.append(_hex(m.group(kind)))
         elif kind == "aopen" or kind == "dopen":
             stack.append([])
             kinds.append(kind)
@@ -236,12 +343,7 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
                 raise ContentError("unbalanced [ ] or << >> in a content stream")
             kinds.pop()
             items = stack.pop()
-            if len(items) > MAX_ARRAY:
-                raise ContentLimit(f"an operand of {len(items)} elements (more than {MAX_ARRAY})")
-            if kind == "aclose":
-                stack[-1].append(items)
-            else:
-                stack[-1].append(dict(zip(items[::2], items[1::2])))
+            stack[-1].append(_closed(items, kind == "aclose"))
         elif kind == "str":
             s, i = _literal(data, i)
             top.append(s)
@@ -259,7 +361,7 @@ def _plain(value):
     if isinstance(value, NameObject):
         return str(value)
     if isinstance(value, BooleanObject):
-        return bool(value)
+        return value.value
     if isinstance(value, NumberObject):
         return int(value)
     if isinstance(value, FloatObject):
