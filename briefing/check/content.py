@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Iterator
 
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
@@ -26,6 +27,14 @@ MAX_FORM_DEPTH = 12  # form XObjects inside form XObjects: deeper is a damaged o
 MAX_OPERATIONS = 2_000_000  # per page, forms included: a bound on the work one page can ask for
 MAX_STREAM_BYTES = 4 * 1024 * 1024  # one decoded content stream (a dense booklet page is < 100 KB)
 MAX_ARRAY = 100_000  # elements of one operand array or dictionary (pypdf's own array limit)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def squeeze(text: str) -> str:
+    """The text without whitespace: how the checks compare what is printed with the data."""
+    return _SPACES.sub("", text)
 
 
 class ContentError(ValueError):
@@ -90,6 +99,16 @@ class PageContent:
     runs: list[Run] = field(default_factory=list)
     paints: list[Paint] = field(default_factory=list)
     mcids: list[int] = field(default_factory=list)  # every MCID opened on the page, in order
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, make):
+        """``make(self)``, worked out once for the runs and paints the page has now: the checks
+        read a page's lines, paragraphs and items several times each."""
+        stamp = (len(self.runs), len(self.paints))
+        kept = self._derived.get(key)
+        if kept is None or kept[0] != stamp:
+            kept = self._derived[key] = (stamp, make(self))
+        return kept[1]
 
     def text(self) -> str:
         """The page's text in drawing order, a line break wherever the baseline changes."""
@@ -97,6 +116,9 @@ class PageContent:
 
     def lines(self) -> list[list[Run]]:
         """Runs grouped into lines: consecutive runs on one baseline that continue to the right."""
+        return self.derived("lines", PageContent._lines)
+
+    def _lines(self) -> list[list[Run]]:
         out: list[list[Run]] = []
         for r in self.runs:
             if r.invisible or not r.text:
@@ -493,6 +515,8 @@ _HANDLED = frozenset((b"q", b"Q", b"cm", b"w", b"BT", b"Tf", b"Tc", b"Tw", b"Tz"
                       b"TD", b"Tm", b"T*", b"Tj", b"TJ", b"'", b'"', b"m", b"l", b"c", b"v", b"y", b"re",
                       b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"W", b"W*", b"Do", b"sh", b"BDC",
                       b"BMC", b"EMC"))
+_PAINTING = frozenset((b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"))
+_STROKING = frozenset((b"S", b"s", b"B", b"B*", b"b", b"b*"))
 
 
 class Walker:
@@ -549,7 +573,7 @@ class Walker:
         clip_next = False  # W or W*: the current path clips once it is painted (or ended with n)
         tm = tlm = IDENTITY
         mark_depth = len(marks)
-        for operands, op in ops:
+        for operands, op in ops:  # the operators in the order of how often a booklet page has them
             if op not in _HANDLED:
                 continue
             if op == b"q":
@@ -559,85 +583,16 @@ class Walker:
                     gs = stack.pop()
             elif op == b"cm":
                 if len(operands) == 6:
-                    gs.ctm = _mul(tuple(float(v) for v in operands), gs.ctm)
-            elif op == b"w":
-                if operands:
-                    gs.line_width = float(operands[0])
+                    gs.ctm = _mul(tuple(map(float, operands)), gs.ctm)
             elif op == b"BT":
                 tm = tlm = IDENTITY
                 self._text_objects += 1
-            elif op == b"Tf":
-                if len(operands) == 2:
-                    f = fonts.get(operands[0])
-                    gs.font = self.font(f) if f is not None else None
-                    gs.size = float(operands[1])
-            elif op == b"Tc":
-                gs.char_space = float(operands[0])
-            elif op == b"Tw":
-                gs.word_space = float(operands[0])
-            elif op == b"Tz":
-                gs.scale = float(operands[0]) / 100
-            elif op == b"TL":
-                gs.leading = float(operands[0])
-            elif op == b"Ts":
-                gs.rise = float(operands[0])
-            elif op == b"Tr":
-                gs.render = int(operands[0])
-            elif op in (b"Td", b"TD"):
+            elif op == b"Td" or op == b"TD":
                 tx, ty = float(operands[0]), float(operands[1])
                 if op == b"TD":
                     gs.leading = -ty
                 tm = tlm = _mul((1, 0, 0, 1, tx, ty), tlm)
-            elif op == b"Tm":
-                tm = tlm = tuple(float(v) for v in operands)
-            elif op == b"T*":
-                tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
-            elif op in (b"Tj", b"TJ", b"'", b'"'):
-                if op in (b"'", b'"'):
-                    if op == b'"':
-                        gs.word_space, gs.char_space = float(operands[0]), float(operands[1])
-                    tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
-                items = operands[-1] if op == b"TJ" else operands[-1:]
-                tm = self._show(items if isinstance(items, list) else [items], gs, tm, out, marks)
-            elif op in (b"m", b"l"):
-                path.append(_apply(gs.ctm, float(operands[0]), float(operands[1])))
-            elif op == b"c":
-                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2, 4)]
-            elif op in (b"v", b"y"):
-                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2)]
-            elif op == b"re":
-                x, y, w, h = (float(v) for v in operands)
-                path += [_apply(gs.ctm, x, y), _apply(gs.ctm, x + w, y), _apply(gs.ctm, x, y + h),
-                         _apply(gs.ctm, x + w, y + h)]
-            elif op in (b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
-                if path:
-                    stroke = op in (b"S", b"s", b"B", b"B*", b"b", b"b*")
-                    fill = op not in (b"S", b"s")
-                    pad = 0.0
-                    if stroke:
-                        sx = (gs.ctm[0] ** 2 + gs.ctm[1] ** 2) ** 0.5
-                        sy = (gs.ctm[2] ** 2 + gs.ctm[3] ** 2) ** 0.5
-                        pad = gs.line_width * max(sx, sy) / 2
-                    kind = "fill+stroke" if stroke and fill else "stroke" if stroke else "fill"
-                    box = _clipped(_box(path, pad), gs.clip)
-                    if not _empty(box):
-                        out.paints.append(Paint(kind, box, tuple(marks)))
-                if clip_next and path:
-                    gs.clip = _clipped(_box(path), gs.clip)
-                path, clip_next = [], False
-            elif op == b"n":
-                if clip_next and path:
-                    gs.clip = _clipped(_box(path), gs.clip)
-                path, clip_next = [], False
-            elif op in (b"W", b"W*"):
-                clip_next = True
-            elif op == b"Do":
-                self._do(operands[0], xobjects, gs, out, marks, depth, forms)
-            elif op == b"sh":
-                box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
-                if not _empty(box):
-                    out.paints.append(Paint("shading", box, tuple(marks)))
-            elif op in (b"BDC", b"BMC"):
+            elif op == b"BDC" or op == b"BMC":
                 props = None
                 mcid = None
                 if op == b"BDC" and len(operands) > 1:
@@ -653,6 +608,75 @@ class Walker:
             elif op == b"EMC":
                 if len(marks) > mark_depth:
                     marks.pop()
+            elif op == b"Tf":
+                if len(operands) == 2:
+                    f = fonts.get(operands[0])
+                    gs.font = self.font(f) if f is not None else None
+                    gs.size = float(operands[1])
+            elif op == b"n":
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
+            elif op == b"l" or op == b"m":
+                path.append(_apply(gs.ctm, float(operands[0]), float(operands[1])))
+            elif op == b"Tj" or op == b"TJ" or op == b"'" or op == b'"':
+                if op == b"'" or op == b'"':
+                    if op == b'"':
+                        gs.word_space, gs.char_space = float(operands[0]), float(operands[1])
+                    tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
+                items = operands[-1] if op == b"TJ" else operands[-1:]
+                tm = self._show(items if isinstance(items, list) else [items], gs, tm, out, marks)
+            elif op in _PAINTING:
+                if path:
+                    stroke = op in _STROKING
+                    fill = op != b"S" and op != b"s"
+                    pad = 0.0
+                    if stroke:
+                        sx = (gs.ctm[0] ** 2 + gs.ctm[1] ** 2) ** 0.5
+                        sy = (gs.ctm[2] ** 2 + gs.ctm[3] ** 2) ** 0.5
+                        pad = gs.line_width * max(sx, sy) / 2
+                    kind = "fill+stroke" if stroke and fill else "stroke" if stroke else "fill"
+                    box = _clipped(_box(path, pad), gs.clip)
+                    if not _empty(box):
+                        out.paints.append(Paint(kind, box, tuple(marks)))
+                if clip_next and path:
+                    gs.clip = _clipped(_box(path), gs.clip)
+                path, clip_next = [], False
+            elif op == b"w":
+                if operands:
+                    gs.line_width = float(operands[0])
+            elif op == b"Tm":
+                tm = tlm = tuple(map(float, operands))
+            elif op == b"re":
+                x, y, w, h = map(float, operands)
+                path += [_apply(gs.ctm, x, y), _apply(gs.ctm, x + w, y), _apply(gs.ctm, x, y + h),
+                         _apply(gs.ctm, x + w, y + h)]
+            elif op == b"W" or op == b"W*":
+                clip_next = True
+            elif op == b"c":
+                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2, 4)]
+            elif op == b"v" or op == b"y":
+                path += [_apply(gs.ctm, float(operands[k]), float(operands[k + 1])) for k in (0, 2)]
+            elif op == b"T*":
+                tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
+            elif op == b"Tc":
+                gs.char_space = float(operands[0])
+            elif op == b"Tw":
+                gs.word_space = float(operands[0])
+            elif op == b"Tz":
+                gs.scale = float(operands[0]) / 100
+            elif op == b"TL":
+                gs.leading = float(operands[0])
+            elif op == b"Ts":
+                gs.rise = float(operands[0])
+            elif op == b"Tr":
+                gs.render = int(operands[0])
+            elif op == b"Do":
+                self._do(operands[0], xobjects, gs, out, marks, depth, forms)
+            elif op == b"sh":
+                box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
+                if not _empty(box):
+                    out.paints.append(Paint("shading", box, tuple(marks)))
         del marks[mark_depth:]  # a stream's marked content does not outlive the stream
 
     def _show(self, items: list, gs: _State, tm: Matrix, out: PageContent, marks: list[Mark]) -> Matrix:
@@ -665,9 +689,10 @@ class Walker:
         if font is None:
             return tm
         fs, th = gs.size, gs.scale
-        start = _mul((fs * th, 0, 0, fs, 0, gs.rise), _mul(tm, gs.ctm))
         m = _mul(tm, gs.ctm)
-        dx, dy = m[0], m[1]  # page displacement of one unit along the text x axis
+        start = _mul((fs * th, 0, 0, fs, 0, gs.rise), m)
+        dx = m[0]  # page displacement of one unit along the text x axis
+        x0 = start[4]
         text: list[str] = []
         origins: list[float] = []
         glyph_widths: list[float] = []
@@ -682,13 +707,18 @@ class Walker:
             if not isinstance(item, bytes):
                 continue
             codes, chars = _decode(font, item)
-            for code, ch in zip(codes, chars):
-                origins.append(start[4] + advance * dx)
-                text.append(ch)
-                glyph = widths.get(code, default) / 1000 * fs * th
-                glyph_widths.append(glyph * dx)
-                ink = advance + glyph
-                advance += glyph + (spacing + (words if code == " " else 0.0)) * th
+            if not codes:
+                continue
+            own = [widths.get(code, default) / 1000 * fs * th for code in codes]  # each glyph's width
+            steps = own  # and what it moves the pen: its width, character and word spacing
+            if spacing or words:
+                steps = [g + (spacing + (words if code == " " else 0.0)) * th for g, code in zip(own, codes)]
+            pens = list(accumulate(steps, initial=advance))  # each glyph's origin, then the end
+            origins += [x0 + a * dx for a in pens[:-1]]
+            glyph_widths += [g * dx for g in own]
+            text += chars
+            ink = pens[-2] + own[-1]
+            advance = pens[-1]
         tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
         if not text:
             return tm

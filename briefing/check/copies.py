@@ -45,6 +45,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 from ..files import read_regular
 from ..typeset.styles import Geometry
 from .content import PageContent, Walker, operations
+from .content import squeeze as _squeeze
 from .pages import frames, on_page, trim_clear
 from .verify import MAX_PDF_BYTES, _embedded, unreadable
 
@@ -323,10 +324,6 @@ class _Walker(Walker):
             out.runs += kept[0]
             out.paints += kept[1]
             out.mcids += kept[2]
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _marked(marks) -> bool:

@@ -66,6 +66,10 @@ def _continues(above: list[Run], line: list[Run]) -> bool:
 def set_lines(content: PageContent) -> list[list[Run]]:
     """The page's lines as they were set: the walker's lines (runs on one baseline) cut where
     the text object changes, so that two table cells side by side are two lines."""
+    return content.derived("set_lines", _set_lines)
+
+
+def _set_lines(content: PageContent) -> list[list[Run]]:
     out: list[list[Run]] = []
     for line in content.lines():
         out.append([line[0]])
@@ -79,6 +83,10 @@ def set_lines(content: PageContent) -> list[list[Run]]:
 
 def paragraphs(content: PageContent) -> list[list[list[Run]]]:
     """The page's lines grouped into the paragraphs (or labels) they were set in."""
+    return content.derived("paragraphs", _paragraphs)
+
+
+def _paragraphs(content: PageContent) -> list[list[list[Run]]]:
     out: list[list[list[Run]]] = []
     for line in set_lines(content):
         if out and _continues(out[-1][-1], line):
@@ -151,7 +159,8 @@ def _glyphs(line: list[Run]) -> list[tuple[str, float, float, float, bool]]:
     for r in line:
         if len(r.advances) != len(r.text) or len(r.widths) != len(r.text):
             continue  # a glyph that stands for several characters: no positions to judge
-        out += [(ch, x, w, r.size, _in_figure(r)) for ch, x, w in zip(r.text, r.advances, r.widths)]
+        size, figure = r.size, _in_figure(r)
+        out += [(ch, x, w, size, figure) for ch, x, w in zip(r.text, r.advances, r.widths)]
     return out
 
 

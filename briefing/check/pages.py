@@ -51,8 +51,12 @@ def _show(box: Box, origin: Box) -> str:
     return f"x {x0:.1f}–{x1:.1f} mm, y {y0:.1f}–{y1:.1f} mm"
 
 
-def _items(content: PageContent) -> Iterator[tuple[str, Box, float]]:
+def _items(content: PageContent) -> list[tuple[str, Box, float]]:
     """(what, box, how far it may hang sideways) for every visible text run and drawing."""
+    return content.derived("items", lambda c: list(_each_item(c)))
+
+
+def _each_item(content: PageContent) -> Iterator[tuple[str, Box, float]]:
     for r in content.runs:
         if not r.invisible and r.text.strip():
             box = r.box

@@ -17,13 +17,13 @@ checked for presence and order only.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Sequence
 
 from ..data.model import Briefing
 from .content import PageContent
+from .content import squeeze as _squeeze
 from .lines import paragraphs
 
 UNIQUE = 8  # characters: a paragraph at least this long is not also a title, label or name
@@ -37,10 +37,6 @@ class _Block:
     top: float  # baselines of its first and last line
     bottom: float
     pitch: float | None  # the distance between its lines (None for a single line)
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def expected(doc: Briefing) -> list[str]:
@@ -165,6 +161,8 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
         for j in candidates[bisect_left(candidates, at):]:
             if found is not None and j >= found:
                 break
+            if not text.startswith(blocks[j].text):
+                continue  # what _chain would find first
             end = _chain(blocks, j, text, breaks)
             if end is not None and (found is None or end < found):
                 found = end
@@ -179,7 +177,7 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
             continue  # the same words stand elsewhere in the data too (a label, a title)
         per_face: dict[tuple, int] = {}  # a heading made of an ordinal and a title may read the same,
         for j in candidates:  # but in the contents' or a heading's face, not a paragraph's
-            if _chain(blocks, j, text, breaks) is not None:
+            if text.startswith(blocks[j].text) and _chain(blocks, j, text, breaks) is not None:
                 per_face[blocks[j].face] = per_face.get(blocks[j].face, 0) + 1
         times = max(per_face.values())
         if times > 1:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -126,13 +127,17 @@ def check_structure(reader, contents: list[PageContent]) -> list[str]:
     # MCIDs: painted ↔ owned by an element ↔ listed in the ParentTree.
     parent_tree: dict[int, object] = {}
     _number_tree(tree.tree.get("/ParentTree"), parent_tree)
+    by_page: dict[int | None, set[int]] = {}  # page object id → the MCIDs the tree gives it
+    for p, m in tree.owned:
+        by_page.setdefault(p, set()).add(m)
     for n, (page, content) in enumerate(zip(reader.pages, contents), 1):
         pid = page.indirect_reference.idnum
         painted = content.mcids
-        dupes = sorted({m for m in painted if painted.count(m) > 1})
+        counts = Counter(painted)
+        dupes = sorted(m for m, c in counts.items() if c > 1)
         if dupes:
             problems.append(f"page {n}: MCID {dupes[0]} painted more than once")
-        owned = {m for (p, m) in tree.owned if p == pid}
+        owned = by_page.get(pid, set())
         for m in sorted(set(painted) - owned):
             problems.append(f"page {n}: MCID {m} belongs to no structure element")
         for m in sorted(owned - set(painted)):

@@ -23,7 +23,7 @@ from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
 from .structure import check_structure
-from .content import ContentError, ContentLimit, PageContent, Walker
+from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
 from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
 
@@ -118,10 +118,6 @@ def _outline_titles(reader: PdfReader) -> list[str]:
 
     walk(reader.outline)
     return titles
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def min_pages(doc: Briefing) -> int:
