@@ -292,7 +292,10 @@ def _fast(data: bytes) -> list[tuple[list, bytes]]:
             if run:
                 if b"\x00" in run:
                     run = run.replace(b"\x00", b" ")
-                top += [float(t) if b"." in t else int(t) for t in run.split()]
+                if b"." in run:
+                    top += [float(t) if b"." in t else int(t) for t in run.split()]
+                else:
+                    top += map(int, run.split())
             append((top, op))
             top = stack[0] = []
         elif name:
@@ -472,6 +475,11 @@ def _mul(a: Matrix, b: Matrix) -> Matrix:
             a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
 
 
+def _translated(tx: float, ty: float, m: Matrix) -> Matrix:
+    """_mul((1, 0, 0, 1, tx, ty), m), the products by 1 and 0 left out."""
+    return (m[0], m[1], m[2], m[3], tx * m[0] + ty * m[2] + m[4], tx * m[1] + ty * m[3] + m[5])
+
+
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
 
@@ -508,7 +516,9 @@ class _State:
     clip: Box | None = None  # bounding box of the clipping path in force, page space
 
     def copy(self) -> "_State":
-        return _State(**self.__dict__)
+        new = _State.__new__(_State)
+        new.__dict__.update(self.__dict__)
+        return new
 
 
 _HANDLED = frozenset((b"q", b"Q", b"cm", b"w", b"BT", b"Tf", b"Tc", b"Tw", b"Tz", b"TL", b"Ts", b"Tr", b"Td",
@@ -591,7 +601,7 @@ class Walker:
                 tx, ty = float(operands[0]), float(operands[1])
                 if op == b"TD":
                     gs.leading = -ty
-                tm = tlm = _mul((1, 0, 0, 1, tx, ty), tlm)
+                tm = tlm = _translated(tx, ty, tlm)
             elif op == b"BDC" or op == b"BMC":
                 props = None
                 mcid = None
