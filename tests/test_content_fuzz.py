@@ -23,11 +23,12 @@ from pypdf.generic import ContentStream, DecodedStreamObject
 from briefing.check.content import _fast, _general, _operations, _plain, _Slow
 
 REGULAR = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-+_*!'\"@"
-DELIMITERS = b"()<>[]/%"
+ESCAPED = [bytes([c]) for c in b"nrtbf()\\/ %<>[]#_&$qz9A\x00\xff"]  # pypdf's escapes, and others
+LINE_ENDS = [b"\\\n", b"\\\r", b"\\\r\n", b"\\\n\n", b"\\\n\r", b"\r\n", b"\r", b"\n"]  # escaped or not
 SPACES = st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"\x0c", b"\r", b"  \n"])
 
 
-def _number(draw_int, sign, digits, fraction, style):
+def _number(sign, digits, fraction, style):
     if style == "int":
         return sign + str(digits).encode()
     if style == "lead":  # .5
@@ -37,15 +38,15 @@ def _number(draw_int, sign, digits, fraction, style):
     return sign + str(digits).encode() + b"." + str(fraction).encode()
 
 
-numbers = st.builds(_number, st.just(None), st.sampled_from([b"", b"-", b"+"]), st.integers(0, 10**7),
-                    st.integers(0, 10**6), st.sampled_from(["int", "lead", "trail", "full"]))
+numbers = st.builds(_number, st.sampled_from([b"", b"-", b"+"]), st.integers(0, 10**7), st.integers(0, 10**6),
+                    st.sampled_from(["int", "lead", "trail", "full"]))
 
 _name_chars = st.sampled_from([bytes([c]) for c in b"abcXYZ019._-*+"])
 _escaped = st.one_of(
     st.sampled_from([b"#20", b"#23", b"#2F", b"#28", b"#e4#b8#ad", b"#E4#B8#AD", b"#D6#D0", b"#ff", b"#41"]),
     st.builds(lambda b: b"#%02X" % b, st.integers(1, 255)),
 )
-names = st.builds(lambda parts: b"/" + b"".join(parts), st.lists(st.one_of(_name_chars, _escaped), max_size=6))
+names = st.builds(lambda parts: b"/" + b"".join(parts), st.lists(st.one_of(_name_chars, _name_chars, _name_chars, _escaped), max_size=6))
 
 
 @st.composite
@@ -57,11 +58,12 @@ def string_bodies(draw, depth=0):
         if kind == "plain":
             pieces.append(draw(st.binary(max_size=8)).translate(None, b"()\\"))
         elif kind == "escape":
-            pieces.append(b"\\" + draw(st.sampled_from([bytes([c]) for c in b"nrtbf()\\/ %<>[]#_&$qz9A\x00\xff"])))
-        elif kind == "octal":
-            pieces.append(b"\\" + oct(draw(st.integers(0, 511)))[2:].encode() + draw(st.sampled_from([b"", b"1", b"8"])))
+            pieces.append(b"\\" + draw(st.sampled_from(ESCAPED)))
+        elif kind == "octal":  # one to three digits, up to 777, perhaps followed by a digit
+            code = oct(draw(st.integers(0, 511)))[2:].encode()
+            pieces.append(b"\\" + code + draw(st.sampled_from([b"", b"1", b"8"])))
         elif kind == "eol":
-            pieces.append(draw(st.sampled_from([b"\\\n", b"\\\r", b"\\\r\n", b"\\\n\n", b"\\\n\r", b"\r\n", b"\r", b"\n"])))
+            pieces.append(draw(st.sampled_from(LINE_ENDS)))
         else:
             pieces.append(b"(" + draw(string_bodies(depth + 1)) + b")")
     return b"".join(pieces)
@@ -104,6 +106,10 @@ operators = st.one_of(
 operations = st.lists(st.tuples(st.lists(operands, max_size=5), operators), max_size=12)
 
 
+comments = st.builds(lambda text, end: b"%" + text.translate(None, b"\r\n") + end, st.binary(max_size=6),
+                     st.sampled_from([b"\n", b"\r"]))
+
+
 @st.composite
 def streams(draw):
     """A content stream: its operations written with whitespace, comments or nothing between tokens."""
@@ -114,14 +120,7 @@ def streams(draw):
         # a name or a number, operator or word runs on into a regular character
         joined = (last[:1] == b"/" or last[-1:] in REGULAR) and token[0] in REGULAR
         if joined or draw(st.booleans()):
-            gap = draw(st.one_of(SPACES, SPACES, st.builds(lambda t, e: b"%" + t + e,
-                                                               st.binary(max_size=6).map(lambda b: b.translate(None, b"\r\n")),
-                                                               st.sampled_from([b"\n", b"\r"]))))
-            if out.endswith(b"%") or (out[-1:] in (b">",) and token.startswith(b">")):
-                gap = b" "
-            out += gap
-        elif out[-1:] == b">" and token.startswith(b">") or out[-1:] == b"<" and token.startswith(b"<"):
-            out += b" "
+            out += draw(st.one_of(SPACES, SPACES, comments))
         out += token
         last = token
     return out + draw(st.sampled_from([b"", b"\n", b" %tail"]))

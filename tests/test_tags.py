@@ -3,6 +3,8 @@ document drawn here, and each check broken on purpose."""
 
 from __future__ import annotations
 
+import re
+
 import pikepdf
 import pytest
 from pypdf import PdfReader
@@ -10,6 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from briefing.check.content import walk
 from briefing.check.structure import check_structure
+from briefing.check.verify import verify
 from briefing.pdf.tags import TagError, declare_pdfua, strip_tags, write_structure
 from briefing.typeset.tagging import Content, Element, Recorder
 
@@ -188,3 +191,56 @@ def test_embedded_faces_carry_no_dead_tables(booklet):
             face = TTFont(io.BytesIO(program), checkChecksums=2)
             assert "cmap" not in face and "name" not in face
             assert {"glyf", "head", "hhea", "hmtx", "loca", "maxp"} <= set(face.keys())
+
+
+def _broken(booklet, path, edit) -> list[str]:
+    """The structure problems verify finds in a copy of the real booklet changed by ``edit``."""
+    with pikepdf.open(booklet.output) as pdf:
+        edit(pdf)
+        pdf.save(path)
+    check = next(c for c in verify(path).checks if c.name.startswith("tagged"))
+    assert not check.ok
+    return check.detail.split("; ")
+
+
+def _mcids(page) -> list[int]:
+    return [int(m) for m in re.findall(rb"/MCID (\d+)", page.Contents.read_bytes())]
+
+
+def test_every_mcid_painted_once_and_named_once_in_a_real_booklet(booklet, tmp_path):
+    def paint_twice(pdf):  # page 3 paints its MCID 1 as a second MCID 0
+        page = pdf.pages[2]
+        assert _mcids(page)[:2] == [0, 1]
+        page.Contents = pdf.make_stream(page.Contents.read_bytes().replace(b"/MCID 1>>", b"/MCID 0>>", 1))
+
+    problems = _broken(booklet, tmp_path / "twice.pdf", paint_twice)
+    assert "page 3: MCID 0 painted more than once" in problems
+    assert "page 3: the tree names MCID 1, which the page never paints" in problems
+
+    def two_owners(pdf):  # a second element of page 3 claims its MCID 0
+        page = pdf.pages[2].obj
+        owners = [e for e in pdf.objects if isinstance(e, pikepdf.Dictionary) and e.get("/Type") == "/StructElem"
+                  and e.get("/Pg") == page and isinstance(e.get("/K"), int)]
+        first = next(e for e in owners if int(e.K) == 0)
+        other = next(e for e in owners if int(e.K) != 0)
+        other.K = pikepdf.Array([other.K, 0])
+        assert first.K == 0
+
+    assert "page 3: MCID 0 belongs to 2 elements" in _broken(booklet, tmp_path / "owners.pdf", two_owners)
+
+
+def test_a_page_without_its_parent_tree_entry_or_an_unowned_link_is_caught(booklet, tmp_path):
+    def no_entry(pdf):
+        del pdf.pages[2].obj["/StructParents"]
+
+    assert "page 3: no ParentTree entry for its MCIDs" in _broken(booklet, tmp_path / "entry.pdf", no_entry)
+
+    def unowned(pdf):  # every OBJR taken out of the Link elements
+        for e in pdf.objects:
+            if isinstance(e, pikepdf.Dictionary) and e.get("/S") == "/Link":
+                kept = [k for k in e.K if not (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")]
+                e.K = pikepdf.Array(kept)
+
+    linked = next(n for n, p in enumerate(PdfReader(booklet.output).pages, 1) if p.get("/Annots"))
+    problems = _broken(booklet, tmp_path / "unowned.pdf", unowned)
+    assert f"page {linked}: a link annotation no Link element owns" in problems
