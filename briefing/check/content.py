@@ -5,9 +5,10 @@ The page checks (frames, trim, lines, punctuation) and the text checks read this
 the verifier sees the printed page, not only a stream of text. pypdf reads the document: its
 objects, decompressed streams and fonts (their ToUnicode maps, encodings and widths). The
 content streams themselves are split into operators by a small tokenizer here, because
-pypdf's own (``ContentStream``) costs about as much as the whole rest of the verification; a
-test checks that both give the same operations on every page we build, and a stream the
-tokenizer does not take (inline images) is handed to pypdf's.
+pypdf's own (``ContentStream``) costs about as much as the whole rest of the verification: one
+``findall`` over the stream for what a booklet's pages are made of, a token-by-token reader for
+everything else. Tests check that both give pypdf's operations on every page we build and on
+generated streams, and a stream the tokenizer does not take (inline images) is handed to pypdf's.
 """
 
 from __future__ import annotations
