@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable
 
 from ..fonts.cid import CIDFont
 from ..fonts.register import char_width
+from .chartslot import sketching
 from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 from .tagging import Tagged
@@ -109,6 +110,8 @@ class TextBlock(Tagged, Flowable):
     def draw(self):
         """All lines in one text object (see ``show_lines``); a line typed in the data (after a
         newline) starts a text object of its own, as its own paragraph would."""
+        if sketching(self.canv):
+            return
         st = self.style
         lines = self.lines(self.width)
         measure_of = char_width(st.font, st.size)
