@@ -1,7 +1,7 @@
 """Chinese words, by jieba's dictionary: where a chart label may wrap, and what an imported
 figure measures.
 
-jieba builds a prefix dictionary of all 349,000 words before it cuts the first text (0.8 s),
+jieba builds a prefix dictionary of all 349,000 words before it cuts the first text (0.4 s),
 and would cache it in a file in /tmp that it reads back whatever another user left there. A
 build cuts a few chart labels. So the dictionary is loaded here only for the characters the
 texts cut so far contain: a word, and every prefix of it, starts with one of its text's
