@@ -143,15 +143,19 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     from ..typeset.charts import chart_size
     from ..typeset.chartslot import ChartSlot, LayoutPasses
 
-    # While the worker draws, what this process needs after the charts arrive: the classes
-    # the Drawings are made of, and the finishing and checking stages unless a worker does those.
-    import svglib.svglib  # noqa: F401
+    def meanwhile() -> None:
+        """What this process needs after the charts arrive, imported when it would otherwise
+        wait for the worker: the classes the Drawings are made of, and the finishing and
+        checking stages (which it imports anyway, later, if it never waits)."""
+        import svglib.svglib  # noqa: F401
 
-    if finishing_here:
-        from ..check import verify  # noqa: F401
-        from ..pdf import finish  # noqa: F401
+        if finishing_here:
+            from ..check import verify  # noqa: F401
+            from ..pdf import finish  # noqa: F401
 
     def fetch(i: int):
+        if not job.ready(i):
+            meanwhile()
         try:
             return job.result(i)
         except WorkerFailed:  # the worker could not: draw it here, as without one

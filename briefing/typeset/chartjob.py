@@ -67,6 +67,15 @@ class ChartJob:
         fonts = (fonts.directory, fonts.digests)  # what the set is, not what it has worked out since
         self._worker.send((specs, width, cache_root, fonts))
 
+    def ready(self, i: int) -> bool:
+        """Whether ``result(i)`` can start at once: it was received, or a reply is arriving
+        (or the worker is gone, which it reports at once). False: it would wait."""
+        if len(self._received) > i or self._worker.pid is None:
+            return True
+        import select
+
+        return bool(select.select([self._worker.replies], [], [], 0)[0])
+
     def result(self, i: int):
         """The Drawing of the ``i``th chart submitted; waits for it (they come in order)."""
         while len(self._received) <= i:
