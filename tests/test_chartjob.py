@@ -150,3 +150,17 @@ def test_a_provisional_pass_measures_without_drawing_and_is_never_saved(fonts, t
     drawn = passes.canvas(str(tmp_path / "y.pdf"))  # the next pass draws
     block.drawOn(drawn, 0, 0)
     assert passes.placeholders == 0 and shown(drawn)
+
+
+def test_ready_says_whether_a_result_would_wait(fonts, doc):
+    width = styles_for("a4", fonts).geometry.frame_width
+    job = ChartJob.start()
+    passes = LayoutPasses(provisional=False)
+    charts = _charts(doc, fonts, width, None, job, passes)
+    assert len(charts) > 1
+    job.result(0)
+    assert job.ready(0)  # received
+    os.kill(job._pid, signal.SIGKILL)
+    os.waitpid(job._pid, 0)
+    assert job.ready(1)  # drawn already, or the worker is gone: result says which at once
+    job.close()
