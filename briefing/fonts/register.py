@@ -7,8 +7,10 @@ them from any directory and never needs the repository's ``../shared``.
 from __future__ import annotations
 
 import mmap
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Callable
 from weakref import WeakKeyDictionary
@@ -29,6 +31,7 @@ FACES = {
     "sans_bold": "NotoSansSC-Bold.ttf",
 }
 FAMILY = "Noto Sans SC"  # the family name matplotlib reads from the Sans files
+MEMO_SIZE = 6000  # results a face keeps (``Memo``): the default booklet sets some 1,500 a build
 
 
 def font_dir() -> Path:
@@ -88,6 +91,61 @@ class FontSet:
         return sorted(ch for ch in set(text) - self._drawable if ch != "\n")
 
 
+class Memo:
+    """Results computed from one registered face and nothing else but the key they are kept
+    under (line breaks, placed lines: ``typeset.text``), kept while the process lives, so that
+    ``watch`` does not set again the paragraphs an edit left alone.
+
+    It lives on the face's font object, which is registered under the file's digest: a face
+    from another file is another object, with a memo of its own. Bounded: past ``size``
+    entries the least recently used go. Values must be immutable (callers get them shared).
+    ``begin`` starts a round (a build): ``used`` gives the entries the round looked up or
+    made, what the build cache keeps for the next process.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE):
+        self.size = size
+        self.round = 0
+        self._items: OrderedDict = OrderedDict()  # key -> [value, round it was last used in]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def begin(self) -> None:
+        self.round += 1
+
+    def get(self, key, touch: bool = True):
+        """The value kept under ``key`` (None if none); ``touch``: count it as used now."""
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if touch:
+            self._items.move_to_end(key)
+            item[1] = self.round
+        return item[0]
+
+    def put(self, key, value, used: bool = True) -> None:
+        """Keep ``value``; one not ``used`` (brought from the build cache) is left out of
+        this round's ``used`` until it is looked up."""
+        self._items[key] = [value, self.round if used else -1]
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def used(self, kind: str) -> dict:
+        """The entries of this round whose key starts with ``kind``."""
+        return {k: v for k, (v, r) in self._items.items() if r == self.round and k[0] == kind}
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def memo(font: str) -> Memo | None:
+    """The memo of a face we registered (None for any other font: nothing is kept for it)."""
+    found = getattr(pdfmetrics.getFont(font), "memo", None)
+    return found if isinstance(found, Memo) else None
+
+
 def char_width(font: str, size: float) -> Callable[[str], float]:
     """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
     its font lookup on every call: a booklet measures some 16,000 characters."""
@@ -95,7 +153,15 @@ def char_width(font: str, size: float) -> Callable[[str], float]:
     if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
         return lambda ch: pdfmetrics.stringWidth(ch, font, size)
     widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
-    return lambda ch: scale * widths.get(ord(ch), default)
+
+    def width(ch: str) -> float:
+        return scale * widths.get(ord(ch), default)
+
+    def run(text: str) -> list[float]:
+        return [scale * w for w in map(widths.get, map(ord, text), repeat(default))]
+
+    width.run = run  # every character of a text at once, the same numbers (``linebreak.widths_of``)
+    return width
 
 
 class _Scale:
@@ -156,7 +222,7 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
     if cache:
         face_state = {k2: v for k2, v in font.face.__dict__.items()
                       if k2 not in ("_ttf_data", "glyphToChar", "_hmetrics", "_glyphPos")}
-        font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
+        font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state", "memo")}
         cache.put("fonts", k, (font_state, face_state))
     return font
 
@@ -192,4 +258,10 @@ def _register(fonts: FontSet, blobs: dict, cache: Cache | None) -> None:
     for face, data in blobs.items():
         name = fonts.names[face]
         if name not in registered:
-            pdfmetrics.registerFont(_parse(name, fonts.path(face), data, fonts.digest(face), cache))
+            font = _parse(name, fonts.path(face), data, fonts.digest(face), cache)
+            font.memo = Memo()
+            pdfmetrics.registerFont(font)
+            if pdfmetrics.getFont(name) is not font:
+                # reportlab gives a new name the font first registered with the same face name
+                # (the file's PostScript name): another file's, with its own metrics. Ours is meant.
+                pdfmetrics._fonts[name] = font
