@@ -1,5 +1,4 @@
-"""The build cache: parsed fonts, finished charts, a booklet's contents and line breaks, in the
-user's cache directory.
+"""The build cache: parsed fonts and finished charts, in the user's cache directory.
 
 Entries are keyed by everything that could change them (content hashes of font files, chart
 data and style, library versions, the code that makes them), so a stale entry can never be
@@ -514,41 +513,9 @@ def _check_contents(value) -> None:
         raise TypeError("contents hint: not a list of entries")
 
 
-def _check_breaks(value) -> None:
-    """A booklet's line breaks (``typeset.text.KeptBreaks``), in columns: the faces' digests;
-    the texts; per text its size, first indent and measures (numbers); its face, compress,
-    trim, and how many measures and offsets it has (counts); the offsets. Checked here: the
-    types, the counts against the columns' lengths, the numbers (finite, a measure may be
-    infinite), each text's offsets within it. Whether the offsets are a breaking of their text
-    is checked when it is used (``linebreak.lines_at``)."""
-    if not (type(value) is tuple and len(value) == 5 and all(type(v) is list for v in value)):
-        raise TypeError("breaks entry: not five columns")
-    digests, texts, numbers, counts, offsets = value
-    if not (_types(digests) <= {str} and _types(texts) <= {str} and _types(numbers) <= {int, float}
-            and _types(counts) <= {int} and _types(offsets) <= {int} and len(counts) == 5 * len(texts)):
-        raise TypeError("breaks entry: columns of the wrong types or lengths")
-    if any(v != v for v in numbers):
-        raise ValueError("breaks entry: not a number")
-    at_n = at_o = 0
-    for i, text in enumerate(texts):
-        face, compress, trim, n_widths, n_offsets = counts[5 * i:5 * i + 5]
-        size, indent = numbers[at_n:at_n + 2] if at_n + 2 <= len(numbers) else (0, 0)
-        spans = offsets[at_o:at_o + n_offsets]
-        if not (0 <= face < len(digests) and compress in (0, 1) and trim in (0, 1) and n_widths > 0
-                and n_offsets >= 0 and n_offsets % 2 == 0 and at_n + 2 + n_widths <= len(numbers)
-                and at_o + n_offsets <= len(offsets) and 0 < size < float("inf") and abs(indent) < float("inf")
-                and (not spans or 0 <= min(spans) and max(spans) <= len(text))):
-            raise TypeError("breaks entry: a malformed row")
-        at_n += 2 + n_widths
-        at_o += n_offsets
-    if (at_n, at_o) != (len(numbers), len(offsets)):
-        raise TypeError("breaks entry: columns longer than their rows")
-
-
 KINDS: dict[str, Kind] = {
     "fonts": Kind(("reportlab.pdfbase.ttfonts:TTFNameBytes", "reportlab.pdfbase.ttfonts:TTEncoding",
                    "briefing.fonts.register:_Scale"), _check_font),
     "charts": _ChartKind(SHAPES + COLORS + SVG_SHAPES, _check_drawing),
     "contents": Kind((), _check_contents),
-    "breaks": Kind((), _check_breaks),
 }

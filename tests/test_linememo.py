@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from briefing.commands.build import build
 from briefing.fonts.register import FACES, Memo, char_width, font_dir, memo, register
-from briefing.typeset.linebreak import break_lines, lines_at, place
+from briefing.typeset.linebreak import break_lines, place
 from briefing.typeset.text import broken, placed
 
 from .conftest import DATA, SAMPLE, forget_lines
@@ -102,18 +102,6 @@ def test_the_memo_is_bounded_and_keeps_what_was_used_last():
     assert [m.get(("k", n)) for n in range(5)] == [0, None, None, 3, 4]
 
 
-def test_a_round_tells_what_a_build_used():
-    m = Memo()
-    m.put(("break", 1), "a")
-    m.begin()
-    m.put(("break", 2), "b")
-    m.put(("break", 3), "c", used=False)
-    m.put(("place", 4), "d")
-    assert m.used("break") == {("break", 2): "b"}
-    m.get(("break", 1))
-    assert m.used("break") == {("break", 1): "a", ("break", 2): "b"}
-
-
 def test_a_booklet_built_with_a_warm_memo_is_the_one_built_cold(fonts, tmp_path):
     forget_lines()
     cold = build(DATA, tmp_path / "cold.pdf", cache=None).output.read_bytes()
@@ -123,40 +111,3 @@ def test_a_booklet_built_with_a_warm_memo_is_the_one_built_cold(fonts, tmp_path)
     # A memo warmed by another booklet (the A5 paper, other data) changes nothing either.
     build(SAMPLE, tmp_path / "other.pdf", paper="a5", cache=None)
     assert build(DATA, tmp_path / "again.pdf", cache=None).output.read_bytes() == cold
-
-
-# -- lines made again from stored offsets -------------------------------------------------------
-
-@pytest.mark.parametrize("text", TEXTS)
-@pytest.mark.parametrize("width", [60.0, 200.0, float("inf")])
-def test_offsets_give_back_the_very_lines(fonts, text, width):
-    cw = char_width(fonts.serif, 11)
-    for compress, trim in ((True, True), (True, False), (False, True)):
-        fresh = break_lines(text, [width], cw, 11, 22.0, compress=compress, trim=trim)
-        spans = [(line.start, line.end) for line in fresh]
-        assert lines_at(text, spans, [width], cw, 11, 22.0, compress=compress, trim=trim) == fresh
-
-
-def _spans(fonts, text, width=120.0):
-    return [(line.start, line.end) for line in break_lines(text, [width], char_width(fonts.serif, 11), 11,
-                                                             compress=True)]
-
-
-@pytest.mark.parametrize("tamper", [
-    lambda s, t: s[:-1],  # the text's end left out
-    lambda s, t: s + [(len(t), len(t))],  # a line too many
-    lambda s, t: [(0, s[0][1] + 1)] + s[1:],  # overlapping lines
-    lambda s, t: [s[1], s[0]] + s[2:],  # out of order
-    lambda s, t: [(s[0][0], s[0][1] - 1)] + s[1:],  # a character between two lines
-    lambda s, t: [(0, s[1][1])] + s[2:],  # two lines in one: too wide
-    lambda s, t: [(0, t.index("，")), (t.index("，"), s[0][1])] + s[1:],  # a line starting with "，"
-    lambda s, t: [(0, len(t) + 5)],  # past the text's end
-    lambda s, t: [(-1, s[0][1])] + s[1:],
-    lambda s, t: [(0, 0)] + s,  # an empty line among others
-    lambda s, t: [],
-])
-def test_offsets_that_are_not_a_breaking_are_refused(fonts, tamper):
-    text = TEXTS[0]
-    spans = _spans(fonts, text)
-    assert len(spans) >= 3
-    assert lines_at(text, tamper(spans, text), [120.0], char_width(fonts.serif, 11), 11, compress=True) is None

@@ -323,10 +323,8 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     from ..typeset.charts import bars_that_fit
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import styles_for
-    from ..typeset.text import KeptBreaks
 
     styles = styles_for(paper, fonts)
-    kept = KeptBreaks.open(cache, hint_key, fonts)  # line breaks of this booklet's last build
     passes = LayoutPasses(provisional=hint is None)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
                         bars_that_fit(styles.geometry.frame_height))
@@ -339,5 +337,4 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
     if not report.ok:
         raise VerificationError(report.failures())
-    kept.save()
     return report

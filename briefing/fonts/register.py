@@ -31,7 +31,9 @@ FACES = {
     "sans_bold": "NotoSansSC-Bold.ttf",
 }
 FAMILY = "Noto Sans SC"  # the family name matplotlib reads from the Sans files
-MEMO_SIZE = 6000  # results a face keeps (``Memo``): the default booklet sets some 1,500 a build
+# Results a face keeps (``Memo``), about 2 KB each: the default booklet keeps 700 in its busiest
+# face, the 10x one some 7,000 (a memo smaller than one build would miss on every line).
+MEMO_SIZE = 12_000
 
 
 def font_dir() -> Path:
@@ -99,42 +101,27 @@ class Memo:
     It lives on the face's font object, which is registered under the file's digest: a face
     from another file is another object, with a memo of its own. Bounded: past ``size``
     entries the least recently used go. Values must be immutable (callers get them shared).
-    ``begin`` starts a round (a build): ``used`` gives the entries the round looked up or
-    made, what the build cache keeps for the next process.
     """
 
     def __init__(self, size: int = MEMO_SIZE):
         self.size = size
-        self.round = 0
-        self._items: OrderedDict = OrderedDict()  # key -> [value, round it was last used in]
+        self._items: OrderedDict = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def begin(self) -> None:
-        self.round += 1
-
-    def get(self, key, touch: bool = True):
-        """The value kept under ``key`` (None if none); ``touch``: count it as used now."""
-        item = self._items.get(key)
-        if item is None:
-            return None
-        if touch:
+    def get(self, key):
+        """The value kept under ``key``, or None."""
+        value = self._items.get(key)
+        if value is not None:
             self._items.move_to_end(key)
-            item[1] = self.round
-        return item[0]
+        return value
 
-    def put(self, key, value, used: bool = True) -> None:
-        """Keep ``value``; one not ``used`` (brought from the build cache) is left out of
-        this round's ``used`` until it is looked up."""
-        self._items[key] = [value, self.round if used else -1]
+    def put(self, key, value) -> None:
+        self._items[key] = value
         self._items.move_to_end(key)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
-
-    def used(self, kind: str) -> dict:
-        """The entries of this round whose key starts with ``kind``."""
-        return {k: v for k, (v, r) in self._items.items() if r == self.round and k[0] == kind}
 
     def clear(self) -> None:
         self._items.clear()

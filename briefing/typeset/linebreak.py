@@ -432,63 +432,6 @@ def _line(b: _Breaker, s: int, e: int, last: bool) -> Line:
                 b.trim)
 
 
-def lines_at(
-    text: str,
-    spans: Sequence[tuple[int, int]],
-    widths: Sequence[float],
-    char_width: Callable[[str], float],
-    em: float,
-    first_indent: float = 0.0,
-    pieces: Sequence[str] | None = None,
-    compress: bool = False,
-    trim: bool = True,
-) -> list[Line] | None:
-    """The lines ``break_lines`` gave these arguments, made again from their (start, end)
-    offsets alone (a breaking kept in the build cache: see ``text.KeptBreaks``); None unless
-    the offsets are a breaking it could have given.
-
-    Checked, each in constant time a line: the lines lie in order inside the text, one run of
-    them per typed line, with nothing but spaces between and around them; each ends where a
-    line may end (or is a single character, the one that overflows alone); each fits its
-    measure (or is that one character). So whatever the offsets, every character of the text
-    is set once, inside its measure, with clreq's breaks; the widths, marks and trims come
-    from the same code as a fresh break's, so a true entry gives the very same Lines.
-    """
-    b = _Breaker(text, widths, char_width, em, first_indent, _allowed(text, pieces), compress, trim)
-    lines: list[Line] = []
-    i, a = 0, 0
-    blank = str.isspace
-    for z in _ends(text):
-        first = i
-        while i < len(spans) and spans[i][0] <= z:
-            s, e = spans[i]
-            last = i + 1 == len(spans) or spans[i + 1][0] > z
-            if not (a <= s <= e <= z):
-                return None
-            if e > s and (blank(text[e - 1]) or (lines and blank(text[s]))):
-                return None  # break_lines never starts a later line, nor ends any, with a space
-            if i == first:
-                gap = text[a:s]
-                if lines and gap and not gap.isspace() or not lines and s != 0:
-                    return None
-            else:
-                ps, pe = spans[i - 1]
-                gap = text[pe:s]
-                if gap and not gap.isspace():
-                    return None
-                if pe - ps != 1 and not any(b.can_break(text, c) or can_cut_before(text, c) for c in range(pe, s + 1)):
-                    return None
-            if e - s > 1 and not b.fit(s, e, len(lines)):
-                return None
-            lines.append(_line(b, s, e, last))
-            i += 1
-        tail = text[lines[-1].end:z] if i > first else "x"
-        if tail and not tail.isspace() or any(ln.start == ln.end for ln in lines[len(lines) - (i - first) + 1:]):
-            return None  # a typed line with no line, with text after its last, or an empty line but its first
-        a = z + 1
-    return lines if i == len(spans) else None
-
-
 # -- placing the glyphs of a line -------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -11,19 +11,16 @@ again at another width can never repeat what an earlier part printed.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
-from pathlib import Path
 from typing import Callable, Sequence
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
-from ..cache import Cache, key
 from ..fonts.cid import CIDFont
-from ..fonts.register import FontSet, char_width, memo
-from .linebreak import Line, PlacedLine, break_lines, lines_at, place
+from ..fonts.register import char_width, memo
+from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 from .tagging import Tagged
 
@@ -138,32 +135,11 @@ def broken(text: str, font: str, size: float, widths: Sequence[float], first_ind
     k = ("break", text, tuple(widths), size, first_indent, None if pieces is None else tuple(pieces), compress, trim)
     kept = memo(font)
     found = kept.get(k) if kept is not None else None
-    if type(found) is _Stored:  # from the build cache: made again from its offsets, if they are good
-        found = found.lines(text, widths, char_width(font, size), size, first_indent, pieces, compress, trim)
-        if found is not None:
-            kept.put(k, found)
     if found is None:
         found = tuple(break_lines(text, widths, char_width(font, size), size, first_indent, pieces, compress, trim))
         if kept is not None:
             kept.put(k, found)
     return list(found)
-
-
-class _Stored:
-    """The offsets of a breaking from the build cache, not yet checked: they are checked and
-    made into Lines when first asked for (``linebreak.lines_at``), so those of paragraphs
-    that are gone cost nothing; ``bad`` if they were not a breaking of their text."""
-
-    __slots__ = ("spans", "bad")
-
-    def __init__(self, offsets: list[int]):
-        self.spans = list(zip(offsets[0::2], offsets[1::2]))  # as stored: to be checked
-        self.bad = False
-
-    def lines(self, *args) -> tuple[Line, ...] | None:
-        lines = lines_at(args[0], self.spans, *args[1:])
-        self.bad = lines is None
-        return None if lines is None else tuple(lines)
 
 
 def placed(line: Line, font: str, size: float, measure: float, justify: bool) -> PlacedLine:
@@ -177,87 +153,6 @@ def placed(line: Line, font: str, size: float, measure: float, justify: bool) ->
         if kept is not None:
             kept.put(k, found)
     return found
-
-
-class KeptBreaks:
-    """The line breaks of one booklet, kept in the build cache for the next process: a fresh
-    ``briefing build`` after a one-paragraph edit breaks only that paragraph again.
-
-    ``open`` starts a round in each face's memo and fills the memos from the booklet's entry
-    (keyed by the booklet's own key, the three faces' digests and the line breaker's code); only
-    the offsets are stored, and each entry's Lines are made again by ``linebreak.lines_at``,
-    which refuses offsets that are not a breaking of their text (a miss: broken afresh).
-    ``save``, after a build that passed its checks, stores the breaks this round used, when
-    they are not the ones it found.
-    """
-
-    def __init__(self, cache: Cache | None, k: str | None, fonts: FontSet):
-        self.cache, self.key, self.fonts = cache, k, fonts
-        self.found: dict = {}  # (face digest, memo key) -> what the entry held for it
-
-    @classmethod
-    def open(cls, cache: Cache | None, booklet: str, fonts: FontSet) -> "KeptBreaks":
-        for name in fonts.names.values():
-            m = memo(name)
-            if m is not None:
-                m.begin()
-        code = _breaker_code()
-        k = key("breaks", 2, booklet, fonts.digests, code) if cache is not None and code else None
-        kept = cls(cache, k, fonts)
-        if k is not None:
-            stored = cache.get("breaks", k)
-            if stored is not None:
-                kept._fill(*stored)
-        return kept
-
-    def _fill(self, digests: list[str], texts: list[str], numbers: list[float], counts: list[int],
-              offsets: list[int]) -> None:
-        """The memos filled from the entry's columns (``cache._check_breaks`` checked their
-        shape and lengths): per text, its size, first indent and measures in ``numbers``; its
-        face, compress, trim and the number of its measures and offsets in ``counts``."""
-        fonts = {d: self.fonts.names[face] for face, d in self.fonts.digests}
-        memos = [memo(fonts[d]) if d in fonts else None for d in digests]
-        at_n = at_o = 0
-        for i, text in enumerate(texts):
-            face, compress, trim, n_widths, n_offsets = counts[5 * i:5 * i + 5]
-            size, indent, *widths = numbers[at_n:at_n + 2 + n_widths]
-            spans = offsets[at_o:at_o + n_offsets]
-            at_n += 2 + n_widths
-            at_o += n_offsets
-            m = memos[face]
-            if m is None:
-                continue
-            k = ("break", text, tuple(widths), size, indent, None, bool(compress), bool(trim))
-            if m.get(k, touch=False) is None:  # a breaking this process made or checked itself is kept
-                m.put(k, _Stored(spans), used=False)
-            self.found[digests[face], k] = m.get(k, touch=False)
-
-    def save(self) -> None:
-        if self.key is None:
-            return
-        digests = [d for _, d in self.fonts.digests]
-        texts, numbers, counts, offsets, used = [], [], [], [], set()
-        for at, name in enumerate(self.fonts.names[face] for face, _ in self.fonts.digests):
-            m = memo(name)
-            for k, lines in (m.used("break") if m is not None else {}).items():
-                _, text, widths, size, indent, pieces, compress, trim = k
-                if type(lines) is not tuple or pieces is not None:
-                    continue  # (text set in the booklet's faces is never cut into pieces)
-                used.add((digests[at], k))
-                texts.append(text)
-                numbers += (size, indent, *widths)
-                counts += (at, int(compress), int(trim), len(widths), 2 * len(lines))
-                offsets += [n for line in lines for n in (line.start, line.end)]
-        if used != self.found.keys() or any(type(v) is _Stored and v.bad for v in self.found.values()):
-            self.cache.put("breaks", self.key, (digests, texts, numbers, counts, offsets))
-
-
-def _breaker_code() -> str | None:
-    """The line breaker's own code: breaks kept by another version of it are never used."""
-    try:
-        return hashlib.sha256(Path(__file__).with_name("linebreak.py").read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _one_line(text: str, style: TextStyle, trim: bool = True) -> Line:
