@@ -59,11 +59,27 @@ def ensure_env() -> None:
         STAMP.write_text(want)
 
 
+def compile_bytecode() -> None:
+    """Our modules' bytecode, written beside them as an installed package has it. Where
+    PYTHONDONTWRITEBYTECODE is set (as here, and on some CI and container images) an editable
+    install would otherwise compile every module on every run: 0.06 s of each build. Only a
+    module whose source changed is compiled again (about 2 ms to find out)."""
+    import compileall
+    import re
+
+    found = re.search(r"^version\s*=\s*(\d+)\.(\d+)", (VENV / "pyvenv.cfg").read_text(), re.M)
+    if found and tuple(map(int, found.groups())) == sys.version_info[:2]:
+        compileall.compile_dir(str(ROOT / "briefing"), quiet=2)
+    else:  # .venv was made by another Python: its own must write the bytecode it reads
+        _run([str(PY), "-m", "compileall", "-q", str(ROOT / "briefing")], stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("build", "test", "briefing"):
         print(__doc__, file=sys.stderr)
         return 2
     ensure_env()
+    compile_bytecode()
     command, rest = argv[0], argv[1:]
     if command == "test":
         cmd = [str(PY), "-m", "pytest", *rest]

@@ -56,6 +56,15 @@ def os_reason(exc: OSError) -> str:
     return f"{text} ({name})" if name else text
 
 
+def writing(out: Path, stage, *args):
+    """Run a stage that writes, turning an OS error (a full disk, a file size limit, a folder
+    made read-only meanwhile) into a message that names the target."""
+    try:
+        return stage(*args)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {out}：{os_reason(exc)}") from None
+
+
 def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; ``InputError`` for anything else.
 

@@ -50,6 +50,25 @@ def _fixed_date(tmp_path_factory):
             os.environ[k] = v
 
 
+def forget_lines() -> None:
+    """Empty the faces' memos of line breaks and placed lines (``fonts.register.Memo``): a test
+    that patches the line breaker to break a booklet must see it run, not lines kept before."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefing.fonts.register import memo
+
+    for name in pdfmetrics.getRegisteredFontNames():
+        m = memo(name)
+        if m is not None:
+            m.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_line_memos():
+    """Each test starts with the memos empty: no test sees lines another one kept."""
+    forget_lines()
+
+
 @pytest.fixture(scope="session")
 def fonts():
     from briefing.fonts.register import register

@@ -129,3 +129,38 @@ def test_the_command_line_gives_the_same_file_with_and_without_the_worker(tmp_pa
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_a_provisional_pass_measures_without_drawing_and_is_never_saved(fonts, tmp_path):
+    """Text, tables, figures and page furniture are left out of the provisional pass (it only
+    finds the headings' pages): each counts as a placeholder, so that pass cannot be saved."""
+    from briefing.typeset.text import TextBlock
+
+    def shown(canvas) -> bool:
+        return any(op in code for code in canvas._code for op in ("Tj", "TJ"))
+
+    passes = LayoutPasses(provisional=True)
+    canvas = passes.canvas(str(tmp_path / "x.pdf"))
+    block = TextBlock("一年之计在于春，扬帆奋进正当时。", styles_for("a4", fonts).body)
+    block.wrap(300, 800)
+    block.drawOn(canvas, 0, 0)
+    assert passes.placeholders == 1 and not shown(canvas)
+    with pytest.raises(ProvisionalPassKept):
+        canvas.save()
+    drawn = passes.canvas(str(tmp_path / "y.pdf"))  # the next pass draws
+    block.drawOn(drawn, 0, 0)
+    assert passes.placeholders == 0 and shown(drawn)
+
+
+def test_ready_says_whether_a_result_would_wait(fonts, doc):
+    width = styles_for("a4", fonts).geometry.frame_width
+    job = ChartJob.start()
+    passes = LayoutPasses(provisional=False)
+    charts = _charts(doc, fonts, width, None, job, passes)
+    assert len(charts) > 1
+    job.result(0)
+    assert job.ready(0)  # received
+    os.kill(job._pid, signal.SIGKILL)
+    os.waitpid(job._pid, 0)
+    assert job.ready(1)  # drawn already, or the worker is gone: result says which at once
+    job.close()

@@ -185,3 +185,35 @@ def test_glyph_ids_follow_reportlabs_subset_order():
 def test_widths_leave_out_the_default_and_group_runs():
     assert widths([1000, 500, 500, 1000, 250, 999.6]) == [2, [500, 500], 5, [250]]
     assert widths([600, 1000, 600]) == [1, [600], 3, [600]]
+
+
+def test_the_same_glyphs_drawn_again_reuse_their_subset_and_others_do_not(fonts, tmp_path):
+    """A process that builds again (watch) embeds the subset it made last time for the same
+    glyphs, in the same order: the same font as making it again. Other glyphs: a new subset."""
+    import briefing.fonts.cid as cid
+
+    font = pdfmetrics.getFont(fonts.serif)
+    font.__dict__.pop("_subsets", None)  # what earlier tests left
+    made = []
+    real = cid.subset
+
+    def counted(*args):
+        made.append(args[1])
+        return real(*args)
+
+    cid.subset = counted
+    try:
+        texts = ["温故知新，扬帆奋进。", "温故知新，扬帆奋进。", "另一段不同的文字。"]
+        for n, text in enumerate(texts):
+            _draw(tmp_path / f"{n}.pdf", fonts.serif, [text])
+    finally:
+        cid.subset = real
+    assert made == [list(map(ord, dict.fromkeys(texts[0]))), list(map(ord, dict.fromkeys(texts[2])))]
+    programs = []
+    for n in range(3):
+        with pikepdf.open(tmp_path / f"{n}.pdf") as pdf:
+            (f,) = pdf.pages[0].Resources.Font.values()
+            programs.append(f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes())
+    assert programs[0] == programs[1] != programs[2]
+    assert programs[0] == real(font.face, made[0]).program  # the memo's is what making it gives
+    assert len(font._subsets) <= cid.SUBSETS_KEPT

@@ -22,7 +22,7 @@ from briefing.data.load import load
 from briefing.errors import VerificationError
 from briefing.typeset import linebreak, text
 
-from .conftest import DATA, SAMPLE
+from .conftest import DATA, SAMPLE, forget_lines
 
 BASE = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
 
@@ -64,6 +64,7 @@ def test_an_uncompressed_pair_fails_the_compression_check(tmp_path, monkeypatch)
     src = write(tmp_path, data)
     assert build(src, tmp_path / "ok.pdf").report.ok
     monkeypatch.setattr(linebreak, "compressible", lambda a, b: False)  # the layout stops compressing
+    forget_lines()  # the lines of the good build are not kept for this one
     problems = str(failures_of(src, tmp_path / "bad.pdf"))
     assert "punctuation compressed" in problems and "not compressed" in problems
 
@@ -95,6 +96,7 @@ def test_a_line_of_one_character_fails_the_lone_line_check(tmp_path, monkeypatch
     src = write(tmp_path, data)
     assert build(src, tmp_path / "ok.pdf").report.ok
     monkeypatch.setattr(linebreak, "_mend_lone", lambda *a: None)  # the breaker leaves 义。 alone
+    forget_lines()  # the lines of the good build are not kept for this one
     problems = str(failures_of(src, tmp_path / "bad.pdf", paper="a4"))
     assert "no line of one character" in problems and "义。" in problems
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from pypdf import PdfReader
@@ -22,6 +21,7 @@ from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
+from .report import Check, Report  # noqa: F401  (verify's results, importable without pypdf)
 from .structure import check_structure
 from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
 from .pages import page_boxes, imposed_sheets, page_checks
@@ -40,34 +40,6 @@ FORBIDDEN_ACTIONS = frozenset(("/JavaScript", "/Launch", "/ImportData", "/ResetF
 
 class Unreadable(Exception):
     """The PDF cannot be read at all (not a verification failure): exit 2, not 1."""
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str = ""
-
-
-@dataclass
-class Report:
-    path: str
-    pages: int = 0
-    size: int = 0
-    checks: list[Check] = field(default_factory=list)
-    charts: list[str] = field(default_factory=list)  # with the data: each chart as `verify --charts` lists it
-    unreadable: str | None = None  # why the file could not be read at all, if it could not
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-    def failures(self) -> list[str]:
-        return [f"{c.name}: {c.detail}" for c in self.checks if not c.ok]
-
-    def add(self, name: str, problems: list[str], ok_detail: str = "") -> None:
-        shown = "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
-        self.checks.append(Check(name, not problems, shown if problems else ok_detail))
 
 
 def _resolve(obj):

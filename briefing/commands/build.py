@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Callable
 
 from ..cache import Cache, key
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
-from ..files import PDF, check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep, temp_path
+from ..files import (PDF, check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep,
+                     temp_path, writing)
 from ..typeset.chartjob import ChartJob, WorkerFailed
+from .finishjob import FinishJob
 
 if TYPE_CHECKING:
-    from ..check.verify import Report
+    from ..check.report import Report
     from ..data.model import Briefing
     from ..fonts.register import FontSet
     from ..typeset.chartrules import ChartSpec
@@ -84,12 +86,14 @@ class _Stages:
     def run(self, name: str, fn, *args):
         start = time.perf_counter()
         value = fn(*args)
+        self.record(name, time.perf_counter() - start)
+        return value
+
+    def record(self, name: str, took: float) -> None:
         check_stop()  # a stop signal swallowed inside a library still stops the build here
-        took = time.perf_counter() - start
         self.timings[name] = took
         if self.progress:
             self.progress(name, took)
-        return value
 
 
 def preload(cache: Cache | None = None) -> None:
@@ -120,7 +124,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
             job: ChartJob | None = None, passes: LayoutPasses | None = None,
-            bars: int | None = None) -> dict[ChartSpec, object]:
+            bars: int | None = None, finishing_here: bool = True) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
     with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
     ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
@@ -139,14 +143,19 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     from ..typeset.charts import chart_size
     from ..typeset.chartslot import ChartSlot, LayoutPasses
 
-    # While the worker draws, what this process needs after the charts arrive: the classes
-    # the Drawings are made of, and the finishing and checking stages.
-    import svglib.svglib  # noqa: F401
+    def meanwhile() -> None:
+        """What this process needs after the charts arrive, imported when it would otherwise
+        wait for the worker: the classes the Drawings are made of, and the finishing and
+        checking stages (which it imports anyway, later, if it never waits)."""
+        import svglib.svglib  # noqa: F401
 
-    from ..check import verify  # noqa: F401
-    from ..pdf import finish  # noqa: F401
+        if finishing_here:
+            from ..check import verify  # noqa: F401
+            from ..pdf import finish  # noqa: F401
 
     def fetch(i: int):
+        if not job.ready(i):
+            meanwhile()
         try:
             return job.result(i)
         except WorkerFailed:  # the worker could not: draw it here, as without one
@@ -198,19 +207,30 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
             raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
 
 
+def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath, doc: Briefing,
+              built: dt.datetime, structure: Element | None, paper: str, stages: _Stages) -> Report:
+    """Finish ``raw`` into ``tmp`` and verify it: in the worker when there is one (its time
+    is the wait for it, the finishing as the worker timed it), else here."""
+    if finisher is not None:
+        start = time.perf_counter()
+        try:
+            report, finishing = finisher.run(raw, tmp, out, doc, built, structure, paper)
+        except WorkerFailed:
+            pass
+        else:
+            stages.record("归档 finish", finishing)
+            stages.record("检查 PDF verify", time.perf_counter() - start - finishing)
+            return report
+    from ..check.verify import verify
+
+    stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built, structure)
+    return stages.run("检查 PDF verify", verify, tmp, doc, paper)
+
+
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None) -> None:
     from ..pdf.finish import finish
 
     finish(raw, target, doc, built, structure)
-
-
-def _writing(out: FsPath, stage: Callable, *args):
-    """Run a stage that writes, turning an OS error (a full disk, a file size limit, a folder
-    made read-only meanwhile) into a message that names the target."""
-    try:
-        return stage(*args)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out}：{os_reason(exc)}") from None
 
 
 def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool, sheet: str | None) -> Report:
@@ -249,7 +269,8 @@ def _review_marks(data: FsPath, strict: bool) -> list[str]:
 def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
           paper: str = "a4", impose: bool = False, marks: bool = False, sheet: str | None = None,
           cache: Cache | None = None, progress: Progress | None = None, strict: bool = False,
-          inputs: tuple[str | os.PathLike[str], ...] = (), chart_worker: bool = False) -> Result:
+          inputs: tuple[str | os.PathLike[str], ...] = (), chart_worker: bool = False,
+          finish_worker: bool = False) -> Result:
     """Build, verify and deliver one booklet; raise a ``BriefingError`` subclass on any failure.
 
     With ``impose``, a saddle-stitch imposition is written beside it (``…-imposed.pdf``) on
@@ -259,7 +280,9 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     written but the target (and its imposition): never over ``data`` or any of ``inputs``.
     With ``chart_worker``, a build that will likely draw charts (no cache, or the first build
     of this file) draws them in a forked process while it lays out the text; the file is the
-    same.
+    same. With ``finish_worker``, a build without a chart worker in a process that has not
+    imported pikepdf and pypdf yet (a fresh one) finishes and verifies in a forked process that imported them while this one
+    laid out the pages (``commands.finishjob``); the file and the report are the same.
     """
     data = FsPath(data)
     out = FsPath(out) if out else default_output(data)
@@ -271,17 +294,22 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     hint_key = key("contents", str(data.resolve()), paper)
     hint = cache.get("contents", hint_key) if cache else None
     job = ChartJob.start() if chart_worker and hint is None else None
+    # A cold build's chart worker leaves this process time to import what finishing needs
+    # while it waits for the charts: a second worker would only compete for the two cores.
+    finisher = FinishJob.start() if finish_worker and job is None else None
     try:
         return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
-                      hint_key, hint, job)
+                      hint_key, hint, job, finisher)
     finally:
-        if job is not None:
-            job.close()
+        for worker in (job, finisher):
+            if worker is not None:
+                worker.close()
 
 
 def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
            cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
-           sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None) -> Result:
+           sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None,
+           finisher: FinishJob | None = None) -> Result:
     from ..data.review import warnings as review_warnings
 
     stages = _Stages(progress)
@@ -298,9 +326,9 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
             create_temp(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-        report = verified(doc, fonts, tmp, raw, out, paper, cache, stages, hint_key, hint, job)
+        report = verified(doc, fonts, tmp, raw, out, paper, cache, stages, hint_key, hint, job, finisher)
         if impose:
-            imposed_report = stages.run("骑马钉拼版 impose", _writing, out, _impose, tmp, tmp_imposed, paper, marks,
+            imposed_report = stages.run("骑马钉拼版 impose", writing, out, _impose, tmp, tmp_imposed, paper, marks,
                                         sheet)
             if not imposed_report.ok:
                 raise VerificationError(imposed_report.failures())
@@ -316,10 +344,11 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
 
 
 def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPath, paper: str,
-             cache: Cache | None, stages: _Stages, hint_key: str, hint, job: ChartJob | None) -> Report:
+             cache: Cache | None, stages: _Stages, hint_key: str, hint, job: ChartJob | None,
+             finisher: FinishJob | None = None) -> Report:
     """Charts, layout, finish and verification of the booklet into ``tmp`` (``raw``: reportlab's
-    file before finishing; ``out``: the name messages give); ``VerificationError`` if it fails."""
-    from ..check.verify import verify
+    file before finishing; ``out``: the name messages give), the last two in ``finisher`` when
+    given; ``VerificationError`` if it fails."""
     from ..typeset.charts import bars_that_fit
     from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import styles_for
@@ -327,14 +356,13 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     styles = styles_for(paper, fonts)
     passes = LayoutPasses(provisional=hint is None)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
-                        bars_that_fit(styles.geometry.frame_height))
+                        bars_that_fit(styles.geometry.frame_height), finisher is None)
     built = build_time()
-    entries, structure = stages.run("排版并写出 PDF layout+write", _writing, out, _layout, doc, styles, charts,
+    entries, structure = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
                                     raw, hint, passes)
     if cache and entries != hint:
         cache.put("contents", hint_key, entries)
-    stages.run("归档 finish", _writing, out, _finish, raw, tmp, doc, built, structure)
-    report = stages.run("检查 PDF verify", verify, tmp, doc, paper)
+    report = _finished(finisher, raw, tmp, out, doc, built, structure, paper, stages)
     if not report.ok:
         raise VerificationError(report.failures())
     return report

@@ -185,7 +185,8 @@ def _build_one(args, data: str) -> int:
     cache = _cache(args)
     result = build(data, args.output, paper=args.paper, impose=bool(args.impose), marks=args.marks,
                    sheet=args.sheet, cache=cache, progress=progress, strict=getattr(args, "strict", False),
-                   chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0")
+                   chart_worker=os.environ.get("BRIEFING_CHART_WORKER") != "0",
+                   finish_worker=os.environ.get("BRIEFING_FINISH_WORKER") != "0")
     for w in result.warnings:
         _say(f"briefing: 警告 warning: {w}")
     r = result.report

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
-from ..errors import clip
+from .numbers import Unquoted, Written, _plain, format_number, shown  # noqa: F401  (the model's numbers)
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
@@ -44,68 +43,6 @@ Comparator = Literal[
     "达到", "超", "超过", "突破", "高于", "不低于", "前", "以上", "左右", "以内", "以下",
     "不少于", "至少", "不超过", "不高于", "低于", "控制在", "约", "近",
 ]
-
-
-def shown(value) -> str:
-    """A value as an error message quotes it, in the YAML user's terms (true, 空值, 列表)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{clip(value)}"'
-    if value is None:
-        return "空值"
-    if isinstance(value, (dict, list)):
-        return "映射" if isinstance(value, dict) else "列表"
-    if isinstance(value, dt.date):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return repr(value)
-
-
-class Written(float):
-    """A figure as the data file wrote it: a float to compute with, and the decimal text to print.
-
-    A float cannot hold a 30-digit figure, and its shortest form may be an exponent (1e-11):
-    what is printed and searched for is the figure the clerk typed, in plain decimal notation
-    (``text``). Trailing zeros typed in the file are kept (10.0 stays 10.0); an exponent is
-    written out (1.5e3 → 1500, 1e-11 → 0.00000000001).
-    """
-
-    __slots__ = ("text",)
-
-    def __new__(cls, literal: str):
-        try:
-            exact = Decimal(literal.replace("_", ""))
-        except InvalidOperation:
-            raise ValueError(f"需要数字，得到 {shown(literal)}") from None
-        if not exact.is_finite():
-            raise ValueError(f"需要有限的数字，得到 {literal}")
-        value = float(exact)
-        if not math.isfinite(value):
-            raise ValueError(f"数值过大，得到 {literal}")
-        self = super().__new__(cls, value)
-        if "e" in literal.lower():
-            exact = exact.normalize()
-        self.text = format(exact, "f")
-        return self
-
-    def __reduce__(self):
-        return Written, (self.text,)
-
-
-class Unquoted(str):
-    """A plain YAML scalar that reads as a decimal number but that YAML 1.1 leaves a string
-    (1e-11, 08): a figure where a figure is expected, text where text is."""
-
-
-def _plain(value: float) -> str:
-    """A number that was not typed as text (a float computed or given in Python): no ``.0``, no
-    exponent."""
-    if value == int(value):
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = format(Decimal(text), "f")
-    return text
 
 
 def _number(value):
@@ -167,14 +104,6 @@ class Strict(BaseModel):
     """Unknown keys are errors: a misspelt key must not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-def format_number(value: float) -> str:
-    """The number as the data wrote it (``Written``); any other number without a trailing ``.0``
-    or an exponent."""
-    if isinstance(value, Written):
-        return value.text
-    return _plain(value)
 
 
 class Quantity(Strict):

@@ -8,8 +8,10 @@ the file; a target without its result yet is 待填报 (pending), which builds b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .model import Briefing, ReviewQuantity, ReviewTarget
+if TYPE_CHECKING:  # read by the chart rules, which a chart worker runs without the model (pydantic)
+    from .model import Briefing, ReviewQuantity, ReviewTarget
 
 MET, MOSTLY, MISSED, ONGOING = "达成", "基本达成", "未达成", "进行中"
 ORDER = (MET, MOSTLY, ONGOING, MISSED)  # best to worst; a target is as good as its worst figure

@@ -130,7 +130,13 @@ class CIDFont(TTFont):
         drawn = self.state.pop(doc, None)
         if drawn is None or drawn.resource is None:
             return
-        parts = subset(self.face, drawn.chars, frozenset(drawn.half_cids))
+        key = (tuple(drawn.chars), frozenset(drawn.half_cids))
+        memo = self.__dict__.setdefault("_subsets", {})  # a font parsed from the cache has no __init__ run
+        parts = memo.get(key)
+        if parts is None:
+            if len(memo) >= SUBSETS_KEPT:
+                memo.pop(next(iter(memo)))
+            parts = memo[key] = subset(self.face, drawn.chars, key[1])
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
             "FontName": parts.base,
@@ -158,6 +164,9 @@ class CIDFont(TTFont):
             "ToUnicode": _stream(doc, parts.to_unicode),
         })
         doc.idToObject["BasicFonts"].dict[drawn.resource] = doc.Reference(font, f"CIDFont:{drawn.resource}")
+
+
+SUBSETS_KEPT = 4  # a process that builds again (watch) mostly draws the same glyphs as last time
 
 
 # A CIDFontType2 program is reached through its CIDs (CIDToGIDMap), never its own character map,

@@ -7,8 +7,10 @@ them from any directory and never needs the repository's ``../shared``.
 from __future__ import annotations
 
 import mmap
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Callable
 from weakref import WeakKeyDictionary
@@ -29,6 +31,9 @@ FACES = {
     "sans_bold": "NotoSansSC-Bold.ttf",
 }
 FAMILY = "Noto Sans SC"  # the family name matplotlib reads from the Sans files
+# Results a face keeps (``Memo``), about 2 KB each: the default booklet keeps 700 in its busiest
+# face, the 10x one some 7,000 (a memo smaller than one build would miss on every line).
+MEMO_SIZE = 12_000
 
 
 def font_dir() -> Path:
@@ -88,6 +93,46 @@ class FontSet:
         return sorted(ch for ch in set(text) - self._drawable if ch != "\n")
 
 
+class Memo:
+    """Results computed from one registered face and nothing else but the key they are kept
+    under (line breaks, placed lines: ``typeset.text``), kept while the process lives, so that
+    ``watch`` does not set again the paragraphs an edit left alone.
+
+    It lives on the face's font object, which is registered under the file's digest: a face
+    from another file is another object, with a memo of its own. Bounded: past ``size``
+    entries the least recently used go. Values must be immutable (callers get them shared).
+    """
+
+    def __init__(self, size: int = MEMO_SIZE):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key):
+        """The value kept under ``key``, or None."""
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def memo(font: str) -> Memo | None:
+    """The memo of a face we registered (None for any other font: nothing is kept for it)."""
+    found = getattr(pdfmetrics.getFont(font), "memo", None)
+    return found if isinstance(found, Memo) else None
+
+
 def char_width(font: str, size: float) -> Callable[[str], float]:
     """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
     its font lookup on every call: a booklet measures some 16,000 characters."""
@@ -95,7 +140,15 @@ def char_width(font: str, size: float) -> Callable[[str], float]:
     if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
         return lambda ch: pdfmetrics.stringWidth(ch, font, size)
     widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
-    return lambda ch: scale * widths.get(ord(ch), default)
+
+    def width(ch: str) -> float:
+        return scale * widths.get(ord(ch), default)
+
+    def run(text: str) -> list[float]:
+        return [scale * w for w in map(widths.get, map(ord, text), repeat(default))]
+
+    width.run = run  # every character of a text at once, the same numbers (``linebreak.widths_of``)
+    return width
 
 
 class _Scale:
@@ -156,7 +209,7 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
     if cache:
         face_state = {k2: v for k2, v in font.face.__dict__.items()
                       if k2 not in ("_ttf_data", "glyphToChar", "_hmetrics", "_glyphPos")}
-        font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state")}
+        font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state", "memo")}
         cache.put("fonts", k, (font_state, face_state))
     return font
 
@@ -192,4 +245,10 @@ def _register(fonts: FontSet, blobs: dict, cache: Cache | None) -> None:
     for face, data in blobs.items():
         name = fonts.names[face]
         if name not in registered:
-            pdfmetrics.registerFont(_parse(name, fonts.path(face), data, fonts.digest(face), cache))
+            font = _parse(name, fonts.path(face), data, fonts.digest(face), cache)
+            font.memo = Memo()
+            pdfmetrics.registerFont(font)
+            if pdfmetrics.getFont(name) is not font:
+                # reportlab gives a new name the font first registered with the same face name
+                # (the file's PostScript name): another file's, with its own metrics. Ours is meant.
+                pdfmetrics._fonts[name] = font

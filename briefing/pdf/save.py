@@ -117,6 +117,11 @@ def save(pdf: pikepdf.Pdf, out: FsPath) -> None:
     buf = io.BytesIO()
     pdf.save(buf, **options)
     for _ in range(ATTEMPTS):
+        if b"\r\nendstream" not in buf.getvalue():
+            # qpdf ends every stream's data with "\nendstream": data ending in CR is there as
+            # "\r\nendstream", so without those bytes anywhere no stream needs looking at.
+            FsPath(out).write_bytes(buf.getvalue())
+            return
         with pikepdf.open(io.BytesIO(buf.getvalue())) as written:
             bad = _ending_in_cr(written)
             if not bad:

@@ -70,6 +70,8 @@ def _attributes(node: Dictionary, e: Element) -> None:
 def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
     """Writes ``root`` (the Document element) as the PDF's structure tree."""
     pages = list(pdf.pages)
+    page_objs = [p.obj for p in pages]  # once: each ``pages[i].obj`` makes a wrapper again
+    roles: dict[str, Name] = {}
     annots_by_name: dict[tuple[int, str], Dictionary] = {}
     for i, page in enumerate(pages):
         for annot in page.get("/Annots") or []:
@@ -80,11 +82,12 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
     objr_keys: list[tuple[Dictionary, Dictionary]] = []  # (annotation, element)
 
     def make(e: Element, parent) -> Dictionary:
-        node = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + e.role), P=parent))
+        role = roles.get(e.role) or roles.setdefault(e.role, Name("/" + e.role))
+        node = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=role, P=parent))
         _attributes(node, e)
         page = _first_page(e)
         if page is not None:
-            node.Pg = pages[page].obj
+            node.Pg = page_objs[page]
         kids = Array()
         for k in e.kids:
             if isinstance(k, Element):
@@ -94,14 +97,14 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
                     raise TagError(f"content on page {k.page + 1} of {len(pages)}")
                 if parents.setdefault(k.page, {}).setdefault(k.mcid, node) is not node:
                     raise TagError(f"page {k.page + 1}: MCID {k.mcid} recorded twice")
-                kids.append(k.mcid if k.page == page else Dictionary(Type=Name.MCR, Pg=pages[k.page].obj, MCID=k.mcid))
+                kids.append(k.mcid if k.page == page else Dictionary(Type=Name.MCR, Pg=page_objs[k.page], MCID=k.mcid))
             else:  # Annotation
                 annot = annots_by_name.get((k.page, k.dest))
                 if annot is None:
                     raise TagError(f"page {k.page + 1}: no link annotation named {k.dest!r}")
                 annot.Contents = String(k.contents)
                 objr_keys.append((annot, node))
-                kids.append(Dictionary(Type=Name.OBJR, Obj=annot, Pg=pages[k.page].obj))
+                kids.append(Dictionary(Type=Name.OBJR, Obj=annot, Pg=page_objs[k.page]))
         if len(kids) == 1:
             node.K = kids[0]
         elif kids:
@@ -124,10 +127,9 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
         key += 1
     tree.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
     tree.ParentTreeNextKey = key
-    used = {e.role for e in root.walk()}
-    roles = {r: m for r, m in ROLE_MAP.items() if r in used}
-    if roles:
-        tree.RoleMap = Dictionary({f"/{r}": Name("/" + m) for r, m in roles.items()})
+    used = {r: m for r, m in ROLE_MAP.items() if r in roles}
+    if used:
+        tree.RoleMap = Dictionary({f"/{r}": Name("/" + m) for r, m in used.items()})
     pdf.Root.StructTreeRoot = tree
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()

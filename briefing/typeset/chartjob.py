@@ -13,51 +13,21 @@ makes this process draw the charts itself.
 from __future__ import annotations
 
 import gc
-import os
-import pickle
-import signal
-import struct
 from pathlib import Path
 
-_LENGTH = struct.Struct(">Q")
+from ..fork import Worker, WorkerFailed, read, two_cores, write
 
-
-class WorkerFailed(Exception):
-    """The worker could not deliver: this process draws the charts itself."""
-
-
-def _write(fd: int, payload: bytes) -> None:
-    data = memoryview(_LENGTH.pack(len(payload)) + payload)
-    while data:
-        data = data[os.write(fd, data):]
-
-
-def _read(fd: int):
-    def exactly(n: int) -> bytes:
-        parts, left = [], n
-        while left:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                raise EOFError
-            parts.append(chunk)
-            left -= len(chunk)
-        return b"".join(parts)
-
-    return pickle.loads(exactly(_LENGTH.unpack(exactly(_LENGTH.size))[0]))
+__all__ = ["ChartJob", "WorkerFailed"]
 
 
 def _worker(requests: int, replies: int) -> None:
-    """In the forked process: warm up, draw what is asked, reply, exit (never returns).
-
-    The pipes are this process's own, to a child it forked: what comes through them is
-    trusted, unlike a cache file another user may have written.
-    """
+    """In the forked process: warm up, draw what is asked, reply (``fork.Worker`` exits)."""
     try:
         gc.disable()  # one job, then exit
         from .charts import drawing, warm_up
 
         warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
-        specs, width, cache_root, fonts = _read(requests)
+        specs, width, cache_root, fonts = read(requests)
         from ..cache import Cache
         from ..fonts.register import FontSet, register_known
 
@@ -65,62 +35,56 @@ def _worker(requests: int, replies: int) -> None:
         cache = Cache(Path(cache_root)) if cache_root else None
         register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
         for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
-            _write(replies, pickle.dumps(("ok", drawing(spec, width, fonts, cache)), protocol=pickle.HIGHEST_PROTOCOL))
+            write(replies, ("ok", drawing(spec, width, fonts, cache)))
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent draws instead
         try:
-            _write(replies, pickle.dumps(("failed", f"{type(exc).__name__}: {exc}")))
+            write(replies, ("failed", f"{type(exc).__name__}: {exc}"))
         except BaseException:  # noqa: BLE001
             pass
-    finally:
-        os._exit(0)
 
 
 class ChartJob:
     """A forked worker that draws charts; ``start`` gives None where there is no use for one."""
 
-    def __init__(self, pid: int, requests: int, replies: int):
-        self._pid, self._requests, self._replies = pid, requests, replies
+    def __init__(self, worker: Worker):
+        self._worker = worker
         self._received: list = []
         self._count = 0
         self._failure = ""
-        self._submitted = False
+
+    @property
+    def _pid(self) -> int | None:
+        return self._worker.pid
 
     @classmethod
     def start(cls) -> "ChartJob | None":
-        if not hasattr(os, "fork") or len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity")
-                                           else range(os.cpu_count() or 1)) < 2:
-            return None  # one core: a worker would only take turns with this process
-        down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(down_w)
-            os.close(up_r)
-            _worker(down_r, up_w)
-        os.close(down_r)
-        os.close(up_w)
-        return cls(pid, down_w, up_r)
+        return cls(Worker(_worker)) if two_cores() else None
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
         """Have the worker draw ``specs`` (``charts.drawing`` with ``fonts``, a ``FontSet``), in
         this order: the order the layout meets them."""
-        self._submitted = True
         self._count = len(specs)
-        try:
-            fonts = (fonts.directory, fonts.digests)  # what the set is, not what it has worked out since
-            _write(self._requests, pickle.dumps((specs, width, cache_root, fonts), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # the worker is gone: ``result`` says so
+        fonts = (fonts.directory, fonts.digests)  # what the set is, not what it has worked out since
+        self._worker.send((specs, width, cache_root, fonts))
+
+    def ready(self, i: int) -> bool:
+        """Whether ``result(i)`` can start at once: it was received, or a reply is arriving
+        (or the worker is gone, which it reports at once). False: it would wait."""
+        if len(self._received) > i or self._worker.pid is None:
+            return True
+        import select
+
+        return bool(select.select([self._worker.replies], [], [], 0)[0])
 
     def result(self, i: int):
         """The Drawing of the ``i``th chart submitted; waits for it (they come in order)."""
         while len(self._received) <= i:
-            if self._pid is None:  # closed, or failed before: its descriptors are gone
+            if self._worker.pid is None:  # closed, or failed before: its descriptors are gone
                 raise WorkerFailed(self._failure or "the chart worker was closed")
             try:
-                status, value = _read(self._replies)
-            except (EOFError, OSError, pickle.UnpicklingError) as exc:
-                status, value = "failed", f"the chart worker ended without its charts ({exc!r})"
+                status, value = self._worker.receive()
+            except WorkerFailed as exc:
+                status, value = "failed", f"the chart worker ended without its charts ({exc})"
             if status != "ok":
                 self._failure = value
                 self.close()
@@ -131,23 +95,7 @@ class ChartJob:
         return self._received[i]
 
     def close(self) -> None:
-        """Done with the worker: stop it if it has nothing to do yet (it has only imported
-        modules: a build that stops at a mistake in the data says so at once), else let it
-        finish what it writes to the cache; reap it."""
-        if self._pid is None:
-            return
-        if not self._submitted:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for fd in (self._requests, self._replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        try:
-            os.waitpid(self._pid, 0)
-        except ChildProcessError:
-            pass
-        self._pid = None
+        """Done with the worker: stop it if it has nothing to do yet (a build that stops at a
+        mistake in the data says so at once), else let it finish what it writes to the
+        cache; reap it."""
+        self._worker.close()

@@ -21,11 +21,14 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..data.model import Answer, Briefing, Labels, Metric, format_number
+from ..data.numbers import format_number
 from ..data.review import ORDER, judged
 from .linebreak import break_lines, clusters
+
+if TYPE_CHECKING:  # a chart worker reads specs without importing the model (pydantic)
+    from ..data.model import Answer, Briefing, Labels, Metric
 
 RANGE = 20.0  # the largest ratio of magnitudes one unbroken axis may show
 MAX_BARS = 14  # bars that fit an A4 text block with 3-line labels (``charts.bars_that_fit``); more continue in a second chart

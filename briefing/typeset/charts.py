@@ -16,7 +16,7 @@ from functools import lru_cache
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..cache import Cache, key
-from ..data.model import format_number
+from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
 from ..words import words
 from .chartrules import ChartSpec, Row, end_text, label_lines, symbol

@@ -38,6 +38,17 @@ class LayoutPasses:
         return _PassCanvas(self, *args, **kwargs)
 
 
+def sketching(canvas) -> bool:
+    """Whether ``canvas`` belongs to a provisional pass. Such a pass is thrown away, so a
+    flowable need not draw on it: measuring decides the pages. A flowable that leaves its
+    drawing out counts as a placeholder, so that such a pass can never be the one saved."""
+    passes = getattr(canvas, "_passes", None)
+    if passes is None or not passes.provisional:
+        return False
+    passes.placeholders += 1
+    return True
+
+
 class ProvisionalPassKept(Exception):
     """reportlab was about to save a pass drawn with chart placeholders."""
 

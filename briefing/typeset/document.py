@@ -18,6 +18,7 @@ from ..data.model import Briefing
 from ..errors import LayoutFailed
 from ..fonts.register import char_width
 from .blocks import Heading
+from .chartslot import sketching
 from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
 from .structure import Structure
 from .tagging import LAYOUT, PAGINATION, Element, Recorder, artifact
@@ -198,6 +199,8 @@ class BookletTemplate(BaseDocTemplate):
 
     def _running(self, canv, doc):
         """Header (booklet and section, hairline) and footer (page number), after the page's content."""
+        if sketching(canv):
+            return
         geo = self.styles.geometry
         st = self.styles.header
         page = canv.getPageNumber()
@@ -329,6 +332,8 @@ class BookletTemplate(BaseDocTemplate):
         return placed
 
     def _cover(self, canv, doc):
+        if sketching(canv):
+            return
         geo = self.styles.geometry
         canv.saveState()
         blocks, rule = self._cover_plan
@@ -343,6 +348,8 @@ class BookletTemplate(BaseDocTemplate):
         canv.restoreState()
 
     def _back(self, canv, doc):
+        if sketching(canv):
+            return
         geo = self.styles.geometry
         canv.saveState()
         for block, x, y in self._back_plan:

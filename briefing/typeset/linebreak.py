@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Callable, Sequence
 
 # Never at the start of a line (clreq 3.1.7, plus the half-width forms that appear in data).
@@ -123,7 +124,9 @@ def compressible(a: str, b: str) -> bool:
 def dash_pairs(text: str) -> list[int]:
     """Where each "——" starts: a run of dashes pairs up from its left."""
     out: list[int] = []
-    i, n = 0, len(text)
+    i, n = text.find(DASH + DASH), len(text)
+    if i < 0:
+        return out
     while i < n - 1:
         if text[i] == DASH and text[i + 1] == DASH:
             out.append(i)
@@ -135,14 +138,26 @@ def dash_pairs(text: str) -> list[int]:
 
 def halved(text: str) -> list[bool]:
     """Which characters give up half their width: the first of each compressible pair."""
-    return [compressible(a, b) for a, b in zip(text, text[1:])] + [False] * bool(text)
+    out = [False] * len(text)
+    marks = [i for i, c in enumerate(text) if c in FULL_WIDTH_MARKS] if not FULL_WIDTH_MARKS.isdisjoint(text) else ()
+    for i, j in zip(marks, marks[1:]):
+        if j == i + 1 and compressible(text[i], text[j]):
+            out[i] = True
+    return out
+
+
+def widths_of(text: str, char_width: Callable[[str], float]) -> list[float]:
+    """Each character's own width; through the measure's ``run`` when it has one (a registered
+    face's, ``fonts.register.char_width``: the same numbers, without a call a character)."""
+    run = getattr(char_width, "run", None)
+    return run(text) if run is not None else list(map(char_width, text))
 
 
 def advances(text: str, char_width: Callable[[str], float], em: float) -> list[float]:
     """Each character's advance with adjacent marks compressed: the first of a compressible
     pair gives up half its width (the second moves left into the blank half between them).
     The halves of "——" take one em each."""
-    adv = [char_width(c) for c in text]
+    adv = widths_of(text, char_width)
     for i in dash_pairs(text):
         adv[i] = adv[i + 1] = em
     for i, half in enumerate(halved(text)):
@@ -204,12 +219,8 @@ class _Breaker:
         self.char_width = char_width
         self.em = em
         self.first_indent = first_indent
-        self.adv = advances(text, char_width, em) if compress else [char_width(c) for c in text]
-        total = 0.0
-        self.prefix = [0.0]
-        for a in self.adv:
-            total += a
-            self.prefix.append(total)
+        self.adv = advances(text, char_width, em) if compress else widths_of(text, char_width)
+        self.prefix = list(accumulate(self.adv, initial=0.0))  # the sums a loop of += gives, bit for bit
 
     def can_break(self, text: str, i: int) -> bool:
         return can_break_before(text, i) and (self.allowed is None or i in self.allowed)
@@ -381,16 +392,10 @@ def break_lines(
     ``pieces`` is the text cut where it may break, if fewer breaks than ``clusters`` allows are
     wanted (a chart label breaks only between words); it is ignored for text with a newline.
     """
-    allowed = None
-    if pieces is not None and "\n" not in text:
-        allowed, at = set(), 0
-        for p in pieces:
-            at += len(p)
-            allowed.add(at)
-    b = _Breaker(text, widths, char_width, em, first_indent, allowed, compress, trim)
+    b = _Breaker(text, widths, char_width, em, first_indent, _allowed(text, pieces), compress, trim)
     lines: list[Line] = []
     a = 0
-    for z in [i for i, c in enumerate(text) if c == "\n"] + [len(text)]:
+    for z in _ends(text):
         n0 = len(lines)
         spans = _spans(b, a, z, n0) if z > a else [[a, a]]
         _mend_lone(b, spans, n0)
@@ -399,10 +404,32 @@ def break_lines(
                 while s < e and text[s].isspace():
                     s += 1
             s, e = b.shown(s, e)
-            lines.append(Line(text[s:e], b.width(s, e), k == len(spans) - 1, s, e,
-                              lead_trim(text, s, b.adv, char_width) if e > s and b.trim else 0.0, b.trim))
+            lines.append(_line(b, s, e, k == len(spans) - 1))
         a = z + 1
     return lines
+
+
+def _allowed(text: str, pieces: Sequence[str] | None) -> set[int] | None:
+    if pieces is None or "\n" in text:
+        return None
+    allowed, at = set(), 0
+    for p in pieces:
+        at += len(p)
+        allowed.add(at)
+    return allowed
+
+
+def _ends(text: str) -> list[int]:
+    """Where each typed line of ``text`` ends: at each newline, and at the end."""
+    if "\n" not in text:
+        return [len(text)]
+    return [i for i, c in enumerate(text) if c == "\n"] + [len(text)]
+
+
+def _line(b: _Breaker, s: int, e: int, last: bool) -> Line:
+    t = b.text
+    return Line(t[s:e], b.width(s, e), last, s, e, lead_trim(t, s, b.adv, b.char_width) if e > s and b.trim else 0.0,
+                b.trim)
 
 
 # -- placing the glyphs of a line -------------------------------------------------------------

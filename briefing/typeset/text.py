@@ -12,14 +12,15 @@ again at another width can never repeat what an earlier part printed.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from ..fonts.cid import CIDFont
-from ..fonts.register import char_width
+from ..fonts.register import char_width, memo
+from .chartslot import sketching
 from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 from .tagging import Tagged
@@ -59,28 +60,26 @@ class TextBlock(Tagged, Flowable):
             if (a, b) != (0, len(self.text)):  # a part set at another width: only its own text
                 self.text = self.text[a:b]
                 self._span = (0, b - a)
-            measure = char_width(self.style.font, self.style.size)
-            lines = self._break([width], measure)
+            lines = self._break([width])
             if self.style.align == "center" and len(lines) > 1:
-                lines = self._balanced(lines, width, measure)
+                lines = self._balanced(lines, width)
             self._lines = lines
             self._for_width = width
         return self._lines
 
-    def _break(self, widths: list[float], measure: Callable[[str], float]) -> list[Line]:
+    def _break(self, widths: list[float]) -> list[Line]:
         st = self.style
-        lines = break_lines(self.text, widths, measure, st.size, self._indent, compress=True,
-                            trim=st.align in ("justify", "left"))
+        lines = broken(self.text, st.font, st.size, widths, self._indent, trim=st.align in ("justify", "left"))
         if self._continues and lines:
             lines[-1] = replace(lines[-1], last=False)
         return lines
 
-    def _balanced(self, lines: list[Line], width: float, measure: Callable[[str], float]) -> list[Line]:
+    def _balanced(self, lines: list[Line], width: float) -> list[Line]:
         """Centred titles: the narrowest measure that needs no more lines, so they balance."""
         lo, hi, best = width / 2, width, lines
         for _ in range(12):
             mid = (lo + hi) / 2
-            trial = self._break([mid], measure)
+            trial = self._break([mid])
             if len(trial) <= len(lines):
                 best, hi = trial, mid
             else:
@@ -109,9 +108,10 @@ class TextBlock(Tagged, Flowable):
     def draw(self):
         """All lines in one text object (see ``show_lines``); a line typed in the data (after a
         newline) starts a text object of its own, as its own paragraph would."""
+        if sketching(self.canv):
+            return
         st = self.style
         lines = self.lines(self.width)
-        measure_of = char_width(st.font, st.size)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
         groups: list[list] = [[]]  # (x, y, placed glyphs) of each line, per typed paragraph
         for n, line in enumerate(lines):
@@ -124,15 +124,42 @@ class TextBlock(Tagged, Flowable):
                 x += measure - line.width
             if n and lines[n - 1].last:
                 groups.append([])
-            groups[-1].append((x, y, place(line, measure_of, st.size, measure, st.align == "justify")))
+            groups[-1].append((x, y, placed(line, st.font, st.size, measure, st.align == "justify")))
             y -= st.leading
         for rows in groups:
             show_lines(self.canv, st, rows)
 
 
+def broken(text: str, font: str, size: float, widths: Sequence[float], first_indent: float = 0.0,
+           pieces: Sequence[str] | None = None, compress: bool = True, trim: bool = True) -> list[Line]:
+    """``break_lines`` of ``text`` set in ``font`` at ``size`` (its em), remembered in the
+    face's memo under everything else that decides them (the face is the memo's own). A new
+    list each time: callers change theirs."""
+    k = ("break", text, tuple(widths), size, first_indent, None if pieces is None else tuple(pieces), compress, trim)
+    kept = memo(font)
+    found = kept.get(k) if kept is not None else None
+    if found is None:
+        found = tuple(break_lines(text, widths, char_width(font, size), size, first_indent, pieces, compress, trim))
+        if kept is not None:
+            kept.put(k, found)
+    return list(found)
+
+
+def placed(line: Line, font: str, size: float, measure: float, justify: bool) -> PlacedLine:
+    """``place`` for a line set in ``font`` at ``size``, remembered in the face's memo
+    (a ``PlacedLine`` is immutable: it is handed out shared)."""
+    k = ("place", line, size, measure, justify)
+    kept = memo(font)
+    found = kept.get(k) if kept is not None else None
+    if found is None:
+        found = place(line, char_width(font, size), size, measure, justify)
+        if kept is not None:
+            kept.put(k, found)
+    return found
+
+
 def _one_line(text: str, style: TextStyle, trim: bool = True) -> Line:
-    return break_lines(" ".join(text.split("\n")), [float("inf")], char_width(style.font, style.size), style.size,
-                       compress=True, trim=trim)[0]
+    return broken(" ".join(text.split("\n")), style.font, style.size, [float("inf")], trim=trim)[0]
 
 
 def line_width(text: str, style: TextStyle) -> float:
@@ -145,13 +172,12 @@ def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str 
     """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads,
     a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
     ``align`` right or center."""
-    measure = char_width(style.font, style.size)
     line = _one_line(text, style, trim=align == "left")
     if align == "right":
         x -= line.width
     elif align == "center":
         x -= line.width / 2
-    show_lines(canv, style, [(x, y, place(line, measure, style.size, line.width, False))])
+    show_lines(canv, style, [(x, y, placed(line, style.font, style.size, line.width, False))])
 
 
 def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:

@@ -1,0 +1,87 @@
+"""Finishing and verification in a forked worker that imported pikepdf and pypdf meanwhile.
+
+The last two stages of a build need libraries the layout does not: pikepdf to finish the file
+(``pdf.finish``), pypdf and the checks to verify it (``check.verify``). A fresh process would
+import them on the way, one after the other with everything else. ``FinishJob.start`` forks a
+worker first thing (``fork.Worker``), which imports them on the other core while this process
+reads the data and lays out the pages; it is then sent the raw file and finishes, verifies and
+reports, as this process would have. The result is the same file and the same report; anything
+that goes wrong with the worker itself makes this process do both stages (``WorkerFailed``).
+
+Only where those libraries are not imported yet is there anything to win: a ``watch`` or
+``serve`` process has them after its first build, and finishes in process.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+
+from ..errors import BriefingError
+from ..fork import Worker, WorkerFailed, read, two_cores, write
+
+LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
+
+
+def _worker(requests: int, replies: int) -> None:
+    """In the forked process: import, wait for the raw file, finish and verify it, reply."""
+    try:
+        gc.disable()  # one job, then exit
+        from ..check.verify import verify
+        from ..files import writing
+        from ..pdf.finish import finish
+
+        raw, tmp, out, doc, built, structure, paper = read(requests)
+        start = time.perf_counter()
+        try:
+            writing(out, finish, raw, tmp, doc, built, structure)
+        except BriefingError as exc:  # the message this process would give: sent as it is
+            write(replies, ("error", exc))
+            return
+        finished = time.perf_counter() - start
+        write(replies, ("ok", verify(tmp, doc, paper), finished))
+    except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
+        try:
+            write(replies, ("failed", f"{type(exc).__name__}: {exc}"))
+        except BaseException:  # noqa: BLE001
+            pass
+
+
+class FinishJob:
+    """A forked worker that finishes and verifies; ``start`` gives None where it would not pay."""
+
+    def __init__(self, worker: Worker):
+        self._worker = worker
+
+    @property
+    def pid(self) -> int | None:
+        return self._worker.pid
+
+    @classmethod
+    def start(cls) -> "FinishJob | None":
+        if not two_cores() or all(name in sys.modules for name in LIBRARIES):
+            return None
+        return cls(Worker(_worker))
+
+    def run(self, raw, tmp, out, doc, built, structure, paper: str):
+        """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the
+        finishing took). A ``BriefingError`` of finishing (a full disk) is raised here as it
+        was raised there; ``WorkerFailed`` if the worker could not do the job. The worker is
+        reaped before this returns or raises: nothing writes to ``tmp`` after."""
+        try:
+            self._worker.send((raw, tmp, out, doc, built, structure, paper))
+            reply = self._worker.receive()
+        except BaseException:  # a stop signal while waiting: the worker must not write on
+            self._worker.close(kill=True)
+            raise
+        self._worker.close(kill=reply[0] == "failed")
+        if reply[0] == "ok":
+            return reply[1], reply[2]
+        if reply[0] == "error":
+            raise reply[1]
+        raise WorkerFailed(reply[1])
+
+    def close(self) -> None:
+        """Not needed after all (the build stopped before finishing): stop and reap it."""
+        self._worker.close(kill=True)

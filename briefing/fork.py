@@ -1,0 +1,116 @@
+"""A forked worker and the pipes to it: the second core of a one-shot build.
+
+A fresh ``briefing build`` spends much of its time importing libraries. Some of that can run
+on the other core: a worker forked first thing (this module imports only the standard
+library, so that the fork comes before the build's own imports) imports what its job needs
+while this process reads the data and lays out the text, then is sent the job. The chart
+worker (``typeset.chartjob``) and the finishing worker (``commands.finishjob``) are both
+made this way.
+
+The pipes are this process's own, to a child it forked: what comes through them is trusted,
+unlike a cache file another user may have written.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+from typing import Callable
+
+_LENGTH = struct.Struct(">Q")
+
+
+class WorkerFailed(Exception):
+    """The worker could not deliver: this process does the job itself."""
+
+
+def write(fd: int, value) -> None:
+    """Send one value (pickled, length first)."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read(fd: int):
+    """The next value sent; EOFError when the other end closed first."""
+    def exactly(n: int) -> bytes:
+        parts, left = [], n
+        while left:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    return pickle.loads(exactly(_LENGTH.unpack(exactly(_LENGTH.size))[0]))
+
+
+def two_cores() -> bool:
+    """A worker pays only where it runs beside this process, not taking turns with it."""
+    if not hasattr(os, "fork"):
+        return False
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(cores) >= 2
+
+
+class Worker:
+    """A forked child running ``main(requests, replies)`` (which must never return: it ends
+    with ``os._exit``), with this side's ends of the two pipes."""
+
+    def __init__(self, main: Callable[[int, int], None]):
+        down_r, down_w = os.pipe()
+        up_r, up_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(down_w)
+            os.close(up_r)
+            try:
+                main(down_r, up_w)
+            finally:
+                os._exit(0)
+        os.close(down_r)
+        os.close(up_w)
+        self.pid: int | None = pid
+        self.requests, self.replies = down_w, up_r
+        self.submitted = False
+
+    def send(self, value) -> None:
+        self.submitted = True
+        try:
+            write(self.requests, value)
+        except OSError:
+            pass  # the worker is gone: ``receive`` says so
+
+    def receive(self):
+        """The worker's next reply; ``WorkerFailed`` if it ended without one."""
+        if self.pid is None:
+            raise WorkerFailed("the worker was closed")
+        try:
+            return read(self.replies)
+        except Exception as exc:  # noqa: BLE001 - ended, or a reply that cannot be read here
+            raise WorkerFailed(f"the worker ended without its reply ({exc!r})") from None
+
+    def close(self, kill: bool = False) -> None:
+        """Done with the worker: stop it if it has nothing to do yet (it has only imported
+        modules) or if ``kill``, else let it finish what it writes; reap it."""
+        if self.pid is None:
+            return
+        if kill or not self.submitted:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for fd in (self.requests, self.replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        self.pid = None

@@ -1,0 +1,151 @@
+"""Finishing and verifying in a forked worker (a fresh process's rebuild): the same file and
+report as in process, the same messages, and nothing left behind whatever happens to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing.commands.build import _finished, _layout, _Stages, _charts
+from briefing.commands.finishjob import FinishJob, _worker
+from briefing.errors import OutputError
+from briefing.fork import Worker, WorkerFailed
+from briefing.typeset.styles import styles_for
+
+from .conftest import DATA, ROOT, run
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the worker needs fork")
+BUILT = dt.datetime(2023, 3, 20, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def raw(doc, fonts, tmp_path) -> tuple[Path, object]:
+    """reportlab's raw file of the default booklet, and its structure tree."""
+    styles = styles_for("a4", fonts)
+    charts = _charts(doc, fonts, styles.geometry.frame_width)
+    _, structure = _layout(doc, styles, charts, tmp_path / "raw.pdf")
+    return tmp_path / "raw.pdf", structure
+
+
+def _in_process(doc, raw, structure, tmp: Path):
+    return _finished(None, raw, tmp, tmp, doc, BUILT, structure, "a4", _Stages(None))
+
+
+def test_the_worker_gives_the_same_file_and_report(doc, raw, tmp_path):
+    raw_pdf, structure = raw
+    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    stages = _Stages(None)
+    job = FinishJob(Worker(_worker))
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+                      stages)
+    assert job.pid is None  # reaped
+    assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    assert there.ok and [(c.name, c.ok, c.detail) for c in there.checks] == \
+        [(c.name, c.ok, c.detail) for c in here.checks]
+    assert set(stages.timings) == {"归档 finish", "检查 PDF verify"}
+
+
+def test_a_worker_that_dies_means_this_process_finishes(doc, raw, tmp_path):
+    raw_pdf, structure = raw
+    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    job = FinishJob(Worker(_worker))
+    os.kill(job.pid, signal.SIGKILL)
+    with pytest.raises(WorkerFailed):
+        FinishJob(Worker(lambda r, w: os._exit(1))).run(raw_pdf, tmp_path / "x.pdf", tmp_path / "x.pdf", doc,
+                                                         BUILT, structure, "a4")
+    report = _finished(job, raw_pdf, tmp_path / "b.pdf", tmp_path / "b.pdf", doc, BUILT, structure, "a4",
+                       _Stages(None))
+    assert job.pid is None
+    assert report.ok and (tmp_path / "b.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+
+
+def test_a_write_error_in_the_worker_is_the_message_this_process_gives(doc, raw, tmp_path):
+    raw_pdf, structure = raw
+    missing = tmp_path / "gone" / "b.pdf"  # its folder does not exist: the save fails
+    with pytest.raises(OutputError) as here:
+        _in_process(doc, raw_pdf, structure, missing)
+    with pytest.raises(OutputError) as there:
+        FinishJob(Worker(_worker)).run(raw_pdf, missing, missing, doc, BUILT, structure, "a4")
+    assert str(there.value) == str(here.value) and "b.pdf" in str(there.value)
+
+
+def test_an_unused_worker_is_stopped_and_reaped():
+    job = FinishJob(Worker(_worker))
+    pid = job.pid
+    job.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_only_a_process_without_the_libraries_starts_one():
+    import pikepdf  # noqa: F401
+    import pypdf  # noqa: F401
+
+    assert FinishJob.start() is None  # this one has them: finishing here costs no import
+
+
+def test_a_fresh_rebuild_is_the_same_with_and_without_the_worker(tmp_path):
+    cache = tmp_path / "cache"
+    outs = []
+    for n, flag in enumerate(("1", "0", "1")):
+        out = tmp_path / f"w{n}.pdf"
+        env = dict(os.environ, BRIEFING_FINISH_WORKER=flag, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(cache))
+        r = run("build", str(DATA), "-o", str(out), env=env)
+        assert r.returncode == 0, r.stderr
+        assert "归档 finish" in r.stderr and "检查 PDF verify" in r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+
+
+def _workers_of(out: Path) -> list[int]:
+    """Processes still running a build of ``out`` (a worker left behind would be one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(out).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="looks for processes in /proc")
+def test_a_stop_while_the_worker_finishes_leaves_nothing_behind(tmp_path):
+    """SIGTERM at growing delays into a warm rebuild (so its finishing runs in the worker): at
+    least one lands after the layout, while the worker finishes or verifies; none leaves a
+    temporary file, a worker or a changed booklet behind."""
+    from .test_output_safety import temps
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "b.pdf"
+    env = dict(os.environ, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    assert run("build", str(DATA), "-o", str(out), "-q", env=env).returncode == 0  # warm: no chart worker
+    after_layout = 0
+    for tenths in range(12):
+        out.write_bytes(b"%PDF-1.7 the last good booklet")
+        proc = subprocess.Popen([sys.executable, "-m", "briefing", "build", str(DATA), "-o", str(out)], cwd=ROOT,
+                                env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not temps(folder) and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        time.sleep(tenths * 0.03)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err
+        if proc.returncode == 0:  # done before the signal came: later delays would be too
+            break
+        assert proc.returncode == 143, err
+        assert temps(folder) == [] and out.read_bytes() == b"%PDF-1.7 the last good booklet"
+        assert _workers_of(out) == []
+        after_layout += "layout+write" in err and "检查 PDF verify" not in err
+    assert after_layout, "no signal landed while the worker finished or verified"

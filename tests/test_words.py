@@ -1,0 +1,95 @@
+"""The words of a text are jieba's, although its dictionary is loaded only for the characters
+seen (``briefing.words``)."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.words import _Segmenter, words
+
+from .conftest import ROOT
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    """jieba's own tokenizer with its whole dictionary, loaded as jieba loads it."""
+    import jieba
+
+    full = jieba.Tokenizer()
+    with full.get_dict_file() as fh:
+        full.FREQ, full.total = full.gen_pfdict(fh)
+    full.initialized = True
+    return full
+
+
+def _texts() -> list[str]:
+    found: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for path in sorted((ROOT / "data").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    articles = sorted((ROOT / "tests").rglob("*.txt"))
+    for path in articles:
+        found += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return found
+
+
+def test_every_text_of_the_data_and_articles_is_cut_as_jieba_cuts_it():
+    texts = _texts()
+    assert len(texts) > 300
+    fresh = _Segmenter()  # learns as it goes, text after text
+    for text in texts:
+        fresh.learn(text)
+        assert fresh.tokenizer.lcut(text, HMM=False) == _jieba().lcut(text, HMM=False), text
+    assert fresh.tokenizer.total == _jieba().total
+
+
+def test_only_the_words_of_the_characters_seen_are_loaded():
+    seg = _Segmenter()
+    seg.learn("就业")
+    assert seg.tokenizer.FREQ["就业"] == _jieba().FREQ["就业"]
+    assert all(w[0] in "就业" for w in seg.tokenizer.FREQ)
+    assert len(seg.tokenizer.FREQ) < len(_jieba().FREQ) / 50
+
+
+_CHARS = "新增城镇就业人数高技术产业占比完成整治的自建房排查住房安置雁峰区两会亿元企业项目" \
+         "改造老旧小区建设年度目标达成营商环境优化服务中心乡村振兴人才引进一二三十百千万" \
+         "，。、（）“”《》0123456789.%-—ab "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_CHARS, max_size=40))
+def test_any_text_is_cut_as_jieba_cuts_it(text):
+    assert words(text) == _jieba().lcut(text, HMM=False)
+
+
+def test_a_dictionary_of_another_layout_is_loaded_whole(monkeypatch, tmp_path):
+    """A line that is not "word frequency tag" (jieba's own dictionary has none): jieba's own
+    loading, so that the cut is still jieba's."""
+    import jieba
+
+    odd = tmp_path / "dict.txt"
+    odd.write_text("就业 100 n\n就业人数 50\n人数 30 n\n", encoding="utf-8")
+    monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", lambda self: open(odd, "rb"))
+    seg = _Segmenter()
+    assert seg.tokenizer.total == 180 and seg.tokenizer.FREQ["就业人数"] == 50
+    assert seg.tokenizer.lcut("就业人数", HMM=False) == ["就业人数"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "abc", "（）"])
+def test_texts_without_chinese_words(text):
+    assert words(text) == _jieba().lcut(text, HMM=False)
