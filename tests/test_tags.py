@@ -219,7 +219,8 @@ def test_every_mcid_painted_once_and_named_once_in_a_real_booklet(booklet, tmp_p
 
     def two_owners(pdf):  # a second element of page 3 claims its MCID 0
         page = pdf.pages[2].obj
-        owners = [e for e in pdf.objects if isinstance(e, pikepdf.Dictionary) and e.get("/Type") == "/StructElem"
+        owners = [e for e in pdf.objects if isinstance(e, pikepdf.Dictionary) and "/S" in e and "/P" in e
+                  and e.get("/Type") in (None, "/StructElem")
                   and e.get("/Pg") == page and isinstance(e.get("/K"), int)]
         first = next(e for e in owners if int(e.K) == 0)
         other = next(e for e in owners if int(e.K) != 0)

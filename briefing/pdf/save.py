@@ -61,7 +61,7 @@ def _kinds(pdf: pikepdf.Pdf) -> dict[tuple[int, int], str]:
 
 
 NEUTRAL = (  # (how to recognise a dictionary, a key and its default value: adding it changes nothing)
-    (lambda d: d.get("/Type") == "/StructElem", "/R", 0),
+    (lambda d: d.get("/Type") == "/StructElem" or ("/Type" not in d and "/S" in d and "/P" in d), "/R", 0),
     (lambda d: "/Title" in d and "/Parent" in d, "/F", 0),  # an outline item
     (lambda d: d.get("/Type") == "/Page", "/Rotate", 0),
     (lambda d: d.get("/Type") == "/FontDescriptor", "/Leading", 0),
