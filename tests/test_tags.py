@@ -200,6 +200,8 @@ def _broken(booklet, path, edit) -> list[str]:
         pdf.save(path)
     check = next(c for c in verify(path).checks if c.name.startswith("tagged"))
     assert not check.ok
+    both = next(c for c in verify(path, parallel=True).checks if c.name.startswith("tagged"))
+    assert (both.ok, both.detail) == (check.ok, check.detail)  # the tree read in a forked process
     return check.detail.split("; ")
 
 
@@ -245,3 +247,42 @@ def test_a_page_without_its_parent_tree_entry_or_an_unowned_link_is_caught(bookl
     linked = next(n for n, p in enumerate(PdfReader(booklet.output).pages, 1) if p.get("/Annots"))
     problems = _broken(booklet, tmp_path / "unowned.pdf", unowned)
     assert f"page {linked}: a link annotation no Link element owns" in problems
+
+
+def _report(path, **kw) -> list[tuple]:
+    return [(c.name, c.ok, c.detail) for c in verify(path, **kw).checks]
+
+
+def test_the_structure_read_beside_the_walk_gives_the_same_report(booklet, monkeypatch):
+    """In a forked process (``parallel``), with a process that fails to read it (the parent
+    then reads it itself), and with threads running (no fork at all): one report."""
+    import os
+    import threading
+
+    import briefing.check.verify as verify_module
+    from briefing.check.structure import read_structure
+
+    alone = _report(booklet.output)
+    assert alone == _report(booklet.output, parallel=True)
+    parent = os.getpid()
+
+    def dies_in_the_child(reader):
+        if os.getpid() != parent:
+            os._exit(3)
+        return read_structure(reader)
+
+    monkeypatch.setattr(verify_module, "read_structure", dies_in_the_child)
+    assert _report(booklet.output, parallel=True) == alone
+    monkeypatch.undo()
+
+    started = []
+    monkeypatch.setattr(verify_module, "Worker", lambda main: started.append(main))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _report(booklet.output, parallel=True) == alone
+    finally:
+        stop.set()
+        other.join()
+    assert started == []  # a fork would copy only this thread: none is made

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -101,8 +102,28 @@ class _Tree:
         self._current = saved
 
 
-def check_structure(reader, contents: list[PageContent]) -> list[str]:
-    """Every problem found; an empty list means the structure holds."""
+@dataclass
+class StructureFacts:
+    """What the structure checks need of the file, read with pypdf (``read_structure``), as
+    plain values: they can be read in a forked process while this one walks the content
+    (``check.verify``), and judged against the content after (``judge``)."""
+
+    before: list[str]  # the catalog's, the XMP's and the tree's own problems
+    tree: bool  # there is a structure tree
+    owned: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (page id, MCID) → element ids
+    pages: list["_PageFacts"] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # the elements' problems: Alt, Scope, heading levels
+
+
+@dataclass
+class _PageFacts:
+    pid: int
+    entry: list[int | None] | None | Exception  # the ParentTree's owners of the page's MCIDs
+    links: list[str]  # the problems of its link annotations
+
+
+def read_structure(reader) -> StructureFacts:
+    """Everything the structure checks read from the file."""
     root = _r(reader.trailer["/Root"])
     problems: list[str] = []
     mark = _r(root.get("/MarkInfo"))
@@ -121,17 +142,73 @@ def check_structure(reader, contents: list[PageContent]) -> list[str]:
         problems.append("XMP declares pdfuaid without the PDF/A extension schema for it")
     tree = _Tree(reader)
     if tree.tree is None:
-        return problems + ["no /StructTreeRoot"]
-    problems += tree.problems
-
-    # MCIDs: painted ↔ owned by an element ↔ listed in the ParentTree.
+        return StructureFacts(problems + ["no /StructTreeRoot"], False)
+    facts = StructureFacts(problems + tree.problems, True, tree.owned)
     parent_tree: dict[int, object] = {}
     _number_tree(tree.tree.get("/ParentTree"), parent_tree)
+    for n, page in enumerate(reader.pages, 1):
+        facts.pages.append(_PageFacts(page.indirect_reference.idnum, _entry(page, parent_tree),
+                                      _link_problems(n, page, tree, parent_tree)))
+    level = 0
+    for element, role in tree.elements:  # figures described, header cells scoped, headings in order
+        if role == "Figure" and not str(element.get("/Alt", "")).strip():
+            facts.after.append("a Figure without /Alt")
+        if role == "TH":
+            attrs = _r(element.get("/A"))
+            attrs = [_r(a) for a in attrs] if isinstance(attrs, ArrayObject) else [attrs]
+            if not any(isinstance(a, DictionaryObject) and a.get("/Scope") for a in attrs):
+                facts.after.append("a TH without /Scope")
+        if len(role) == 2 and role[0] == "H" and role[1].isdigit():
+            n = int(role[1])
+            if n > level + 1:
+                facts.after.append(f"heading level skips from H{level} to H{n}" if level else f"the first heading is H{n}")
+            level = n
+    return facts
+
+
+def _entry(page, parent_tree: dict[int, object]) -> list[int | None] | None | Exception:
+    """The element ids the ParentTree gives the page's MCIDs (None: no such entry). An entry
+    that cannot be read is kept as its error: it fails the file only if the page paints MCIDs."""
+    try:
+        key = page.get("/StructParents")
+        entry = _r(parent_tree.get(int(key))) if key is not None else None
+        if not isinstance(entry, ArrayObject):
+            return None
+        return [_ref_id(owner) for owner in entry]
+    except Exception as exc:  # noqa: BLE001 - raised again where the page needs its entry
+        return exc
+
+
+def _link_problems(n: int, page, tree: "_Tree", parent_tree: dict[int, object]) -> list[str]:
+    problems = []
+    for annot in _r(page.get("/Annots")) or []:
+        a = _r(annot)
+        if a.get("/Subtype") != "/Link":
+            continue
+        if not str(a.get("/Contents", "")).strip():
+            problems.append(f"page {n}: a link without /Contents")
+        aid = annot.idnum if isinstance(annot, IndirectObject) else None
+        owner = tree.objrs.get(aid)
+        if owner is None:
+            problems.append(f"page {n}: a link annotation no Link element owns")
+        elif a.get("/StructParent") is None or _ref_id(parent_tree.get(int(a["/StructParent"]))) != owner:
+            problems.append(f"page {n}: a link's /StructParent does not lead to its Link element")
+        if page.get("/Tabs") != "/S":
+            problems.append(f"page {n}: annotations but no /Tabs /S")
+    return problems
+
+
+def judge(facts: StructureFacts, contents: list[PageContent]) -> list[str]:
+    """The structure's problems, given what each page paints: MCIDs painted ↔ owned by an
+    element ↔ listed in the ParentTree; nothing painted outside tagged content or an artifact."""
+    problems = list(facts.before)
+    if not facts.tree:
+        return problems
     by_page: dict[int | None, set[int]] = {}  # page object id → the MCIDs the tree gives it
-    for p, m in tree.owned:
+    for p, m in facts.owned:
         by_page.setdefault(p, set()).add(m)
-    for n, (page, content) in enumerate(zip(reader.pages, contents), 1):
-        pid = page.indirect_reference.idnum
+    for n, (page, content) in enumerate(zip(facts.pages, contents), 1):
+        pid = page.pid
         painted = content.mcids
         counts = Counter(painted)
         dupes = sorted(m for m, c in counts.items() if c > 1)
@@ -143,57 +220,31 @@ def check_structure(reader, contents: list[PageContent]) -> list[str]:
         for m in sorted(owned - set(painted)):
             problems.append(f"page {n}: the tree names MCID {m}, which the page never paints")
         for m in sorted(owned):
-            if len(tree.owned[(pid, m)]) > 1:
-                problems.append(f"page {n}: MCID {m} belongs to {len(tree.owned[(pid, m)])} elements")
+            if len(facts.owned[(pid, m)]) > 1:
+                problems.append(f"page {n}: MCID {m} belongs to {len(facts.owned[(pid, m)])} elements")
         if painted:
-            key = page.get("/StructParents")
-            entry = _r(parent_tree.get(int(key))) if key is not None else None
-            if not isinstance(entry, ArrayObject):
+            if isinstance(page.entry, Exception):
+                raise page.entry
+            if page.entry is None:
                 problems.append(f"page {n}: no ParentTree entry for its MCIDs")
             else:
                 for m in set(painted):
-                    owner = entry[m] if m < len(entry) else None
-                    owner_id = owner.idnum if isinstance(owner, IndirectObject) else None
-                    if owner_id is None or owner_id not in tree.owned.get((pid, m), []):
+                    owner_id = page.entry[m] if m < len(page.entry) else None
+                    if owner_id is None or owner_id not in facts.owned.get((pid, m), []):
                         problems.append(f"page {n}: the ParentTree gives MCID {m} another element than the tree")
-        # Painting: inside tagged content or an artifact.
         untagged = [r for r in content.runs if not _marked(r.marks)]
         unpainted = [p for p in content.paints if not _marked(p.marks)]
         if untagged:
             problems.append(f"page {n}: text outside tagged content or an artifact: {untagged[0].text[:20]!r}")
         if unpainted:
             problems.append(f"page {n}: {unpainted[0].kind} outside tagged content or an artifact")
-        for annot in _r(page.get("/Annots")) or []:
-            a = _r(annot)
-            if a.get("/Subtype") != "/Link":
-                continue
-            if not str(a.get("/Contents", "")).strip():
-                problems.append(f"page {n}: a link without /Contents")
-            aid = annot.idnum if isinstance(annot, IndirectObject) else None
-            owner = tree.objrs.get(aid)
-            if owner is None:
-                problems.append(f"page {n}: a link annotation no Link element owns")
-            elif a.get("/StructParent") is None or _ref_id(parent_tree.get(int(a["/StructParent"]))) != owner:
-                problems.append(f"page {n}: a link's /StructParent does not lead to its Link element")
-            if page.get("/Tabs") != "/S":
-                problems.append(f"page {n}: annotations but no /Tabs /S")
+        problems += page.links
+    return problems + facts.after
 
-    # Elements: figures described, header cells scoped, headings in order.
-    level = 0
-    for element, role in tree.elements:
-        if role == "Figure" and not str(element.get("/Alt", "")).strip():
-            problems.append("a Figure without /Alt")
-        if role == "TH":
-            attrs = _r(element.get("/A"))
-            attrs = [_r(a) for a in attrs] if isinstance(attrs, ArrayObject) else [attrs]
-            if not any(isinstance(a, DictionaryObject) and a.get("/Scope") for a in attrs):
-                problems.append("a TH without /Scope")
-        if len(role) == 2 and role[0] == "H" and role[1].isdigit():
-            n = int(role[1])
-            if n > level + 1:
-                problems.append(f"heading level skips from H{level} to H{n}" if level else f"the first heading is H{n}")
-            level = n
-    return problems
+
+def check_structure(reader, contents: list[PageContent]) -> list[str]:
+    """Every problem found; an empty list means the structure holds."""
+    return judge(read_structure(reader), contents)
 
 
 def _ref_id(obj) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path as FsPath
 
 from pypdf import PdfReader
@@ -17,12 +18,13 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError, clip
 from ..files import read_regular
+from ..fork import Worker, WorkerFailed, two_cores, write
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
 from .report import Check, Report  # noqa: F401  (verify's results, importable without pypdf)
-from .structure import check_structure
+from .structure import StructureFacts, judge, read_structure
 from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
 from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.styles import PAPERS, SHEETS
@@ -303,20 +305,23 @@ def paper_of(pages) -> str | None:
 
 
 def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "a4",
-           budget: int | None = SIZE_BUDGET) -> Report:
+           budget: int | None = SIZE_BUDGET, parallel: bool = False) -> Report:
     """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
     being checked, gives a report with ``unreadable`` set (never an exception). With ``paper``
-    None, the paper is the first page's (A4 when it is neither): every page is then held to it."""
+    None, the paper is the first page's (A4 when it is neither): every page is then held to it.
+    With ``parallel``, the structure tree is read in a forked process while this one walks the
+    pages' content (``_StructureRead``); the report is the same."""
     report = Report(str(pdf))
     try:
-        _checks(report, FsPath(pdf), doc, paper, budget)
+        _checks(report, FsPath(pdf), doc, paper, budget, parallel)
     except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
         report.unreadable = unreadable(exc)
         report.add("open", [f"cannot read the PDF: {report.unreadable}"])
     return report
 
 
-def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None) -> None:
+def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
+            parallel: bool = False) -> None:
     reader = open_pdf(path)
     report.size = path.stat().st_size
     pages = reader.pages
@@ -384,6 +389,17 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | Non
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
+    structure = _StructureRead.start(reader) if parallel else None
+    try:
+        _content_checks(report, reader, doc, paper, geo, structure)
+    finally:
+        if structure is not None:
+            structure.close()
+
+
+def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
+                    structure: "_StructureRead | None") -> None:
+    pages = reader.pages
     contents = _walk(reader, report)
     texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
@@ -404,8 +420,42 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | Non
     for name, problems, found in page_checks(pages, contents, geo):
         report.add(name, problems, found)
     if contents:
-        report.add("tagged (PDF/UA-1 structure)", check_structure(reader, contents),
+        facts = structure.facts() if structure is not None else None
+        report.add("tagged (PDF/UA-1 structure)", judge(facts or read_structure(reader), contents),
                    "every mark in the tree and the ParentTree, nothing painted untagged")
+
+
+class _StructureRead:
+    """The structure tree read (``structure.read_structure``: pypdf parsing every element,
+    a quarter of verify) in a forked process, from the reader this one opened, while this one
+    walks the content. ``facts`` is None if that went wrong in any way: it is then read here,
+    and fails here as it would have."""
+
+    def __init__(self, worker: Worker):
+        self._worker = worker
+
+    @classmethod
+    def start(cls, reader: PdfReader) -> "_StructureRead | None":
+        if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
+            return None
+
+        def main(requests: int, replies: int) -> None:
+            try:
+                write(replies, read_structure(reader))
+            except BaseException:  # noqa: BLE001 - read again in the parent, which reports it
+                pass
+
+        return cls(Worker(main))
+
+    def facts(self) -> StructureFacts | None:
+        try:
+            found = self._worker.receive()
+        except WorkerFailed:
+            return None
+        return found if isinstance(found, StructureFacts) else None
+
+    def close(self) -> None:
+        self._worker.close(kill=True)
 
 
 def missing_glyphs(contents: list[PageContent]) -> list[str]:

@@ -221,10 +221,10 @@ def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath,
             stages.record("归档 finish", finishing)
             stages.record("检查 PDF verify", time.perf_counter() - start - finishing)
             return report
-    from ..check.verify import verify
+    from ..check.verify import SIZE_BUDGET, verify
 
     stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built, structure)
-    return stages.run("检查 PDF verify", verify, tmp, doc, paper)
+    return stages.run("检查 PDF verify", verify, tmp, doc, paper, SIZE_BUDGET, True)
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None) -> None:

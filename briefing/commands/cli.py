@@ -290,7 +290,7 @@ def _verify(args) -> int:
     if args.charts and doc is None:
         _say("briefing: --charts 需要 --data（图表由数据算出，再到 PDF 中逐一核对）")
         return 2
-    report = verify(args.pdf, doc, args.paper)
+    report = verify(args.pdf, doc, args.paper, parallel=True)
     unreadable = [(args.pdf, report.unreadable)] if report.unreadable else []
     if args.charts and not unreadable:
         print(printable("\n".join(report.charts) if report.charts else "（没有图表 no charts）"), flush=True)

@@ -40,7 +40,7 @@ def _worker(requests: int, replies: int) -> None:
             write(replies, ("error", exc))
             return
         finished = time.perf_counter() - start
-        write(replies, ("ok", verify(tmp, doc, paper), finished))
+        write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
         try:
             write(replies, ("failed", f"{type(exc).__name__}: {exc}"))
