@@ -36,6 +36,9 @@ CASES = [
     ("石溪 2024 (made up) Word", T / "shixi-2024.docx", T / "shixi-2024.truth.yaml"),
     ("金塘 2024 (made up, second author) text", T / "jintang-2024.txt", T / "jintang-2024.truth.yaml"),
     ("云岭 2025 (made up, second author) phone paste", T / "yunling-2025-phone.txt", T / "yunling-2025-phone.truth.yaml"),
+    ("柳塘 2024 (made up) Word, bold titles", T / "liutang-2024-bold.docx", T / "liutang-2024-bold.truth.yaml"),
+    ("鹤鸣 2024 (made up) Word, bold 一、/（一）", T / "heming-2024-numbered.docx", T / "heming-2024-numbered.truth.yaml"),
+    ("芦湾 2025 (made up) Word, 黑体 titles", T / "luwan-2025-heiti.docx", T / "luwan-2025-heiti.truth.yaml"),
 ]
 
 

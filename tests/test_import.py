@@ -41,7 +41,10 @@ MADE_UP = [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
            ("qingshi-2024-wrapped.txt", "qingshi-2024.truth.yaml"),
            ("shixi-2024.docx", "shixi-2024.truth.yaml"),
            ("jintang-2024.txt", "jintang-2024.truth.yaml"),
-           ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml")]
+           ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml"),
+           ("liutang-2024-bold.docx", "liutang-2024-bold.truth.yaml"),
+           ("heming-2024-numbered.docx", "heming-2024-numbered.truth.yaml"),
+           ("luwan-2025-heiti.docx", "luwan-2025-heiti.truth.yaml")]
 
 
 @pytest.mark.parametrize("name, truth", MADE_UP)
@@ -502,4 +505,117 @@ def test_a_word_file_that_unpacks_to_a_gigabyte_is_refused_unread(tmp_path, caps
     assert main(["import", str(bomb), "-o", str(tmp_path / "d.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bomb.docx" in err and "MB" in err and "Traceback" not in err
+    assert not (tmp_path / "d.yaml").exists()
+
+
+# ---- Word files whose titles are formatted, not styled --------------------------------------
+
+@pytest.mark.parametrize("name, levels", [
+    # 柳塘: the part titles bold and centred by their paragraph style, the sections bold runs;
+    # a bold sentence (。) and a centred caption are not titles, nor the headline or subtitle.
+    ("liutang-2024-bold.docx", {"过去一年的成绩单": 1, "新一年的任务书": 1, "经济发展稳中有进": 2,
+                                "城市面貌焕然一新": 2, "民生保障更加有力": 2, "扩投资稳增长": 2, "办实事惠民生": 2}),
+    # 鹤鸣: 一、 bold centred 16 pt, （一） bold at the body size; the 一是… lead-ins are body text.
+    ("heming-2024-numbered.docx", {"一、2023年：砥砺奋进结硕果": 1, "二、2024年：乘势而上谱新篇": 1,
+                                   "（一）工业经济量质齐升": 2, "（二）乡村振兴扎实推进": 2,
+                                   "（一）稳住工业基本盘": 2, "（二）做强农业特色牌": 2}),
+    # 芦湾: no bold flag; 方正小标宋 centred and 黑体 (SimHei) titles against a 仿宋 body.
+    ("luwan-2025-heiti.docx", {"2024：奋楫笃行谱新篇": 1, "2025：勇毅前行开新局": 1, "经济运行稳中向好": 2,
+                               "生态环境持续改善": 2, "社会事业全面进步": 2, "全力拼经济": 2, "用心惠民生": 2}),
+])
+def test_word_titles_are_read_from_how_they_look(name, levels):
+    from briefing.data.importer.docx import read_docx
+
+    found = {p.text: p.level for p in read_docx(ARTICLES / name) if p.level}
+    assert found == levels
+
+
+def _docx(path, paras, body=12):
+    """A Word file of (text, how) paragraphs: how is "" (body), "b" (bold), "bc" (bold, centred),
+    "lead" (a bold lead-in of four characters), or a font name for the Chinese text."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.styles["Normal"].font.size = Pt(body)
+    for text, how in paras:
+        p = document.add_paragraph()
+        if how == "lead":
+            p.add_run(text[:4]).bold = True
+            text = text[4:]
+        run = p.add_run(text)
+        if how in ("b", "bc"):
+            run.bold = True
+        if how == "bc":
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if how not in ("", "b", "bc", "lead"):
+            run._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), how)
+    document.save(str(path))
+    return path
+
+
+def test_bold_lead_ins_and_bold_sentences_are_not_titles(tmp_path):
+    from briefing.data.importer.docx import read_docx
+
+    src = _docx(tmp_path / "lead.docx", [
+        ("示例区两会特刊", "bc"), ("2月1日，2024年示例区两会开幕。", ""),
+        ("一是抓项目。全年实施项目30个。", "lead"), ("全区上下齐心协力。", "b"),
+        ("二是抓招商", "b"), ("这是一个很长的加粗段落，它虽然没有句号但是显然超过了一个标题应有的长度，是一段正文的开头部分", "b"),
+        ("主要指标如下：", "b"), ("经济发展", "b"), ("全区生产总值100亿元。", ""),
+        ("全年新增市场主体2000户，新引进项目二十个，到位资金30亿元；完成老旧小区改造40个。" * 3, "")])
+    assert [(p.text, p.level) for p in read_docx(src) if p.level] == [("经济发展", 1)]
+
+
+@pytest.mark.parametrize("how", ["黑体", "b"])
+def test_a_heavy_font_or_bold_is_no_title_where_the_body_is_set_so(tmp_path, how):
+    from briefing.data.importer.docx import read_docx
+
+    src = _docx(tmp_path / "hei.docx", [("标题", how), ("短句一", how), ("全区生产总值100亿元，增长5%。", how),
+                                        ("新增就业3000人，城镇调查失业率低于5.5%。", how)])
+    assert [p.level for p in read_docx(src)] == [None] * 4
+
+
+def test_bold_titles_under_styled_headings_are_a_level_below_them(tmp_path):
+    """Parts in 标题 1, sections only bold: the bold sections are level 2 under the styled parts."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("示例区两会特刊")
+    document.add_paragraph("2月1日，2024年示例区两会开幕。")
+    for part, sections in (("过去一年", ["经济发展", "民生改善"]), ("新的一年", ["稳增长"])):
+        document.add_heading(part, 1)
+        for title in sections:
+            document.add_paragraph().add_run(title).bold = True
+            document.add_paragraph("全区生产总值达到100亿元，增长5%。")
+    document.save(str(tmp_path / "mixed.docx"))
+    draft = yaml.safe_load(import_document(tmp_path / "mixed.docx").text)
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济发展", "民生改善"]
+    assert [p["title"] for p in draft["plan"]["paths"]] == ["稳增长"]
+
+
+def test_bold_titles_make_sections_and_the_summary_says_how(tmp_path, capsys):
+    src = _docx(tmp_path / "bold.docx", [
+        ("示例区两会特刊", "bc"), ("2月1日，2024年示例区两会开幕。", ""),
+        ("过去一年", "bc"), ("经济发展", "b"), ("全区生产总值达到100亿元，增长5%。", ""),
+        ("民生改善", "b"), ("新增就业3000人。", ""),
+        ("新的一年", "bc"), ("稳增长", "b"), ("力争生产总值增长6%左右。", "")])
+    assert main(["import", str(src), "-o", str(tmp_path / "d.yaml")]) == 0
+    assert "加粗" in capsys.readouterr().err
+    draft = yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8"))
+    assert draft["results"]["title"] == "过去一年" and draft["plan"]["title"] == "新的一年"
+    assert [a["title"] for a in draft["results"]["answers"]] == ["经济发展", "民生改善"]
+    assert [p["title"] for p in draft["plan"]["paths"]] == ["稳增长"]
+
+
+def test_a_word_file_without_titles_says_what_was_looked_for_and_how_to_fix_it(tmp_path, capsys):
+    src = _docx(tmp_path / "plain.docx", [
+        ("示例区两会特刊", ""), ("2月1日，2024年示例区两会开幕。", ""), ("经济发展", ""),
+        ("全区生产总值达到100亿元，增长5%。", ""), ("新的一年", ""), ("力争生产总值增长6%左右。", "")])
+    assert main(["import", str(src), "-o", str(tmp_path / "d.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert str(src) in err and "找不到成绩与目标的分节" in err
+    for words in ("加粗", "居中", "标题 1", "标题 2", "【答卷一】"):
+        assert words in err, words
     assert not (tmp_path / "d.yaml").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 
 from ... import files
@@ -63,8 +63,7 @@ def read_paragraphs(path: FsPath) -> tuple[list[Para], list[str]]:
 
         found = read_docx(path, raw)
         check_length(sum(len(p.text) for p in found), name)
-        paras = [Para(normalise(p.text, byline="■" in p.text or "文/" in p.text), p.before, p.after, p.level)
-                 for p in found]
+        paras = [replace(p, text=normalise(p.text, byline="■" in p.text or "文/" in p.text)) for p in found]
         return [p for p in paras if p.text], []
     text, note = decode(raw, name)
     check_length(len(text), name)

@@ -140,7 +140,8 @@ def _headingish(line: str, widest: float = float("inf")) -> bool:
     return part_line(s, widest)
 
 
-def _frontish(line: str) -> bool:
+def frontish(line: str) -> bool:
+    """A byline, a subtitle (——写在…), a photo credit or a pasted table row: never a title."""
     s = line.strip()
     return s.startswith(("—", "－", "--")) or "■" in s or s.endswith("摄") or s.startswith("|")
 
@@ -196,8 +197,8 @@ def paragraphs(text: str) -> list[tuple[str, int, int]]:
         starts = [before]
         for prev, line in zip(lines, lines[1:]):
             p, s = prev.strip(), line.strip()
-            new = (_indented(line) or _headingish(s, widest) or _headingish(p, widest) or _frontish(s)
-                   or ((p.endswith(TERMINAL) or _frontish(p)) and len(p) < width - 1))
+            new = (_indented(line) or _headingish(s, widest) or _headingish(p, widest) or frontish(s)
+                   or ((p.endswith(TERMINAL) or frontish(p)) and len(p) < width - 1))
             if new:
                 out.append([" ".join(para) if para[0].startswith("|") else "".join(para), starts[-1], 0])
                 para, starts = [s], [0]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 from ..office import WorkbookError, check_package
-from .clean import SourceError, read_source
-from .structure import Para
+from .clean import SourceError, frontish, read_source
+from .structure import LOOKED, STYLED, Para
 
 GROWTH_HEAD = re.compile(r"增长|增速|增幅|同比|比上年")
 BARE = re.compile(r"^-?\d+(?:\.\d+)?%?$")
@@ -43,27 +45,24 @@ UNSEEN = {W + "del", W + "moveFrom", W + "txbxContent", W + "pPr", W + "rPr", W 
 CHARS = {W + "tab": "\t", W + "ptab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
 
 
+def _seen(node):
+    """The <w:t> and break-like elements of ``node`` that show, in order (see ``UNSEEN``)."""
+    for child in node:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in UNSEEN:
+            continue
+        if tag == W + "t" or tag in CHARS:
+            yield child
+        else:
+            yield from _seen(child)
+
+
 def text_of(element) -> str:
     """A paragraph's text as Word shows it with every tracked change accepted. python-docx's
     ``Paragraph.text`` reads only the runs directly in the paragraph (and its hyperlinks): a
     tracked insertion (<w:ins>), a move (<w:moveTo>), a content control (<w:sdt>) or a smart
     tag holds its runs one level down, and their text (a corrected figure) was lost."""
-    out: list[str] = []
-
-    def walk(node) -> None:
-        for child in node:
-            tag = child.tag
-            if not isinstance(tag, str) or tag in UNSEEN:
-                continue
-            if tag == W + "t":
-                out.append(child.text or "")
-            elif tag in CHARS:
-                out.append(CHARS[tag])
-            else:
-                walk(child)
-
-    walk(element)
-    return "".join(out)
+    return "".join(e.text or "" if e.tag == W + "t" else CHARS[e.tag] for e in _seen(element))
 
 
 def _cell_text(cell) -> str:
@@ -91,9 +90,147 @@ def table_paragraphs(rows: list[list[str]]) -> list[str]:
     return [row_sentence(header, r) for r in body if r and r[0]]
 
 
+# ---- what a paragraph looks like ----------------------------------------------------------
+# Offices seldom use Word's heading styles: a title is an ordinary paragraph set in bold, or in a
+# heavy typeface (黑体 for 一、 titles, 方正小标宋 for the big ones, as 公文 are set), often centred
+# or larger. These typefaces read as a title against a Song/Fangsong body.
+HEAVY_FONT = re.compile(r"黑|hei|标宋|大宋|中宋|粗|sans|gothic", re.I)
+# A short bold paragraph that only starts an enumeration (一是抓项目) is body text.
+LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|此外|同时)")
+TITLE_MAX = 40
+
+
+@dataclass
+class Look:
+    bold: bool  # every run with text is bold
+    heavy: bool  # every run with text is in a heavy East Asian typeface
+    size: float | None  # the largest of its runs', in points
+    centred: bool
+    runs: list[tuple[bool, float | None, str | None, int]]  # each run's bold, size, typeface, characters
+
+
+def _chain(style):
+    """A style and the styles it is based on, nearest first."""
+    seen = set()
+    while style is not None and style.style_id not in seen:
+        seen.add(style.style_id)
+        yield style
+        style = style.base_style
+
+
+class Looks:
+    """Resolves a run's bold, size and Chinese typeface the way Word does: the run's own
+    properties, then its character style's, then its paragraph style's (each with the styles
+    it is based on), then the document's defaults. python-docx's ``run.bold`` and
+    ``style.font.bold`` read one level only (None means "inherited")."""
+
+    def __init__(self, document):
+        from docx.enum.style import WD_STYLE_TYPE
+
+        styles = document.styles
+        root = styles.element
+        self.default_rpr = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+        self.default_jc = root.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr/{W}jc")
+        self.by_id = {s.style_id: s for s in styles}
+        self.default = {kind: styles.default(kind) for kind in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER)}
+        self.PARAGRAPH, self.CHARACTER = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
+        self._chains: dict = {}
+
+    def style(self, style_id: str | None, kind):
+        """The style of that id (python-docx's ``styles``, read once), else the default of its kind."""
+        found = self.by_id.get(style_id) if style_id else None
+        return found if found is not None and found.type == kind else self.default[kind]
+
+    def _rprs(self, style) -> list:
+        key = None if style is None else style.style_id
+        if key not in self._chains:
+            self._chains[key] = [s.element.rPr for s in _chain(style)]
+        return self._chains[key]
+
+    def of(self, para) -> Look:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        p_style = self.style(para._p.style, self.PARAGRAPH)
+        p_rprs = self._rprs(p_style)
+        runs = []
+        done = set()
+        for shown in _seen(para._p):
+            r = shown.getparent()
+            if r.tag != W + "r" or id(r) in done or not (shown.text or "").strip():
+                continue
+            done.add(id(r))
+            rprs = [r.rPr, *self._rprs(self.style(r.style, self.CHARACTER)), *p_rprs, self.default_rpr]
+            rprs = [x for x in rprs if x is not None]
+            bold = next((x.b.val for x in rprs if x.b is not None), False)
+            size = next((x.sz_val.pt for x in rprs if x.sz_val is not None), None)
+            font = next((f.get(f"{W}eastAsia") for x in rprs if (f := x.rFonts) is not None
+                         and f.get(f"{W}eastAsia") is not None), None)
+            runs.append((bold, size, font, len("".join(_visible_text(r)).strip())))
+        align = para.paragraph_format.alignment
+        if align is None:
+            align = next((s.paragraph_format.alignment for s in _chain(p_style)
+                          if s.paragraph_format.alignment is not None), None)
+        centred = (align == WD_ALIGN_PARAGRAPH.CENTER if align is not None else
+                   self.default_jc is not None and self.default_jc.get(f"{W}val") == "center")
+        sizes = [r[1] for r in runs if r[1] is not None]
+        return Look(bool(runs) and all(r[0] for r in runs),
+                    bool(runs) and all(r[2] and HEAVY_FONT.search(r[2]) for r in runs),
+                    max(sizes) if sizes else None, centred, runs)
+
+
+def _visible_text(r):
+    return (e.text or "" for e in _seen(r) if e.tag == W + "t")
+
+
+def titleish(text: str) -> bool:
+    """Short and not a sentence: what a title can be, whatever it looks like."""
+    return (len(text) <= TITLE_MAX and "。" not in text and not text.endswith(("；", "，", "：", ":", "、"))
+            and not LEAD_IN.match(text) and not frontish(text) and "文/" not in text and "记者" not in text[:20]
+            and not text.startswith("写在"))
+
+
+def looked_levels(texts: list[str], looks: list[Look], below: int = 0) -> list[int | None]:
+    """Heading levels (``below`` + 1 … 3) for paragraphs that look like titles, decided from the
+    document's own formatting: the body is the size, typeface and weight most of its characters
+    have; a title is a short paragraph wholly bold (where the body is not), or wholly in a heavy
+    typeface the body is not set in, or centred and larger than the body (an empty text: never a
+    title, only counted for the body). Titles larger, then centred, come first: each such look
+    is one level down, under the ``below`` levels the Word heading styles already give."""
+    sizes: Counter = Counter()
+    fonts: Counter = Counter()
+    weights: Counter = Counter()
+    for look in looks:
+        for bold, size, font, n in look.runs:
+            sizes[size] += n
+            fonts[font] += n
+            weights[bold] += n
+    body_size = sizes.most_common(1)[0][0] if sizes else None
+    body_font = fonts.most_common(1)[0][0] if fonts else None
+    body_heavy = bool(body_font and HEAVY_FONT.search(body_font))
+    body_bold = weights[True] > weights[False]
+
+    def size_of(look: Look) -> float:
+        return look.size or body_size or 0
+
+    found: dict[int, tuple[float, bool]] = {}
+    for i, (text, look) in enumerate(zip(texts, looks)):
+        if not text or not titleish(text):
+            continue
+        larger = body_size is not None and size_of(look) > body_size
+        if (look.bold and not body_bold) or (look.heavy and not body_heavy) or (look.centred and larger):
+            found[i] = (size_of(look), look.centred)
+    ranks = sorted(set(found.values()), reverse=True)
+    out: list[int | None] = [None] * len(texts)
+    for i, key in found.items():
+        out[i] = min(3, below + ranks.index(key) + 1)
+    return out
+
+
 def read_docx(path: FsPath, raw: bytes | None = None) -> list[Para]:
     """The paragraphs of the Word file ``path`` (its bytes ``raw``, as read within the
-    source's limit), checked as a .docx within its unpacked limit before python-docx parses it."""
+    source's limit), checked as a .docx within its unpacked limit before python-docx parses it.
+    A paragraph's heading level comes from its Heading/标题 style, else from how it looks
+    (``looked_levels``: below the styled levels where a file has both)."""
     try:
         import docx  # python-docx, imported here so that `briefing build` never pays for it
         from docx.table import Table
@@ -111,6 +248,7 @@ def read_docx(path: FsPath, raw: bytes | None = None) -> list[Para]:
     except Exception as exc:  # noqa: BLE001 -- any damage (zip, XML, parts) is the file's, not ours
         raise SourceError(str(path), f"无法读取这个 Word 文件（{exc}）；请在 Word/WPS 中重新“另存为 .docx”") from None
     out: list[Para] = []
+    seen: list[tuple[int, Paragraph]] = []  # each paragraph's index in ``out``
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -119,7 +257,18 @@ def read_docx(path: FsPath, raw: bytes | None = None) -> list[Para]:
             if text:
                 style = (para.style.name if para.style is not None else "") or ""
                 m = re.match(r"^(?:Heading|标题)\s*([1-3])$", style.strip())
-                out.append(Para(text, level=int(m.group(1)) if m else None))
+                out.append(Para(text, level=int(m.group(1)) if m else None, origin=STYLED if m else ""))
+                seen.append((len(out) - 1, para))
         elif tag == "tbl":
             out += [Para(t) for t in table_paragraphs(_table_rows(Table(block, document)))]
+    styled = max((p.level for p in out if p.level), default=0)
+    if styled < 3:
+        looks = Looks(document)
+        plain = [(i, para) for i, para in seen if not out[i].level]
+        headline = seen[0][0] if seen else -1  # the first paragraph: the article's, not a section's
+        levels = looked_levels(["" if i == headline else out[i].text for i, _ in plain],
+                               [looks.of(para) for _, para in plain], styled)
+        for (i, _), level in zip(plain, levels):
+            if level:
+                out[i].level, out[i].origin = level, LOOKED
     return out

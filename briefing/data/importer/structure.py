@@ -27,6 +27,12 @@ class Para:
     before: int = 0  # blank lines before it in the source (captions stand apart)
     after: int = 0
     level: int | None = None  # a Word heading's level (标题 1, 2, 3)
+    origin: str = ""  # what gave it the level: its style (STYLED) or how it looks (LOOKED)
+
+
+# How a Word file's numberless titles were told apart, as the summary says it.
+STYLED = "Word 标题样式"
+LOOKED = "加粗、居中或黑体的标题行"
 
 
 @dataclass
@@ -81,7 +87,7 @@ def headings(paras: list[Para]) -> list[Heading]:
         elif part_line(t):
             out.append(Heading(i, "part", "", "", t))
         elif p.level in (1, 2, 3):  # a Word heading whose numbering is automatic (not in its text)
-            out.append(Heading(i, f"l{p.level}", "", "", heading_title(t)))
+            out.append(Heading(i, f"l{p.level}", p.origin, "", heading_title(t)))
     return out
 
 
@@ -152,7 +158,10 @@ def _choose(hs: list[Heading], file: str, sections: str | None) -> tuple[list[He
                 groups.append((top, g))
         if len(groups) >= 2 and owners:
             style = "（一）" if sub == "l2" else "1."
-            return groups[0][1], groups[1][1], f"由“一、”大标题下的“{style}”小标题找到（第一个大标题为成绩，第二个为目标）"
+            word = _word(groups[0][1][0])
+            how = (f"由 Word 文件中的{word}找到（各节标题在两个更大的部分标题之下；" if word else
+                   f"由“一、”大标题下的“{style}”小标题找到（") + "第一个大标题为成绩，第二个为目标）"
+            return groups[0][1], groups[1][1], how
     parts = [h for h in hs if h.kind == "part"]
     for kind, style in (("marker", "【】"), ("l1", "一、"), ("l2", "（一）"), ("l3", "1.")):
         level = [h for h in hs if h.kind == kind]
@@ -160,11 +169,23 @@ def _choose(hs: list[Heading], file: str, sections: str | None) -> tuple[list[He
             a = [h for h in level if parts[0].index < h.index < parts[1].index]
             p = [h for h in level if h.index > parts[1].index]
             if a and p:
-                return a, p, f"由“{style}”标题和年份开头的两部分标题找到"
+                word = _word(a[0])
+                return a, p, (f"由年份开头的两部分标题和其下 Word 文件中的{word}找到" if word else
+                              f"由“{style}”标题和年份开头的两部分标题找到")
     listed = "；".join(f"{n}. {h.ordinal}{h.title}" for n, h in enumerate([h for h in hs if h.kind != "part"], 1))
-    raise SourceError(file, "找不到成绩与目标的分节（没有【答卷一】/【路径一】标记，也没有可区分的“一、”“（一）”标题）。"
-                            + (f"找到的标题：{listed}。请用 --sections answers=…,paths=… 指定" if listed else
-                               "请在文中加上【答卷一】…【路径一】…标记后重试"))
+    looked_for = ("没有【答卷一】/【路径一】标记，也没有可区分的“一、”“（一）”标题"
+                  + ("、Word“标题 1/标题 2”样式或加粗、居中、黑体的短标题行" if file.lower().endswith(".docx") else ""))
+    fix = ("请在 Word/WPS 中把“2023年成绩”“2024年目标”两部分的标题设为“标题 1”样式、其下各节标题设为“标题 2”样式，"
+           "或在各节标题前加上【答卷一】…【路径一】…标记后重试" if file.lower().endswith(".docx") else
+           "请在文中加上【答卷一】…【路径一】…标记后重试")
+    raise SourceError(file, f"找不到成绩与目标的分节（{looked_for}）。"
+                            + (f"找到的标题：{listed}。请用 --sections answers=…,paths=… 指定，或{fix[1:]}" if listed
+                               else fix))
+
+
+def _word(h: Heading) -> str:
+    """What made a numberless heading one, for the summary: its Word style or its look."""
+    return h.word if h.word in (STYLED, LOOKED) else ""
 
 
 def layout(paras: list[Para], file: str, sections: str | None = None) -> Layout:
