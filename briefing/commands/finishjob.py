@@ -19,7 +19,7 @@ import sys
 import time
 
 from ..errors import BriefingError
-from ..fork import Worker, WorkerFailed, read, two_cores, write
+from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
 
@@ -62,7 +62,8 @@ class FinishJob:
     def start(cls) -> "FinishJob | None":
         if not two_cores() or all(name in sys.modules for name in LIBRARIES):
             return None
-        return cls(Worker(_worker))
+        worker = start(_worker)
+        return cls(worker) if worker is not None else None
 
     def run(self, raw, tmp, out, doc, built, structure, paper: str):
         """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the
