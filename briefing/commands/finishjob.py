@@ -33,13 +33,13 @@ def _worker(requests: int, replies: int) -> None:
         from ..pdf.finish import finish
 
         raw, tmp, out, doc, built, structure, paper = read(requests)
-        start = time.perf_counter()
+        began = time.perf_counter()
         try:
             writing(out, finish, raw, tmp, doc, built, structure)
         except BriefingError as exc:  # the message this process would give: sent as it is
             write(replies, ("error", exc))
             return
-        finished = time.perf_counter() - start
+        finished = time.perf_counter() - began
         write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
         try:
