@@ -57,14 +57,33 @@ def two_cores() -> bool:
     return len(cores) >= 2
 
 
+def start(main: Callable[[int, int], None]) -> "Worker | None":
+    """A worker running ``main``, or None where none can be made now (no descriptors or
+    processes left): the job is then done in this process, as after any failure of a worker."""
+    try:
+        return Worker(main)
+    except OSError:
+        return None
+
+
 class Worker:
     """A forked child running ``main(requests, replies)`` (which must never return: it ends
     with ``os._exit``), with this side's ends of the two pipes."""
 
     def __init__(self, main: Callable[[int, int], None]):
         down_r, down_w = os.pipe()
-        up_r, up_w = os.pipe()
-        pid = os.fork()
+        try:
+            up_r, up_w = os.pipe()
+        except OSError:
+            os.close(down_r)
+            os.close(down_w)
+            raise
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (down_r, down_w, up_r, up_w):
+                os.close(fd)
+            raise
         if pid == 0:
             os.close(down_w)
             os.close(up_r)

@@ -18,7 +18,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError, clip
 from ..files import read_regular
-from ..fork import Worker, WorkerFailed, two_cores, write
+from ..fork import Worker, WorkerFailed, start, two_cores, write
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
@@ -445,7 +445,8 @@ class _StructureRead:
             except BaseException:  # noqa: BLE001 - read again in the parent, which reports it
                 pass
 
-        return cls(Worker(main))
+        worker = start(main)
+        return cls(worker) if worker is not None else None
 
     def facts(self) -> StructureFacts | None:
         try:

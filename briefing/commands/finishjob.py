@@ -19,7 +19,7 @@ import sys
 import time
 
 from ..errors import BriefingError
-from ..fork import Worker, WorkerFailed, read, two_cores, write
+from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
 
@@ -33,13 +33,13 @@ def _worker(requests: int, replies: int) -> None:
         from ..pdf.finish import finish
 
         raw, tmp, out, doc, built, structure, paper = read(requests)
-        start = time.perf_counter()
+        began = time.perf_counter()
         try:
             writing(out, finish, raw, tmp, doc, built, structure)
         except BriefingError as exc:  # the message this process would give: sent as it is
             write(replies, ("error", exc))
             return
-        finished = time.perf_counter() - start
+        finished = time.perf_counter() - began
         write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
     except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
         try:
@@ -62,7 +62,8 @@ class FinishJob:
     def start(cls) -> "FinishJob | None":
         if not two_cores() or all(name in sys.modules for name in LIBRARIES):
             return None
-        return cls(Worker(_worker))
+        worker = start(_worker)
+        return cls(worker) if worker is not None else None
 
     def run(self, raw, tmp, out, doc, built, structure, paper: str):
         """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the

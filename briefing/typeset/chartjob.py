@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from ..fork import Worker, WorkerFailed, read, two_cores, write
+from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 __all__ = ["ChartJob", "WorkerFailed"]
 
@@ -58,7 +58,8 @@ class ChartJob:
 
     @classmethod
     def start(cls) -> "ChartJob | None":
-        return cls(Worker(_worker)) if two_cores() else None
+        worker = start(_worker) if two_cores() else None
+        return cls(worker) if worker is not None else None
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
         """Have the worker draw ``specs`` (``charts.drawing`` with ``fonts``, a ``FontSet``), in
