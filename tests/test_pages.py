@@ -432,7 +432,7 @@ def test_the_widow_fixture_has_short_tails_that_the_layout_mends(tmp_path, monke
     assert lines >= 4
 
 
-def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher():
+def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher_then_stops():
     from briefing.typeset.balance import LEAST_SQUEEZE, MARGIN, PageUse, Remedy, next_remedy, short_tail
 
     leading = 17.0
@@ -444,8 +444,8 @@ def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher():
     assert shorter == Remedy(shorten=4 * leading - 34)
     # A page of running text has too little space between its blocks: more goes over at once.
     assert next_remedy(None, 34.0, PageUse(spaces=10.0), leading, 500.0) == Remedy(shorten=4 * leading - 34)
-    # Never a page more than a third empty.
-    assert next_remedy(Remedy(shorten=160.0), 34.0, roomy, leading, 500.0) is None
+    # Then nothing more: the passes settle.
+    assert next_remedy(shorter, 34.0, roomy, leading, 500.0) is None
     assert short_tail(3 * leading, PageUse(rows=None), leading)
     assert short_tail(5 * leading, PageUse(rows=2), leading)  # two items of two lines and more
     assert not short_tail(5 * leading, PageUse(rows=3), leading)

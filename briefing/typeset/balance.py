@@ -23,6 +23,7 @@ SHORT_ROWS = 2  # and so are up to two rows (items) of a split list or table
 LEAST_SQUEEZE = 0.5  # the space between blocks shrinks to half at most
 MORE_LINES = 4  # where the tail cannot be pulled back, at least this much goes over with it
 MARGIN = 1.0  # points: rounding between the pass that measured and the pass that applies
+PASSES = 6  # remedies are found in the first passes only: reportlab gives up after ten
 
 
 @dataclass
@@ -57,15 +58,16 @@ def next_remedy(current: Remedy | None, tail: float, before: PageUse, leading: f
                 frame_height: float) -> Remedy | None:
     """The remedy for the page ``before`` a short tail ``tail`` high, after ``current`` did not
     help: a squeeze just enough to pull the tail back, then the strongest one, then a page
-    that ends higher, by more each time; None when nothing more may be tried."""
+    that ends higher; None when nothing more may be tried (three passes at most)."""
     room = (1 - LEAST_SQUEEZE) * before.spaces
     need = tail + MARGIN - before.leftover
     if current is None and 0 < need <= room:
         return Remedy(squeeze=1 - need / before.spaces)
     if current is not None and LEAST_SQUEEZE < current.squeeze < 1:
         return Remedy(squeeze=LEAST_SQUEEZE)
-    done = current.shorten if current is not None else 0.0
-    shorten = done + max(MORE_LINES * leading - tail, leading)
+    if current is not None and current.shorten:
+        return None
+    shorten = max(MORE_LINES * leading - tail, leading)
     if shorten > frame_height / 3:
         return None  # a page a third empty is worse than the tail
     return Remedy(shorten=shorten)

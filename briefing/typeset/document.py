@@ -18,7 +18,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from ..data.model import Briefing
 from ..errors import LayoutFailed
 from ..fonts.register import char_width
-from .balance import NONE, PageUse, Remedy, next_remedy, short_tail
+from .balance import NONE, PASSES, PageUse, Remedy, next_remedy, short_tail
 from .blocks import Continued, Heading
 from .chartslot import sketching
 from .linebreak import advances
@@ -175,6 +175,7 @@ class BookletTemplate(BaseDocTemplate):
         self._applied: dict[tuple[int, int], Remedy] = {}
         self._part, self._part_start = 0, 1
         self._use = self._use_before = PageUse()
+        self._passes = 0
         geo = styles.geometry
         m = doc.meeting
         super().__init__(
@@ -228,6 +229,7 @@ class BookletTemplate(BaseDocTemplate):
         self.contents_entries = []  # each layout pass collects them afresh
         self._section = self._page_section = ""
         self._applied = dict(self.remedies)
+        self._passes += 1
         self._part, self._part_start = 0, 1
         self._use = self._use_before = PageUse()
 
@@ -241,7 +243,7 @@ class BookletTemplate(BaseDocTemplate):
         if frame is self._body:
             used = frame._y2 - frame._y
             before = self.page - 1 - self._part_start  # the page before it, in its part
-            if before >= 0 and short_tail(used, self._use, self.styles.body.leading):
+            if self._passes <= PASSES and before >= 0 and short_tail(used, self._use, self.styles.body.leading):
                 key = (self._part, before)
                 remedy = next_remedy(self.remedies.get(key), used, self._use_before, self.styles.body.leading,
                                      frame._height)
