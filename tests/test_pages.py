@@ -362,3 +362,91 @@ def test_a_page_without_its_print_boxes_fails(sample, tmp_path):
 
     failed = _failed(_broken(sample, tmp_path, 2, edit=unbox))
     assert "page 2: BleedBox is not 3 mm round the TrimBox" in failed["page boxes (trim, bleed)"]
+
+
+# -- no short tail alone before a forced break (typeset/balance.py) -------------------------------
+
+WIDOW = ROOT / "tests" / "data" / "widow.yaml"
+
+
+def _items(content, geo, n) -> int:
+    """List items and checklist rows on a page: the small squares drawn before each."""
+    x0, y0, x1, y1 = geo.text_block(n)
+    return sum(1 for p in content.paints
+               if y0 - 1 <= p.box[1] <= y1 + 1 and 2 <= p.box[2] - p.box[0] <= 12
+               and abs((p.box[2] - p.box[0]) - (p.box[3] - p.box[1])) < 0.5)
+
+
+def _short_tails(pdf, paper) -> list[str]:
+    """Pages that end a part (the next one opens a top-level bookmark: a forced break) with no
+    heading of their own and only a short tail of what came before: three lines or fewer, or
+    one or two list items."""
+    geo = PAPERS[paper]
+    reader = PdfReader(pdf)
+    walker = Walker(reader)
+    marks = _sections(reader)
+    opens = {page for _, level, page in marks if level == 0}
+    headed = {page for *_, page in marks}
+    out = []
+    for n in range(2, len(reader.pages)):
+        if n + 1 not in opens or n in headed:
+            continue
+        content = walker.page(reader.pages[n - 1], n)
+        lines = len({round(r.y, 1) for r in _body(content, geo, n)})
+        items = _items(content, geo, n)
+        if 0 < lines <= 3 or (0 < items <= 2 and lines <= 6):
+            out.append(f"page {n}: {lines} lines, {items} items before the part on page {n + 1}")
+    return out
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+@pytest.mark.parametrize("data", SOURCES, ids=lambda p: p.stem)
+def test_no_page_before_a_forced_break_holds_only_a_short_tail(built, data, paper):
+    assert _short_tails(built[data.stem, paper].output, paper) == []
+
+
+def test_the_widow_fixture_has_short_tails_that_the_layout_mends(tmp_path, monkeypatch):
+    """tests/data/widow.yaml on A5 was made so that, set without remedies, the last two items
+    of an answer's list fall alone on the page before the plan part, and the last two lines of
+    the closing alone before the notes. With them: the list goes back onto its page (the space
+    between that page's blocks is set tighter), the closing's last page gets at least four lines
+    (there is too little space to give on a page of running text, so more of it goes over)."""
+    import briefing.typeset.document as document
+
+    monkeypatch.setattr(document, "next_remedy", lambda *a, **k: None)
+    bare = build(WIDOW, tmp_path / "bare.pdf", paper="a5").output
+    tails = _short_tails(bare, "a5")
+    assert len(tails) == 2 and "2 lines, 2 items" in tails[0] and "2 lines, 0 items" in tails[1], tails
+    monkeypatch.undo()
+
+    mended = build(WIDOW, tmp_path / "mended.pdf", paper="a5").output
+    assert _short_tails(mended, "a5") == []
+    reader, bare_reader = PdfReader(mended), PdfReader(bare)
+    assert len(reader.pages) == len(bare_reader.pages) - 1  # the list's page is gone
+    geo = PAPERS["a5"]
+    walker = Walker(reader)
+    notes = max(page for title, level, page in _sections(reader) if level == 0)
+    closing_end = notes - 1
+    lines = len({round(r.y, 1) for r in _body(walker.page(reader.pages[closing_end - 1], closing_end), geo,
+                                              closing_end)})
+    assert lines >= 4
+
+
+def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher_then_stops():
+    from briefing.typeset.balance import LEAST_SQUEEZE, MARGIN, PageUse, Remedy, next_remedy, short_tail
+
+    leading = 17.0
+    roomy = PageUse(spaces=80.0, leftover=10.0)
+    first = next_remedy(None, 34.0, roomy, leading, 500.0)
+    assert first == Remedy(squeeze=pytest.approx(1 - (34 + MARGIN - 10) / 80))
+    assert next_remedy(first, 34.0, roomy, leading, 500.0) == Remedy(squeeze=LEAST_SQUEEZE)
+    shorter = next_remedy(Remedy(squeeze=LEAST_SQUEEZE), 34.0, roomy, leading, 500.0)
+    assert shorter == Remedy(shorten=4 * leading - 34)
+    # A page of running text has too little space between its blocks: more goes over at once.
+    assert next_remedy(None, 34.0, PageUse(spaces=10.0), leading, 500.0) == Remedy(shorten=4 * leading - 34)
+    # Then nothing more: the passes settle.
+    assert next_remedy(shorter, 34.0, roomy, leading, 500.0) is None
+    assert short_tail(3 * leading, PageUse(rows=None), leading)
+    assert short_tail(5 * leading, PageUse(rows=2), leading)  # two items of two lines and more
+    assert not short_tail(5 * leading, PageUse(rows=3), leading)
+    assert not short_tail(leading, PageUse(heading=True), leading)  # a section of its own

@@ -209,3 +209,48 @@ def test_breaking_is_linear_in_the_length_of_the_text(monkeypatch):
 @pytest.mark.parametrize("text,at", [("大 ’”UGg", 2), ("外。，“ 11856亿元", 4), ("（ 注", 2)])
 def test_a_space_next_to_a_mark_is_no_place_to_break(text, at):
     assert not linebreak.can_break_before(text, at) and not linebreak.can_cut_before(text, at)
+
+
+# -- "（一）　title": one em between the ordinal and its title ----------------------------------
+
+
+def test_a_closing_bracket_before_an_ideographic_space_gives_up_its_blank_half():
+    assert compressible("）", "\u3000") and compressible("】", "\u3000")
+    assert not compressible("，", "\u3000") and not compressible("字", "\u3000")
+    adv = advances("（一）\u3000题", width, EM)
+    assert adv[2] == pytest.approx(EM / 2)  # ） advances half an em: its ink, no blank after it
+    assert adv[3] == pytest.approx(EM)  # and the space is one em
+
+
+def test_the_gap_after_a_bracketed_ordinal_is_one_em_wherever_it_is_set(tmp_path):
+    """tests/data/widow.yaml numbers its answers and paths （一）, （二）: the glance titles,
+    the contents, the running heads and the checklist's continuation line set
+    "（一）　title". In the built PDF (glyph positions, read by the content walker) the title
+    starts one em after the bracket's ink (its left half), not 1.5 em; the text is the data's."""
+    from statistics import median
+
+    from pypdf import PdfReader
+
+    from briefing.check.content import walk
+    from briefing.commands.build import build
+
+    from .conftest import ROOT
+
+    gaps, texts = [], set()
+    for paper in ("a4", "a5"):
+        pdf = build(ROOT / "tests" / "data" / "widow.yaml", tmp_path / f"w-{paper}.pdf", paper=paper).output
+        for content in walk(PdfReader(pdf)):
+            for r in content.runs:
+                i = r.text.find("）\u3000")
+                if i < 0 or len(r.advances) != len(r.text) or i + 2 >= len(r.text):
+                    continue
+                plain = [r.advances[j + 1] - r.advances[j] - r.widths[j] for j in range(len(r.text) - 1)
+                         if not (set(r.text[j:j + 2]) & set("（）\u3000"))]
+                spacing = median(plain) if plain else 0.0  # a justified line's space after every glyph
+                ink_end = r.advances[i] + r.size / 2
+                gaps.append((r.advances[i + 2] - ink_end - 2 * spacing) / r.size)
+                texts.add(r.text[max(0, i - 2):])
+    assert len(gaps) >= 10, gaps
+    assert all(g == pytest.approx(1.0, abs=0.02) for g in gaps), gaps
+    for want in ("（一）\u3000示例经济", "（二）\u3000以成绩列表结束的答卷", "（一）\u3000示例增长"):
+        assert any(t.startswith(want) for t in texts), (want, texts)

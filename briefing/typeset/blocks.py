@@ -191,13 +191,14 @@ class KeepWithNext(Flowable):
     def split(self, availWidth, availHeight):
         frame = getattr(self, "_frame", None)
         at_top = bool(getattr(frame, "_atTop", False))
+        squeeze = getattr(frame, "squeeze", 1.0)  # the page's spaces, as the frame sets them
         canv = self.canv
         used = 0.0
         for n, f in enumerate(self.heads):
-            used += f.wrapOn(canv, availWidth, availHeight)[1] + f.getSpaceAfter()
+            used += f.wrapOn(canv, availWidth, availHeight)[1] + f.getSpaceAfter() * squeeze
             if n or not at_top:
-                used += f.getSpaceBefore()
-        rest = availHeight - used - self.follow.getSpaceBefore()
+                used += f.getSpaceBefore() * squeeze
+        rest = availHeight - used - self.follow.getSpaceBefore() * squeeze
         whole = [*self.heads, self.follow]
         if rest > 0 and self.follow.wrapOn(canv, availWidth, rest)[1] <= rest:
             return whole
@@ -236,6 +237,10 @@ class Continued(Flowable):
 
     def _rows(self, table) -> int:
         return len(table._cellvalues) - self.header
+
+    def rows(self) -> int:
+        """Its rows besides the repeated header: the items of a list, the targets of a checklist."""
+        return self._rows(self.table)
 
     def split(self, availWidth, availHeight):
         height = availHeight - self._caption_height(availWidth, availHeight)

@@ -14,6 +14,7 @@ from html import unescape
 from reportlab.platypus import Flowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from .linebreak import advances
 from .styles import Styles, TextStyle
 from .tagging import LAYOUT, Element, artifact, recorder_of
 from .text import ASCENT, TextBlock
@@ -21,10 +22,12 @@ from .text import ASCENT, TextBlock
 DOT_GAP = 4.0  # points of space around the leader
 
 
-def _text_width(text: str, style: TextStyle) -> float:
+def _text_width(text: str, style: TextStyle, upto: int | None = None) -> float:
+    """The width of ``text`` (of its first ``upto`` characters) as a line sets it: its
+    punctuation compressed, so "（一）　" ends where the title starts."""
     from ..fonts.register import char_width
 
-    return sum(map(char_width(style.font, style.size), text))
+    return sum(advances(text, char_width(style.font, style.size), style.size)[:upto])
 
 
 class _Row:
@@ -37,7 +40,7 @@ class _Row:
         # "答卷一　title": a title that turns goes on under its own first character, not under
         # the ordinal (a hanging indent, as a typeset contents has it)
         ordinal, gap, rest = title.partition("\u3000")
-        self.hang = _text_width(ordinal + gap, style) if gap and rest and len(ordinal) <= 8 else 0.0
+        self.hang = _text_width(title, style, len(ordinal) + 1) if gap and rest and len(ordinal) <= 8 else 0.0
         self.block = TextBlock(title, style.but(first_indent=-self.hang, align="left", space_before=0,
                                                 space_after=0))
         self.block.wrap(width - indent - self.hang - number_width - 2 * DOT_GAP, 1e9)

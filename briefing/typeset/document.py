@@ -7,18 +7,21 @@ is set. State (the current section) lives on the template instance, never in glo
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from html import escape  # not xml.sax.saxutils: it imports urllib.request (25 ms)
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from ..data.model import Briefing
 from ..errors import LayoutFailed
 from ..fonts.register import char_width
-from .blocks import Heading
+from .balance import NONE, PASSES, PageUse, Remedy, next_remedy, short_tail
+from .blocks import Continued, Heading
 from .chartslot import sketching
+from .linebreak import advances
 from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
 from .structure import Structure
 from .tagging import LAYOUT, PAGINATION, Element, Recorder, artifact
@@ -28,13 +31,13 @@ from .text import TextBlock, draw_line
 def fit(text: str, style: TextStyle, width: float) -> str:
     """``text`` cut with "…" so that it fits ``width`` on one line (running headers)."""
     measure = char_width(style.font, style.size)
-    total = sum(measure(c) for c in text)
-    if total <= width:
+    adv = advances(text, measure, style.size)  # as the line sets it: "（一）　" compressed
+    if sum(adv) <= width:
         return text
     room = width - measure("…")
     used = 0.0
-    for n, c in enumerate(text):
-        used += measure(c)
+    for n, a in enumerate(adv):
+        used += a
         if used > room:
             return text[:n] + "…"
     return text + "…"
@@ -99,14 +102,61 @@ class MirroredFrame(Frame):
         self.geo = geo
         super().__init__(geo.left(1), geo.bottom, geo.frame_width, geo.frame_height, id="body",
                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.__dict__["spaces"] = 0.0
 
-    def place(self, page: int) -> None:
+    def place(self, page: int, remedy: Remedy = NONE) -> None:
+        """Move to ``page``'s side, with its remedy against a short tail (``typeset.balance``)."""
         self.__dict__["_x1"] = self.geo.left(page)
+        self.__dict__["remedy"] = remedy
+        self.__dict__["spaces"] = 0.0  # the space between blocks set on this page so far
         self._geom()
 
     def _geom(self):
         super()._geom()
         self.__dict__["_aW"] = self.geo.frame_width
+        shorten = self.__dict__.get("remedy", NONE).shorten
+        if shorten:  # the page ends higher: more of what is set goes over to the next
+            self.__dict__["_y1p"] += shorten
+            self.__dict__["_aH"] -= shorten
+
+    @property
+    def squeeze(self) -> float:
+        return self.__dict__.get("remedy", NONE).squeeze
+
+    def _add(self, flowable, canv, trySplit=0):
+        at_top = self._atTop
+        with self._spaced(flowable) as (before, after):
+            done = super()._add(flowable, canv, trySplit)
+        if done:  # counted, so that a later pass knows how much could give
+            self.__dict__["spaces"] = self.spaces + (0.0 if at_top else before) + after
+        return done
+
+    add = _add
+
+    def split(self, flowable, canv):
+        with self._spaced(flowable):
+            return super().split(flowable, canv)
+
+    @contextmanager
+    def _spaced(self, flowable):
+        """The flowable's space before and after (a spacer's height, as space after) as this
+        page sets them: times the page's squeeze."""
+        f = self.squeeze
+        spacer = isinstance(flowable, Spacer) and not isinstance(flowable, CondPageBreak)
+        before, after = flowable.getSpaceBefore(), flowable.getSpaceAfter()
+        height = flowable.height if spacer else 0.0
+        if f == 1:
+            yield before, after + height
+        else:
+            flowable.getSpaceBefore = lambda: before * f
+            flowable.getSpaceAfter = lambda: after * f
+            if spacer:
+                flowable.wrap = lambda aW, aH: (flowable.width, height * f)
+            try:
+                yield before, after + height
+            finally:
+                for name in ("getSpaceBefore", "getSpaceAfter", "wrap"):
+                    flowable.__dict__.pop(name, None)
 
 
 class BookletTemplate(BaseDocTemplate):
@@ -119,6 +169,13 @@ class BookletTemplate(BaseDocTemplate):
         self._page_section = ""
         self._page_top = True  # nothing but headings set on this page yet
         self.contents_entries: list[tuple] = []  # what the contents listed in the latest pass
+        # Against short tails (typeset.balance): the remedies found so far, by (part, page in
+        # part); those the current pass applies; the pages of the current part so far.
+        self.remedies: dict[tuple[int, int], Remedy] = {}
+        self._applied: dict[tuple[int, int], Remedy] = {}
+        self._part, self._part_start = 0, 1
+        self._use = self._use_before = PageUse()
+        self._passes = 0
         geo = styles.geometry
         m = doc.meeting
         super().__init__(
@@ -171,8 +228,32 @@ class BookletTemplate(BaseDocTemplate):
                 table.reset()
         self.contents_entries = []  # each layout pass collects them afresh
         self._section = self._page_section = ""
+        self._applied = dict(self.remedies)
+        self._passes += 1
+        self._part, self._part_start = 0, 1
+        self._use = self._use_before = PageUse()
+
+    def _allSatisfied(self):
+        """Another pass also when this one found a short tail to remedy."""
+        return super()._allSatisfied() and self.remedies == self._applied
+
+    def handle_pageBreak(self, slow=None):
+        """A forced break ends a part: is its last page a short tail alone?"""
+        frame = self.frame
+        if frame is self._body:
+            used = frame._y2 - frame._y
+            before = self.page - 1 - self._part_start  # the page before it, in its part
+            if self._passes <= PASSES and before >= 0 and short_tail(used, self._use, self.styles.body.leading):
+                key = (self._part, before)
+                remedy = next_remedy(self.remedies.get(key), used, self._use_before, self.styles.body.leading,
+                                     frame._height)
+                if remedy is not None:
+                    self.remedies[key] = remedy
+        super().handle_pageBreak(slow)
+        self._part, self._part_start = self._part + 1, self.page + 1
 
     def afterFlowable(self, flowable):
+        self._note(flowable)
         if not isinstance(flowable, Heading):
             if self._page_top and not isinstance(flowable, (Spacer, ActionFlowable)):
                 self._page_top = False  # the page has content under the section in effect at its top
@@ -192,13 +273,28 @@ class BookletTemplate(BaseDocTemplate):
             self._page_section = flowable.label
             self._page_top = False
 
+    def _note(self, flowable) -> None:
+        """What the page holds, for ``handle_pageBreak``."""
+        use = self._use
+        if isinstance(flowable, (Spacer, ActionFlowable)):
+            return
+        if isinstance(flowable, Heading) or getattr(flowable, "keep_with_next", False):
+            use.heading = True
+        if isinstance(flowable, Continued) and use.rows is not None:
+            use.rows += flowable.rows()
+        else:
+            use.rows = None
+
     def _page_begin(self, canv, doc):
-        self._body.place(self.page)
+        self._use_before, self._use = self._use, PageUse()
+        self._body.place(self.page, self.remedies.get((self._part, self.page - self._part_start), NONE))
         self._page_section = self._section
         self._page_top = True
 
     def _running(self, canv, doc):
         """Header (booklet and section, hairline) and footer (page number), after the page's content."""
+        self._use.leftover = self._body._y - self._body._y1p
+        self._use.spaces = self._body.spaces
         if sketching(canv):
             return
         geo = self.styles.geometry
@@ -219,7 +315,8 @@ class BookletTemplate(BaseDocTemplate):
         m = self.data.meeting
         left = f"{m.name}{self.data.labels.booklet}"
         measure = char_width(st.font, st.size)
-        room_left, room_right = _running_widths(sum(map(measure, left)), sum(map(measure, self._page_section)),
+        room_left, room_right = _running_widths(sum(advances(left, measure, st.size)),
+                                                sum(advances(self._page_section, measure, st.size)),
                                                 geo.frame_width - 6 * mm)
         draw_line(canv, fit(left, st, room_left), st, x0, base)
         draw_line(canv, fit(self._page_section, st, room_right), st, x1, base, align="right")

@@ -44,6 +44,7 @@ PAUSES = "，。、；：？！"  # 点号: in the left half in Simplified Chine
 BLANK_LEFT = frozenset(OPENING)
 BLANK_RIGHT = frozenset(CLOSING + PAUSES)
 FULL_WIDTH_MARKS = BLANK_LEFT | BLANK_RIGHT
+IDEOGRAPHIC_SPACE = "\u3000"  # one em of blank: after a closing bracket (（一）　title) that bracket's own blank half goes
 DASH = "—"  # "——" is one two-em dash: drawn as one line, measured as two full ems
 
 
@@ -116,9 +117,15 @@ def compressible(a: str, b: str) -> bool:
 
     Yes where a blank half lies between them: after a closing mark or a pause (”，  。」  ）（)
     or before an opening mark (，“  （《). An opening mark followed by a closing one (“”) has
-    its blanks outside the pair and keeps them.
+    its blanks outside the pair and keeps them. A closing bracket followed by an ideographic
+    space gives up its blank half too: "（一）　title" has one em between ordinal and title, not 1.5.
     """
+    if b == IDEOGRAPHIC_SPACE:
+        return a in _CLOSING
     return a in FULL_WIDTH_MARKS and b in FULL_WIDTH_MARKS and (a in BLANK_RIGHT or b in BLANK_LEFT)
+
+
+_CLOSING = frozenset(CLOSING)
 
 
 def dash_pairs(text: str) -> list[int]:
@@ -139,9 +146,11 @@ def dash_pairs(text: str) -> list[int]:
 def halved(text: str) -> list[bool]:
     """Which characters give up half their width: the first of each compressible pair."""
     out = [False] * len(text)
-    marks = [i for i, c in enumerate(text) if c in FULL_WIDTH_MARKS] if not FULL_WIDTH_MARKS.isdisjoint(text) else ()
-    for i, j in zip(marks, marks[1:]):
-        if j == i + 1 and compressible(text[i], text[j]):
+    if FULL_WIDTH_MARKS.isdisjoint(text):
+        return out
+    last = len(text) - 1
+    for i in [i for i, c in enumerate(text) if c in FULL_WIDTH_MARKS]:
+        if i < last and compressible(text[i], text[i + 1]):
             out[i] = True
     return out
 
