@@ -432,21 +432,75 @@ def test_the_widow_fixture_has_short_tails_that_the_layout_mends(tmp_path, monke
     assert lines >= 4
 
 
-def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher_then_stops():
+TAILS = ROOT / "tests" / "data" / "tails.yaml"
+
+
+def test_the_tails_fixture_a_label_and_its_item_a_table_s_last_rows_the_closing_s_last_lines(tmp_path,
+                                                                                           monkeypatch):
+    """tests/data/tails.yaml on A5 was made so that, set without remedies, three kinds of tail
+    stand alone before a forced break: the label heading 主要成绩 and the answer's one item
+    (before the plan part; a label is no section start), the checklist's "（续）" line, repeated
+    header and last two rows (before the closing), and the closing's last three lines (before
+    the notes, the closing's own tail). Expected with remedies, written before they were run:
+    no short tail; the checklist's last page holds three rows or more, the closing's last page
+    four lines or more; no page more than without remedies."""
+    import briefing.typeset.document as document
+
+    monkeypatch.setattr(document, "next_remedy", lambda *a, **k: None)
+    bare = build(TAILS, tmp_path / "bare.pdf", paper="a5").output
+    tails = _short_tails(bare, "a5")
+    assert len(tails) == 3, tails
+    assert "2 lines, 1 items" in tails[0] and "2 items" in tails[1] and "3 lines, 0 items" in tails[2], tails
+    monkeypatch.undo()
+
+    mended = build(TAILS, tmp_path / "mended.pdf", paper="a5").output
+    assert _short_tails(mended, "a5") == []
+    reader = PdfReader(mended)
+    assert len(reader.pages) <= len(PdfReader(bare).pages)
+    geo = PAPERS["a5"]
+    walker = Walker(reader)
+    opens = sorted(page for _, level, page in _sections(reader) if level == 0)
+    closing, notes = opens[-2:]
+    table_end, closing_end = closing - 1, notes - 1
+    assert _items(walker.page(reader.pages[table_end - 1], table_end), geo, table_end) >= 3
+    content = walker.page(reader.pages[closing_end - 1], closing_end)
+    assert len({round(r.y, 1) for r in _body(content, geo, closing_end)}) >= 4
+
+
+def test_a_remedy_squeezes_just_enough_then_fully_then_ends_the_page_higher_until_enough():
     from briefing.typeset.balance import LEAST_SQUEEZE, MARGIN, PageUse, Remedy, next_remedy, short_tail
 
     leading = 17.0
+    lines = PageUse(mixed=True)  # a tail of running text
     roomy = PageUse(spaces=80.0, leftover=10.0)
-    first = next_remedy(None, 34.0, roomy, leading, 500.0)
+    first = next_remedy(None, lines, 34.0, roomy, leading, 500.0)
     assert first == Remedy(squeeze=pytest.approx(1 - (34 + MARGIN - 10) / 80))
-    assert next_remedy(first, 34.0, roomy, leading, 500.0) == Remedy(squeeze=LEAST_SQUEEZE)
-    shorter = next_remedy(Remedy(squeeze=LEAST_SQUEEZE), 34.0, roomy, leading, 500.0)
+    # The tail's first block gets back the space before it lost at the top of its page.
+    assert next_remedy(None, PageUse(mixed=True, dropped=8.0), 34.0, roomy, leading, 500.0) == \
+        Remedy(squeeze=pytest.approx(1 - (34 + 8 + MARGIN - 10) / 80))
+    assert next_remedy(first, lines, 34.0, roomy, leading, 500.0) == Remedy(squeeze=LEAST_SQUEEZE)
+    # Fully squeezed, the page had no room left at its foot: it ends higher by what must go over.
+    shorter = next_remedy(Remedy(squeeze=LEAST_SQUEEZE), lines, 34.0, roomy, leading, 500.0)
     assert shorter == Remedy(shorten=4 * leading - 34)
-    # A page of running text has too little space between its blocks: more goes over at once.
-    assert next_remedy(None, 34.0, PageUse(spaces=10.0), leading, 500.0) == Remedy(shorten=4 * leading - 34)
-    # Then nothing more: the passes settle.
-    assert next_remedy(shorter, 34.0, roomy, leading, 500.0) is None
-    assert short_tail(3 * leading, PageUse(rows=None), leading)
+    # A page of running text has too little space between its blocks: more goes over at once,
+    # and the page ends higher by its free foot too.
+    assert next_remedy(None, lines, 34.0, PageUse(spaces=10.0, leftover=5.0), leading, 500.0) == \
+        Remedy(shorten=5 + 4 * leading - 34)
+    # Still short (the page before changed since): it ends higher again, by what is still missing.
+    again = next_remedy(shorter, lines, 3 * leading, PageUse(spaces=10.0, leftover=3.0), leading, 500.0)
+    assert again == Remedy(shorten=shorter.shorten + 3 + leading)
+    # A tail of two table rows: one more row goes over, whatever the lines.
+    rows = next_remedy(None, PageUse(rows=2), 118.0, PageUse(rows=9, leftover=40.0, last_row=36.0), leading, 500.0)
+    assert rows == Remedy(shorten=40 + 36 + MARGIN)
+    # Never a page a third empty: then nothing more, and the passes settle.
+    assert next_remedy(Remedy(shorten=160.0), lines, 34.0, PageUse(), leading, 500.0) is None
+    assert short_tail(3 * leading, PageUse(mixed=True), leading)
+    # One item under a label heading and two lines of text: still a tail; with more text, none.
+    assert short_tail(6 * leading, PageUse(rows=1, mixed=True), leading)
+    assert not short_tail(7 * leading, PageUse(rows=1, mixed=True), leading)
+    mixed = next_remedy(None, PageUse(rows=1, mixed=True), 4 * leading, PageUse(spaces=10.0), leading, 500.0)
+    assert mixed == Remedy(shorten=(6.5 + 0.5 - 4) * leading)
     assert short_tail(5 * leading, PageUse(rows=2), leading)  # two items of two lines and more
+    assert short_tail(5 * leading, PageUse(rows=1), leading)  # a label heading and its one item
     assert not short_tail(5 * leading, PageUse(rows=3), leading)
     assert not short_tail(leading, PageUse(heading=True), leading)  # a section of its own

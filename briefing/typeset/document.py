@@ -109,6 +109,7 @@ class MirroredFrame(Frame):
         self.__dict__["_x1"] = self.geo.left(page)
         self.__dict__["remedy"] = remedy
         self.__dict__["spaces"] = 0.0  # the space between blocks set on this page so far
+        self.__dict__["dropped"] = None  # the space before the page's first block, not set
         self._geom()
 
     def _geom(self):
@@ -129,6 +130,8 @@ class MirroredFrame(Frame):
             done = super()._add(flowable, canv, trySplit)
         if done:  # counted, so that a later pass knows how much could give
             self.__dict__["spaces"] = self.spaces + (0.0 if at_top else before) + after
+            if self.__dict__.get("dropped") is None:
+                self.__dict__["dropped"] = before if at_top else 0.0
         return done
 
     add = _add
@@ -245,8 +248,9 @@ class BookletTemplate(BaseDocTemplate):
             before = self.page - 1 - self._part_start  # the page before it, in its part
             if self._passes <= PASSES and before >= 0 and short_tail(used, self._use, self.styles.body.leading):
                 key = (self._part, before)
-                remedy = next_remedy(self.remedies.get(key), used, self._use_before, self.styles.body.leading,
-                                     frame._height)
+                self._use.dropped = frame.__dict__.get("dropped") or 0.0
+                remedy = next_remedy(self.remedies.get(key), self._use, used, self._use_before,
+                                     self.styles.body.leading, frame._height)
                 if remedy is not None:
                     self.remedies[key] = remedy
         super().handle_pageBreak(slow)
@@ -278,12 +282,16 @@ class BookletTemplate(BaseDocTemplate):
         use = self._use
         if isinstance(flowable, (Spacer, ActionFlowable)):
             return
-        if isinstance(flowable, Heading) or getattr(flowable, "keep_with_next", False):
-            use.heading = True
-        if isinstance(flowable, Continued) and use.rows is not None:
+        if isinstance(flowable, Heading):
+            use.heading = True  # a section starts here: the page is no tail
+        elif getattr(flowable, "keep_with_next", False):
+            return  # a label heading (主要成绩, 目标清单): it goes where its content goes
+        use.last_row = 0.0
+        if isinstance(flowable, Continued):
+            use.last_row = flowable.table._rowHeights[-1] if flowable.table._rowHeights else 0.0
             use.rows += flowable.rows()
         else:
-            use.rows = None
+            use.mixed = True
 
     def _page_begin(self, canv, doc):
         self._use_before, self._use = self._use, PageUse()
