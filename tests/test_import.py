@@ -665,3 +665,42 @@ def test_a_closing_exhortation_is_told_by_its_words_and_has_no_figure(text, clos
     from briefing.data.importer.structure import exhorts
 
     assert exhorts(text) is closing
+
+
+def test_a_section_without_figures_is_flagged_not_silently_kept(tmp_path, capsys):
+    """A bold slogan without ！ (项目为王，实干为先) taken for a title makes a section with no
+    figure: its title line carries a 待核对 mark and the summary names it."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    d = docx.Document()
+
+    def para(text, bold=False, part=False):
+        p = d.add_paragraph()
+        run = p.add_run(text)
+        run.bold = bold or None
+        if part:  # a part title: centred and larger
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run.font.size = Pt(18)
+
+    para("示例县两会综述")
+    para("2024年示例县两会召开。")
+    for part, sections in (("过去一年成绩", [("工业经济量质齐升", "地区生产总值达到312.7亿元，增长5.8%。"),
+                                             ("项目为王，实干为先", "一批项目相继落地，为发展注入动能。"),
+                                             ("生态环境持续向好", "森林覆盖率达到63.2%。")]),
+                           ("今年目标", [("坚持项目为王", "全年实施重点项目120个。"),
+                                         ("推动乡村振兴", "新建高标准农田2.5万亩。")])):
+        para(part, True, part=True)
+        for title, body in sections:
+            para(title, True)
+            para(body)
+    src = tmp_path / "slogan.docx"
+    d.save(src)
+    out = tmp_path / "draft.yaml"
+    assert main(["import", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    flagged = [line for line in text.splitlines() if "title:" in line and "可能不是一节" in line]
+    assert len(flagged) == 1 and "项目为王，实干为先" in flagged[0]
+    assert "项目为王，实干为先" in err and "没有找到任何指标" in err
