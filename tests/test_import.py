@@ -45,6 +45,27 @@ MADE_UP = [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
            ("liutang-2024-bold.docx", "liutang-2024-bold.truth.yaml"),
            ("heming-2024-numbered.docx", "heming-2024-numbered.truth.yaml"),
            ("luwan-2025-heiti.docx", "luwan-2025-heiti.truth.yaml")]
+# Word files written by a blind reviewer (see tests/import/README.md).
+REVIEWER = [("xinglin-2024.docx", "xinglin-2024.truth.yaml"),
+            ("qinglan-2025.docx", "qinglan-2025.truth.yaml"),
+            ("qinglan-nocolon.docx", "qinglan-2025.truth.yaml")]
+
+
+@pytest.mark.parametrize("name, truth", REVIEWER)
+def test_reviewer_word_files_have_their_sections_titles_and_closing(name, truth):
+    """Titles ending in a full-width colon are titles (the colon dropped); a bold slogan
+    (项目为王，实干为先！) and bold lead-in sentences are not; the rallying last paragraph is the
+    closing, not a target of the last path."""
+    s = _bench().score(ARTICLES / name, ARTICLES / truth)
+    assert s["answers"][0] == s["answers"][1] and s["paths"][0] == s["paths"][1]
+    assert s["titles"] == 1.0 and s["quantities"] == (1.0, 1.0), s["misses"]
+    draft = yaml.safe_load(import_document(ARTICLES / name).text)
+    expected = yaml.safe_load((ARTICLES / truth).read_text(encoding="utf-8"))
+    assert draft["closing"] == expected["closing"]
+    last = draft["plan"]["paths"][-1]
+    assert not any(expected["closing"][0][:8] in t["text"] for t in last["targets"])
+    answers = draft["results"]["answers"]
+    assert all("项目为王，实干为先！" != a["title"] for a in answers)
 
 
 @pytest.mark.parametrize("name, truth", MADE_UP)
@@ -388,7 +409,7 @@ def test_a_hard_wrapped_line_that_starts_with_a_year_is_not_a_title(tmp_path):
                                               "全力以赴拼经济、抓项目、惠民生、优环境，交出了一份厚重答卷。"]
 
 
-@pytest.mark.parametrize("name, truth", MADE_UP)
+@pytest.mark.parametrize("name, truth", MADE_UP + REVIEWER)
 def test_part_and_section_titles_are_the_truths(name, truth):
     assert _bench().score(ARTICLES / name, ARTICLES / truth)["titles"] == 1.0
 
@@ -619,3 +640,67 @@ def test_a_word_file_without_titles_says_what_was_looked_for_and_how_to_fix_it(t
     for words in ("加粗", "居中", "标题 1", "标题 2", "【答卷一】"):
         assert words in err, words
     assert not (tmp_path / "d.yaml").exists()
+
+
+@pytest.mark.parametrize("line, title", [
+    ("工业经济量质齐升：", True), ("坚持项目为王:", True), ("民生实事件件落地：", True),
+    ("主要做法如下：", False), ("具体措施包括：", False), ("全年主要经济指标如下：", False),
+    ("概括起来，有以下几点：", False), ("今年的目标是：", False), ("主要有：", False),
+    ("面对复杂严峻的外部环境，全区上下采取了一系列措施：", False),
+    ("项目为王，实干为先！", False), ("如何破解发展难题？", False), ("奋斗吧!", False),
+    ("聚力项目建设，稳住经济大盘", True)])
+def test_a_formatted_line_is_a_title_unless_it_introduces_or_exclaims(line, title):
+    from briefing.data.importer.docx import titleish
+
+    assert titleish(line) is title
+
+
+@pytest.mark.parametrize("text, closing", [
+    ("风好正是扬帆时。杏林区将以更加昂扬的姿态，奋力开创高质量发展新局面！", True),
+    ("奋斗创造奇迹，实干成就未来。青岚县将以更加饱满的热情，书写高质量发展新答卷。", True),
+    ("2025年，全县上下将为建设美丽青岚而不懈奋斗。", True),
+    ("新增城镇就业3000人以上；奋力完成全年目标任务。", False),
+    ("新建改扩建中小学校3所，新增学位2400个。", False)])
+def test_a_closing_exhortation_is_told_by_its_words_and_has_no_figure(text, closing):
+    from briefing.data.importer.structure import exhorts
+
+    assert exhorts(text) is closing
+
+
+def test_a_section_without_figures_is_flagged_not_silently_kept(tmp_path, capsys):
+    """A bold slogan without ！ (项目为王，实干为先) taken for a title makes a section with no
+    figure: its title line carries a 待核对 mark and the summary names it."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    d = docx.Document()
+
+    def para(text, bold=False, part=False):
+        p = d.add_paragraph()
+        run = p.add_run(text)
+        run.bold = bold or None
+        if part:  # a part title: centred and larger
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run.font.size = Pt(18)
+
+    para("示例县两会综述")
+    para("2024年示例县两会召开。")
+    for part, sections in (("过去一年成绩", [("工业经济量质齐升", "地区生产总值达到312.7亿元，增长5.8%。"),
+                                             ("项目为王，实干为先", "一批项目相继落地，为发展注入动能。"),
+                                             ("生态环境持续向好", "森林覆盖率达到63.2%。")]),
+                           ("今年目标", [("坚持项目为王", "全年实施重点项目120个。"),
+                                         ("推动乡村振兴", "新建高标准农田2.5万亩。")])):
+        para(part, True, part=True)
+        for title, body in sections:
+            para(title, True)
+            para(body)
+    src = tmp_path / "slogan.docx"
+    d.save(src)
+    out = tmp_path / "draft.yaml"
+    assert main(["import", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    flagged = [line for line in text.splitlines() if "title:" in line and "可能不是一节" in line]
+    assert len(flagged) == 1 and "项目为王，实干为先" in flagged[0]
+    assert "项目为王，实干为先" in err and "没有找到任何指标" in err

@@ -186,7 +186,8 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
             ms.append(d)
         all_metrics += ms
         n_metrics += len(ms)
-        out += [f"    - id: answer-{i}", f"      ordinal: {q(a.ordinal or _ordinal(i))}", f"      title: {q(a.title)}"]
+        out += [f"    - id: answer-{i}", f"      ordinal: {q(a.ordinal or _ordinal(i))}",
+                f"      title: {q(a.title)}" + ("" if ms else _doubt(f"答卷{i}“{a.title}”", "指标", counts, notes))]
         out += _paragraphs(a.paragraphs, "      ")
         units: dict[str, int] = {}
         for d in ms:
@@ -215,7 +216,8 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
     n_targets = n_quantities = 0
     for i, p in enumerate(lay.paths, 1):
         ts = [t for para in p.paragraphs for t in targets_of(para)]
-        out += [f"    - id: path-{i}", f"      ordinal: {q(p.ordinal or _ordinal(i))}", f"      title: {q(p.title)}"]
+        out += [f"    - id: path-{i}", f"      ordinal: {q(p.ordinal or _ordinal(i))}",
+                f"      title: {q(p.title)}" + ("" if ts else _doubt(f"路径{i}“{p.title}”", "目标", counts, notes))]
         out += _paragraphs(p.paragraphs, "      ")
         out.append("      targets:" if ts else "      targets: []")
         for t in ts:
@@ -232,6 +234,15 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
                                      "请检查导入的文件是否正确")
     return Imported("\n".join(out) + "\n", len(lay.answers), len(lay.paths), n_metrics, n_targets, n_quantities,
                     counts["check"], blanks, counts["maybe"], lay.how, notes)
+
+
+def _doubt(section: str, what: str, counts: dict, notes: list[str]) -> str:
+    """A section without a figure may be a bold slogan or lead-in taken for a title, and the
+    figures of the section before it cut off: say so on its title line and in the summary."""
+    counts["check"] += 1
+    notes.append(f"{section}没有找到任何{what}：请核对它是否真是一节（可能是加粗的标语或导语），"
+                 f"若不是，把它并入上一节或用 --sections 指定")
+    return f"{CHECK}：本节没有找到{what}，可能不是一节"
 
 
 def _ordinal(n: int) -> str:

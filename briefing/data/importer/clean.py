@@ -117,6 +117,30 @@ LEADS_ON = ("—", "－", "-", "–", "…", "：", ":")
 DANGLING = "—－-–~～…：:，,、；; \u3000"
 
 
+# A line ending in a colon is a title (工业经济量质齐升：) unless it only introduces what follows:
+# 主要做法如下： 具体措施包括： …有以下几点： 目标是： — or is a sentence (two clauses or more).
+INTRODUCES = re.compile(r"(?:如下|以下|下列|如次|包括|包含|主要有|有以下[^：:]*|以下[^：:]*|几点|方面|"
+                        r"[为是有])$")
+
+
+def introduces(text: str) -> bool:
+    """A line ending in a colon that only leads into the text after it, not a title: its words
+    before the colon end as an introduction does (如下, 包括, …为/是/有), or read as a sentence
+    (a clause break before the colon, or longer than a title's 20 characters)."""
+    s = text.strip()
+    if not s.endswith(("：", ":")):
+        return False
+    stem = s.rstrip("：: \u3000")
+    return bool(INTRODUCES.search(stem)) or len(stem) > 20 or bool(re.search(r"[。；！？]", stem)) or (
+        "，" in stem and len(stem) > 14)
+
+
+def exclaims(text: str) -> bool:
+    """A slogan or a question (项目为王，实干为先！ 如何破局？): a line that ends as an
+    exclamation or a question is never a title."""
+    return text.strip().rstrip("”’」』)）").endswith(("！", "？", "!", "?"))
+
+
 def heading_title(text: str) -> str:
     """A title without the mark that only led into the text after it (经济运行回升向好——)."""
     return text.rstrip(DANGLING)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 
 from ..office import WorkbookError, check_package
-from .clean import SourceError, frontish, read_source
+from .clean import SourceError, exclaims, frontish, introduces, read_source
 from .structure import LOOKED, STYLED, Para
 
 GROWTH_HEAD = re.compile(r"增长|增速|增幅|同比|比上年")
@@ -184,7 +184,8 @@ def _visible_text(r):
 
 def titleish(text: str) -> bool:
     """Short and not a sentence: what a title can be, whatever it looks like."""
-    return (len(text) <= TITLE_MAX and "。" not in text and not text.endswith(("；", "，", "：", ":", "、"))
+    return (len(text) <= TITLE_MAX and "。" not in text and not text.endswith(("；", "，", "、"))
+            and not introduces(text) and not exclaims(text)
             and not LEAD_IN.match(text) and not frontish(text) and "文/" not in text and "记者" not in text[:20]
             and not text.startswith("写在"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .clean import LEADS_ON, MARKER, PART, SourceError, heading_title, part_line
+from .clean import LEADS_ON, MARKER, PART, SourceError, heading_title, introduces, part_line
 
 NUMERALS = "一二三四五六七八九十"
 L1 = re.compile(rf"^([{NUMERALS}]+)、\s*(.+)$")
@@ -76,7 +76,7 @@ def headings(paras: list[Para]) -> list[Heading]:
             word, numeral = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             out.append(Heading(i, "marker", word, word + numeral, heading_title(t[m.end():].strip())))
             continue
-        if len(t) > 40 or t.endswith(("。", "；", "，", "：")):
+        if len(t) > 40 or t.endswith(("。", "；", "，")) or introduces(t):
             continue
         if m := L1.match(t):
             out.append(Heading(i, "l1", "一、", m.group(1) + "、", heading_title(m.group(2))))
@@ -235,11 +235,27 @@ def layout(paras: list[Para], file: str, sections: str | None = None) -> Layout:
         if "两会" in texts[k] or "人代会" in texts[k]:
             close_at = k
             break
+    if close_at is None:  # no word of the meeting: a last paragraph that rallies, without figures
+        body_at = [k for k, p in enumerate(tail) if not _caption(p, True)]
+        if len(body_at) >= 2 and exhorts(texts[body_at[-1]]):
+            close_at = body_at[-1]
     if close_at is not None and sum(1 for p in tail[close_at + 1:] if not _caption(p, True)) <= 2:
         out.closing = [tail[close_at].text] + [p.text for p in tail[close_at + 1:]
                                                if not _caption(p, True) and len(p.text) > 30]
         out.paths[-1].paragraphs = [p.text for p in tail[:close_at] if not _caption(p, False)]
     return out
+
+
+# How an article's last paragraph rallies its readers: 以更加…的姿态, 奋力…, 为…而奋斗,
+# 谱写/开创/书写…新篇章/新局面/新答卷.
+EXHORTS = re.compile(r"以更加[\u3400-\u9fff、，]{1,16}的|奋力|为[^。]{1,30}?而?(?:努力|奋斗)|"
+                     r"(?:谱写|开创|书写|奏响|续写|开启)[^。！]{0,16}?新(?:篇章|局面|答卷|征程|华章|辉煌|篇)")
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?!年)[%％\u3400-\u9fff]")
+
+
+def exhorts(text: str) -> bool:
+    """A closing exhortation: rallying words and no figure (a year, 2025年, is not a figure)."""
+    return bool(EXHORTS.search(text)) and not FIGURE.search(text)
 
 
 def meeting_facts(lay: Layout) -> dict:
