@@ -381,6 +381,17 @@ def _stop_exception(signum: int) -> BaseException:
     return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(128 + signum)
 
 
+def stop_code(exc: BaseException) -> int:
+    """The exit code of a stop: 128 + the signal that asked for it. Not the exception's own
+    code alone: a library that raises the exception again with its message extended
+    (reportlab's ``annotateException`` does, inside the layout) leaves a ``Terminated`` whose
+    code is that text, and ``os._exit`` of a text would end in a traceback."""
+    if _asked:
+        return 128 + _asked[0]
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, int) else 128 + signal.SIGTERM
+
+
 def check_stop() -> None:
     """Raise again for a stop signal that arrived earlier. Python cannot raise out of a
     ``__del__`` or a weakref callback: a signal landing there is reported as "ignored" and

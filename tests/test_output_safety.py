@@ -379,3 +379,23 @@ def test_export_never_writes_over_its_data_file(data, tmp_path, capsys):
     fifo = tmp_path / "f.xlsx"
     os.mkfifo(fifo)
     refused(capsys, ["import", str(fifo), "--into", str(data)], "FIFO")
+
+
+def test_a_stop_that_a_library_annotated_still_exits_with_the_signals_code(data, tmp_path, monkeypatch):
+    """reportlab catches an exception while it starts a page and raises it again with its
+    message extended (``annotateException``): a SIGTERM that lands there becomes a
+    ``Terminated`` whose code is a text. The exit code must still be 143 (it was a traceback
+    and 1), with the temporary files gone."""
+    from briefing.errors import Terminated
+    from briefing.typeset.document import BookletTemplate
+
+    def stopped(self, canv, doc):
+        files._asked.append(signal.SIGTERM)  # what the signal handler records, then raises
+        raise Terminated(143)
+
+    monkeypatch.setattr(BookletTemplate, "_page_begin", stopped)
+    try:
+        assert main(["build", str(data), "-o", str(tmp_path / "b.pdf"), "-q"]) == 143
+    finally:
+        files._asked.clear()
+    assert temps(tmp_path) == [] and not (tmp_path / "b.pdf").exists()

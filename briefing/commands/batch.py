@@ -17,6 +17,7 @@ from pathlib import Path as FsPath
 from typing import Callable
 
 from ..errors import BriefingError, OutputError, Terminated
+from ..files import stop_code
 
 
 @dataclass
@@ -41,7 +42,7 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, sheet: str 
         r = build(data, out, paper=paper, impose=impose, marks=marks, sheet=sheet,
                   cache=Cache(FsPath(cache_root) if cache_root else None), inputs=inputs)
     except Terminated as exc:  # the batch is being stopped: our temporary files are gone, so go
-        os._exit(exc.code)
+        os._exit(stop_code(exc))
     except BriefingError as exc:
         return Outcome(data, exc.exit_code, message=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug must still not take the other booklets down with it

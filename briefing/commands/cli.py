@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
-from ..files import XLSX, YAML, check_target, terminated_on_signals
+from ..files import XLSX, YAML, check_target, stop_code, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -494,7 +494,7 @@ def run(argv: list[str]) -> int:
         except KeyboardInterrupt:
             return 130
         except Terminated as exc:
-            return exc.code
+            return stop_code(exc)
 
 
 def _failed(exc: BriefingError) -> int:

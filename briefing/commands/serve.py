@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..cache import default_dir
+from ..errors import Terminated
+from ..files import stop_code
 
 IDLE = 3600.0  # seconds without a build after which the server exits
 STALE_CHECK = 10.0  # seconds between looks at whether the loaded code changed on disk
@@ -311,6 +313,8 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int]) -> None:
         os.umask(request["umask"])
         gc.disable()  # a worker runs one command and exits (as a local one-shot command does)
         code = run(request["argv"])
+    except Terminated as exc:
+        code = stop_code(exc)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
