@@ -704,3 +704,36 @@ def test_a_section_without_figures_is_flagged_not_silently_kept(tmp_path, capsys
     flagged = [line for line in text.splitlines() if "title:" in line and "可能不是一节" in line]
     assert len(flagged) == 1 and "项目为王，实干为先" in flagged[0]
     assert "项目为王，实干为先" in err and "没有找到任何指标" in err
+
+
+# ---- "A和B分别…X和Y": one figure to each item, the shared head noun to each -----------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("城镇居民和农村居民人均可支配收入分别达到4.86万元和2.35万元，分别增长5.1%和7.4%。",
+     [("城镇居民人均可支配收入", 4.86, "万元", "amount", 5.1), ("农村居民人均可支配收入", 2.35, "万元", "amount", 7.4)]),
+    ("全区粮食和蔬菜产量分别达到12.6万吨和30.2万吨。",
+     [("粮食产量", 12.6, "万吨", "amount", None), ("蔬菜产量", 30.2, "万吨", "amount", None)]),
+    ("新建和改造农村公路分别为120公里和85公里。",
+     [("新建农村公路", 120, "公里", "amount", None), ("改造农村公路", 85, "公里", "amount", None)]),
+    ("小学、初中和高中入学率分别达到100%、99.8%和96.5%。",
+     [("小学入学率", 100, "%", "share", None), ("初中入学率", 99.8, "%", "share", None),
+      ("高中入学率", 96.5, "%", "share", None)]),
+    ("进出口总额和实际利用外资分别完成36.2亿元和1.8亿美元，分别比上年增长12.5%和下降8.3%。",
+     [("进出口总额", 36.2, "亿元", "amount", 12.5), ("实际利用外资", 1.8, "亿美元", "amount", -8.3)]),
+    ("工业投资、民间投资和技改投资分别增长12.3%、8.5%和20.1%。",
+     [("工业投资增长", 12.3, "%", "growth", None), ("民间投资增长", 8.5, "%", "growth", None),
+      ("技改投资增长", 20.1, "%", "growth", None)]),
+    ("城镇新增就业和农村劳动力转移就业分别为4260人和1.2万人，其中高校毕业生就业980人。",
+     [("城镇新增就业", 4260, "人", "amount", None), ("农村劳动力转移就业", 1.2, "万人", "amount", None),
+      ("高校毕业生就业", 980, "人", "amount", None)]),
+])
+def test_respectively_gives_each_item_its_figure_and_the_shared_head(sentence, expected):
+    ms = metrics_of(sentence)
+    assert [(m.label, m.figure.value, m.figure.unit, m.kind, m.growth) for m in ms] == expected
+    assert all(m.sentence == sentence for m in ms)
+
+
+def test_respectively_with_counts_that_disagree_is_read_as_before():
+    # Two items, three figures: no pairing is safe, each figure keeps the reading it had.
+    sentence = "粮食和蔬菜产量分别达到12.6万吨、30.2万吨和5万吨。"
+    assert len(metrics_of(sentence)) == 3
