@@ -213,12 +213,86 @@ def _segments(clause: str) -> list[str]:
     return out
 
 
+LIST_SEP = re.compile(r"、|和|及|与")
+# A first item ending so names a measure of its own (进出口总额和实际利用外资): no head is shared.
+MEASURE_END = re.compile(r"(?:值|额|量|率|数|收入|投资|外资|支出|面积|产值|总值|GDP|规模|比重|人次|利润|税收|营收)$")
+
+
+def _listed(text: str, plan: bool = False) -> list[tuple[str, str]] | None:
+    """``text`` as a list of figures joined by 、/和/及/与 and nothing else, each with the words
+    before it (比上年增长12.5%和下降8.3% → [(比上年增长, 12.5%), (下降, 8.3%)])."""
+    figs = figures(text, plan)
+    if len(figs) < 2 or _trim(text[figs[-1].end:]):
+        return None
+    out, at = [], 0
+    for i, f in enumerate(figs):
+        words = text[at:f.start]
+        if i:
+            sep = LIST_SEP.match(words)
+            if not sep:
+                return None
+            words = words[sep.end():]
+        if re.search(r"\d|[，；、]", words) or (i and len(words) > 4):
+            return None
+        out.append((words, text[f.start:f.end]))
+        at = f.end
+    return out
+
+
+def _items(subject: str, n: int) -> list[str] | None:
+    """The ``n`` items a 分别 sentence lists, the head noun they share given to each:
+    城镇居民和农村居民人均可支配收入 → 城镇居民人均可支配收入, 农村居民人均可支配收入. The last
+    item is as many words (jieba's) as the first; what follows it is the shared head, unless
+    the first item names a measure itself or the two end in the same word (工业投资、技改投资)."""
+    from ...words import tagged
+
+    items = [i for i in LIST_SEP.split(LEAD_FILLERS.sub("", subject)) if i]
+    if len(items) != n or not all(items):
+        return None
+    first, last = [w for w, _ in tagged(items[0])], [w for w, _ in tagged(items[-1])]
+    if MEASURE_END.search(items[0]) or len(last) <= len(first) or first[-1] == last[-1]:
+        return items
+    head = "".join(last[len(first):])
+    return [i + head for i in items[:-1]] + ["".join(last[:len(first)]) + head]
+
+
+def _distributed(clause: str) -> list[str]:
+    """A clause with 分别 pairing n items with n figures (A和B分别达到X和Y，分别增长a和b), as
+    one clause an item (A达到X，增长a；B达到Y，增长b); any other clause as it is."""
+    segs = split_keep(clause, "，")
+    for k, seg in enumerate(segs):
+        body = _trim(seg)
+        if "分别" not in body:
+            continue
+        subject, _, rest = body.partition("分别")
+        listed = _listed(rest)
+        if not listed or not LIST_SEP.search(subject):
+            continue
+        n = len(listed)
+        items = _items(subject, n)
+        if not items:
+            continue
+        parts = [[f"{item}{words or listed[0][0]}{fig}"] for item, (words, fig) in zip(items, listed)]
+        j = k + 1
+        while j < len(segs) and _trim(segs[j]).startswith("分别"):
+            more = _listed(_trim(segs[j])[2:])
+            if not more or len(more) != n:
+                break
+            for part, (words, fig) in zip(parts, more):
+                part.append(f"{words or more[0][0]}{fig}")
+            j += 1
+        before, after = "".join(segs[:k]), "".join(segs[j:])
+        return ([before] if _trim(before) else []) + ["，".join(p) + "；" for p in parts] \
+            + (_distributed(after) if _trim(after) else [])
+    return [clause]
+
+
 def metrics_of(paragraph: str) -> list[Extracted]:
     out: list[Extracted] = []
     for sentence in sentences(paragraph):
         converted = numerals(sentence)
         last: Extracted | None = None
-        for clause in clauses(converted):
+        for clause in (c for whole in clauses(converted) for c in _distributed(whole)):
             for seg in _segments(clause):
                 shared = _shared(seg)
                 if shared:
