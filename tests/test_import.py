@@ -737,3 +737,45 @@ def test_respectively_with_counts_that_disagree_is_read_as_before():
     # Two items, three figures: no pairing is safe, each figure keeps the reading it had.
     sentence = "粮食和蔬菜产量分别达到12.6万吨、30.2万吨和5万吨。"
     assert len(metrics_of(sentence)) == 3
+
+
+# ---- Word tables whose unit is in the row label or the column header ----------------------
+
+WORD_TABLES = [
+    (["指标", "2024年", "增长（%）"], [
+        (["地区生产总值（亿元）", "312.7", "5.8"], [("地区生产总值", 312.7, "亿元", "amount", 5.8)]),
+        (["城镇居民人均可支配收入(万元)", "4.86", "-1.2"], [("城镇居民人均可支配收入", 4.86, "万元", "amount", -1.2)]),
+        (["固定资产投资（亿元）", "—", "6.2"], [("固定资产投资增长", 6.2, "%", "growth", None)]),
+        (["森林覆盖率（%）", "63.2", ""], [("森林覆盖率", 63.2, "%", "share", None)]),
+    ]),
+    (["指标", "数值（亿元）", "增速"], [
+        (["一般公共预算收入", "16.4", "4.9%"], [("一般公共预算收入", 16.4, "亿元", "amount", 4.9)]),
+        (["税收收入", "11.2亿元", "3.0"], [("税收收入", 11.2, "亿元", "amount", 3.0)]),
+    ]),
+    (["项目", "完成值", "单位", "同比增长"], [
+        (["社会消费品零售总额", "128.9", "亿元", "5.1"], [("社会消费品零售总额", 128.9, "亿元", "amount", 5.1)]),
+    ]),
+    (["指标", "数值", "同比增长（%）"], [
+        (["接待游客（万人次）", "356", "12.0"], [("接待游客", 356, "万人次", "amount", 12.0)]),
+    ]),
+]
+
+
+def test_word_table_units_in_the_label_or_header_go_to_the_figure(tmp_path):
+    docx = pytest.importorskip("docx")
+    from briefing.data.importer.docx import read_docx
+
+    document = docx.Document()
+    document.add_paragraph("一、经济运行稳中有进")
+    expected = []
+    for header, rows in WORD_TABLES:
+        table = document.add_table(rows=1 + len(rows), cols=len(header))
+        for row, texts in zip(table.rows, [header] + [cells for cells, _ in rows]):
+            for cell, text in zip(row.cells, texts):
+                cell.text = text
+        expected += [m for _, ms in rows for m in ms]
+    path = tmp_path / "tables.docx"
+    document.save(path)
+    got = [(m.label, m.figure.value, m.figure.unit, m.kind, m.growth)
+           for p in read_docx(path)[1:] for m in metrics_of(p.text)]
+    assert got == expected
