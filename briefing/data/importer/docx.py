@@ -14,27 +14,49 @@ from pathlib import Path as FsPath
 
 from ..office import WorkbookError, check_package
 from .clean import SourceError, exclaims, frontish, introduces, read_source
+from .rules import UNIT
 from .structure import LOOKED, STYLED, Para
 
 GROWTH_HEAD = re.compile(r"增长|增速|增幅|同比|比上年")
 BARE = re.compile(r"^-?\d+(?:\.\d+)?%?$")
+UNIT_CELL = re.compile(rf"^(?:{UNIT}|%)$")
+IN_BRACKETS = re.compile(r"\s*[（(]\s*([^（）()]{1,8}?)\s*[)）]\s*$")
+NO_VALUE = re.compile(r"^[—–\-－/／…·]*$")
+
+
+def _unit_in(text: str) -> tuple[str, str | None]:
+    """A label or header and the unit it states in brackets: 地区生产总值（亿元） → 地区生产总值, 亿元."""
+    m = IN_BRACKETS.search(text)
+    if m and UNIT_CELL.match(m.group(1).replace("％", "%")):
+        return text[:m.start()], m.group(1).replace("％", "%")
+    return text, None
 
 
 def row_sentence(header: list[str], cells: list[str]) -> str:
-    """One table row as a sentence: the first cell names it, growth columns say 增长."""
-    label, rest = cells[0], cells[1:]
-    out = label
-    for n, cell in enumerate(rest, 1):
-        if not cell:
+    """One table row as a sentence: the first cell names it, growth columns say 增长. A bare
+    number takes the unit its column header (数值（亿元）), a 单位 column or its row label
+    (地区生产总值（亿元）) states; a row with no value but a growth reads 固定资产投资增长6.2%."""
+    label, row_unit = _unit_in(cells[0])
+    rest = cells[1:]
+    heads = [header[n] if n < len(header) else "" for n in range(1, len(cells))]
+    for head, cell in zip(heads, rest):
+        if head.strip() == "单位" and UNIT_CELL.match(cell.strip()):
+            row_unit = cell.strip()
+    out, valued = label, False
+    for n, (head, cell) in enumerate(zip(heads, rest), 1):
+        cell = cell.strip()
+        if not cell or NO_VALUE.match(cell) or head.strip() == "单位":
             continue
-        head = header[n] if n < len(header) else ""
         if GROWTH_HEAD.search(head) and BARE.match(cell):
             word = "增长" if not cell.startswith("-") else "下降"
-            out += f"，{word}{cell.lstrip('-')}" if "%" in cell else f"，{word}{cell.lstrip('-')}%"
-        elif GROWTH_HEAD.search(head) or n > 1:
-            out += f"，{cell}"
-        else:
-            out += cell
+            figure = cell.lstrip("-") + ("" if "%" in cell else "%")
+            out += f"，{word}{figure}" if valued else f"{word}{figure}"
+            valued = True
+            continue
+        if BARE.match(cell) and "%" not in cell:
+            cell += _unit_in(head)[1] or row_unit or ""
+        out += f"，{cell}" if GROWTH_HEAD.search(head) or (n > 1 and valued) else cell
+        valued = True
     return out + "。"
 
 
