@@ -779,3 +779,12 @@ def test_word_table_units_in_the_label_or_header_go_to_the_figure(tmp_path):
     got = [(m.label, m.figure.value, m.figure.unit, m.kind, m.growth)
            for p in read_docx(path)[1:] for m in metrics_of(p.text)]
     assert got == expected
+
+
+def test_a_figure_the_text_and_its_table_both_state_is_one_metric():
+    from briefing.data.importer.rules import distinct
+
+    paragraphs = ["全县地区生产总值达到312.7亿元，增长5.8%。", "地区生产总值312.7亿元，增长5.8%。",
+                  "地区生产总值312.7亿元，增长6.0%。"]
+    ms = distinct([m for p in paragraphs for m in metrics_of(p)])
+    assert [(m.label, m.figure.value, m.growth) for m in ms] == [("地区生产总值", 312.7, 5.8), ("地区生产总值", 312.7, 6.0)]

@@ -16,7 +16,7 @@ from pathlib import Path as FsPath
 from ... import files
 from .clean import SourceError, check_length, decode, normalise, paragraphs, read_source
 from .draft import CHECK, MAYBE, TODO, baseline_hint, metric_line, num, q, target_lines, unique_ids
-from .rules import achievements_of, metrics_of, targets_of
+from .rules import achievements_of, distinct, metrics_of, targets_of
 from .structure import Layout, Para, layout, meeting_facts
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
@@ -176,7 +176,7 @@ def _draft(lay: Layout, path: FsPath, schema: str | None, notes: list[str]) -> I
     all_metrics: list[dict] = []
     n_metrics = 0
     for i, a in enumerate(lay.answers, 1):
-        found = [m for p in a.paragraphs for m in metrics_of(p)]
+        found = distinct([m for p in a.paragraphs for m in metrics_of(p)])
         ids = unique_ids([m.label for m in found], {x["id"] for x in all_metrics})
         ms = []
         for ident, m in zip(ids, found):

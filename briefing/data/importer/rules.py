@@ -322,6 +322,18 @@ def metrics_of(paragraph: str) -> list[Extracted]:
     return out
 
 
+def distinct(metrics: list[Extracted]) -> list[Extracted]:
+    """The metrics of an answer without repeats: a figure its text states and its table repeats
+    (地区生产总值312.7亿元，增长5.8% in both) is one metric, kept where it came first."""
+    seen, out = set(), []
+    for m in metrics:
+        key = (m.label, m.figure.value, m.figure.value_max, m.figure.unit, m.figure.comparator, m.growth, m.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out
+
+
 def achievements_of(paragraph: str) -> list[str]:
     """Qualitative results: the clauses without a figure, cut at commas into whole statements."""
     out = []
