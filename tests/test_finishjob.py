@@ -152,3 +152,32 @@ def test_a_stop_while_the_worker_finishes_leaves_nothing_behind(tmp_path):
             break
         after_layout += "layout+write" in err and "检查 PDF verify" not in err
     assert after_layout, "no signal landed while the worker finished or verified"
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped libraries")
+def test_watch_finishes_in_process_after_its_first_build(tmp_path):
+    """The first build of `watch` finishes in a worker (a fresh process); the watch process
+    then imports pikepdf and pypdf itself while the editor works, so that no later build
+    forks a worker that imports them again (slower than finishing in process)."""
+    data = tmp_path / "d.yaml"
+    data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
+    env = dict(os.environ, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    # A warm cache: watch's first build is a rebuild, finished by a worker (a cold one imports
+    # the finishing stages itself while it waits for its charts).
+    assert run("build", str(data), "-o", str(tmp_path / "w.pdf"), "-q", env=env).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "watch", str(data), "-o", str(tmp_path / "w.pdf")],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if "watching for changes" in line:
+                break
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            maps = Path(f"/proc/{proc.pid}/maps").read_text()
+            if "pikepdf" in maps:
+                break
+            time.sleep(0.05)
+        assert "pikepdf" in maps  # its extension module is loaded in the watch process itself
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

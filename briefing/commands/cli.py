@@ -271,6 +271,10 @@ def _watch(args) -> int:
         if not args.quiet:
             _say(f"briefing: 等待 {args.data} 的下一次保存（Ctrl-C 结束） watching for changes")
         gc.collect()  # the build's garbage, while the editor is the one at work
+        # The first build finished in a worker that imported pikepdf and pypdf for it; the next
+        # ones finish here, faster than a worker that imports them again (commands.finishjob).
+        from ..check import verify  # noqa: F401
+        from ..pdf import finish  # noqa: F401
 
     watch(args.data, rebuild)
     return 0
