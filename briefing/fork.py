@@ -13,6 +13,7 @@ unlike a cache file another user may have written.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -67,8 +68,10 @@ def start(main: Callable[[int, int], None]) -> "Worker | None":
 
 
 class Worker:
-    """A forked child running ``main(requests, replies)`` (which must never return: it ends
-    with ``os._exit``), with this side's ends of the two pipes."""
+    """A forked child running ``main(requests, replies)``, with this side's ends of the two
+    pipes. The child runs one job with the collector off, and exits when ``main`` returns;
+    if ``main`` raises, whatever it is, the child replies ``("failed", why)`` first, so that
+    this process does the job itself (``receive`` gives that reply, or ``WorkerFailed``)."""
 
     def __init__(self, main: Callable[[int, int], None]):
         down_r, down_w = os.pipe()
@@ -88,7 +91,13 @@ class Worker:
             os.close(down_w)
             os.close(up_r)
             try:
+                gc.disable()  # one job, then exit
                 main(down_r, up_w)
+            except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
+                try:
+                    write(up_w, ("failed", f"{type(exc).__name__}: {exc}"))
+                except BaseException:  # noqa: BLE001
+                    pass
             finally:
                 os._exit(0)
         os.close(down_r)

@@ -439,11 +439,8 @@ class _StructureRead:
         if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
             return None
 
-        def main(requests: int, replies: int) -> None:
-            try:
-                write(replies, read_structure(reader))
-            except BaseException:  # noqa: BLE001 - read again in the parent, which reports it
-                pass
+        def main(requests: int, replies: int) -> None:  # a failure is read again here, and reported
+            write(replies, read_structure(reader))
 
         worker = start(main)
         return cls(worker) if worker is not None else None

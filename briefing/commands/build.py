@@ -124,7 +124,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
             job: ChartJob | None = None, passes: LayoutPasses | None = None,
-            bars: int | None = None, finishing_here: bool = True) -> dict[ChartSpec, object]:
+            bars: int | None = None) -> dict[ChartSpec, object]:
     """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
     with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
     ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
@@ -149,9 +149,8 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
         checking stages (which it imports anyway, later, if it never waits)."""
         import svglib.svglib  # noqa: F401
 
-        if finishing_here:
-            from ..check import verify  # noqa: F401
-            from ..pdf import finish  # noqa: F401
+        from ..check import verify  # noqa: F401
+        from ..pdf import finish  # noqa: F401
 
     def fetch(i: int):
         if not job.ready(i):
@@ -356,7 +355,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     styles = styles_for(paper, fonts)
     passes = LayoutPasses(provisional=hint is None)
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
-                        bars_that_fit(styles.geometry.frame_height), finisher is None)
+                        bars_that_fit(styles.geometry.frame_height))
     built = build_time()
     entries, structure = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
                                     raw, hint, passes)

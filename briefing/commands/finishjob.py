@@ -14,7 +14,6 @@ Only where those libraries are not imported yet is there anything to win: a ``wa
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 
@@ -26,26 +25,19 @@ LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this proces
 
 def _worker(requests: int, replies: int) -> None:
     """In the forked process: import, wait for the raw file, finish and verify it, reply."""
-    try:
-        gc.disable()  # one job, then exit
-        from ..check.verify import verify
-        from ..files import writing
-        from ..pdf.finish import finish
+    from ..check.verify import verify
+    from ..files import writing
+    from ..pdf.finish import finish
 
-        raw, tmp, out, doc, built, structure, paper = read(requests)
-        began = time.perf_counter()
-        try:
-            writing(out, finish, raw, tmp, doc, built, structure)
-        except BriefingError as exc:  # the message this process would give: sent as it is
-            write(replies, ("error", exc))
-            return
-        finished = time.perf_counter() - began
-        write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
-    except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent does the job instead
-        try:
-            write(replies, ("failed", f"{type(exc).__name__}: {exc}"))
-        except BaseException:  # noqa: BLE001
-            pass
+    raw, tmp, out, doc, built, structure, paper = read(requests)
+    began = time.perf_counter()
+    try:
+        writing(out, finish, raw, tmp, doc, built, structure)
+    except BriefingError as exc:  # the message this process would give: sent as it is
+        write(replies, ("error", exc))
+        return
+    finished = time.perf_counter() - began
+    write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
 
 
 class FinishJob:

@@ -12,7 +12,6 @@ makes this process draw the charts itself.
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
@@ -21,26 +20,19 @@ __all__ = ["ChartJob", "WorkerFailed"]
 
 
 def _worker(requests: int, replies: int) -> None:
-    """In the forked process: warm up, draw what is asked, reply (``fork.Worker`` exits)."""
-    try:
-        gc.disable()  # one job, then exit
-        from .charts import drawing, warm_up
+    """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
+    from .charts import drawing, warm_up
 
-        warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
-        specs, width, cache_root, fonts = read(requests)
-        from ..cache import Cache
-        from ..fonts.register import FontSet, register_known
+    warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
+    specs, width, cache_root, fonts = read(requests)
+    from ..cache import Cache
+    from ..fonts.register import FontSet, register_known
 
-        fonts = FontSet(*fonts)
-        cache = Cache(Path(cache_root)) if cache_root else None
-        register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
-        for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
-            write(replies, ("ok", drawing(spec, width, fonts, cache)))
-    except BaseException as exc:  # noqa: BLE001 - whatever it is, the parent draws instead
-        try:
-            write(replies, ("failed", f"{type(exc).__name__}: {exc}"))
-        except BaseException:  # noqa: BLE001
-            pass
+    fonts = FontSet(*fonts)
+    cache = Cache(Path(cache_root)) if cache_root else None
+    register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
+    for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
+        write(replies, ("ok", drawing(spec, width, fonts, cache)))
 
 
 class ChartJob:
