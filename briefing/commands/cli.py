@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
-from ..files import XLSX, YAML, check_target, stop_code, terminated_on_signals
+from ..files import XLSX, YAML, check_stop, check_target, stop_code, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -276,7 +276,9 @@ def _watch(args) -> int:
         from ..check import verify  # noqa: F401
         from ..pdf import finish  # noqa: F401
 
-    watch(args.data, rebuild)
+    # A stop signal that landed inside an import (the finishing stages above) is only
+    # remembered: each round of the poll raises it, or watch would go on after it.
+    watch(args.data, rebuild, stop=lambda: check_stop() or False)
     return 0
 
 
