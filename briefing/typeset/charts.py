@@ -156,28 +156,84 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     }
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width_in, height_in))
-        ax = fig.add_axes((left_pt / width_pt, (bottom_in + below_in) / height_in,
-                           plot_pt / width_pt, row_in * n / height_in))
         fig.patch.set_visible(False)  # the page is the background: no white rectangles to draw
-        ax.patch.set_visible(False)
+        ax = _Plot(fig, (left_pt / width_pt, (bottom_in + below_in) / height_in,
+                         plot_pt / width_pt, row_in * n / height_in), n)
         ys = list(range(n))[::-1]
-        ax.set_ylim(-0.5, n - 0.5)
         per_pt = _draw(spec.kind, ax, rows, ys, plot_pt, fonts, style)
         for y, r in zip(ys, rows):
             x, right = _label_at(spec.kind, r, per_pt)
-            ax.annotate(end_text(r, spec.kind), (x, y), xytext=(4 if right else -4, 0), textcoords="offset points",
-                        ha="left" if right else "right", va="center", color=style.text,
-                        fontweight="bold", fontsize=end_pt, annotation_clip=False)
-        ax.set_yticks(ys, labels=labels)
-        ax.tick_params(axis="y", length=0, pad=6, colors=style.text)
-        for side in ("top", "right", "bottom", "left"):
-            ax.spines[side].set_visible(False)
+            ax.text(end_text(r, spec.kind), x, y, 4 if right else -4, ax.transData,
+                    ha="left" if right else "right", va="center", color=style.text,
+                    fontweight="bold", fontsize=end_pt)
+        for y, label in zip(ys, labels):  # where matplotlib puts y tick labels, without an axis
+            ax.text(label, 0, y, -6, ax.yaxis_transform, ha="right", va="center_baseline", color=style.text)
         if spec.kind == "status":
             _legend(fig, ax, rows[0], fonts, style, bottom_in + 0.02)
         buf = io.BytesIO()
         meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
         fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
     return buf.getvalue()
+
+
+class _Plot:
+    """The plot area of a chart, drawn straight onto the figure: what an ``Axes`` would give
+    these charts (a data transform, clipping to the plot box), without its axis machinery:
+    no ticks made, measured or drawn, which was half the cost of drawing a chart. The
+    category labels and the growth axis are placed where matplotlib's ticks put them."""
+
+    def __init__(self, fig, box: tuple[float, float, float, float], n: int):
+        from matplotlib.transforms import (Bbox, BboxTransform, BboxTransformTo, TransformedBbox,
+                                           blended_transform_factory)
+
+        self.figure = fig
+        self.view = Bbox([[0.0, -0.5], [1.0, n - 0.5]])  # the data limits; x is set by ``set_xlim``
+        self.transAxes = BboxTransformTo(TransformedBbox(Bbox.from_bounds(*box), fig.transFigure))
+        self.transData = BboxTransform(self.view, TransformedBbox(Bbox.from_bounds(*box), fig.transFigure))
+        self.xaxis_transform = blended_transform_factory(self.transData, self.transAxes)
+        self.yaxis_transform = blended_transform_factory(self.transAxes, self.transData)
+        self.clipbox = TransformedBbox(Bbox.unit(), self.transAxes)
+
+    def set_xlim(self, lo: float, hi: float) -> None:
+        self.view.intervalx = lo, hi
+
+    def add(self, artist, clip: bool = True):
+        """An artist of the plot: in data units unless it has its own transform, clipped to the
+        plot box as an Axes clips its lines and patches."""
+        if not artist.is_transform_set():
+            artist.set_transform(self.transData)
+        if clip:
+            artist.set_clip_box(self.clipbox)
+        self.figure.add_artist(artist)
+        return artist
+
+    def bars(self, ys, widths, h: float, **props) -> None:
+        """Horizontal bars from zero, centred on ``ys`` (``Axes.barh``'s rectangles)."""
+        from matplotlib.patches import Rectangle
+
+        for y, w in zip(ys, widths):
+            self.add(Rectangle((0, y - h / 2), w, h, **props))
+
+    def vline(self, x: float, **props) -> None:
+        """A line across the plot's height at data ``x`` (``Axes.axvline``)."""
+        from matplotlib.lines import Line2D
+
+        self.add(Line2D([x, x], [0, 1], transform=self.xaxis_transform, **props))
+
+    def line(self, xs, ys, **props) -> None:
+        from matplotlib.lines import Line2D
+
+        self.add(Line2D(xs, ys, **props))
+
+    def text(self, s: str, x: float, y: float, dx_pt: float, transform, **props) -> None:
+        """A text at (``x``, ``y``) in ``transform``'s units, moved ``dx_pt`` points across;
+        not clipped."""
+        from matplotlib.text import Text
+        from matplotlib.transforms import ScaledTranslation
+
+        if dx_pt:
+            transform = transform + ScaledTranslation(dx_pt / 72, 0, self.figure.dpi_scale_trans)
+        self.add(Text(x, y, s, transform=transform, **props), clip=False)
 
 
 def _label_at(kind: str, r: Row, per_pt) -> tuple[float, bool]:
@@ -197,25 +253,24 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
     """The bars of one chart kind; returns where broken bars end (data units)."""
     h = 0.55
     values = [r.value for r in rows]
-    ax.set_xticks([])
     if kind == "gauge":
         hi = max(100.0, *values)
-        ax.barh(ys, [100] * len(rows), height=h, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
-        ax.barh(ys, values, height=h, color=style.bar)
+        ax.bars(ys, [100] * len(rows), h, facecolor=style.track, edgecolor=style.track_edge, linewidth=0.5)
+        ax.bars(ys, values, h, facecolor=style.bar)
         ax.set_xlim(0, hi * 1.005)
-        ax.axvline(0, color=style.axis, linewidth=0.8)
+        ax.vline(0, color=style.axis, linewidth=0.8)
         return {}
     if kind == "parts":
         ratios = [r.value / r.whole for r in rows]
         hi = max(1.0, *ratios)
-        ax.barh(ys, [1.0] * len(rows), height=h, color=style.track, edgecolor=style.track_edge, linewidth=0.5)
+        ax.bars(ys, [1.0] * len(rows), h, facecolor=style.track, edgecolor=style.track_edge, linewidth=0.5)
         seen = [r and max(r, 0.8 * hi / plot_pt) for r in ratios]  # a tiny part stays a visible hairline
-        ax.barh(ys, seen, height=h * 0.6, color=style.bar)
+        ax.bars(ys, seen, h * 0.6, facecolor=style.bar)
         for y, ratio in zip(ys, ratios):
             if ratio > 1:  # the whole's end stays visible across a part that outgrew it
-                ax.plot([1, 1], [y - h / 2 - 0.06, y + h / 2 + 0.06], color=style.text, linewidth=1.0)
+                ax.line([1, 1], [y - h / 2 - 0.06, y + h / 2 + 0.06], color=style.text, linewidth=1.0)
         ax.set_xlim(0, hi * 1.005)
-        ax.axvline(0, color=style.axis, linewidth=0.8)
+        ax.vline(0, color=style.axis, linewidth=0.8)
         return {}
     if kind == "status":
         total = rows[0].whole or rows[0].value
@@ -231,10 +286,10 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
                         from matplotlib.patches import Rectangle
 
                         w = min((_text_width(label, fonts, style) + 7) * total * 1.005 / plot_pt, count * 0.9)
-                        ax.add_patch(Rectangle((x + count / 2 - w / 2, y - 0.35 * h), w, 0.7 * h,
-                                               facecolor="#FFFFFF", edgecolor="none", zorder=4))
-                    ax.annotate(label, (x + count / 2, y), ha="center", va="center", fontweight="bold",
-                                color="#FFFFFF" if solid else style.text, zorder=5)
+                        ax.add(Rectangle((x + count / 2 - w / 2, y - 0.35 * h), w, 0.7 * h,
+                                         facecolor="#FFFFFF", edgecolor="none", zorder=4))
+                    ax.text(label, x + count / 2, y, 0, ax.transData, ha="center", va="center", fontweight="bold",
+                            color="#FFFFFF" if solid else style.text, zorder=5)
                 x += count
         return {}
     # Amounts and growth rates: to scale between the smallest and largest unbroken value.
@@ -249,30 +304,36 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
     broken_lo = lo - 0.12 * span if any(r.broken and r.value < 0 for r in rows) else lo
     if kind == "growth":
         _growth_axis(ax, lo, hi, style)
+    from matplotlib.patches import Polygon
+
     drawn = [(broken_hi if r.value > 0 else broken_lo) if r.broken else r.value for r in rows]
-    ax.barh(ys, drawn, height=h, color=style.bar, zorder=2)
+    ax.bars(ys, drawn, h, facecolor=style.bar, zorder=2)
     for y, r in zip(ys, rows):
         if r.broken:  # a white slanted gap across the bar: this bar is longer than drawn
             edge = hi + 0.05 * span if r.value > 0 else lo - 0.05 * span
             w = 0.025 * span * (1 if r.value > 0 else -1)
-            ax.fill([edge, edge + w, edge + 2 * w, edge + w], [y - h / 2 - 0.08, y - h / 2 - 0.08,
-                                                              y + h / 2 + 0.08, y + h / 2 + 0.08],
-                    color="#FFFFFF", zorder=3, linewidth=0)
+            ax.add(Polygon([(edge, y - h / 2 - 0.08), (edge + w, y - h / 2 - 0.08), (edge + 2 * w, y + h / 2 + 0.08),
+                            (edge + w, y + h / 2 + 0.08)], color="#FFFFFF", zorder=3, linewidth=0))
     ax.set_xlim(broken_lo - pad_left, broken_hi + 0.01 * span)
-    ax.axvline(0, color=style.axis, linewidth=0.8, zorder=4)  # the zero line, wherever it falls
+    ax.vline(0, color=style.axis, linewidth=0.8, zorder=4)  # the zero line, wherever it falls
     return {"broken_hi": broken_hi, "broken_lo": broken_lo}
 
 
 def _growth_axis(ax, lo: float, hi: float, style: ChartStyle) -> None:
     """Growth rates carry a labelled axis: their own scale is read, never assumed."""
+    from matplotlib.lines import TICKDOWN, Line2D
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import ScaledTranslation
 
     ticks = [t for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi) if lo <= t <= hi]
-    ax.set_xticks(ticks, labels=[format_number(round(t, 6)) for t in ticks])
-    ax.tick_params(axis="x", length=2, width=0.5, colors=style.muted, labelsize=8.0)
+    # Drawn as matplotlib draws x ticks of length 2 pointing out, labels 3.5 pt below them.
+    ax.add(Line2D(ticks, [0] * len(ticks), transform=ax.xaxis_transform, linestyle="none", marker=TICKDOWN,
+                  markersize=2, markeredgewidth=0.5, color=style.muted), clip=False)
+    below = ax.xaxis_transform + ScaledTranslation(0, -5.5 / 72, ax.figure.dpi_scale_trans)
     for t in ticks:
+        ax.text(format_number(round(t, 6)), t, 0, 0, below, ha="center", va="top", color=style.muted, fontsize=8.0)
         if t:
-            ax.axvline(t, color="#D0D0D0", linewidth=0.4, zorder=1)
+            ax.vline(t, color="#D0D0D0", linewidth=0.4, zorder=1)
 
 
 def _segment(ax, x0: float, x1: float, y0: float, y1: float, status: str, style: ChartStyle) -> None:
@@ -280,8 +341,8 @@ def _segment(ax, x0: float, x1: float, y0: float, y1: float, status: str, style:
     from matplotlib.patches import Rectangle
 
     fill, pattern = status_look(status)
-    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=fill, edgecolor=style.text,
-                           linewidth=0.6, linestyle="--" if pattern == "dashed" else "-", zorder=2))
+    ax.add(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=fill, edgecolor=style.text,
+                     linewidth=0.6, linestyle="--" if pattern == "dashed" else "-", zorder=2))
     _pattern(ax, pattern, ax.transData, (x0, x1, y0, y1), style)
 
 
@@ -320,11 +381,7 @@ def _pattern(ax, pattern: str, transform, box, style: ChartStyle) -> None:
                 c += step
     lines = LineCollection(segs, colors=style.text, linewidths=width, transform=fig.dpi_scale_trans,
                            zorder=3, capstyle="round" if pattern == "dots" else "butt")
-    if transform is ax.transData:  # a bar's segment: drawn with the axes, under its count label
-        lines.set_clip_on(False)
-        ax.add_collection(lines, autolim=False)
-    else:  # a legend swatch, itself drawn on the figure after the axes
-        fig.add_artist(lines)
+    ax.add(lines, clip=False)
 
 
 def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -> None:
