@@ -170,6 +170,7 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
             ax.text(label, 0, y, -6, ax.yaxis_transform, ha="right", va="center_baseline", color=style.text)
         if spec.kind == "status":
             _legend(fig, ax, rows[0], fonts, style, bottom_in + 0.02)
+        ax.unclip()
         buf = io.BytesIO()
         meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
         fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
@@ -193,6 +194,7 @@ class _Plot:
         self.xaxis_transform = blended_transform_factory(self.transData, self.transAxes)
         self.yaxis_transform = blended_transform_factory(self.transAxes, self.transData)
         self.clipbox = TransformedBbox(Bbox.unit(), self.transAxes)
+        self._clipped: list = []
 
     def set_xlim(self, lo: float, hi: float) -> None:
         self.view.intervalx = lo, hi
@@ -204,8 +206,26 @@ class _Plot:
             artist.set_transform(self.transData)
         if clip:
             artist.set_clip_box(self.clipbox)
+            self._clipped.append(artist)
         self.figure.add_artist(artist)
         return artist
+
+    def unclip(self) -> None:
+        """Keep the clip only where a shape reaches the plot box's edge (a zero line, a track's
+        outline at zero): clipping a shape inside the box changes nothing, and each clipped
+        shape costs svglib and the PDF a clipping group of its own."""
+        from matplotlib.lines import Line2D
+
+        box = self.clipbox
+        for artist in self._clipped:
+            if isinstance(artist, Line2D):
+                stroke = artist.get_linewidth() if artist.get_linestyle() not in ("None", "none", " ", "") else 0
+            else:
+                stroke = artist.get_linewidth() if artist.get_edgecolor()[3] else 0
+            # A stroke's caps and joins stay within 5 widths of its path (a miter at SVG's limit, 10).
+            ext = artist.get_window_extent().padded(5 * stroke * self.figure.dpi / 72)
+            if box.x0 <= ext.x0 and ext.x1 <= box.x1 and box.y0 <= ext.y0 and ext.y1 <= box.y1:
+                artist.set_clip_box(None)
 
     def bars(self, ys, widths, h: float, **props) -> None:
         """Horizontal bars from zero, centred on ``ys`` (``Axes.barh``'s rectangles)."""
