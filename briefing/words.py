@@ -66,6 +66,12 @@ def _tagger():
     return POSTokenizer(_segmenter().tokenizer)
 
 
+def learn(text: str) -> None:
+    """Load now the words that can start at any character of ``text``: one pass over the
+    dictionary (≈ 15 ms) for many texts to be cut later, instead of one pass per text."""
+    _segmenter().learn(text)
+
+
 def words(text: str) -> list[str]:
     """``text`` cut into words by jieba's dictionary (no guessing of unknown words)."""
     segmenter = _segmenter()

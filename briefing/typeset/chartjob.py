@@ -21,7 +21,7 @@ __all__ = ["ChartJob", "WorkerFailed"]
 
 def _worker(requests: int, replies: int) -> None:
     """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
-    from .charts import drawing, warm_up
+    from .charts import drawing, learn_labels, warm_up
 
     warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
     specs, width, cache_root, fonts = read(requests)
@@ -31,6 +31,7 @@ def _worker(requests: int, replies: int) -> None:
     fonts = FontSet(*fonts)
     cache = Cache(Path(cache_root)) if cache_root else None
     register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
+    learn_labels(specs, width, fonts)
     for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
         write(replies, ("ok", drawing(spec, width, fonts, cache)))
 

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from ..cache import Cache, key
 from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
-from ..words import words
+from ..words import learn, words
 from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
 
 
@@ -75,6 +75,16 @@ def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str
     if sum(measure(c) for c in text) <= width_pt:
         return text
     return "\n".join(label_lines(text, width_pt, measure, style.label_pt, words(text), style.label_lines))
+
+
+def learn_labels(specs, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> None:
+    """Before drawing many charts: load the dictionary words of every label that will wrap in
+    one pass over jieba's dictionary, not one pass per chart that brings new characters."""
+    measure = char_width(fonts.sans, style.label_pt)
+    room = width_pt * style.left - 10  # as ``render`` gives ``_label``
+    wrapping = "".join(r.short for s in specs for r in s.rows if sum(measure(c) for c in r.short) > room)
+    if wrapping:
+        learn(wrapping)
 
 
 def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
