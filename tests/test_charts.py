@@ -289,6 +289,39 @@ def test_svg_keeps_text_as_text_in_the_booklet_font(fonts):
     assert "121.39亿元" in svg and "指标1" in svg
 
 
+def _placed(node, m=(1, 0, 0, 1, 0, 0), out=None) -> list:
+    """Every shape of a Drawing as it lands on the page: its kind, text, corners after every
+    group's transform, colours, widths and font."""
+    from reportlab.graphics.shapes import mmult, transformPoints
+
+    out = [] if out is None else out
+    for c in node.contents:
+        if isinstance(c, Group):
+            _placed(c, mmult(m, c.transform), out)
+            continue
+        x0, y0, x1, y1 = c.getBounds()
+        corners = [tuple(round(v, 4) for v in p) for p in transformPoints(m, [(x0, y0), (x1, y1)])]
+        look = [getattr(c, a, None) for a in ("strokeWidth", "strokeDashArray", "fontName", "fontSize", "textAnchor")]
+        out.append((type(c).__name__, getattr(c, "text", None), corners, _rgb(getattr(c, "fillColor", None)),
+                    _rgb(getattr(c, "strokeColor", None)), look))
+    return out
+
+
+def test_svglib_reads_the_same_picture_without_matplotlibs_naming_groups(every, fonts):
+    """``to_drawing`` drops the groups that only name an artist and the texts' turns by 0°:
+    every shape still lands where, and looks as, svglib draws it from matplotlib's own SVG."""
+    from svglib.svglib import svg2rlg
+
+    from briefing.typeset.charts import _font_map
+
+    for spec in booklet_charts(every):
+        svg = render_svg(spec, 425, fonts)
+        assert re.search(r'<g id="[^"]*">', svg) and "rotate(-0 " in svg  # there is something to drop
+        ours = _placed(to_drawing(svg, fonts))
+        plain = _placed(svg2rlg(io.BytesIO(svg.encode()), font_map=_font_map(fonts)))
+        assert ours == plain and len(ours) > len(spec.rows), spec.caption
+
+
 def test_drawing_uses_only_registered_booklet_fonts(fonts):
     doc = load(ROOT / "data" / "sample-2024.yaml")
     specs = charts_for(_answer(m(1, 41, "家", chart="x"), m(2, 86, "家", chart="x"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -431,11 +432,34 @@ def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -
                  ha="left", color=style.text)
         x_in += size * 1.6 + 0.04 + stringWidth(text, fonts.sans, style.label_pt) / 72 + 0.14
 
+# matplotlib wraps every artist in a group that only names it, and turns each text by 0°:
+# svglib would make a reportlab Group of each (and look attributes up through them all).
+_GROUP = re.compile(r'(<g(?: id="[^"]*")?>)|<g\b[^>]*>|</g>')  # group 1: a group that only names
+_NO_TURN = re.compile(r' transform="rotate\(-?0 [-+.e0-9]+ [-+.e0-9]+\)"')
+
+
+def _plain(svg: str) -> str:
+    """matplotlib's SVG without its groups that only name what they hold and its turns by 0°:
+    the same picture, about a fifth less work for svglib."""
+    open_dropped, out, at = [], [], 0  # for each open group: whether its tags are dropped
+    for m in _GROUP.finditer(svg):
+        if m.group() == "</g>":
+            drop = open_dropped.pop()
+        else:
+            drop = m.group(1) is not None
+            open_dropped.append(drop)
+        if drop:
+            out.append(svg[at:m.start()])
+            at = m.end()
+    out.append(svg[at:])
+    return _NO_TURN.sub("", "".join(out))
+
+
 def to_drawing(svg: str, fonts: FontSet):
     """SVG → reportlab Drawing whose every text uses the booklet's registered fonts."""
     from svglib.svglib import svg2rlg
 
-    drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")), font_map=_font_map(fonts))
+    drawing = svg2rlg(io.BytesIO(_plain(svg).encode("utf-8")), font_map=_font_map(fonts))
     if drawing is None:
         raise RuntimeError("svglib could not read a chart")  # our own SVG: a bug, not bad input
     # The renderer otherwise starts each drawing in Helvetica, which then sits unembedded in the PDF.
