@@ -239,11 +239,16 @@ class _Plot:
                 artist.set_clip_box(None)
 
     def bars(self, ys, widths, h: float, **props) -> None:
-        """Horizontal bars from zero, centred on ``ys`` (``Axes.barh``'s rectangles)."""
-        from matplotlib.patches import Rectangle
+        """Horizontal bars from zero, centred on ``ys``: ``Axes.barh``'s rectangles, as one
+        shape (a shape costs matplotlib, svglib and the PDF more than its corners do)."""
+        import numpy as np
+        from matplotlib.patches import PathPatch
+        from matplotlib.path import Path
 
-        for y, w in zip(ys, widths):
-            self.add(Rectangle((0, y - h / 2), w, h, **props))
+        corners = [[(0, y - h / 2), (w, y - h / 2), (w, y + h / 2), (0, y + h / 2), (0, y - h / 2)]
+                   for y, w in zip(ys, widths)]
+        props.setdefault("edgecolor", "none")  # as a Rectangle's: a PathPatch's would be drawn
+        self.add(PathPatch(Path.make_compound_path_from_polys(np.array(corners, dtype=float)), **props))
 
     def vline(self, x: float, **props) -> None:
         """A line across the plot's height at data ``x`` (``Axes.axvline``)."""
@@ -297,9 +302,12 @@ def _draw(kind: str, ax, rows, ys, plot_pt: float, fonts: FontSet, style: ChartS
         ax.bars(ys, [1.0] * len(rows), h, facecolor=style.track, edgecolor=style.track_edge, linewidth=0.5)
         seen = [r and max(r, 0.8 * hi / plot_pt) for r in ratios]  # a tiny part stays a visible hairline
         ax.bars(ys, seen, h * 0.6, facecolor=style.bar)
-        for y, ratio in zip(ys, ratios):
-            if ratio > 1:  # the whole's end stays visible across a part that outgrew it
-                ax.line([1, 1], [y - h / 2 - 0.06, y + h / 2 + 0.06], color=style.text, linewidth=1.0)
+        over = [y for y, ratio in zip(ys, ratios) if ratio > 1]  # the whole's end stays visible
+        if over:  # across a part that outgrew it: one line, broken between the bars
+            nan = float("nan")
+            ax.line([x for _ in over for x in (1, 1, nan)][:-1],
+                    [v for y in over for v in (y - h / 2 - 0.06, y + h / 2 + 0.06, nan)][:-1],
+                    color=style.text, linewidth=1.0)
         ax.set_xlim(0, hi * 1.005)
         ax.vline(0, color=style.axis, linewidth=0.8)
         return {}
