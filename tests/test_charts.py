@@ -239,6 +239,20 @@ def _shapes(node, out):
     return out
 
 
+def _boxes(path: RPath) -> list[tuple]:
+    """The bounds of each piece of a path (bars of one look are one path of many pieces)."""
+    boxes, xs, ys, points = [], [], [], iter(zip(path.points[::2], path.points[1::2]))
+    for op in path.operators:
+        if op == 0 and xs:  # a moveTo starts the next piece
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+            xs, ys = [], []
+        for _ in range({0: 1, 1: 1, 2: 3, 3: 0}[op]):
+            x, y = next(points)
+            xs.append(x)
+            ys.append(y)
+    return boxes + ([(min(xs), min(ys), max(xs), max(ys))] if xs else [])
+
+
 def _rgb(color) -> tuple:
     return tuple(round(x, 3) for x in (color.red, color.green, color.blue)) if color is not None else None
 
@@ -256,7 +270,7 @@ def test_every_negative_value_is_drawn_left_of_the_zero_line(every, fonts):
             continue
         shapes = _shapes(to_drawing(render_svg(spec, 425, fonts), fonts), [])
         paths = [s for s in shapes if isinstance(s, RPath)]
-        bars = sorted((s.getBounds() for s in paths if _rgb(s.fillColor) == _hex(style.bar)), key=lambda b: b[1])
+        bars = sorted((b for s in paths if _rgb(s.fillColor) == _hex(style.bar) for b in _boxes(s)), key=lambda b: b[1])
         zero = [s.getBounds() for s in paths
                 if _rgb(s.strokeColor) == _hex(style.axis) and s.getBounds()[0] == s.getBounds()[2]]
         assert len(zero) == 1 and len(bars) == len(spec.rows), spec.caption
@@ -336,7 +350,7 @@ def test_drawing_uses_only_registered_booklet_fonts(fonts):
 def test_bars_start_at_zero_and_are_proportional(fonts):
     spec = charts_for(_answer(m(1, 100, chart="x"), m(2, 50, chart="x"), m(3, 25, chart="x")), L)[0]
     shapes = _shapes(to_drawing(render_svg(spec, 425, fonts), fonts), [])
-    bars = [s.getBounds() for s in shapes if isinstance(s, RPath) and _rgb(s.fillColor) == _hex(ChartStyle().bar)]
+    bars = [b for s in shapes if isinstance(s, RPath) and _rgb(s.fillColor) == _hex(ChartStyle().bar) for b in _boxes(s)]
     assert len({round(b[0], 2) for b in bars}) == 1
     widths = sorted((b[2] - b[0] for b in bars), reverse=True)
     assert abs(widths[1] / widths[0] - 0.5) < 0.01 and abs(widths[2] / widths[0] - 0.25) < 0.01
