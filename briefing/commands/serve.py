@@ -34,7 +34,6 @@ import socket
 import stat
 import struct
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -276,16 +275,28 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
 
 def _stop_with_client(conn: socket.socket) -> None:
     """Stop the build, as SIGHUP stops a local one, when the client goes away (killed outright,
-    or its terminal closed): a build whose client is gone must not go on to deliver."""
-    def watch() -> None:
+    or its terminal closed): a build whose client is gone must not go on to deliver.
+
+    The kernel says so with SIGIO (the socket is set to signal when it turns readable: the
+    client sends nothing after "go", so only its end makes it so). A signal, not a thread
+    that waits: a process with a second thread cannot fork safely, and the build forks the
+    structure-tree reader of its verification (``check.verify``)."""
+    import fcntl
+
+    def gone(signum, frame) -> None:
         try:
-            while conn.recv(64):  # the client sends nothing after "go": only its end is news
-                pass
+            if conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                return
+        except BlockingIOError:
+            return  # woken for something else: the client is still there
         except OSError:
             pass
         os.kill(os.getpid(), signal.SIGHUP)
 
-    threading.Thread(target=watch, name="client-watch", daemon=True).start()
+    signal.signal(signal.SIGIO, gone)
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETFL, fcntl.fcntl(conn.fileno(), fcntl.F_GETFL) | os.O_ASYNC)
+    gone(signal.SIGIO, None)  # gone already, before the signal was set up
 
 
 def _work(conn: socket.socket, run: Callable[[list[str]], int], notes: socket.socket | None = None,
