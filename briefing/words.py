@@ -15,13 +15,28 @@ import re
 from functools import lru_cache
 
 
+def _jieba():
+    """jieba, imported without setuptools' ``pkg_resources``, which it uses only to open its
+    dictionary file and which costs 55 ms (most of jieba's import): where it cannot be
+    imported, jieba opens the same file beside its module itself."""
+    import sys
+
+    blocked = "jieba" not in sys.modules and "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # import fails at once, as where setuptools is missing
+    try:
+        import jieba
+    finally:
+        if blocked and "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 class _Segmenter:
     """A jieba tokenizer whose dictionary holds the words starting with the characters seen."""
 
     def __init__(self):
-        import jieba
-
-        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer = _jieba().Tokenizer()
         with self.tokenizer.get_dict_file() as fh:
             self._text = fh.read().decode("utf-8")
         fields = self._text.split()

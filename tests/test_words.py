@@ -93,3 +93,25 @@ def test_a_dictionary_of_another_layout_is_loaded_whole(monkeypatch, tmp_path):
 @pytest.mark.parametrize("text", ["", "   ", "abc", "（）"])
 def test_texts_without_chinese_words(text):
     assert words(text) == _jieba().lcut(text, HMM=False)
+
+
+def test_jieba_is_imported_without_pkg_resources_and_reads_the_same_dictionary():
+    """``words`` imports jieba without setuptools' ``pkg_resources`` (55 ms): jieba then opens
+    its dictionary beside its module, the very bytes ``pkg_resources`` gives; and a later
+    ``import pkg_resources`` is not blocked."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warnings\n"
+        "from briefing.words import _jieba, words\n"
+        "assert words('地方一般公共预算收入') == ['地方', '一般', '公共', '预算', '收入']\n"
+        "assert 'pkg_resources' not in sys.modules\n"
+        "with _jieba().Tokenizer().get_dict_file() as fh:\n"
+        "    ours = fh.read()\n"
+        "warnings.simplefilter('ignore')\n"
+        "import pkg_resources\n"
+        "print(len(ours) > 1_000_000 and ours == pkg_resources.resource_stream('jieba', 'dict.txt').read())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "True", out.stderr
