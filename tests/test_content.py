@@ -236,3 +236,62 @@ def test_a_form_that_draws_itself_is_refused(booklet, tmp_path):
     with pytest.raises(ContentError):
         walk(PdfReader(broken))
     assert any("content streams readable" in f for f in verify(broken).failures())
+
+
+def test_the_memos_serve_a_second_reading_and_never_another_files(booklet, doc, tmp_path):
+    """Reading the same booklet again takes its fonts and tokens from the memos, with the same
+    report; a font whose ToUnicode map changed by one entry, the rest of the file the same, is
+    read for itself (its figures in 亿元 go missing), and so is a page whose stream changed."""
+    from briefing.check.content import FONTS, TOKENS
+
+    FONTS.clear()
+    TOKENS.clear()
+    first = verify(booklet.output, doc)
+    hits = (FONTS.hits, TOKENS.hits)
+    again = verify(booklet.output, doc)
+    assert FONTS.hits > hits[0] and TOKENS.hits > hits[1]
+    assert [(c.name, c.ok, c.detail) for c in again.checks] == [(c.name, c.ok, c.detail) for c in first.checks]
+
+    def edit(pdf):
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                cmap = font.ToUnicode.read_bytes()
+                font.ToUnicode.write(re.sub(b"(?i)<" + "亿".encode("utf-16-be").hex().encode() + b">", b"<4E00>", cmap))
+        pdf.pages[3].Contents = pdf.make_stream(pdf.pages[3].Contents.read_bytes() + b"\n% changed")
+
+    broken = _break(booklet.output, tmp_path / "bad-map.pdf", edit)
+    misses = (FONTS.misses, TOKENS.misses)
+    check = next(c for c in verify(broken, doc).checks if c.name == "figures in text")
+    assert FONTS.misses > misses[0] and TOKENS.misses > misses[1]
+    assert not check.ok and "亿" in check.detail
+
+
+def test_a_font_key_says_everything_the_reading_depends_on(booklet):
+    """Two readers of one file give equal font keys; a font that differs in any one of its
+    objects (its ToUnicode bytes, a width, its descriptor) gets another key."""
+    from briefing.check.content import _key
+
+    def font_of(path):
+        page = PdfReader(path).pages[4]
+        return next(f.get_object() for f in page["/Resources"]["/Font"].values())
+
+    a, b = font_of(booklet.output), font_of(booklet.output)
+    assert _key(a, (), [0]) == _key(b, (), [0])
+    cid = b["/DescendantFonts"][0].get_object()
+    changes = [
+        lambda: b["/ToUnicode"].get_object().set_data(b["/ToUnicode"].get_object().get_data() + b" "),
+        lambda: cid.__setitem__(pikepdf_name("/DW"), type(cid.get("/DW", 1000))(999)),
+        lambda: cid["/FontDescriptor"].get_object().__setitem__(pikepdf_name("/Ascent"),
+                                                                type(cid["/FontDescriptor"]["/Ascent"])(1)),
+    ]
+    for change in changes:
+        b = font_of(booklet.output)
+        cid = b["/DescendantFonts"][0].get_object()
+        change()
+        assert _key(a, (), [0]) != _key(b, (), [0])
+
+
+def pikepdf_name(name):
+    from pypdf.generic import NameObject
+
+    return NameObject(name)

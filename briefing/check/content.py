@@ -20,6 +20,8 @@ from typing import Iterator
 
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
 
+from ..pdf.memo import Memo
+
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -403,13 +405,19 @@ def _plain(value):
     return value
 
 
+# A stream's operations are a pure function of its bytes: a rebuild in one process (``watch``,
+# ``serve``) reads most of its pages as they were (the pages an edit did not touch, the charts).
+TOKENS = Memo(32 * 1024 * 1024)
+
+
 def operations(stream, reader) -> list[tuple[list, bytes]]:
-    """The operations of a content stream (a page's contents or a form XObject)."""
+    """The operations of a content stream (a page's contents or a form XObject); shared with
+    the memo, so never changed by the caller."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
     if len(data) > MAX_STREAM_BYTES:
         raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
-        return _operations(data)
+        return TOKENS.get(data, len(data), lambda: _operations(data))
     except _Unsupported:
         pass
     return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
@@ -452,6 +460,60 @@ def _font(font_dict: DictionaryObject) -> _Font:
     default = float(widths.pop("default", 1000 if font_dict.get("/Subtype") == "/Type0" else 0))
     return _Font(str(font_dict.get("/BaseFont", "?")), font_dict.get("/Subtype") == "/Type0",
                  f.encoding, f.character_map, widths, default, ascent, descent)
+
+
+# A font's reading (its ToUnicode map parsed by pypdf: most of a font's cost) is a pure function
+# of the font dictionary and what it refers to, which repeat between rebuilds in one process
+# while the characters a face draws stay the same.
+FONTS = Memo(64 * 1024 * 1024)
+MAX_KEY_ITEMS = 200_000  # a font graph larger than this is read without the memo
+
+
+class _Unkeyable(Exception):
+    """A font graph the memo does not take (a cycle, too large, something unexpected)."""
+
+
+def _key(obj, path: tuple[int, ...], count: list[int]):
+    """Everything ``obj`` says, as plain hashable values: every key and value, a stream's
+    dictionary and its bytes as stored (with the filters in the dictionary, they fix the
+    decoded data), each value with its pypdf type. Equal keys, equal readings."""
+    count[0] += 1
+    if count[0] > MAX_KEY_ITEMS or len(path) > 32:
+        raise _Unkeyable
+    if isinstance(obj, IndirectObject):
+        if obj.idnum in path:
+            raise _Unkeyable  # a cycle
+        path = (*path, obj.idnum)
+        obj = obj.get_object()
+    kind = type(obj).__name__
+    if isinstance(obj, DictionaryObject):
+        items = tuple(sorted((str(k), _key(v, path, count)) for k, v in obj.items()))
+        if isinstance(obj, StreamObject):
+            data = getattr(obj, "_data", None)
+            if not isinstance(data, bytes):
+                data = obj.get_data()
+            count[0] += len(data) // 64
+            return kind, items, data
+        return kind, items
+    if isinstance(obj, ArrayObject):
+        return kind, tuple(_key(v, path, count) for v in obj)
+    if isinstance(obj, (int, float, str, bytes)) or obj is None:
+        return kind, getattr(obj, "original_bytes", obj)
+    if kind == "BooleanObject":
+        return kind, bool(obj.value)
+    if kind == "NullObject":
+        return kind, None
+    raise _Unkeyable
+
+
+def _memo_font(font_dict: DictionaryObject) -> _Font:
+    """``_font``, from the memo when a font of exactly the same objects was read before."""
+    count = [0]
+    try:
+        key = _key(font_dict, (), count)
+    except Exception:  # noqa: BLE001 - read without the memo, failing there as it would
+        return _font(font_dict)
+    return FONTS.get(key, 64 * count[0], lambda: _font(font_dict))
 
 
 def _decode(font: _Font, raw: bytes) -> tuple[list[str], list[str]]:
@@ -541,7 +603,7 @@ class Walker:
         d = _resolve(obj)
         kept = self._fonts.get(id(d))
         if kept is None or kept[0] is not d:
-            kept = self._fonts[id(d)] = (d, _font(d))
+            kept = self._fonts[id(d)] = (d, _memo_font(d))
         return kept[1]
 
     def page(self, page, number: int) -> PageContent:
