@@ -323,6 +323,17 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
             parallel: bool = False) -> None:
     reader = open_pdf(path)
+    # The structure tree is read beside everything else (``_StructureRead``), from the start.
+    structure = _StructureRead.start(reader) if parallel else None
+    try:
+        _document_checks(report, reader, path, doc, paper, budget, structure)
+    finally:
+        if structure is not None:
+            structure.close()
+
+
+def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Briefing | None, paper: str | None,
+                     budget: int | None, structure: "_StructureRead | None") -> None:
     report.size = path.stat().st_size
     pages = reader.pages
     report.pages = len(pages)
@@ -389,12 +400,7 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | Non
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
-    structure = _StructureRead.start(reader) if parallel else None
-    try:
-        _content_checks(report, reader, doc, paper, geo, structure)
-    finally:
-        if structure is not None:
-            structure.close()
+    _content_checks(report, reader, doc, paper, geo, structure)
 
 
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
@@ -497,7 +503,7 @@ def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple
 def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
     try:
-        return list(Walker(reader).pages())
+        return list(Walker(reader, memo=True).pages())
     except ContentLimit:
         raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
     except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:

@@ -19,7 +19,8 @@ T = TypeVar("T")
 
 
 class Memo:
-    """``get(key, size, make)``: ``make()`` for a key not seen recently, else its kept value.
+    """``get(key, size, make)``: ``make()`` for a key not seen recently, else its kept value
+    (or ``peek`` and ``put``, where the value is made elsewhere).
 
     ``key`` must say everything ``make`` depends on (bytes, or a tuple of plain values);
     ``size`` is what keeping it costs, counted against ``budget``. Values are shared between
@@ -33,24 +34,33 @@ class Memo:
         self._lock = threading.Lock()  # serve may build in more than one thread
 
     def get(self, key: Hashable, size: int, make: Callable[[], T]) -> T:
+        kept = self.peek(key)
+        if kept is not None:
+            return kept
+        value = make()  # outside the lock: a failure keeps nothing
+        self.put(key, size, value)
+        return value
+
+    def peek(self, key: Hashable) -> T | None:
+        """The value kept for ``key`` (a hit), or None (a miss: ``put`` the value once made)."""
         with self._lock:
             kept = self._entries.get(key)
-            if kept is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return kept[0]
-        value = make()  # outside the lock: a failure keeps nothing
+            if kept is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return kept[0]
+
+    def put(self, key: Hashable, size: int, value: T) -> None:
         with self._lock:
-            self.misses += 1
-            if size > self.budget:
-                return value
-            if key not in self._entries:
-                self._entries[key] = (value, size)
-                self._size += size
+            if size > self.budget or key in self._entries:
+                return
+            self._entries[key] = (value, size)
+            self._size += size
             while self._size > self.budget:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._size -= dropped
-        return value
 
     def clear(self) -> None:
         with self._lock:
