@@ -417,14 +417,14 @@ def _plain(value):
 TOKENS = Memo(32 * 1024 * 1024)
 
 
-def operations(stream, reader) -> list[tuple[list, bytes]]:
-    """The operations of a content stream (a page's contents or a form XObject); shared with
-    the memo, so never changed by the caller."""
+def operations(stream, reader, memo: bool = False) -> list[tuple[list, bytes]]:
+    """The operations of a content stream (a page's contents or a form XObject); with ``memo``
+    shared with the memo, so never changed by the caller."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
     if len(data) > MAX_STREAM_BYTES:
         raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
-        return TOKENS.get(data, len(data), lambda: _operations(data))
+        return TOKENS.get(data, len(data), lambda: _operations(data)) if memo else _operations(data)
     except _Unsupported:
         pass
     return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
@@ -678,7 +678,7 @@ class Walker:
 
     def _walk(self, stream, resources, gs: _State, out: PageContent, marks: list[Mark], depth: int,
               forms: set[int]) -> None:
-        ops = operations(stream, self.reader)
+        ops = operations(stream, self.reader, self.memo)
         self._count += len(ops)
         if self._count > MAX_OPERATIONS:
             raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")

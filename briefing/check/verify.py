@@ -305,15 +305,17 @@ def paper_of(pages) -> str | None:
 
 
 def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "a4",
-           budget: int | None = SIZE_BUDGET, parallel: bool = False) -> Report:
+           budget: int | None = SIZE_BUDGET, parallel: bool = False, memo: bool = True) -> Report:
     """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
     being checked, gives a report with ``unreadable`` set (never an exception). With ``paper``
     None, the paper is the first page's (A4 when it is neither): every page is then held to it.
     With ``parallel``, the structure tree is read in a forked process while this one walks the
-    pages' content (``_StructureRead``); the report is the same."""
+    pages' content (``_StructureRead``); the report is the same. With ``memo``, pages and fonts
+    read before in this process, exactly as they are now, come from the memos (``check.content``):
+    what a one-shot process (the finishing worker) does without, as it would only fill them."""
     report = Report(str(pdf))
     try:
-        _checks(report, FsPath(pdf), doc, paper, budget, parallel)
+        _checks(report, FsPath(pdf), doc, paper, budget, parallel, memo)
     except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
         report.unreadable = unreadable(exc)
         report.add("open", [f"cannot read the PDF: {report.unreadable}"])
@@ -321,19 +323,19 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 
 
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
-            parallel: bool = False) -> None:
+            parallel: bool = False, memo: bool = True) -> None:
     reader = open_pdf(path)
     # The structure tree is read beside everything else (``_StructureRead``), from the start.
     structure = _StructureRead.start(reader) if parallel else None
     try:
-        _document_checks(report, reader, path, doc, paper, budget, structure)
+        _document_checks(report, reader, path, doc, paper, budget, structure, memo)
     finally:
         if structure is not None:
             structure.close()
 
 
 def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Briefing | None, paper: str | None,
-                     budget: int | None, structure: "_StructureRead | None") -> None:
+                     budget: int | None, structure: "_StructureRead | None", memo: bool) -> None:
     report.size = path.stat().st_size
     pages = reader.pages
     report.pages = len(pages)
@@ -400,13 +402,13 @@ def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Brief
                    f"{len(titles)} bookmarks")
 
     # Text: extractable, every figure of the data present, clreq line breaks.
-    _content_checks(report, reader, doc, paper, geo, structure)
+    _content_checks(report, reader, doc, paper, geo, structure, memo)
 
 
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
-                    structure: "_StructureRead | None") -> None:
+                    structure: "_StructureRead | None", memo: bool) -> None:
     pages = reader.pages
-    contents = _walk(reader, report)
+    contents = _walk(reader, report, memo)
     texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
     if doc is not None:
@@ -500,10 +502,10 @@ def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple
     return listing, problems
 
 
-def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
+def _walk(reader: PdfReader, report: Report, memo: bool = True) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
     try:
-        return list(Walker(reader, memo=True).pages())
+        return list(Walker(reader, memo).pages())
     except ContentLimit:
         raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
     except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
