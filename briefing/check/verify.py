@@ -221,12 +221,22 @@ def open_pdf(path: str | FsPath) -> PdfReader:
     encrypted file is read only when it opens without a password (and then fails the PDF/A
     check); one that needs a password, or a cipher pypdf cannot use here, is unreadable.
     """
+    return reader_of(pdf_bytes(path))
+
+
+def pdf_bytes(path: str | FsPath) -> bytes:
+    """The file's bytes, read once: everything verify reads of it is this one snapshot."""
     try:
         data = read_regular(path, MAX_PDF_BYTES)
     except InputError as exc:
         raise Unreadable(str(exc)) from None
     if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         raise Unreadable("不是 PDF 文件 (no %PDF- header)")
+    return data
+
+
+def reader_of(data: bytes) -> PdfReader:
+    """A reader of a PDF's bytes (``open_pdf``'s bounds)."""
     try:
         reader = PdfReader(io.BytesIO(data))
     except DependencyError as exc:  # pypdf tries the empty password on opening: AES needs a library
@@ -324,18 +334,29 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
             parallel: bool = False, memo: bool = True) -> None:
-    reader = open_pdf(path)
-    # The structure tree is read beside everything else (``_StructureRead``), from the start.
-    structure = _StructureRead.start(reader) if parallel else None
+    data = pdf_bytes(path)
+    # The structure tree is read beside everything else (``_StructureRead``), from the same
+    # bytes. With the memos (a long-lived process), the content walk is short, and the worker
+    # starts first thing, opening the file itself; without, it starts just before the walk
+    # (from this process's reader: the parent then has less of its work to do beside a child,
+    # whose pages the kernel copies as the parent writes to them).
+    structure = _StructureRead.start(data) if parallel and memo else None
     try:
-        _document_checks(report, reader, path, doc, paper, budget, structure, memo)
+        reader = reader_of(data)
+        paper, geo = _document_checks(report, reader, path, doc, paper, budget)
+        if parallel and not memo:
+            structure = _StructureRead.start(data)
+        # Text: extractable, every figure of the data present, clreq line breaks.
+        _content_checks(report, reader, doc, paper, geo, structure, memo)
     finally:
         if structure is not None:
             structure.close()
 
 
 def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Briefing | None, paper: str | None,
-                     budget: int | None, structure: "_StructureRead | None", memo: bool) -> None:
+                     budget: int | None) -> tuple[str, object]:
+    """Fonts, page size and count, metadata, PDF/A, actions, size and outline; returns the
+    paper and its geometry."""
     report.size = path.stat().st_size
     pages = reader.pages
     report.pages = len(pages)
@@ -400,9 +421,7 @@ def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Brief
         wanted += [doc.results.title, doc.plan.title]
         report.add("outline", [f"no bookmark for {w}" for w in wanted if w not in titles],
                    f"{len(titles)} bookmarks")
-
-    # Text: extractable, every figure of the data present, clreq line breaks.
-    _content_checks(report, reader, doc, paper, geo, structure, memo)
+    return paper, geo
 
 
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
@@ -435,20 +454,20 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
 
 class _StructureRead:
     """The structure tree read (``structure.read_structure``: pypdf parsing every element,
-    a quarter of verify) in a forked process, from the reader this one opened, while this one
-    walks the content. ``facts`` is None if that went wrong in any way: it is then read here,
-    and fails here as it would have."""
+    a quarter of verify) in a forked process, from the bytes this one reads, while this one
+    opens them too and checks the rest. ``facts`` is None if that went wrong in any way: it
+    is then read here, and fails here as it would have."""
 
     def __init__(self, worker: Worker):
         self._worker = worker
 
     @classmethod
-    def start(cls, reader: PdfReader) -> "_StructureRead | None":
+    def start(cls, data: bytes) -> "_StructureRead | None":
         if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
             return None
 
         def main(requests: int, replies: int) -> None:  # a failure is read again here, and reported
-            write(replies, read_structure(reader))
+            write(replies, read_structure(reader_of(data)))
 
         worker = start(main)
         return cls(worker) if worker is not None else None
