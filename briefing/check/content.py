@@ -414,7 +414,7 @@ def _plain(value):
 
 # A stream's operations are a pure function of its bytes: a rebuild in one process (``watch``,
 # ``serve``) reads most of its pages as they were (the pages an edit did not touch, the charts).
-TOKENS = Memo(32 * 1024 * 1024)
+TOKENS = Memo(16 * 1024 * 1024)  # sizes below: about what the values take in memory
 
 
 def operations(stream, reader, memo: bool = False) -> list[tuple[list, bytes]]:
@@ -424,7 +424,7 @@ def operations(stream, reader, memo: bool = False) -> list[tuple[list, bytes]]:
     if len(data) > MAX_STREAM_BYTES:
         raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
-        return TOKENS.get(data, len(data), lambda: _operations(data)) if memo else _operations(data)
+        return TOKENS.get(data, 10 * len(data), lambda: _operations(data)) if memo else _operations(data)
     except _Unsupported:
         pass
     return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
@@ -474,9 +474,9 @@ def _font(font_dict: DictionaryObject) -> _Font:
 # to. A rebuild in one process (``watch``, ``serve``) meets most of them again as they were.
 # Each object a walker meets is known by a token: the same token for objects that say exactly
 # the same, in any file (``_SAME``); the memos below are keyed by those tokens and the bytes.
-FONTS = Memo(64 * 1024 * 1024)  # font dictionary → _Font
-PAGES = Memo(64 * 1024 * 1024)  # (content stream, resources) → PageContent
-_SAME = Memo(64 * 1024 * 1024)  # everything an object says → its token
+FONTS = Memo(16 * 1024 * 1024)  # font dictionary → _Font
+PAGES = Memo(16 * 1024 * 1024)  # (content stream, resources) → PageContent
+_SAME = Memo(32 * 1024 * 1024)  # everything an object says → its token
 MAX_KEY_ITEMS = 200_000  # an object larger than this (a hostile file) is read without the memos
 
 
@@ -638,7 +638,11 @@ class Walker:
         kept = self._fonts.get(id(d))
         if kept is None or kept[0] is not d:
             key = self.key(obj) if self.memo else None
-            font = FONTS.get(key, 64, lambda: _font(d)) if key is not None else _font(d)
+            font = FONTS.peek(key) if key is not None else None
+            if font is None:
+                font = _font(d)
+                if key is not None:
+                    FONTS.put(key, 200 * (len(font.to_unicode) + len(font.widths)) + 1000, font)
             kept = self._fonts[id(d)] = (d, font)
         return kept[1]
 
@@ -650,7 +654,7 @@ class Walker:
         key = self.key(resources) if self.memo else None
         if key is not None:
             data = contents.get_data()
-            return PAGES.get((data, key), 8 * len(data), lambda: self._page(contents, resources, number)).again(number)
+            return PAGES.get((data, key), 30 * len(data), lambda: self._page(contents, resources, number)).again(number)
         return self._page(contents, resources, number)
 
     def _page(self, contents, resources, number: int) -> PageContent:

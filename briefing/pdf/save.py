@@ -115,7 +115,7 @@ def _ending_in_cr(pdf: pikepdf.Pdf) -> list[Stream]:
     return [o for o in pdf.objects if isinstance(o, Stream) and o.read_raw_bytes().endswith(b"\r")]
 
 
-COMPRESSED = Memo(64 * 1024 * 1024)  # raw stream bytes → their zlib stream; a few booklets' fonts
+COMPRESSED = Memo(32 * 1024 * 1024)  # raw stream bytes → their zlib stream; a few booklets' fonts
 
 
 def _compressed(data: bytes) -> bytes:
