@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -244,7 +245,7 @@ def _served_build(env, out: Path, data: Path = DATA) -> tuple[subprocess.Popen, 
                               cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     first = client.stderr.readline()
     assert "served by briefing serve, worker" in first, first
-    return client, int(first.rsplit("worker", 1)[1].strip(" ）\n"))
+    return client, int(re.search(r"worker (\d+)", first).group(1))
 
 
 def _gone(pid: int, within: float = 30) -> bool:
@@ -307,3 +308,105 @@ def test_two_clients_at_once(server, env, tmp_path):
     assert [c.returncode for c in clients] == [0, 0], errs
     assert all("served by briefing serve" in e for e in errs)
     assert (tmp_path / "0.pdf").read_bytes() == (tmp_path / "1.pdf").read_bytes()
+
+
+def _warmed_build(env, data: Path, out: Path, cwd: Path, within: float = 60) -> subprocess.CompletedProcess:
+    """A served build of ``data`` by a standby worker warmed with the build before it: the
+    standby warms up after that build's note, so this retries (each try leaves a note too)."""
+    end = time.monotonic() + within
+    while True:
+        done = run("build", str(data), "-o", str(out), env=env, cwd=cwd)
+        assert done.returncode == 0, done.stderr
+        if ", warmed" in done.stderr or time.monotonic() > end:
+            return done
+        time.sleep(0.5)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_standby_warmed_with_the_last_build_builds_an_edit_as_a_local_build_does(server, env, tmp_path):
+    """The standby lays out the last booklet again before its client comes (its line memo full):
+    the edit it then builds is byte for byte the local build of that edit, and the warm-up wrote
+    nothing: the folder holds the booklet alone, the data file is untouched."""
+    data = tmp_path / "d.yaml"
+    text = SAMPLE.read_text(encoding="utf-8")
+    data.write_text(text, encoding="utf-8")
+    cache = dict(env, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    assert ", warmed" in _warmed_build(cache, data, tmp_path / "d.pdf", tmp_path).stderr
+    edited = text.replace("title:", "title: 修改稿", 1)
+    assert edited != text
+    data.write_text(edited, encoding="utf-8")
+    served = _warmed_build(cache, data, tmp_path / "d.pdf", tmp_path)
+    assert ", warmed" in served.stderr
+    local = run("build", str(data), "-o", str(tmp_path / "local.pdf"), env=dict(cache, BRIEFING_SERVER="0"))
+    assert local.returncode == 0, local.stderr
+    assert (tmp_path / "d.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "d.pdf", "d.yaml", "local.pdf"]
+    assert data.read_text(encoding="utf-8") == edited
+
+
+def test_a_standby_warmed_with_a_file_broken_since_gives_the_local_error(server, env, tmp_path):
+    data = tmp_path / "d.yaml"
+    data.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    cache = dict(env, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    _warmed_build(cache, data, tmp_path / "d.pdf", tmp_path)
+    good = (tmp_path / "d.pdf").read_bytes()
+    data.write_text((ROOT / "tests" / "bad" / "tab-indent.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    time.sleep(1)  # the standby warmed with the good file; its client brings the broken one
+    served = run("build", str(data), "-o", str(tmp_path / "d.pdf"), "-q", env=cache)
+    local = run("build", str(data), "-o", str(tmp_path / "d.pdf"), "-q", env=dict(cache, BRIEFING_SERVER="0"))
+    assert served.returncode == local.returncode == 2
+    assert served.stderr == local.stderr and "d.yaml:9:1" in served.stderr
+    assert (tmp_path / "d.pdf").read_bytes() == good  # the last good booklet stays
+
+
+def test_the_standby_ends_with_the_server(env, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "就绪 ready" in proc.stderr.readline()
+        cache = dict(env, XDG_CACHE_HOME=str(tmp_path / "cache"))
+        assert ", warmed" in _warmed_build(cache, SAMPLE, tmp_path / "d.pdf", ROOT).stderr
+        end = time.monotonic() + 30
+        while not _children(proc.pid) and time.monotonic() < end:  # the next standby, after the note
+            time.sleep(0.1)
+        standby = _children(proc.pid)
+        assert standby
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert all(_gone(pid) for pid in standby)
+
+
+def test_a_stop_while_a_standby_is_forked_still_stops_the_server(env, tmp_path):
+    """A signal that lands in the fork's own callbacks (``os.register_at_fork``) cannot raise
+    there: it is only remembered (``files.terminated_on_signals``), so each round of the
+    server's loop raises it. Here every fork makes the server wait a second in such a callback,
+    and the stop is sent while it waits there: as the note of the build forks the standby."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(
+        "import os, time\nos.register_at_fork(after_in_parent=lambda: time.sleep(1.0))\n", encoding="utf-8")
+    cache = dict(env, XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONPATH=str(hooks))
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=cache,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert "就绪 ready" in proc.stderr.readline()
+        done = run("build", str(SAMPLE), "-o", str(tmp_path / "d.pdf"), "-q", env=dict(cache, PYTHONPATH=""))
+        assert done.returncode == 0, done.stderr
+        time.sleep(0.3)  # the worker's note has arrived: the server is in the standby's fork
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()
+        proc.wait()

@@ -15,7 +15,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from ..cache import Cache, key
 from ..errors import LayoutFailed, OutputError, SettingError, VerificationError, clip, printable
@@ -166,7 +166,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     return found
 
 
-def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
+def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | BinaryIO,
             contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None,
             tagged: bool = True) -> tuple[list[tuple], Element | None]:
     """Lay out and write the raw PDF; return the contents entries it ended with, and the
@@ -190,7 +190,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
     while True:
         flowables = story(doc, styles, charts.__getitem__)
         structure = describe(flowables) if tagged else None
-        template = BookletTemplate(str(target), doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
+        template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
                                    structure)
         for toc in flowables:
             if contents_hint and isinstance(toc, TableOfContents):
@@ -204,6 +204,36 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath,
         except LayoutError as exc:
             # Something in the data is too large for any page; say so instead of a traceback.
             raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
+
+
+def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, paper: str = "a4",
+            cache: Cache | None = None) -> bool:
+    """Lay out ``data`` once and verify its booklet ``out`` as it stands, writing nothing, so
+    that this process then builds an edit of it as ``watch`` builds its next save: line memo
+    full, first-call costs paid (a standby worker of ``briefing serve``). Only with every
+    chart in the cache: it never draws one (False: nothing was laid out)."""
+    from io import BytesIO
+
+    from ..typeset.chartrules import MAX_BARS, booklet_charts
+    from ..typeset.charts import bars_that_fit, drawing
+    from ..typeset.styles import styles_for
+
+    data = FsPath(data)
+    doc, fonts = _load(data, cache)
+    styles = styles_for(paper, fonts)
+    width = styles.geometry.frame_width
+    charts = {s: drawing(s, width, fonts, cache, draw=False)
+              for s in booklet_charts(doc, bars_that_fit(styles.geometry.frame_height) or MAX_BARS)}
+    if any(d is None for d in charts.values()):
+        return False
+    hint = cache.get("contents", key("contents", str(data.resolve()), paper)) if cache else None
+    _layout(doc, styles, charts, BytesIO(), hint)
+    out = FsPath(out) if out else default_output(data)
+    if out.is_file():
+        from ..check.verify import verify
+
+        verify(out, doc, paper)
+    return True
 
 
 def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath, doc: Briefing,

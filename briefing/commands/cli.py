@@ -436,7 +436,25 @@ def _export(args) -> int:
 def _serve(args) -> int:
     from .serve import serve
 
-    return serve(run, args.idle, say=_say)
+    return serve(run, args.idle, say=_say, warm=_warm)
+
+
+def _warm(note: dict) -> bool:
+    """Ready a standby worker of ``briefing serve`` with the build a worker just ran (``note``:
+    its argv, directory and environment): that booklet laid out again, nothing written; False
+    when there was nothing to warm (any other command, or a chart not in the cache)."""
+    argv = note["argv"]
+    if argv[:1] != ["build"]:
+        return False
+    args = _parser().parse_args(argv)
+    if args.copies or len(args.data) != 1:
+        return False
+    os.chdir(note["cwd"])
+    os.environ.clear()
+    os.environ.update(note["env"])
+    from .build import warm_up
+
+    return warm_up(args.data[0], args.output, args.paper, _cache(args))
 
 
 @contextmanager
