@@ -236,3 +236,87 @@ def test_a_form_that_draws_itself_is_refused(booklet, tmp_path):
     with pytest.raises(ContentError):
         walk(PdfReader(broken))
     assert any("content streams readable" in f for f in verify(broken).failures())
+
+
+def test_the_memos_serve_a_second_reading_and_never_another_files(booklet, doc, tmp_path):
+    """Reading the same booklet again takes its pages from the memo, with the same report; a
+    font whose ToUnicode map changed by one entry, the rest of the file the same, is read for
+    itself (its figures in 亿元 go missing), and so are the pages that use it and a page whose
+    stream changed."""
+    from briefing.check.content import FONTS, PAGES, TOKENS
+
+    for memo in (FONTS, PAGES, TOKENS):
+        memo.clear()
+    first = verify(booklet.output, doc)
+    assert not PAGES.hits
+    again = verify(booklet.output, doc)
+    assert PAGES.hits == len(first.checks and again.checks and PdfReader(booklet.output).pages)
+    assert [(c.name, c.ok, c.detail) for c in again.checks] == [(c.name, c.ok, c.detail) for c in first.checks]
+
+    def edit(pdf):
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                cmap = font.ToUnicode.read_bytes()
+                font.ToUnicode.write(re.sub(b"(?i)<" + "亿".encode("utf-16-be").hex().encode() + b">", b"<4E00>", cmap))
+        pdf.pages[3].Contents = pdf.make_stream(pdf.pages[3].Contents.read_bytes() + b"\n% changed")
+
+    broken = _break(booklet.output, tmp_path / "bad-map.pdf", edit)
+    misses = (FONTS.misses, TOKENS.misses, PAGES.misses)
+    check = next(c for c in verify(broken, doc).checks if c.name == "figures in text")
+    assert FONTS.misses > misses[0] and TOKENS.misses > misses[1] and PAGES.misses > misses[2]
+    assert not check.ok and "亿" in check.detail
+
+
+def test_a_key_says_everything_the_reading_depends_on(booklet):
+    """Two readers of one file give equal keys for a font and for a page's resources; a font
+    that differs in any one of its objects (its ToUnicode bytes, a width, its descriptor), or
+    the resources of a page that uses it, get another key."""
+    from pypdf.generic import NameObject
+
+    def font_of(reader):
+        page = reader.pages[4]
+        return next(f.get_object() for f in page["/Resources"]["/Font"].values())
+
+    def key(reader, obj):
+        return Walker(reader, memo=True).key(obj)
+
+    a = PdfReader(booklet.output)
+    assert key(a, font_of(a)) == key(PdfReader(booklet.output), font_of(PdfReader(booklet.output)))
+
+    def tounicode(font):
+        cmap = font["/ToUnicode"].get_object()
+        cmap.set_data(cmap.get_data() + b" ")
+
+    def default_width(font):
+        cid = font["/DescendantFonts"][0].get_object()
+        cid[NameObject("/DW")] = type(cid.get("/DW", 1000))(999)
+
+    def ascent(font):
+        desc = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        desc[NameObject("/Ascent")] = type(desc["/Ascent"])(1)
+
+    for change in (tounicode, default_width, ascent):
+        b = PdfReader(booklet.output)
+        change(font_of(b))
+        assert key(a, font_of(a)) != key(b, font_of(b)), change.__name__
+
+    # A page's resources say what their fonts say: one byte more in a ToUnicode map, and the
+    # page's key (what the page memo is keyed by, with the content stream) changes.
+    b = PdfReader(booklet.output)
+    tounicode(font_of(b))
+    assert key(a, a.pages[4]["/Resources"]) != key(b, b.pages[4]["/Resources"])
+    assert key(a, a.pages[4]["/Resources"]) == key(PdfReader(booklet.output),
+                                                    PdfReader(booklet.output).pages[4]["/Resources"])
+
+
+def test_a_page_from_the_memo_is_the_page_walked_afresh(booklet, doc):
+    """A page read from the memo (the booklet verified twice) gives the same runs, paints and
+    MCIDs as a walk without the memos, and the same report."""
+    from briefing.check.content import PAGES
+
+    fresh = walk(PdfReader(booklet.output))
+    Walker(PdfReader(booklet.output), memo=True).pages()  # fills the memo
+    hits = PAGES.hits
+    memo = list(Walker(PdfReader(booklet.output), memo=True).pages())
+    assert PAGES.hits >= hits + len(fresh)
+    assert [(p.number, p.runs, p.paints, p.mcids) for p in memo] == [(p.number, p.runs, p.paints, p.mcids) for p in fresh]

@@ -108,3 +108,31 @@ def test_a_font_program_is_changed_by_its_memory_hint_only(booklet):
     assert b["post"].maxMemType1 == 7 and a["post"].maxMemType1 == 0
     assert {t: b.reader[t] for t in b.reader.keys() if t not in ("post", "head")} == \
         {t: a.reader[t] for t in a.reader.keys() if t not in ("post", "head")}
+
+
+def test_the_compression_memo_gives_the_same_file_and_never_another_streams_data(tmp_path):
+    """A stream met before is taken compressed from the memo: the file is byte for byte the
+    one a cold memo writes; a stream that differs by one byte is compressed for itself."""
+    from briefing.pdf.save import COMPRESSED
+
+    content = b"q 0 0 1 rg 10 10 50 20 re f Q " * 40
+    COMPRESSED.clear()
+    save(_one_page(content), tmp_path / "cold.pdf")
+    assert COMPRESSED.misses and not COMPRESSED.hits
+    save(_one_page(content), tmp_path / "warm.pdf")
+    assert COMPRESSED.hits
+    assert (tmp_path / "cold.pdf").read_bytes() == (tmp_path / "warm.pdf").read_bytes()
+    other = content[:-2] + b"Q\n"  # same length, one byte changed
+    misses = COMPRESSED.misses
+    save(_one_page(other), tmp_path / "other.pdf")
+    assert COMPRESSED.misses > misses
+    with pikepdf.open(tmp_path / "other.pdf") as pdf:
+        assert pdf.pages[0].Contents.read_bytes() == other
+    COMPRESSED.clear()
+    save(_one_page(other), tmp_path / "other-cold.pdf")
+    assert (tmp_path / "other.pdf").read_bytes() == (tmp_path / "other-cold.pdf").read_bytes()
+
+
+def test_the_xmp_packet_stays_uncompressed(booklet):
+    with pikepdf.open(booklet.output) as pdf:
+        assert "/Filter" not in pdf.Root.Metadata

@@ -264,6 +264,7 @@ def test_the_structure_read_beside_the_walk_gives_the_same_report(booklet, monke
 
     alone = _report(booklet.output)
     assert alone == _report(booklet.output, parallel=True)
+    assert alone == _report(booklet.output, parallel=True, memo=False)  # forked later, without the memos
     parent = os.getpid()
 
     def dies_in_the_child(reader):

@@ -20,6 +20,8 @@ from typing import Iterator
 
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
 
+from ..pdf.memo import Memo
+
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -110,6 +112,13 @@ class PageContent:
         if kept is None or kept[0] != stamp:
             kept = self._derived[key] = (stamp, make(self))
         return kept[1]
+
+    def again(self, number: int) -> "PageContent":
+        """This page's content as page ``number``: the same runs and paints (never changed
+        once walked), and what was worked out from them."""
+        out = PageContent(number, list(self.runs), list(self.paints), list(self.mcids))
+        out._derived = self._derived
+        return out
 
     def text(self) -> str:
         """The page's text in drawing order, a line break wherever the baseline changes."""
@@ -403,13 +412,19 @@ def _plain(value):
     return value
 
 
-def operations(stream, reader) -> list[tuple[list, bytes]]:
-    """The operations of a content stream (a page's contents or a form XObject)."""
+# A stream's operations are a pure function of its bytes: a rebuild in one process (``watch``,
+# ``serve``) reads most of its pages as they were (the pages an edit did not touch, the charts).
+TOKENS = Memo(16 * 1024 * 1024)  # sizes below: about what the values take in memory
+
+
+def operations(stream, reader, memo: bool = False) -> list[tuple[list, bytes]]:
+    """The operations of a content stream (a page's contents or a form XObject); with ``memo``
+    shared with the memo, so never changed by the caller."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
     if len(data) > MAX_STREAM_BYTES:
         raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
-        return _operations(data)
+        return TOKENS.get(data, 10 * len(data), lambda: _operations(data)) if memo else _operations(data)
     except _Unsupported:
         pass
     return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
@@ -452,6 +467,64 @@ def _font(font_dict: DictionaryObject) -> _Font:
     default = float(widths.pop("default", 1000 if font_dict.get("/Subtype") == "/Type0" else 0))
     return _Font(str(font_dict.get("/BaseFont", "?")), font_dict.get("/Subtype") == "/Type0",
                  f.encoding, f.character_map, widths, default, ascent, descent)
+
+
+# What a page draws, and a font's reading (its ToUnicode map parsed by pypdf: most of a font's
+# cost), are pure functions of the page's content stream and the objects its resources lead
+# to. A rebuild in one process (``watch``, ``serve``) meets most of them again as they were.
+# Each object a walker meets is known by a token: the same token for objects that say exactly
+# the same, in any file (``_SAME``); the memos below are keyed by those tokens and the bytes.
+FONTS = Memo(16 * 1024 * 1024)  # font dictionary → _Font
+PAGES = Memo(16 * 1024 * 1024)  # (content stream, resources) → PageContent
+_SAME = Memo(32 * 1024 * 1024)  # everything an object says → its token
+MAX_KEY_ITEMS = 200_000  # an object larger than this (a hostile file) is read without the memos
+
+
+class _Unkeyable(Exception):
+    """An object the memos do not take (a cycle, too large or deep, something unexpected)."""
+
+
+def stored(stream: StreamObject) -> bytes:
+    """A stream's data as the file stores it (still encoded), read without decoding it."""
+    data = getattr(stream, "_data", None)
+    return data if isinstance(data, bytes) else stream.get_data()
+
+
+class _Token:
+    """Stands for everything one object says: the same token for equal objects (``_SAME``),
+    never for different ones; compared by identity."""
+
+    __slots__ = ()
+
+
+def said(obj, ref, path: tuple[int, ...] = (), count: list[int] | None = None):
+    """Everything ``obj`` says, as hashable values: every key and value with its pypdf type,
+    a stream's dictionary and its bytes as stored (with the filters in the dictionary, they
+    fix the decoded data), and ``ref(reference, path)`` for each object it refers to.
+    ``_Unkeyable`` beyond ``MAX_KEY_ITEMS`` values or for a value of an unknown kind."""
+    count = [0] if count is None else count
+    count[0] += 1
+    if count[0] > MAX_KEY_ITEMS:
+        raise _Unkeyable
+    if isinstance(obj, IndirectObject):
+        return ref(obj, path)
+    kind = type(obj).__name__
+    if isinstance(obj, DictionaryObject):
+        items = tuple(sorted((str(k), said(v, ref, path, count)) for k, v in obj.items()))
+        if isinstance(obj, StreamObject):
+            raw = stored(obj)
+            count[0] += len(raw) // 64
+            return kind, items, raw
+        return kind, items
+    if isinstance(obj, ArrayObject):
+        return kind, tuple(said(v, ref, path, count) for v in obj)
+    if isinstance(obj, (int, float, str, bytes)) or obj is None:
+        return kind, getattr(obj, "original_bytes", obj)
+    if kind == "BooleanObject":
+        return kind, bool(obj.value)
+    if kind == "NullObject":
+        return kind, None
+    raise _Unkeyable
 
 
 def _decode(font: _Font, raw: bytes) -> tuple[list[str], list[str]]:
@@ -531,26 +604,63 @@ _STROKING = frozenset((b"S", b"s", b"B", b"B*", b"b", b"b*"))
 
 
 class Walker:
-    """Walks the pages of one document; fonts are read once per document."""
+    """Walks the pages of one document; fonts are read once per document. With ``memo``, a
+    page or font that says exactly what one read before (in this process) is taken from the
+    memos (``PAGES``, ``FONTS``); a subclass that walks differently leaves it off."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, memo: bool = False):
         self.reader = reader
+        self.memo = memo
         self._fonts: dict[int, tuple[object, _Font]] = {}
+        self._tokens: dict[tuple[int, int], _Token] = {}  # (object number, generation) → token
+
+    def token(self, ref: IndirectObject, path: tuple[int, ...] = ()) -> _Token:
+        """The token of the object ``ref`` refers to (``_Unkeyable`` if it has none)."""
+        at = (ref.idnum, ref.generation)
+        kept = self._tokens.get(at)
+        if kept is None:
+            if ref.idnum in path or len(path) > 32:
+                raise _Unkeyable  # a cycle, or a chain no booklet has
+            count = [0]
+            content = said(ref.get_object(), self.token, (*path, ref.idnum), count)
+            kept = self._tokens[at] = _SAME.get(content, 64 * count[0], _Token)
+        return kept
+
+    def key(self, obj):
+        """What stands for ``obj`` in a memo's key; None where it cannot be known."""
+        try:
+            return said(obj, self.token)
+        except Exception:  # noqa: BLE001 - then walked without the memos, failing there as it would
+            return None
 
     def font(self, obj) -> _Font:
         d = _resolve(obj)
         kept = self._fonts.get(id(d))
         if kept is None or kept[0] is not d:
-            kept = self._fonts[id(d)] = (d, _font(d))
+            key = self.key(obj) if self.memo else None
+            font = FONTS.peek(key) if key is not None else None
+            if font is None:
+                font = _font(d)
+                if key is not None:
+                    FONTS.put(key, 200 * (len(font.to_unicode) + len(font.widths)) + 1000, font)
+            kept = self._fonts[id(d)] = (d, font)
         return kept[1]
 
     def page(self, page, number: int) -> PageContent:
-        out = PageContent(number)
         contents = page.get_contents()
         if contents is None:
-            return out
+            return PageContent(number)
+        resources = page.get("/Resources")
+        key = self.key(resources) if self.memo else None
+        if key is not None:
+            data = contents.get_data()
+            return PAGES.get((data, key), 30 * len(data), lambda: self._page(contents, resources, number)).again(number)
+        return self._page(contents, resources, number)
+
+    def _page(self, contents, resources, number: int) -> PageContent:
+        out = PageContent(number)
         self._restart()
-        self._walk(contents, _resolve(page.get("/Resources")) or DictionaryObject(), _State(), out, [], 0, set())
+        self._walk(contents, _resolve(resources) or DictionaryObject(), _State(), out, [], 0, set())
         return out
 
     def _restart(self) -> None:
@@ -572,7 +682,7 @@ class Walker:
 
     def _walk(self, stream, resources, gs: _State, out: PageContent, marks: list[Mark], depth: int,
               forms: set[int]) -> None:
-        ops = operations(stream, self.reader)
+        ops = operations(stream, self.reader, self.memo)
         self._count += len(ops)
         if self._count > MAX_OPERATIONS:
             raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")

@@ -99,8 +99,15 @@ def _paragraphs(content: PageContent) -> list[list[list[Run]]]:
 def clreq(pages: Sequence[PageContent]) -> list[str]:
     """No line of a paragraph starts with a closing mark or ends with an opening one (a text
     that itself begins with "，" has no break to move, and is not judged)."""
-    return [f"page {content.number}: {v}" for content in pages for block in paragraphs(content)
-            for v in violations([_text(line) for line in block])]
+    return _each_page(pages, "clreq", lambda content: [v for block in paragraphs(content)
+                                                        for v in violations([_text(line) for line in block])])
+
+
+def _each_page(pages: Sequence[PageContent], name: str, judge) -> list[str]:
+    """``judge``'s problems on each page, prefixed with its number. ``judge`` reads only the
+    page's runs, so it is worked out once for them (``PageContent.derived``): a page walked
+    before, as it was, is not judged again."""
+    return [f"page {content.number}: {p}" for content in pages for p in content.derived(name, judge)]
 
 
 def _origins(line: list[Run]) -> list[float] | None:
@@ -139,17 +146,19 @@ def _avoidable(block: list[list[Run]], n: int) -> bool:
 
 def lone_lines(pages: Sequence[PageContent]) -> list[str]:
     """Lines holding a single Chinese character where the paragraph had room for two."""
+    return _each_page(pages, "lone lines", _lone_lines)
+
+
+def _lone_lines(content: PageContent) -> list[str]:
     problems: list[str] = []
-    for content in pages:
-        for block in paragraphs(content):
-            if len(block) < 2:
-                continue
-            for n, line in enumerate(block):
-                text = _text(line)
-                if is_lone(text) and _avoidable(block, n):
-                    before = _text(block[n - 1])[-12:] if n else ""
-                    problems.append(f"page {content.number}: a line of one character “{text.strip()}”"
-                                    + (f" (after “{before}”)" if before else ""))
+    for block in paragraphs(content):
+        if len(block) < 2:
+            continue
+        for n, line in enumerate(block):
+            text = _text(line)
+            if is_lone(text) and _avoidable(block, n):
+                before = _text(block[n - 1])[-12:] if n else ""
+                problems.append(f"a line of one character “{text.strip()}”" + (f" (after “{before}”)" if before else ""))
     return problems
 
 
@@ -174,20 +183,22 @@ def _spacing(glyphs) -> float:
 
 def uncompressed(pages: Sequence[PageContent]) -> list[str]:
     """Adjacent full-width marks that still take a full em each."""
+    return _each_page(pages, "uncompressed", _uncompressed)
+
+
+def _uncompressed(content: PageContent) -> list[str]:
     problems: list[str] = []
-    for content in pages:
-        for line in set_lines(content):
-            glyphs = _glyphs(line)
-            spacing = None
-            for a, b in zip(glyphs, glyphs[1:]):
-                if a[4] or b[4] or not compressible(a[0], b[0]) or abs(a[3] - b[3]) > 0.01:
-                    continue
-                if spacing is None:
-                    spacing = _spacing(glyphs)
-                advance = (b[1] - a[1] - spacing) / a[3]
-                # Against the em, not the glyph's width in the file: a full-width mark is an em
-                # wide, and the first of a compressed pair is written as its half-width CID.
-                if advance > COMPRESSED:
-                    problems.append(f"page {content.number}: “{a[0]}{b[0]}” not compressed "
-                                    f"({advance:.2f} em) in “{_text(line).strip()[:24]}”")
+    for line in set_lines(content):
+        glyphs = _glyphs(line)
+        spacing = None
+        for a, b in zip(glyphs, glyphs[1:]):
+            if a[4] or b[4] or not compressible(a[0], b[0]) or abs(a[3] - b[3]) > 0.01:
+                continue
+            if spacing is None:
+                spacing = _spacing(glyphs)
+            advance = (b[1] - a[1] - spacing) / a[3]
+            # Against the em, not the glyph's width in the file: a full-width mark is an em
+            # wide, and the first of a compressed pair is written as its half-width CID.
+            if advance > COMPRESSED:
+                problems.append(f"“{a[0]}{b[0]}” not compressed ({advance:.2f} em) in “{_text(line).strip()[:24]}”")
     return problems

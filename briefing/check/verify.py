@@ -221,12 +221,22 @@ def open_pdf(path: str | FsPath) -> PdfReader:
     encrypted file is read only when it opens without a password (and then fails the PDF/A
     check); one that needs a password, or a cipher pypdf cannot use here, is unreadable.
     """
+    return reader_of(pdf_bytes(path))
+
+
+def pdf_bytes(path: str | FsPath) -> bytes:
+    """The file's bytes, read once: everything verify reads of it is this one snapshot."""
     try:
         data = read_regular(path, MAX_PDF_BYTES)
     except InputError as exc:
         raise Unreadable(str(exc)) from None
     if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         raise Unreadable("不是 PDF 文件 (no %PDF- header)")
+    return data
+
+
+def reader_of(data: bytes) -> PdfReader:
+    """A reader of a PDF's bytes (``open_pdf``'s bounds)."""
     try:
         reader = PdfReader(io.BytesIO(data))
     except DependencyError as exc:  # pypdf tries the empty password on opening: AES needs a library
@@ -305,15 +315,17 @@ def paper_of(pages) -> str | None:
 
 
 def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "a4",
-           budget: int | None = SIZE_BUDGET, parallel: bool = False) -> Report:
+           budget: int | None = SIZE_BUDGET, parallel: bool = False, memo: bool = True) -> Report:
     """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
     being checked, gives a report with ``unreadable`` set (never an exception). With ``paper``
     None, the paper is the first page's (A4 when it is neither): every page is then held to it.
     With ``parallel``, the structure tree is read in a forked process while this one walks the
-    pages' content (``_StructureRead``); the report is the same."""
+    pages' content (``_StructureRead``); the report is the same. With ``memo``, pages and fonts
+    read before in this process, exactly as they are now, come from the memos (``check.content``):
+    what a one-shot process (the finishing worker) does without, as it would only fill them."""
     report = Report(str(pdf))
     try:
-        _checks(report, FsPath(pdf), doc, paper, budget, parallel)
+        _checks(report, FsPath(pdf), doc, paper, budget, parallel, memo)
     except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
         report.unreadable = unreadable(exc)
         report.add("open", [f"cannot read the PDF: {report.unreadable}"])
@@ -321,8 +333,30 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 
 
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
-            parallel: bool = False) -> None:
-    reader = open_pdf(path)
+            parallel: bool = False, memo: bool = True) -> None:
+    data = pdf_bytes(path)
+    # The structure tree is read beside everything else (``_StructureRead``), from the same
+    # bytes. With the memos (a long-lived process), the content walk is short, and the worker
+    # starts first thing, opening the file itself; without, it starts just before the walk
+    # (from this process's reader: the parent then has less of its work to do beside a child,
+    # whose pages the kernel copies as the parent writes to them).
+    structure = _StructureRead.start(data) if parallel and memo else None
+    try:
+        reader = reader_of(data)
+        paper, geo = _document_checks(report, reader, path, doc, paper, budget)
+        if parallel and not memo:
+            structure = _StructureRead.start(data)
+        # Text: extractable, every figure of the data present, clreq line breaks.
+        _content_checks(report, reader, doc, paper, geo, structure, memo)
+    finally:
+        if structure is not None:
+            structure.close()
+
+
+def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Briefing | None, paper: str | None,
+                     budget: int | None) -> tuple[str, object]:
+    """Fonts, page size and count, metadata, PDF/A, actions, size and outline; returns the
+    paper and its geometry."""
     report.size = path.stat().st_size
     pages = reader.pages
     report.pages = len(pages)
@@ -387,20 +421,13 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | Non
         wanted += [doc.results.title, doc.plan.title]
         report.add("outline", [f"no bookmark for {w}" for w in wanted if w not in titles],
                    f"{len(titles)} bookmarks")
-
-    # Text: extractable, every figure of the data present, clreq line breaks.
-    structure = _StructureRead.start(reader) if parallel else None
-    try:
-        _content_checks(report, reader, doc, paper, geo, structure)
-    finally:
-        if structure is not None:
-            structure.close()
+    return paper, geo
 
 
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
-                    structure: "_StructureRead | None") -> None:
+                    structure: "_StructureRead | None", memo: bool) -> None:
     pages = reader.pages
-    contents = _walk(reader, report)
+    contents = _walk(reader, report, memo)
     texts = [c.text() for c in contents]
     flat = squeeze("".join(texts))
     if doc is not None:
@@ -427,20 +454,20 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
 
 class _StructureRead:
     """The structure tree read (``structure.read_structure``: pypdf parsing every element,
-    a quarter of verify) in a forked process, from the reader this one opened, while this one
-    walks the content. ``facts`` is None if that went wrong in any way: it is then read here,
-    and fails here as it would have."""
+    a quarter of verify) in a forked process, from the bytes this one reads, while this one
+    opens them too and checks the rest. ``facts`` is None if that went wrong in any way: it
+    is then read here, and fails here as it would have."""
 
     def __init__(self, worker: Worker):
         self._worker = worker
 
     @classmethod
-    def start(cls, reader: PdfReader) -> "_StructureRead | None":
+    def start(cls, data: bytes) -> "_StructureRead | None":
         if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
             return None
 
         def main(requests: int, replies: int) -> None:  # a failure is read again here, and reported
-            write(replies, read_structure(reader))
+            write(replies, read_structure(reader_of(data)))
 
         worker = start(main)
         return cls(worker) if worker is not None else None
@@ -494,10 +521,10 @@ def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple
     return listing, problems
 
 
-def _walk(reader: PdfReader, report: Report) -> list[PageContent]:
+def _walk(reader: PdfReader, report: Report, memo: bool = True) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
     try:
-        return list(Walker(reader).pages())
+        return list(Walker(reader, memo).pages())
     except ContentLimit:
         raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
     except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:

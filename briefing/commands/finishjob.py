@@ -37,7 +37,8 @@ def _worker(requests: int, replies: int) -> None:
         write(replies, ("error", exc))
         return
     finished = time.perf_counter() - began
-    write(replies, ("ok", verify(tmp, doc, paper, parallel=True), finished))
+    # A one-shot process: the memos (pages, fonts read before) would only be filled.
+    write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=False), finished))
 
 
 class FinishJob:

@@ -9,6 +9,11 @@ nothing different (a newline after a content stream or CMap, another memory-use 
 font program's 'post' table, a neutral default key in one object of an object stream) and the
 file is saved again, until none is left. The same input always takes the same steps, so output stays
 reproducible.
+
+Streams are compressed here, with zlib at its default level (qpdf's), before qpdf writes them:
+a font program that did not change since the last build in this process (``watch``,
+``serve``) is then not compressed again but taken from a memo keyed by its exact bytes
+(``pdf.memo``). The file is the same whether the memo had it or not.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import pikepdf
 from pikepdf import Dictionary, Name, Stream
 
 from ..fonts.cid import with_memory_hint
+from .memo import Memo
 
 ATTEMPTS = 12
 CR = 0x0D
@@ -109,11 +115,27 @@ def _ending_in_cr(pdf: pikepdf.Pdf) -> list[Stream]:
     return [o for o in pdf.objects if isinstance(o, Stream) and o.read_raw_bytes().endswith(b"\r")]
 
 
+COMPRESSED = Memo(32 * 1024 * 1024)  # raw stream bytes → their zlib stream; a few booklets' fonts
+
+
+def _compressed(data: bytes) -> bytes:
+    return COMPRESSED.get(data, len(data), lambda: zlib.compress(data))
+
+
+def compress(pdf: pikepdf.Pdf) -> None:
+    """Every stream qpdf would compress (no filter yet; not the XMP packet, which PDF/A wants
+    readable as it is), compressed now as qpdf would, through the memo."""
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
+            obj.write(_compressed(obj.read_raw_bytes()), filter=Name.FlateDecode)
+
+
 def save(pdf: pikepdf.Pdf, out: FsPath) -> None:
     """Writes ``pdf`` to ``out``: object streams, compressed, a deterministic ID, and no stream
     data ending in CR."""
-    options = dict(compress_streams=True, recompress_flate=True, deterministic_id=True,
+    options = dict(compress_streams=True, recompress_flate=False, deterministic_id=True,
                    object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)
+    compress(pdf)
     buf = io.BytesIO()
     pdf.save(buf, **options)
     for _ in range(ATTEMPTS):
@@ -137,5 +159,5 @@ def save(pdf: pikepdf.Pdf, out: FsPath) -> None:
                 at = xmp.rfind(b"<?xpacket end")
                 meta.write(xmp[:at] + b" " + xmp[at:])
             buf = io.BytesIO()
-            written.save(buf, **{**options, "recompress_flate": False})
+            written.save(buf, **options)
     raise SaveError("no stream encoding without a trailing CR found")

@@ -88,7 +88,9 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
         node = pdf.make_indirect(Dictionary(S=role, P=parent))
         _attributes(node, e)
         page = _first_page(e)
-        if page is not None:
+        if any(isinstance(k, Content) and k.page == page for k in e.kids):
+            # The page of the MCIDs among its kids; an element with none (a table row, a
+            # section) needs no /Pg, and every reader of the tree parses 14 bytes less of it.
             node.Pg = page_objs[page]
         kids = Array()
         for k in e.kids:
