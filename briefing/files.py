@@ -392,6 +392,22 @@ def stop_code(exc: BaseException) -> int:
     return code if isinstance(code, int) else 128 + signal.SIGTERM
 
 
+def stop_behind(exc: BaseException) -> int | None:
+    """The exit code of the stop that ``exc`` was raised while unwinding, None if none was.
+    A library's ``finally`` can fail when a stop lands in its ``try`` before what the
+    ``finally`` undoes was done (reportlab's ``drawGroup`` deletes a ``_parent`` it had not
+    yet set): the stop then arrives as that library's error, with the stop as its context."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            return 128 + _asked[0] if _asked else 130
+        if isinstance(exc, Terminated):
+            return stop_code(exc)
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def check_stop() -> None:
     """Raise again for a stop signal that arrived earlier. Python cannot raise out of a
     ``__del__`` or a weakref callback: a signal landing there is reported as "ignored" and

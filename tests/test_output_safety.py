@@ -399,3 +399,35 @@ def test_a_stop_that_a_library_annotated_still_exits_with_the_signals_code(data,
     finally:
         files._asked.clear()
     assert temps(tmp_path) == [] and not (tmp_path / "b.pdf").exists()
+
+
+def test_a_stop_under_which_a_librarys_cleanup_fails_still_exits_with_the_signals_code(tmp_path, monkeypatch, capsys):
+    """A SIGTERM that lands in reportlab's ``drawGroup`` before it set a node's ``_parent``
+    makes its ``finally`` fail (``del node._parent``): the stop arrives as an AttributeError
+    with the ``Terminated`` as its context. It was a traceback and exit 1 (found by
+    ``test_finishjob``'s stop test); it must be 143 and quiet."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.shapes import Drawing, Rect
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefing.commands import cli
+    from briefing.errors import Terminated
+
+    class Struck(Rect):
+        @property
+        def _canvas(self):  # drawGroup's first look at the node, inside its try
+            files._asked.append(signal.SIGTERM)  # what the signal handler records, then raises
+            raise Terminated(143)
+
+    def build(args):
+        drawing = Drawing(100, 100)
+        drawing.add(Struck(0, 0, 10, 10))
+        renderPDF.draw(drawing, Canvas(str(tmp_path / "x.pdf")), 0, 0)
+        return 0
+
+    monkeypatch.setattr(cli, "_build", build)
+    try:
+        assert main(["build", str(tmp_path / "d.yaml"), "-q"]) == 143
+    finally:
+        files._asked.clear()
+    assert "Traceback" not in capsys.readouterr().err

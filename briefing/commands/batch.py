@@ -17,7 +17,7 @@ from pathlib import Path as FsPath
 from typing import Callable
 
 from ..errors import BriefingError, OutputError, Terminated
-from ..files import stop_code
+from ..files import stop_behind, stop_code
 
 
 @dataclass
@@ -46,6 +46,9 @@ def _one(data: str, out: str, paper: str, impose: bool, marks: bool, sheet: str 
     except BriefingError as exc:
         return Outcome(data, exc.exit_code, message=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug must still not take the other booklets down with it
+        code = stop_behind(exc)  # or a library's cleanup that failed under a stop: go, as above
+        if code is not None:
+            os._exit(code)
         return Outcome(data, 1, message=f"内部错误 internal error: {type(exc).__name__}: {exc}",
                        seconds=time.perf_counter() - start)
     return Outcome(data, 0, str(r.output), pages=r.report.pages, size=r.report.size,

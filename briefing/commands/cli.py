@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path as FsPath
 
 from ..errors import BriefingError, Terminated, VerificationError, printable
-from ..files import XLSX, YAML, check_stop, check_target, stop_code, terminated_on_signals
+from ..files import XLSX, YAML, check_stop, check_target, stop_behind, stop_code, terminated_on_signals
 
 DEFAULT_DATA = "data/yanfeng-2023.yaml"
 
@@ -519,6 +519,11 @@ def run(argv: list[str]) -> int:
             return 130
         except Terminated as exc:
             return stop_code(exc)
+        except Exception as exc:
+            code = stop_behind(exc)  # a library's cleanup that failed under a stop: the stop
+            if code is None:
+                raise
+            return code
 
 
 def _failed(exc: BriefingError) -> int:
