@@ -40,6 +40,36 @@ def test_one_build_per_saved_change_and_none_while_the_file_is_missing(tmp_path)
     assert builds == ["a", "bb", "ccc"] and n == 3
 
 
+def test_an_emptied_file_is_waited_for_and_built_only_if_it_stays_empty(tmp_path):
+    """An editor that saves in place empties the file, then writes it: a look in between sees
+    an empty file (a loaded machine can stretch that past the settling time). It is not built
+    unless it stays empty (then its build says the file is empty, as a fresh build does)."""
+    f = tmp_path / "d.yaml"
+    f.write_text("a")
+    builds: list[str] = []
+    steps = iter([
+        lambda: None,
+        lambda: f.write_text(""),  # truncated mid-save: not built
+        lambda: None,
+        lambda: f.write_text("bb"),  # the rest written: built
+        lambda: None,
+        lambda: f.write_text(""),  # emptied, and left so
+        lambda: time.sleep(0.3),
+        lambda: time.sleep(0.3),  # empty for longer than an editor's save: built
+        lambda: None,
+    ])
+
+    def stop() -> bool:
+        step = next(steps, None)
+        if step is None:
+            return True
+        step()
+        return False
+
+    n = watch(f, lambda: builds.append(f.read_text()), stop=stop, interval=0, settle=0)
+    assert builds == ["a", "bb", ""] and n == 3
+
+
 class _Lines:
     """The stderr of a running process, line by line, with a timeout on each wait."""
 

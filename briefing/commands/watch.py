@@ -21,6 +21,7 @@ Stamp = tuple[int, int, int] | None  # (inode, size, mtime_ns), None while the f
 
 INTERVAL = 0.02  # seconds between looks at the file (a stat: 50 a second cost nothing)
 SETTLE = 0.02  # a change must hold this long: an editor may write a file in several steps
+EMPTY = 0.5  # an empty file is built only once it stayed so this long (else: mid-save)
 
 
 def stamp(path: FsPath) -> Stamp:
@@ -35,16 +36,24 @@ def watch(path: str | os.PathLike[str], rebuild: Callable[[], object], *,
           stop: Callable[[], bool] = lambda: False, interval: float = INTERVAL,
           settle: float = SETTLE) -> int:
     """Call ``rebuild`` now and after every change of ``path``, until ``stop()``; return how
-    many builds ran. A missing file (mid-save, or renamed away) is waited for, not built."""
+    many builds ran. A missing file (mid-save, or renamed away) is waited for, not built; so
+    is an empty one, for ``EMPTY`` seconds: an editor that saves in place empties the file
+    before it writes it, and on a loaded machine that can last longer than ``settle``."""
     path = FsPath(path)
     seen = stamp(path)
     rebuild()
     builds = 1
+    emptied: float | None = None  # since when the file is empty
     while not stop():
         time.sleep(interval)
         now = stamp(path)
         if now == seen or now is None:
             continue
+        if now[1] == 0:
+            emptied = emptied or time.monotonic()
+            if time.monotonic() - emptied < EMPTY:
+                continue
+        emptied = None
         time.sleep(settle)
         if stamp(path) != now:
             continue  # still being written: look again next round
