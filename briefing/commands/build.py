@@ -208,10 +208,11 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | Binary
 
 def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, paper: str = "a4",
             cache: Cache | None = None) -> bool:
-    """Lay out ``data`` once and verify its booklet ``out`` as it stands, writing nothing, so
-    that this process then builds an edit of it as ``watch`` builds its next save: line memo
-    full, first-call costs paid (a standby worker of ``briefing serve``). Only with every
-    chart in the cache: it never draws one (False: nothing was laid out)."""
+    """Lay out and finish ``data`` once in memory, and verify its booklet ``out`` as it stands,
+    writing nothing, so that this process then builds an edit of it as ``watch`` builds its
+    next save: line, compression and verification memos full, first-call costs paid (a
+    standby worker of ``briefing serve``). Only with every chart in the cache: it never draws
+    one (False: nothing was laid out)."""
     from io import BytesIO
 
     from ..typeset.chartrules import MAX_BARS, booklet_charts
@@ -227,7 +228,11 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
     if any(d is None for d in charts.values()):
         return False
     hint = cache.get("contents", key("contents", str(data.resolve()), paper)) if cache else None
-    _layout(doc, styles, charts, BytesIO(), hint)
+    raw = BytesIO()
+    _, structure = _layout(doc, styles, charts, raw, hint)
+    from ..pdf.finish import finish
+
+    finish(BytesIO(raw.getvalue()), BytesIO(), doc, build_time(), structure)
     out = FsPath(out) if out else default_output(data)
     if out.is_file():
         from ..check.verify import verify

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path as FsPath
+from typing import BinaryIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -83,8 +84,10 @@ def archive(pdf: pikepdf.Pdf, doc: Briefing, built: dt.datetime) -> None:
         meta["pdf:Producer"] = str(pdf.docinfo.get("/Producer", "briefing"))
 
 
-def finish(raw: FsPath, out: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None = None) -> None:
-    """The finished booklet: tagged (PDF/UA-1) when layout recorded its ``structure``."""
+def finish(raw: FsPath | BinaryIO, out: FsPath | BinaryIO, doc: Briefing, built: dt.datetime,
+           structure: Element | None = None) -> None:
+    """The finished booklet: tagged (PDF/UA-1) when layout recorded its ``structure``. Files,
+    or streams (``commands.build.warm_up`` finishes in memory)."""
     with pikepdf.open(raw) as pdf:
         pdf.Root.PageMode = Name.UseOutlines
         page_labels(pdf, doc)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import zlib
 from pathlib import Path as FsPath
+from typing import BinaryIO
 
 import pikepdf
 from pikepdf import Dictionary, Name, Stream
@@ -130,9 +131,16 @@ def compress(pdf: pikepdf.Pdf) -> None:
             obj.write(_compressed(obj.read_raw_bytes()), filter=Name.FlateDecode)
 
 
-def save(pdf: pikepdf.Pdf, out: FsPath) -> None:
-    """Writes ``pdf`` to ``out``: object streams, compressed, a deterministic ID, and no stream
-    data ending in CR."""
+def _write(out: FsPath | BinaryIO, data: bytes) -> None:
+    if hasattr(out, "write"):
+        out.write(data)
+    else:
+        FsPath(out).write_bytes(data)
+
+
+def save(pdf: pikepdf.Pdf, out: FsPath | BinaryIO) -> None:
+    """Writes ``pdf`` to ``out`` (a file, or a stream: ``commands.build.warm_up``): object
+    streams, compressed, a deterministic ID, and no stream data ending in CR."""
     options = dict(compress_streams=True, recompress_flate=False, deterministic_id=True,
                    object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)
     compress(pdf)
@@ -142,12 +150,12 @@ def save(pdf: pikepdf.Pdf, out: FsPath) -> None:
         if b"\r\nendstream" not in buf.getvalue():
             # qpdf ends every stream's data with "\nendstream": data ending in CR is there as
             # "\r\nendstream", so without those bytes anywhere no stream needs looking at.
-            FsPath(out).write_bytes(buf.getvalue())
+            _write(out, buf.getvalue())
             return
         with pikepdf.open(io.BytesIO(buf.getvalue())) as written:
             bad = _ending_in_cr(written)
             if not bad:
-                FsPath(out).write_bytes(buf.getvalue())
+                _write(out, buf.getvalue())
                 return
             kinds = _kinds(written)
             changed = [_perturb(written, s, kinds.get(s.objgen)) for s in bad]
