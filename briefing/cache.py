@@ -30,29 +30,13 @@ from typing import Any, Callable
 
 from .errors import InputError
 from .files import read_regular
+from .places import default_dir, drop_relative_xdg  # noqa: F401  (where they were)
 
 KEEP = 400  # entries kept per kind; the oldest beyond that are removed
 SETTLED_NS = 2_000_000_000  # a file changed this long before it was hashed cannot change unseen
 MAX_ENTRY = 64 * 1024 * 1024  # bytes: the largest entry, a parsed CJK face, is about 1 MB
 FORMAT = "briefing-cache/2"  # 1 was pickle: never read
 STALE_TEMP = 3600  # seconds after which a half-written entry of ours is removed
-
-
-def drop_relative_xdg() -> None:
-    """Unset an XDG base directory given as a relative path, which the XDG spec calls invalid:
-    the libraries we load (matplotlib's font list goes to $XDG_CACHE_HOME/matplotlib) would take
-    it as given and write into whatever directory a build runs in."""
-    for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        value = os.environ.get(name)
-        if value is not None and not os.path.isabs(value.strip()):
-            del os.environ[name]
-
-
-def default_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    # A relative path is invalid (the XDG spec): taken as given, it would put a cache folder
-    # into whatever directory a build runs in.
-    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "briefing"
 
 
 def key(*parts: object) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data.load import load
 from briefing.errors import DataError
 

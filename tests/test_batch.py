@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from briefing.commands.batch import build_many
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from .conftest import ROOT, SAMPLE
 

@@ -9,7 +9,7 @@ import pytest
 
 from briefing.cache import Cache, decode, default_dir, encode
 from briefing.commands.build import build
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.fonts.register import FACES, font_dir, register
 from briefing.typeset.chartrules import booklet_charts
 from briefing.typeset.charts import ChartStyle, drawing

@@ -14,7 +14,7 @@ import pytest
 from briefing import cache as cache_module
 from briefing.cache import Cache, decode, encode
 from briefing.commands.build import build
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from .conftest import SAMPLE
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from .conftest import DATA, SAMPLE, run
 

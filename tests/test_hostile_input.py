@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data import load as load_module
 from briefing.data.load import MAX_DEPTH, MAX_KEY, MAX_NODES, MAX_STRING, load
 from briefing.errors import DataError, printable

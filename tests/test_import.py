@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data.importer import import_document
 from briefing.data.importer.clean import normalise, numerals, paragraphs
 from briefing.data.importer.rules import figures, metrics_of, targets_of

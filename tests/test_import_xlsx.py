@@ -8,7 +8,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data.load import load
 
 from .conftest import DATA, ROOT

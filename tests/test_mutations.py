@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from .conftest import DATA
 

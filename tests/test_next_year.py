@@ -9,7 +9,7 @@ import yaml
 from pypdf import PdfReader
 
 from briefing.commands.build import build
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data.load import load
 from briefing.data.model import ReviewQuantity
 from briefing.data.review import judged, quantity_status

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from briefing import files
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from .conftest import ROOT, SAMPLE
 

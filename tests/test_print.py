@@ -10,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from briefing.check.content import Walker
 from briefing.check.verify import verify_imposed
 from briefing.commands.build import build
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.errors import OutputError
 from briefing.pdf.impose import MARK_OFFSET, padded, saddle_order, sheet_for
 from briefing.typeset.styles import BLEED, PAPERS

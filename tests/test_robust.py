@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from briefing.check.verify import placed_text
 from briefing.commands.build import build
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.typeset.document import fit
 from briefing.typeset.styles import PAPERS
 

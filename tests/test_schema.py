@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 from briefing.data.model import Briefing
 from briefing.data.schema import schema_text
 

@@ -146,12 +146,12 @@ def test_the_client_never_enters_a_runtime_directory_others_can_write_to(runtime
 
 
 def test_the_client_sends_nothing_to_a_server_of_another_user(runtime, monkeypatch):
-    from briefing.commands import serve
+    from briefing.commands import client
 
     listener = _fake_server(runtime)
-    monkeypatch.setattr(serve, "_peer_uid", lambda conn: os.getuid() + 1)  # the kernel says: not us
+    monkeypatch.setattr(client, "_peer_uid", lambda conn: os.getuid() + 1)  # the kernel says: not us
     with listener:
-        assert serve.build_via_server(["build", "x.yaml"]) is None
+        assert client.build_via_server(["build", "x.yaml"]) is None
         assert _received(listener) == b""  # connected, asked the kernel, sent nothing
 
 

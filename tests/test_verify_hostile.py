@@ -10,7 +10,7 @@ import time
 import pytest
 
 from briefing.check.verify import actions, open_pdf, verify
-from briefing.commands.cli import main
+from briefing.commands.entry import main
 
 from . import hostile_pdfs as hostile
 from .conftest import SAMPLE, run

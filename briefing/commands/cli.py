@@ -472,35 +472,6 @@ def gc_paused():
             gc.enable()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``briefing`` command: a ``build`` goes to a running ``briefing serve`` if there is one.
-
-    Called as the program (no ``argv``), a command that ends when its work is done runs with
-    the cyclic garbage collector off (see ``gc_paused``) and exits at once: tearing down the
-    interpreter would only free, one by one, objects the system frees with the process.
-    """
-    from ..cache import drop_relative_xdg
-
-    drop_relative_xdg()  # before anything reads them: the server's socket, our cache, matplotlib's
-    program = argv is None
-    argv = sys.argv[1:] if argv is None else list(argv)
-    one_shot = program and argv[:1] in (["build"], ["verify"], ["new"], ["schema"])
-    if one_shot:
-        gc.disable()  # never enabled again: the process ends with the command (batch builds turn it on)
-    code = None
-    if argv[:1] == ["build"] and "-h" not in argv and "--help" not in argv:
-        from .serve import build_via_server
-
-        code = build_via_server(argv)
-    if code is None:
-        code = run(argv)
-    if one_shot:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code
-
-
 def run(argv: list[str]) -> int:
     """Parse and run one command in this process: what ``main`` does locally, and what a
     ``briefing serve`` worker does for its client."""
@@ -536,5 +507,3 @@ def _failed(exc: BriefingError) -> int:
         _say(f"briefing: 错误 error:\n{exc}" if "\n" in str(exc) else f"briefing: 错误 error: {exc}")
     return exc.exit_code
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
