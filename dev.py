@@ -25,6 +25,10 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".briefing-install"
+# The project's folder on sys.path through a .pth file, as an installed package is found:
+# setuptools' default editable install adds an import hook that costs every process 7 ms
+# (a build handed to `briefing serve` takes 0.15 s in all).
+EDITABLE = "compat"
 
 
 def _run(cmd: list[str], **kw) -> None:
@@ -51,11 +55,11 @@ def ensure_env() -> None:
         except subprocess.CalledProcessError:
             _run([sys.executable, "-m", "venv", "--without-pip", "--clear", str(VENV)])
             _bootstrap_pip()
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EDITABLE.encode()).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != want:
         print("dev.py: installing briefing and its dependencies into .venv", file=sys.stderr)
         _run([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-              "-e", f"{ROOT}[test]"])
+              "--config-settings", f"editable_mode={EDITABLE}", "-e", f"{ROOT}[test]"])
         STAMP.write_text(want)
 
 

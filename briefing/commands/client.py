@@ -4,7 +4,6 @@ starts in 0.03 s (``commands.entry``)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -12,9 +11,13 @@ import socket
 import stat
 import struct
 import sys
-from pathlib import Path
+import zlib
 
-from ..places import default_dir
+from ..places import cache_folder
+
+TYPE_CHECKING = False  # typing's own import is a millisecond of a served build's start
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ANSWER = 2.0  # seconds a client waits for each answer before the build starts, then builds locally
 WORKER_WAIT = 10.0  # seconds a worker waits for its client's request and its "go"
@@ -27,24 +30,36 @@ def supported() -> bool:
 
 
 def _code_digest() -> str:
-    """This installation's code: the interpreter and every module file of the package."""
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"{sys.executable}\0{sys.version}\0{package}".encode())
-    for f in sorted(package.rglob("*.py")):
-        st = f.stat()
-        h.update(f"{f.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:16]
+    """This installation's code: the interpreter and every module file of the package (a name
+    for the socket, not a safeguard: a server also checks for itself that its code is current)."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    listing = [f"{sys.executable}\0{sys.version}\0{package}\n"]
+    for folder, subfolders, files in os.walk(package):
+        subfolders.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                listing.append(f"{os.path.relpath(os.path.join(folder, name), package)}\0{st.st_size}\0"
+                               f"{st.st_mtime_ns}\n")
+    data = "".join(listing).encode()
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def socket_path() -> Path:
+def socket_file() -> str:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
     # A relative path is invalid (the XDG spec): a server and its clients in other directories
     # would not meet, and each would make a folder where it runs.
-    folder = Path(runtime) / "briefing" if os.path.isabs(runtime) else default_dir() / "serve"
-    return folder / f"{_code_digest()}.sock"
+    folder = os.path.join(runtime, "briefing") if os.path.isabs(runtime) else os.path.join(cache_folder(), "serve")
+    return os.path.join(folder, f"{_code_digest()}.sock")
 
 
-def _distrust(folder: Path) -> str | None:
+def socket_path() -> Path:
+    from pathlib import Path
+
+    return Path(socket_file())
+
+
+def _distrust(folder: str | Path) -> str | None:
     """Why ``folder`` cannot hold our socket (None when it can): it must be a real directory of
     this user's that no one else can enter or write to. Asked by the server before it listens
     and by every client before it connects."""
@@ -82,8 +97,8 @@ def _line(replies, conn: socket.socket, timeout: float | None) -> str:
 def _connect() -> socket.socket | None:
     """A connection to a server we can trust, or None. Nothing is sent before both checks
     hold: the socket's directory is ours alone, and the process listening is ours (by uid)."""
-    path = socket_path()
-    if _distrust(path.parent):
+    path = socket_file()
+    if _distrust(os.path.dirname(path)):
         return None
     try:
         st = os.lstat(path)
@@ -94,7 +109,7 @@ def _connect() -> socket.socket | None:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.settimeout(ANSWER)
-        conn.connect(str(path))
+        conn.connect(path)
         if _peer_uid(conn) != os.getuid():
             conn.close()
             return None
