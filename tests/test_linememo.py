@@ -111,3 +111,19 @@ def test_a_booklet_built_with_a_warm_memo_is_the_one_built_cold(fonts, tmp_path)
     # A memo warmed by another booklet (the A5 paper, other data) changes nothing either.
     build(SAMPLE, tmp_path / "other.pdf", paper="a5", cache=None)
     assert build(DATA, tmp_path / "again.pdf", cache=None).output.read_bytes() == cold
+
+
+@pytest.mark.parametrize("edit", ["一年之计在于春（第二稿）", "一年之计在于春，龘"])
+def test_an_edit_built_warm_is_the_edit_built_cold(fonts, tmp_path, edit):
+    """After an edit the lines it left alone come from the memo: their breaks, their places
+    and the operators that write them (``text._line_ops``, keyed by the codes this document
+    gives the glyphs). A character new to the booklet, drawn early, renumbers the glyphs of
+    every later line: those keys change, and the file is still the one built cold."""
+    forget_lines()
+    build(DATA, tmp_path / "first.pdf", cache=None)  # the memo warm with the booklet before the edit
+    data = tmp_path / "d.yaml"
+    data.write_text(DATA.read_text(encoding="utf-8").replace("一年之计在于春", edit, 1), encoding="utf-8")
+    warm = build(data, tmp_path / "warm.pdf", cache=None).output.read_bytes()
+    forget_lines()
+    cold = build(data, tmp_path / "cold.pdf", cache=None).output.read_bytes()
+    assert warm == cold

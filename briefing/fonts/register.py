@@ -31,8 +31,9 @@ FACES = {
     "sans_bold": "NotoSansSC-Bold.ttf",
 }
 FAMILY = "Noto Sans SC"  # the family name matplotlib reads from the Sans files
-# Results a face keeps (``Memo``), about 2 KB each: the default booklet keeps 700 in its busiest
-# face, the 10x one some 7,000 (a memo smaller than one build would miss on every line).
+# Results a face keeps (``Memo``), up to about 2 KB each (line breaks, placed lines and the
+# operators that write them): the default booklet keeps 1,100 in its busiest face, the 10x one
+# some 4,600 (a memo smaller than one build would miss on every line).
 MEMO_SIZE = 12_000
 
 
