@@ -6,7 +6,6 @@ stay in English, as typed in the file), and all problems of a file come at once.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import typing
@@ -329,6 +328,8 @@ def _message(err: dict[str, Any]) -> str:
         model = _model_at(loc[:-1])
         hint = ""
         if model is not None:
+            import difflib  # here: only a mistake needs it (4 ms of every build's start)
+
             close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
             if close:
                 hint = f"，是不是想写 {close[0]}？"
@@ -440,6 +441,8 @@ def cross_check(data: Any, flagged: frozenset[Loc] = frozenset()) -> list[tuple[
                     continue
                 base_metric = metrics.get(ref)
                 if base_metric is None:
+                    import difflib
+
                     close = difflib.get_close_matches(ref, list(metrics), n=1)
                     hint = f"，是不是想写 {close[0]}？" if close else ""
                     problems.append((here + ("baseline",), f"找不到 id 为 “{ref}” 的{year}年指标{hint}"))
@@ -462,6 +465,8 @@ def _parts_check(results: Any, metrics: dict[str, dict]) -> list[tuple[Loc, str]
             here = ("results", "answers", i, "metrics", j, "part_of")
             whole = metrics.get(ref)
             if whole is None:
+                import difflib
+
                 close = difflib.get_close_matches(ref, list(metrics), n=1)
                 hint = f"，是不是想写 {close[0]}？" if close else ""
                 problems.append((here, f"找不到 id 为 “{ref}” 的指标{hint}"))
