@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -410,3 +411,23 @@ def test_a_stop_while_a_standby_is_forked_still_stops_the_server(env, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_builds_that_end_while_the_server_is_stopped_do_not_wait_for_it(server, env, tmp_path):
+    """A worker's note (one datagram) goes only where there is room for it: with the server
+    stopped (Ctrl-Z in its terminal) nobody reads the notes, and a worker that waited to send
+    its own would keep its client waiting too. A large environment makes a note large enough
+    that the fifth one finds no room (four such datagrams fill a socket's default buffer)."""
+    big = dict(env, BRIEFING_PADDING="x" * (57_000 - len(json.dumps(env))))  # under NOTE_MAX
+    started = [_served_build(big, tmp_path / f"{n}.pdf") for n in range(5)]
+    server.send_signal(signal.SIGSTOP)
+    try:
+        for client, _ in started:
+            _, err = client.communicate(timeout=90)
+            assert client.returncode == 0, err
+    finally:
+        for client, _ in started:
+            client.kill()
+            client.wait()
+        server.send_signal(signal.SIGCONT)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.pdf", "1.pdf", "2.pdf", "3.pdf", "4.pdf"]

@@ -189,9 +189,9 @@ def _note(notes: socket.socket, request: dict) -> None:
     data = json.dumps({k: request[k] for k in ("argv", "cwd", "env")}).encode("utf-8")
     if len(data) <= NOTE_MAX:
         try:
-            notes.send(data)
+            notes.send(data, socket.MSG_DONTWAIT)  # never a wait: the client waits for our exit code
         except OSError:
-            pass  # the server is gone or busy: the next worker starts unwarmed, that is all
+            pass  # the server is gone, busy or stopped: the next worker starts unwarmed, that is all
 
 
 def _last_note(notes: socket.socket) -> dict | None:
