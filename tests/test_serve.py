@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -431,3 +432,34 @@ def test_builds_that_end_while_the_server_is_stopped_do_not_wait_for_it(server, 
             client.wait()
         server.send_signal(signal.SIGCONT)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.pdf", "1.pdf", "2.pdf", "3.pdf", "4.pdf"]
+
+
+def test_a_server_killed_outright_leaves_no_standby_behind_while_builds_run(env, tmp_path):
+    """A standby ends when the server's end of its socketpair closes. A worker forked while a
+    standby warms must not hold that end too: the standby of a server killed outright (SIGKILL,
+    out of memory) would wait as long as the build, here stopped, runs."""
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "serve"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    cache = dict(env, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    worker = None
+    try:
+        assert "就绪 ready" in proc.stderr.readline()
+        for _ in range(5):  # the client must come while the standby still warms up (about a second)
+            assert run("build", str(DATA), "-o", str(tmp_path / "a.pdf"), "-q", env=cache).returncode == 0
+            client, worker = _served_build(cache, tmp_path / "b.pdf")
+            os.kill(worker, signal.SIGSTOP)
+            standby = [pid for pid in _children(proc.pid) if pid != worker]
+            if standby:
+                break
+            os.kill(worker, signal.SIGCONT)
+            client.communicate(timeout=120)
+        assert standby
+        proc.kill()
+        proc.wait()
+        assert all(_gone(pid, within=20) for pid in standby)
+    finally:
+        proc.kill()
+        proc.wait()
+        if worker is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker, signal.SIGKILL)

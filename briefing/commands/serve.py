@@ -408,6 +408,8 @@ def serve(run: Callable[[list[str]], int], idle: float = IDLE, say: Callable[[st
                 if os.fork() == 0:
                     listener.close()
                     notes.close()
+                    if standby is not None:  # the server's end: the standby must see the server go
+                        standby.sock.close()
                     _work(conn, run, noting)
         say("briefing serve: 空闲超时，退出 idle: exiting")
         return 0
