@@ -463,3 +463,15 @@ def test_a_server_killed_outright_leaves_no_standby_behind_while_builds_run(env,
         if worker is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker, signal.SIGKILL)
+
+
+def test_a_client_with_a_very_large_environment_is_served(server, env, tmp_path):
+    """The request (argv, directory, environment) may be larger than a socket's buffer: what
+    one send leaves over is sent after it, not dropped (the worker then waited for it, and
+    the client, after two seconds without an answer, built locally)."""
+    big = dict(env, **{f"BRIEFING_PADDING{n}": "x" * 100_000 for n in range(3)})
+    served = run("build", str(SAMPLE), "-o", str(tmp_path / "served.pdf"), env=big)
+    assert served.returncode == 0, served.stderr
+    assert "served by briefing serve" in served.stderr
+    local = run("build", str(SAMPLE), "-o", str(tmp_path / "local.pdf"), env=dict(big, BRIEFING_SERVER="0"))
+    assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()

@@ -139,7 +139,9 @@ def build_via_server(argv: list[str]) -> int | None:
                 return None
             request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
                                   "umask": _umask()}).encode("utf-8")
-            socket.send_fds(conn, [struct.pack(">I", len(request)) + request], [0, 1, 2])
+            request = struct.pack(">I", len(request)) + request
+            sent = socket.send_fds(conn, [request], [0, 1, 2])
+            conn.sendall(request[sent:])  # one send takes what the socket's buffer holds, no more
             word, _, value = _line(replies, conn, ANSWER).partition(" ")
             if word != "pid":
                 return None
