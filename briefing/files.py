@@ -408,6 +408,12 @@ def stop_behind(exc: BaseException) -> int | None:
     return None
 
 
+def forget_stops() -> None:
+    """A forked child starts with no stop of its own: one its parent had only remembered (it
+    landed in a callback of the fork) is the parent's, raised there."""
+    _asked.clear()
+
+
 def check_stop() -> None:
     """Raise again for a stop signal that arrived earlier. Python cannot raise out of a
     ``__del__`` or a weakref callback: a signal landing there is reported as "ignored" and

@@ -475,3 +475,55 @@ def test_a_client_with_a_very_large_environment_is_served(server, env, tmp_path)
     assert "served by briefing serve" in served.stderr
     local = run("build", str(SAMPLE), "-o", str(tmp_path / "local.pdf"), env=dict(big, BRIEFING_SERVER="0"))
     assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()
+
+
+def test_a_worker_does_not_take_a_stop_the_server_only_remembered_for_its_own(tmp_path):
+    """A stop that landed in a fork's callback is only remembered (``files.terminated_on_signals``)
+    until the server's loop raises it. A worker forked in between must not inherit it: its build
+    would stop with 130 at its first stage though nobody stopped it."""
+    import json
+    import struct
+
+    from briefing import files
+    from briefing.commands import serve
+    from briefing.files import check_stop
+
+    def run(argv):
+        check_stop()  # what every stage of a build does
+        return 0
+
+    here, there = socket.socketpair()
+    files._asked.append(signal.SIGINT)  # the server's, remembered
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            here.close()
+            serve._work(there, run)  # never returns
+    finally:
+        files._asked.clear()
+    there.close()
+    with here:
+        request = json.dumps({"argv": ["build"], "cwd": str(tmp_path), "env": dict(os.environ),
+                              "umask": 0o022}).encode("utf-8")
+        socket.send_fds(here, [struct.pack(">I", len(request)) + request], [0, 1, 2])
+        replies = here.makefile("rb")
+        assert replies.readline().startswith(b"pid ")
+        here.sendall(b"go\n")
+        assert replies.readline() == b"exit 0\n"
+    os.waitpid(pid, 0)
+
+
+def test_stopping_a_standby_that_died_and_was_reaped_signals_no_one(monkeypatch):
+    """The server's loop reaps every child that ended (``_reap``), a standby included. Stopping
+    that standby later must not signal its old process number: by then it may be another's."""
+    from briefing.commands import serve
+
+    notes, noting = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with notes, noting:
+        standby = serve._Standby(lambda argv: 0, lambda note: False, {}, (notes,), noting)
+        os.kill(standby.pid, signal.SIGKILL)
+        os.waitpid(standby.pid, 0)  # what _reap does
+        sent = []
+        monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
+        standby.stop()
+    assert sent == [] and standby.pid is None

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Terminated
-from ..files import check_stop, stop_code
+from ..files import check_stop, forget_stops, stop_code
 from .client import (ANSWER, WORKER_WAIT, _distrust, _line, _peer_uid, _umask,  # noqa: F401  (the client's, shared)
                      build_via_server, socket_path, supported)
 
@@ -134,6 +134,7 @@ def _work(conn: socket.socket, run: Callable[[list[str]], int], notes: socket.so
     """
     code = 1
     go = False
+    forget_stops()  # the server's, if one landed where it could only be remembered
     try:
         if os.getsid(0) != os.getpid():  # a standby is in a session of its own already
             os.setsid()  # Ctrl-C in the server's terminal (its process group) is not a stop for the builds
@@ -276,8 +277,11 @@ class _Standby:
     def stop(self) -> None:
         if self.pid is not None:
             try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+                # Still our child, not reaped (``_reap`` collects one that died on its own): only
+                # then is the number surely its own, and not another process's by now.
+                if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
             self.pid = None
