@@ -527,3 +527,39 @@ def test_stopping_a_standby_that_died_and_was_reaped_signals_no_one(monkeypatch)
         monkeypatch.setattr(os, "kill", lambda pid, sig: sent.append((pid, sig)))
         standby.stop()
     assert sent == [] and standby.pid is None
+
+
+def test_ctrl_c_before_the_client_takes_over_the_signals_is_exit_130_and_no_go(runtime, monkeypatch):
+    """Between reading the worker's pid and ``_wait`` taking the signals over, a Ctrl-C is a
+    plain KeyboardInterrupt: it must end the client with 130, quietly, and the worker must not
+    hear "go" (it then exits without building)."""
+    import threading
+
+    from briefing.commands import client
+
+    def interrupted(replies, conn, worker):
+        raise KeyboardInterrupt  # the signal, landing before _wait's first line
+
+    monkeypatch.setattr(client, "_wait", interrupted)
+    listener = _fake_server(runtime)
+    heard: list[bytes] = []
+
+    def fake_server():
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"hello 1\n")
+            conn.settimeout(5)
+            socket.recv_fds(conn, 1 << 20, 3)
+            conn.sendall(b"pid 4242\n")
+            try:
+                while chunk := conn.recv(64):
+                    heard.append(chunk)
+            except OSError:
+                pass
+
+    server = threading.Thread(target=fake_server, daemon=True)
+    with listener:
+        server.start()
+        assert client.build_via_server(["build", "x.yaml"]) == 130
+        server.join(10)
+    assert b"go" not in b"".join(heard)

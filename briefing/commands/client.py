@@ -150,7 +150,10 @@ def build_via_server(argv: list[str]) -> int | None:
             return None
         except KeyboardInterrupt:  # before "go": no worker runs anything
             return 130
-        code = _wait(replies, conn, worker)
+        try:
+            code = _wait(replies, conn, worker)
+        except KeyboardInterrupt:  # in the instant before _wait took the signals over: no "go" sent
+            return 130
     if code is None:  # the worker was killed before it could say how the build ended
         sys.stderr.write(f"briefing: 常驻进程的 worker {worker} 未完成即退出，改为本地生成 "
                          "(the resident worker ended without finishing: building locally)\n")
