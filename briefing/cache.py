@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from .errors import InputError
 from .files import read_regular
-from .places import default_dir, drop_relative_xdg  # noqa: F401  (where they were)
+from .places import default_dir
 
 KEEP = 400  # entries kept per kind; the oldest beyond that are removed
 SETTLED_NS = 2_000_000_000  # a file changed this long before it was hashed cannot change unseen

@@ -139,7 +139,7 @@ def runtime(monkeypatch):
 
 
 def test_the_client_never_enters_a_runtime_directory_others_can_write_to(runtime):
-    from briefing.commands.serve import build_via_server
+    from briefing.commands.client import build_via_server
 
     listener = _fake_server(runtime, 0o777)
     with listener:
@@ -159,17 +159,17 @@ def test_the_client_sends_nothing_to_a_server_of_another_user(runtime, monkeypat
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a socket to another user needs root")
 def test_the_client_ignores_a_socket_another_user_owns(runtime):
-    from briefing.commands import serve
+    from briefing.commands import client
 
     listener = _fake_server(runtime)
-    os.chown(serve.socket_path(), 12345, 12345)
+    os.chown(client.socket_path(), 12345, 12345)
     with listener:
-        assert serve.build_via_server(["build", "x.yaml"]) is None
+        assert client.build_via_server(["build", "x.yaml"]) is None
         assert _received(listener) is None
 
 
 def test_a_server_that_does_not_answer_costs_seconds_and_learns_nothing(runtime):
-    from briefing.commands.serve import ANSWER, build_via_server
+    from briefing.commands.client import ANSWER, build_via_server
 
     listener = _fake_server(runtime)  # listens, never accepts: what a stopped server looks like
     with listener:
@@ -473,7 +473,7 @@ def test_a_client_with_a_very_large_environment_is_served(server, env, tmp_path)
     served = run("build", str(SAMPLE), "-o", str(tmp_path / "served.pdf"), env=big)
     assert served.returncode == 0, served.stderr
     assert "served by briefing serve" in served.stderr
-    local = run("build", str(SAMPLE), "-o", str(tmp_path / "local.pdf"), env=dict(big, BRIEFING_SERVER="0"))
+    run("build", str(SAMPLE), "-o", str(tmp_path / "local.pdf"), env=dict(big, BRIEFING_SERVER="0"))
     assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "local.pdf").read_bytes()
 
 

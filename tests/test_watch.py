@@ -15,11 +15,27 @@ from briefing.commands.watch import watch
 from .conftest import ROOT, SAMPLE
 
 
+def _watched(f, steps: list) -> tuple[list[str], int]:
+    """``watch`` of ``f`` taking one of ``steps`` before each look at the file: what each
+    build read, and how many builds ran."""
+    builds: list[str] = []
+    todo = iter(steps)
+
+    def stop() -> bool:
+        step = next(todo, None)
+        if step is None:
+            return True
+        step()
+        return False
+
+    n = watch(f, lambda: builds.append(f.read_text()), stop=stop, interval=0, settle=0)
+    return builds, n
+
+
 def test_one_build_per_saved_change_and_none_while_the_file_is_missing(tmp_path):
     f = tmp_path / "d.yaml"
     f.write_text("a")
-    builds: list[str] = []
-    steps = iter([
+    steps = [
         lambda: None,
         lambda: f.write_text("bb"),  # saved: a rebuild
         lambda: None,  # nothing changed: none
@@ -27,16 +43,8 @@ def test_one_build_per_saved_change_and_none_while_the_file_is_missing(tmp_path)
         lambda: None,
         lambda: f.write_text("ccc"),  # back, changed: a rebuild
         lambda: None,
-    ])
-
-    def stop() -> bool:
-        step = next(steps, None)
-        if step is None:
-            return True
-        step()
-        return False
-
-    n = watch(f, lambda: builds.append(f.read_text()), stop=stop, interval=0, settle=0)
+    ]
+    builds, n = _watched(f, steps)
     assert builds == ["a", "bb", "ccc"] and n == 3
 
 
@@ -46,8 +54,7 @@ def test_an_emptied_file_is_waited_for_and_built_only_if_it_stays_empty(tmp_path
     unless it stays empty (then its build says the file is empty, as a fresh build does)."""
     f = tmp_path / "d.yaml"
     f.write_text("a")
-    builds: list[str] = []
-    steps = iter([
+    steps = [
         lambda: None,
         lambda: f.write_text(""),  # truncated mid-save: not built
         lambda: None,
@@ -57,16 +64,8 @@ def test_an_emptied_file_is_waited_for_and_built_only_if_it_stays_empty(tmp_path
         lambda: time.sleep(0.3),
         lambda: time.sleep(0.3),  # empty for longer than an editor's save: built
         lambda: None,
-    ])
-
-    def stop() -> bool:
-        step = next(steps, None)
-        if step is None:
-            return True
-        step()
-        return False
-
-    n = watch(f, lambda: builds.append(f.read_text()), stop=stop, interval=0, settle=0)
+    ]
+    builds, n = _watched(f, steps)
     assert builds == ["a", "bb", ""] and n == 3
 
 

@@ -190,8 +190,8 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | Binary
     while True:
         flowables = story(doc, styles, charts.__getitem__)
         structure = describe(flowables) if tagged else None
-        template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles, doc.meeting.issue_date or doc.meeting.opening_date,
-                                   structure)
+        template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles,
+                                   doc.meeting.issue_date or doc.meeting.opening_date, structure)
         for toc in flowables:
             if contents_hint and isinstance(toc, TableOfContents):
                 toc.addEntries(contents_hint)

@@ -93,7 +93,6 @@ def _line(replies, conn: socket.socket, timeout: float | None) -> str:
     return line.decode("ascii", "replace").strip()
 
 
-
 def _connect() -> socket.socket | None:
     """A connection to a server we can trust, or None. Nothing is sent before both checks
     hold: the socket's directory is ours alone, and the process listening is ours (by uid)."""

@@ -39,8 +39,7 @@ from typing import Callable
 
 from ..errors import Terminated
 from ..files import check_stop, forget_stops, stop_code
-from .client import (ANSWER, WORKER_WAIT, _distrust, _line, _peer_uid, _umask,  # noqa: F401  (the client's, shared)
-                     build_via_server, socket_path, supported)
+from .client import ANSWER, WORKER_WAIT, _distrust, _line, _peer_uid, socket_path, supported
 
 IDLE = 3600.0  # seconds without a build after which the server exits
 STALE_CHECK = 10.0  # seconds between looks at whether the loaded code changed on disk
