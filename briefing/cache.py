@@ -418,75 +418,17 @@ def _check_font(value) -> None:
         raise TypeError("font entry: no em scale")
 
 
-SHAPES = tuple(f"reportlab.graphics.shapes:{n}" for n in (
-    "Drawing", "Group", "Path", "Line", "Rect", "Circle", "Ellipse", "Wedge", "Polygon", "PolyLine", "String"))
-COLORS = ("reportlab.lib.colors:Color", "reportlab.lib.colors:CMYKColor")
-SVG_SHAPES = ("svglib.svglib:ClippingPath", "svglib.svglib:NoStrokePath")
-_PLAIN = (type(None), bool, int, float, str)
-# What each shape must carry itself (the rest may come from its class's defaults).
-NEEDED = {"Group": ("contents", "transform"), "Drawing": ("width", "height"),
-          "Path": ("points", "operators"), "String": ("x", "y", "text", "fontName", "fontSize")}
+PICTURE = tuple(f"briefing.typeset.picture:{n}" for n in ("Picture", "Shape", "Label"))
 
 
-def _check_drawing(drawing) -> None:
-    """A chart as its entry rebuilt it: a Drawing of listed shapes only, each attribute valid by
-    the shape's own reportlab validators (what ``Shape.verify`` asserts), each group's private
-    attribute map restored from its class."""
-    from reportlab.graphics.shapes import Drawing, Group, Shape
-    from reportlab.lib.colors import Color
-
-    if type(drawing) is not Drawing:
-        raise TypeError("chart entry: not a Drawing")
-    stack, seen = [drawing], 0
-    while stack:
-        node = stack.pop()
-        seen += 1
-        if seen > 200_000 or not isinstance(node, Shape):
-            raise TypeError("chart entry: too large, or not a shape")
-        if isinstance(node, Group):
-            node._attrMap = type(node)._attrMap.clone()  # dropped on writing: it holds validators
-        attr_map = type(node)._attrMap
-        for name, value in node.__dict__.items():
-            if name.startswith("_") and name != "_attrMap":
-                raise TypeError(f"chart entry: private attribute {name}")
-            if name in attr_map:
-                if not attr_map[name].validate(value):
-                    raise TypeError(f"chart entry: invalid {name} in {type(node).__name__}")
-            elif name != "_attrMap" and type(value) not in _PLAIN:
-                raise TypeError(f"chart entry: unexpected {name} in {type(node).__name__}")
-            if isinstance(value, Color) and not all(
-                    type(getattr(value, c, None)) in (int, float) for c in ("red", "green", "blue", "alpha")):
-                raise TypeError("chart entry: malformed colour")
-        for cls, names in NEEDED.items():
-            if type(node).__name__ == cls or (cls == "Group" and isinstance(node, Group)):
-                if not all(n in node.__dict__ for n in names):
-                    raise TypeError(f"chart entry: {type(node).__name__} lacks one of {names}")
-        if isinstance(node, Group):
-            stack.extend(node.contents)
-
-
-class _ChartKind(Kind):
-    def dump(self, value):
-        from reportlab.graphics.shapes import Group
-
-        # Each Group carries a copy of its class's attribute map (validator functions): it is
-        # left out and restored from the class on reading, so it must be exactly the class's.
-        stack, saved = [value], []
-        try:
-            while stack:
-                node = stack.pop()
-                if isinstance(node, Group):
-                    own = node.__dict__.get("_attrMap")
-                    if own is not None:
-                        if set(own) != set(type(node)._attrMap):
-                            raise TypeError("a group with attributes of its own")
-                        saved.append((node, own))
-                        del node.__dict__["_attrMap"]
-                    stack.extend(node.contents)
-            return super().dump(value)
-        finally:
-            for node, own in saved:
-                node._attrMap = own
+def _check_picture(value) -> None:
+    """A chart as its entry rebuilt it: a Picture of shapes and texts, every field checked by
+    the picture module's own ``check`` (loaded, as its classes are, by whoever reads charts:
+    the cache, a lower stage, never imports it)."""
+    picture = sys.modules.get("briefing.typeset.picture")
+    if picture is None:
+        raise TypeError("chart entry: the picture module is not loaded")
+    picture.check(value)
 
 
 def _check_contents(value) -> None:
@@ -500,6 +442,6 @@ def _check_contents(value) -> None:
 KINDS: dict[str, Kind] = {
     "fonts": Kind(("reportlab.pdfbase.ttfonts:TTFNameBytes", "reportlab.pdfbase.ttfonts:TTEncoding",
                    "briefing.fonts.register:_Scale"), _check_font),
-    "charts": _ChartKind(SHAPES + COLORS + SVG_SHAPES, _check_drawing),
+    "charts": Kind(PICTURE, _check_picture),
     "contents": Kind((), _check_contents),
 }

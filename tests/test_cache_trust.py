@@ -4,6 +4,7 @@ and a cache directory another user owns or can write to is not used at all."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import pickle
 import shutil
@@ -94,6 +95,13 @@ def _sub(value, old: str, new: str):
     return json.loads(text.replace(old, new, 1))
 
 
+def _resub(value, pattern: str, new: str):
+    """The stored value with the first match of ``pattern`` in its JSON text replaced."""
+    text = json.dumps(value, separators=(",", ":"))
+    assert re.search(pattern, text), pattern
+    return json.loads(re.sub(pattern, new, text, count=1))
+
+
 def _rewrite(entry: Path, change) -> None:
     stored = json.loads(entry.read_bytes())
     stored["value"] = change(stored["value"])
@@ -103,10 +111,17 @@ def _rewrite(entry: Path, change) -> None:
 @pytest.mark.parametrize("kind, change", [
     ("charts", lambda v: 5),
     ("charts", lambda v: "a drawing"),
-    ("charts", lambda v: {"O": "reportlab.graphics.shapes:Group", "S": v["S"]}),  # not a Drawing
-    ("charts", lambda v: _sub(v, '"fontSize":', '"fontSize":"big","x0":')),
-    ("charts", lambda v: _sub(v, '"points":{"L":[', '"points":{"L":["x",')),
-    ("charts", lambda v: _sub(v, "reportlab.graphics.shapes:String", "reportlab.graphics.shapes:Image")),
+    ("charts", lambda v: {"O": "briefing.typeset.picture:Shape", "S": v["S"]}),  # not a Picture
+    ("charts", lambda v: _sub(v, '"size":', '"size":"big","x0":')),
+    ("charts", lambda v: _resub(v, r'"size":[0-9.]+', '"size":1e9')),  # a text a billion points high
+    ("charts", lambda v: _resub(v, r'"width":[0-9.]+', '"width":-5')),
+    ("charts", lambda v: _resub(v, r'"fill":\{"T":\[[0-9.]+', '"fill":{"T":[7')),  # not a colour
+    ("charts", lambda v: _sub(v, '"points":{"T":[', '"points":{"T":["x",')),
+    ("charts", lambda v: _sub(v, '"points":{"T":[', '"points":{"T":[1,')),  # one number more than its codes
+    ("charts", lambda v: _sub(v, '"codes":"M', '"codes":"Q')),
+    ("charts", lambda v: _sub(v, '"anchor":"', '"anchor":"x')),
+    ("charts", lambda v: _sub(v, '"text":"', '"text":"\\u0000')),
+    ("charts", lambda v: _sub(v, "briefing.typeset.picture:Label", "reportlab.graphics.shapes:String")),
     ("contents", lambda v: {"L": [{"L": [0, "x", 1, None]}]}),
     ("contents", lambda v: {"L": [{"T": [0, 1, 1, None]}]}),
 ])

@@ -101,7 +101,6 @@ def preload(cache: Cache | None = None) -> None:
     (``build data/*.yaml``, ``briefing serve``) so that each starts warm instead of paying it."""
     import pypdf._page  # noqa: F401
     import reportlab.platypus.tableofcontents  # noqa: F401
-    import svglib.svglib  # noqa: F401  (cached charts are Drawings that refer to its classes)
 
     from ..check import verify  # noqa: F401
     from ..data import load, review  # noqa: F401
@@ -125,7 +124,7 @@ def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
             job: ChartJob | None = None, passes: LayoutPasses | None = None,
             bars: int | None = None) -> dict[ChartSpec, object]:
-    """Each chart of the booklet as a flowable: its Drawing, from the cache or drawn now; or,
+    """Each chart of the booklet as a flowable: its picture, from the cache or drawn now; or,
     with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
     ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
     from ..typeset.chartrules import MAX_BARS, booklet_charts
@@ -145,10 +144,8 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
     def meanwhile() -> None:
         """What this process needs after the charts arrive, imported when it would otherwise
-        wait for the worker: the classes the Drawings are made of, and the finishing and
-        checking stages (which it imports anyway, later, if it never waits)."""
-        import svglib.svglib  # noqa: F401
-
+        wait for the worker: the finishing and checking stages (which it imports anyway,
+        later, if it never waits)."""
         from ..check import verify  # noqa: F401
         from ..pdf import finish  # noqa: F401
 

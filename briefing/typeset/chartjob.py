@@ -1,10 +1,10 @@
 """Charts drawn in a forked process while this one lays out the text: a cold build on 2 cores.
 
-A cold build spends about half its time on charts: importing matplotlib and numpy, drawing,
-converting with svglib. None of that needs the text. So ``ChartJob.start`` forks a worker
+A cold build spends much of its time on charts: importing matplotlib and numpy, drawing.
+None of that needs the text. So ``ChartJob.start`` forks a worker
 first thing (this module imports only the standard library, so that the fork comes before the
 build's own imports), and the worker imports matplotlib while this process reads the data. It
-is then sent the charts the cache does not have, and sends back each Drawing as soon as it is
+is then sent the charts the cache does not have, and sends back each chart as soon as it is
 drawn; meanwhile the layout runs on ``ChartSlot``s (``typeset.chartslot``), and the pass that
 is written needs each chart only when it reaches it. Anything that goes wrong in the worker
 makes this process draw the charts itself.
@@ -23,7 +23,7 @@ def _worker(requests: int, replies: int) -> None:
     """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
     from .charts import drawing, learn_labels, warm_up
 
-    warm_up()  # matplotlib, numpy and svglib, while the parent reads the data
+    warm_up()  # matplotlib and numpy, while the parent reads the data
     specs, width, cache_root, fonts = read(requests)
     from ..cache import Cache
     from ..fonts.register import FontSet, register_known
@@ -71,7 +71,7 @@ class ChartJob:
         return bool(select.select([self._worker.replies], [], [], 0)[0])
 
     def result(self, i: int):
-        """The Drawing of the ``i``th chart submitted; waits for it (they come in order)."""
+        """The chart (``picture.Chart``) of the ``i``th submitted; waits for it (they come in order)."""
         while len(self._received) <= i:
             if self._worker.pid is None:  # closed, or failed before: its descriptors are gone
                 raise WorkerFailed(self._failure or "the chart worker was closed")

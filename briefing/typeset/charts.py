@@ -1,8 +1,10 @@
-"""Where the charts are drawn: matplotlib → SVG → reportlab vector Drawing, and the chart cache.
+"""Where the charts are drawn: matplotlib lays each out, its drawing is recorded as a
+``Picture`` (``typeset.picture``), and the chart cache.
 
-Which charts there are is decided in ``chartrules`` (pure rules). matplotlib writes SVG with
-text kept as text, and svglib turns it into reportlab shapes that use the booklet's own
-registered fonts: no raster, no second copy of a font, and the labels stay extractable.
+Which charts there are is decided in ``chartrules`` (pure rules). matplotlib draws onto a
+renderer of ours that keeps every path and text as it is asked to draw it (``_recorder``): the
+page then draws them with reportlab in the booklet's own registered fonts. No raster, no second
+copy of a font, the labels stay extractable, and no file format in between to write and parse.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
 from ..words import learn, words
 from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
+from .picture import Chart, Label, Picture, Shape
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,6 @@ class ChartStyle:
 def _matplotlib(font_paths: tuple[str, ...]):
     """Import matplotlib without pyplot (saves ~0.5 s) and teach it the booklet's fonts."""
     import matplotlib
-
-    matplotlib.use("svg", force=False)
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
@@ -126,22 +126,36 @@ def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartSty
 
 def warm_up() -> None:
     """Import what drawing a chart needs (a forked chart worker does this first thing)."""
-    import matplotlib
-
-    matplotlib.use("svg", force=False)
-    import matplotlib.backends.backend_svg  # noqa: F401
     import matplotlib.figure  # noqa: F401
-    import svglib.svglib  # noqa: F401
 
-
-def render_svg(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> str:
-    """The chart as SVG text, sized for ``width_pt`` and with its labels at print size."""
-    return render(spec, width_pt, fonts, "svg", style=style).decode("utf-8")
+    _recorder()
 
 
 def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int = 150,
            style: ChartStyle = ChartStyle()) -> bytes:
-    """The chart in ``fmt`` (svg for the booklet; png lets tests judge it as printed in grey)."""
+    """The chart as an image file in ``fmt`` (png lets tests judge it as printed in grey)."""
+    def save(fig) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=dpi)
+        return buf.getvalue()
+
+    return _laid_out(spec, width_pt, fonts, style, save)
+
+
+def picture(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> Picture:
+    """The chart as the booklet draws it: what matplotlib draws, recorded (``_Recorder``)."""
+    def record(fig) -> Picture:
+        w, h = fig.get_size_inches() * 72
+        recorder = _recorder()(float(w), float(h))
+        fig.draw(recorder)
+        return Picture(float(w), float(h), tuple(recorder.items))
+
+    return _laid_out(spec, width_pt, fonts, style, record, dpi=72)
+
+
+def _laid_out(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle, out, dpi: float = 100):
+    """``out`` of the chart's matplotlib figure, laid out at ``width_pt`` with its labels at
+    print size, while the chart's settings are in force."""
     matplotlib, Figure = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
     rows = spec.rows
     n = len(rows)
@@ -157,16 +171,15 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
     row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style)
     width_in = width_pt / 72
     rc = {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "briefing",
         "font.family": FAMILY,
         "font.size": style.label_pt,
         "axes.unicode_minus": False,
         "text.parse_math": False,  # a "$" in a label is a dollar sign, not mathtext
         "text.usetex": False,
+        "path.snap": False,  # as the page draws it: a raster render (tests) not moved to whole pixels
     }
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(width_in, height_in))
+        fig = Figure(figsize=(width_in, height_in), dpi=dpi)
         fig.patch.set_visible(False)  # the page is the background: no white rectangles to draw
         ax = _Plot(fig, (left_pt / width_pt, (bottom_in + below_in) / height_in,
                          plot_pt / width_pt, row_in * n / height_in), n)
@@ -182,10 +195,111 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
         if spec.kind == "status":
             _legend(fig, ax, rows[0], fonts, style, bottom_in + 0.02)
         ax.unclip()
-        buf = io.BytesIO()
-        meta = {"Date": None, "Creator": None} if fmt == "svg" else {}
-        fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi)
-    return buf.getvalue()
+        return out(fig)
+
+
+@lru_cache(maxsize=1)
+def _recorder():
+    """The class of ``_Recorder``, made when matplotlib is imported (only where charts are drawn)."""
+    from matplotlib.backend_bases import GraphicsContextBase, RendererBase
+    from matplotlib.path import Path as MPath
+
+    caps = {"butt": 0, "round": 1, "projecting": 2}
+    joins = {"miter": 0, "round": 1, "bevel": 2}
+    anchors = {"left": "start", "center": "middle", "right": "end"}
+    codes = {MPath.MOVETO: "M", MPath.LINETO: "L", MPath.CURVE4: "C", MPath.CLOSEPOLY: "Z"}
+
+    def opaque(rgba) -> tuple[float, float, float]:
+        if len(rgba) == 4 and rgba[3] != 1:
+            raise ValueError("a chart drew with transparency")  # none of ours does: a bug
+        return tuple(round(float(v), 6) for v in rgba[:3])
+
+    class _Recorder(RendererBase):
+        """A matplotlib renderer that keeps what it is asked to draw, in points (at 72 dpi, y
+        up), as a ``Picture``'s items: matplotlib's own layout (its text metrics from the
+        same font files, its alignment, clipping and dashes), none of its output formats.
+        Texts keep their anchor, as SVG's text-anchor would, so reportlab places them by its
+        own measure of the face it draws them in."""
+
+        def __init__(self, width: float, height: float):
+            super().__init__()
+            self.width, self.height = width, height
+            self.items: list = []
+
+        def flipy(self):
+            return False
+
+        def get_canvas_width_height(self):
+            return self.width, self.height
+
+        def points_to_pixels(self, points):
+            return points
+
+        def new_gc(self):
+            return GraphicsContextBase()
+
+        def draw_image(self, gc, x, y, im, transform=None):
+            raise ValueError("a chart drew an image")  # vector only: a bug of ours
+
+        def draw_path(self, gc, path, transform, rgbFace=None):
+            if gc.get_hatch() is not None or gc.get_clip_path()[0] is not None:
+                raise ValueError("a chart drew a hatch or a clip path")  # ours draw neither
+            if gc.get_forced_alpha() and gc.get_alpha() != 1:
+                opaque((0, 0, 0, gc.get_alpha()))
+            fill = opaque(rgbFace) if rgbFace is not None else None
+            width = float(gc.get_linewidth())
+            stroke = opaque(gc.get_rgb()) if width else None
+            if fill is None and stroke is None:
+                return
+            # As matplotlib's SVG: paths only stroked are clipped to the canvas and simplified.
+            trim = fill is None
+            letters, points = [], []
+            for vertices, code in path.iter_segments(transform, remove_nans=True,
+                                                      clip=(0, 0, self.width, self.height) if trim else None,
+                                                      simplify=path.should_simplify and trim, curves=True):
+                if code == MPath.CURVE3:  # a quadratic as the cubic it is
+                    (x0, y0), (qx, qy, x1, y1) = self._last(points), vertices
+                    vertices = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
+                                x1 + 2 / 3 * (qx - x1), y1 + 2 / 3 * (qy - y1), x1, y1)
+                    code = MPath.CURVE4
+                letters.append(codes[code])
+                if code != MPath.CLOSEPOLY:
+                    points.extend(round(float(v), 3) for v in vertices)
+            if not letters:
+                return
+            offset, dashes = gc.get_dashes()
+            dash = (float(offset or 0), *map(float, dashes)) if dashes is not None else ()
+            box = gc.get_clip_rectangle()
+            clip = tuple(round(float(v), 3) for v in box.bounds) if box is not None else None
+            shape = Shape("".join(letters), tuple(points), fill, stroke, width if stroke else 0.0, dash,
+                          caps[gc.get_capstyle()] if stroke else 0, joins[gc.get_joinstyle()] if stroke else 0,
+                          clip)
+            last = self.items[-1] if self.items else None
+            if fill is None and type(last) is Shape and last.look() == shape.look():
+                self.items[-1] = Shape(last.codes + shape.codes, last.points + shape.points, *shape.look())
+            else:
+                self.items.append(shape)
+
+        @staticmethod
+        def _last(points) -> tuple[float, float]:
+            return (points[-2], points[-1]) if points else (0.0, 0.0)
+
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath or angle:
+                raise ValueError("a chart drew mathtext or turned text")  # ours do neither
+            if not s.strip():
+                return
+            anchor, ax = "start", x
+            if mtext is not None:
+                ax = mtext.get_transform().transform(mtext.get_unitless_position())[0]
+                anchor = anchors[mtext.get_ha()]
+            weight = prop.get_weight()
+            bold = weight in ("bold", "heavy", "extra bold", "black", "semibold", "demibold", "demi") or (
+                isinstance(weight, int) and weight >= 600)
+            self.items.append(Label(s, round(float(ax), 3), round(float(y), 3), anchor, bold,
+                                    float(prop.get_size_in_points()), opaque(gc.get_rgb())))
+
+    return _Recorder
 
 
 class _Plot:
@@ -224,7 +338,7 @@ class _Plot:
     def unclip(self) -> None:
         """Keep the clip only where a shape reaches the plot box's edge (a zero line, a track's
         outline at zero): clipping a shape inside the box changes nothing, and each clipped
-        shape costs svglib and the PDF a clipping group of its own."""
+        shape costs the PDF a clipping state of its own."""
         from matplotlib.lines import Line2D
 
         box = self.clipbox
@@ -240,7 +354,7 @@ class _Plot:
 
     def bars(self, ys, widths, h: float, **props) -> None:
         """Horizontal bars from zero, centred on ``ys``: ``Axes.barh``'s rectangles, as one
-        shape (a shape costs matplotlib, svglib and the PDF more than its corners do)."""
+        shape (a shape costs matplotlib and the PDF more than its corners do)."""
         import numpy as np
         from matplotlib.patches import PathPatch
         from matplotlib.path import Path
@@ -386,7 +500,7 @@ def _segment(ax, x0: float, x1: float, y0: float, y1: float, status: str, style:
 
 
 def _pattern(ax, pattern: str, transform, box, style: ChartStyle) -> None:
-    """Hatching drawn as plain lines and dots (SVG patterns do not survive svglib)."""
+    """Hatching drawn as plain lines and dots: a picture holds no fill patterns (``_recorder``)."""
     from matplotlib.collections import LineCollection
 
     if pattern not in ("diagonal", "cross", "dots"):
@@ -440,55 +554,6 @@ def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -
                  ha="left", color=style.text)
         x_in += size * 1.6 + 0.04 + stringWidth(text, fonts.sans, style.label_pt) / 72 + 0.14
 
-# matplotlib wraps every artist in a group that only names it, and turns each text by 0°:
-# svglib would make a reportlab Group of each (and look attributes up through them all).
-_GROUP = re.compile(r'(<g(?: id="[^"]*")?>)|<g\b[^>]*>|</g>')  # group 1: a group that only names
-_NO_TURN = re.compile(r' transform="rotate\(-?0 [-+.e0-9]+ [-+.e0-9]+\)"')
-
-
-def _plain(svg: str) -> str:
-    """matplotlib's SVG without its groups that only name what they hold and its turns by 0°:
-    the same picture, about a fifth less work for svglib."""
-    open_dropped, out, at = [], [], 0  # for each open group: whether its tags are dropped
-    for m in _GROUP.finditer(svg):
-        if m.group() == "</g>":
-            drop = open_dropped.pop()
-        else:
-            drop = m.group(1) is not None
-            open_dropped.append(drop)
-        if drop:
-            out.append(svg[at:m.start()])
-            at = m.end()
-    out.append(svg[at:])
-    return _NO_TURN.sub("", "".join(out))
-
-
-def to_drawing(svg: str, fonts: FontSet):
-    """SVG → reportlab Drawing whose every text uses the booklet's registered fonts."""
-    from svglib.svglib import svg2rlg
-
-    drawing = svg2rlg(io.BytesIO(_plain(svg).encode("utf-8")), font_map=_font_map(fonts))
-    if drawing is None:
-        raise RuntimeError("svglib could not read a chart")  # our own SVG: a bug, not bad input
-    # The renderer otherwise starts each drawing in Helvetica, which then sits unembedded in the PDF.
-    drawing.initialFontName = fonts.sans
-    drawing.initialFontSize = 8.5
-    return drawing
-
-
-def _font_map(fonts: FontSet):
-    """A font map that can only answer with the booklet's faces: no fallback, no fontconfig."""
-    from svglib.fonts import FontMap
-
-    class BookletFonts(FontMap):
-        def find_font(self, font_name, weight="normal", style="normal"):
-            w = str(weight).lower()
-            bold = w in ("bold", "bolder") or (w.isdigit() and int(w) >= 600)
-            return (fonts.sans_bold if bold else fonts.sans), True
-
-    return BookletFonts()
-
-
 @lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
 def _fingerprint() -> tuple:
     """What besides data and style shapes a chart: the libraries and our code that draws and
@@ -499,23 +564,24 @@ def _fingerprint() -> tuple:
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
                                    for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/linebreak.py",
-                                             "fonts/register.py", "fonts/parse.py")))
-    return tuple(version(p) for p in ("matplotlib", "svglib", "reportlab", "jieba")) + (code.hexdigest(),)
+                                             "typeset/picture.py", "fonts/register.py", "fonts/parse.py")))
+    return tuple(version(p) for p in ("matplotlib", "reportlab", "jieba")) + (code.hexdigest(),)
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle(), draw: bool = True):
-    """The chart as a Drawing: from the cache when this data, style and font drew it before
-    (else drawn now, or None when not to ``draw``).
+            style: ChartStyle = ChartStyle(), draw: bool = True) -> Chart | None:
+    """The chart as a flowable: its picture from the cache when this data, style and font drew
+    it before (else drawn now, or None when not to ``draw``).
 
-    A hit skips matplotlib and svglib entirely (their import alone is ~0.3 s).
+    A hit skips matplotlib entirely (its import alone is ~0.3 s).
     """
-    k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
-            _fingerprint())
-    found = cache.get("charts", k) if cache else None
-    if found is not None or not draw:
-        return found
-    made = to_drawing(render_svg(spec, width_pt, fonts, style), fonts)
-    if cache:
-        cache.put("charts", k, made)
-    return made
+    k = None
+    if cache and cache.root:
+        k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
+                _fingerprint())
+    found = cache.get("charts", k) if k else None
+    if found is None and draw:
+        found = picture(spec, width_pt, fonts, style)
+        if k:
+            cache.put("charts", k, found)
+    return Chart(found, fonts.sans, fonts.sans_bold) if found is not None else None

@@ -3,7 +3,7 @@
 reportlab lays a booklet out twice when it has no contents hint: the first pass only finds the
 pages of the headings, and is thrown away. In that pass a slot still waiting for its chart
 takes the chart's size, known from its data (``charts.chart_size``). In every other pass a slot
-is its Drawing: it waits for it, and then measures, splits and draws exactly as the Drawing
+is its chart: it waits for it, and then measures, splits and draws exactly as the chart
 would, so the file is byte-identical to a build without a worker (tested).
 
 A pass that reportlab keeps is never drawn with a placeholder: were one about to be saved (a
