@@ -53,6 +53,28 @@ def test_the_worker_gives_the_same_file_and_report(doc, raw, tmp_path):
     assert set(stages.timings) == {"归档 finish", "检查 PDF verify"}
 
 
+@pytest.mark.parametrize("last", ["the booklet", "not a PDF", "too large", "gone"])
+def test_a_worker_that_read_the_last_booklet_first_gives_the_same_file_and_report(doc, raw, tmp_path, last):
+    """The worker reads the booklet the build replaces while the layout runs (its memos then
+    hold what did not change): whatever that file is, the file and report are the same."""
+    raw_pdf, structure = raw
+    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    previous = tmp_path / "last.pdf"
+    if last == "the booklet":
+        previous.write_bytes((tmp_path / "here.pdf").read_bytes())
+    elif last == "not a PDF":
+        previous.write_bytes(b"%PDF-1.7\n" + os.urandom(4000))
+    elif last == "too large":
+        previous.write_bytes((tmp_path / "here.pdf").read_bytes() + b" " * (2 << 20))
+    job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, previous)))
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+                      _Stages(None))
+    assert job.pid is None
+    assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    assert there.ok and [(c.name, c.ok, c.detail) for c in there.checks] == \
+        [(c.name, c.ok, c.detail) for c in here.checks]
+
+
 def test_a_worker_that_dies_means_this_process_finishes(doc, raw, tmp_path):
     raw_pdf, structure = raw
     here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")

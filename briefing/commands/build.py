@@ -327,7 +327,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     job = ChartJob.start() if chart_worker and hint is None else None
     # A cold build's chart worker leaves this process time to import what finishing needs
     # while it waits for the charts: a second worker would only compete for the two cores.
-    finisher = FinishJob.start() if finish_worker and job is None else None
+    finisher = FinishJob.start(out if out.is_file() else None) if finish_worker and job is None else None
     try:
         return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
                       hint_key, hint, job, finisher)

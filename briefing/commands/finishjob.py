@@ -5,8 +5,11 @@ The last two stages of a build need libraries the layout does not: pikepdf to fi
 import them on the way, one after the other with everything else. ``FinishJob.start`` forks a
 worker first thing (``fork.Worker``), which imports them on the other core while this process
 reads the data and lays out the pages; it is then sent the raw file and finishes, verifies and
-reports, as this process would have. The result is the same file and the same report; anything
-that goes wrong with the worker itself makes this process do both stages (``WorkerFailed``).
+reports, as this process would have. Before that, while it waits, it verifies the booklet the
+build will replace (``_warm``), as ``serve``'s standby does: what an edit left unchanged (most
+pages, often the fonts) then comes from the verification memos. The result is the same file and
+the same report; anything that goes wrong with the worker itself makes this process do both
+stages (``WorkerFailed``).
 
 Only where those libraries are not imported yet is there anything to win: a ``watch`` or
 ``serve`` process has them after its first build, and finishes in process.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from ..errors import BriefingError
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
@@ -23,12 +27,15 @@ from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
 
 
-def _worker(requests: int, replies: int) -> None:
-    """In the forked process: import, wait for the raw file, finish and verify it, reply."""
+def _worker(requests: int, replies: int, last: Path | None = None) -> None:
+    """In the forked process: import, read the booklet it replaces (``last``), wait for the raw
+    file, finish and verify it, reply."""
     from ..check.verify import verify
     from ..files import writing
     from ..pdf.finish import finish
 
+    if last is not None:
+        _warm(last)
     raw, tmp, out, doc, built, structure, paper = read(requests)
     began = time.perf_counter()
     try:
@@ -37,8 +44,21 @@ def _worker(requests: int, replies: int) -> None:
         write(replies, ("error", exc))
         return
     finished = time.perf_counter() - began
-    # A one-shot process: the memos (pages, fonts read before) would only be filled.
-    write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=False), finished))
+    write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=last is not None), finished))
+
+
+def _warm(last: Path) -> None:
+    """Verify the booklet this build replaces, while the layout runs: the pages and fonts an
+    edit left as they were then come from the memos, and the reading's first-call costs are
+    paid (what ``serve``'s standby does with its last booklet). Only a file of a booklet's
+    size; whatever it is, it only fills the memos, and the report is thrown away."""
+    from ..check.verify import SIZE_BUDGET, verify
+
+    try:
+        if 0 < last.stat().st_size <= 2 * SIZE_BUDGET:
+            verify(last, None, None, None)
+    except OSError:
+        pass
 
 
 class FinishJob:
@@ -52,10 +72,11 @@ class FinishJob:
         return self._worker.pid
 
     @classmethod
-    def start(cls) -> "FinishJob | None":
+    def start(cls, last: Path | None = None) -> "FinishJob | None":
+        """``last``: the booklet the build will replace, if there is one (``_warm``)."""
         if not two_cores() or all(name in sys.modules for name in LIBRARIES):
             return None
-        worker = start(_worker)
+        worker = start(lambda requests, replies: _worker(requests, replies, last))
         return cls(worker) if worker is not None else None
 
     def run(self, raw, tmp, out, doc, built, structure, paper: str):
