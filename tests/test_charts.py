@@ -310,6 +310,36 @@ def test_chart_text_is_text_in_the_booklet_faces(fonts, tmp_path):
         assert any(t == label.text and abs(x - x0) < 0.01 for t, x in starts), (label, starts)
 
 
+def test_a_clipped_shape_is_drawn_inside_its_clip_and_the_clip_ends_with_it(fonts):
+    """A shape that reaches the plot's edge keeps matplotlib's clip: its path is painted inside
+    a saved state that sets the clip rectangle first, and the next shape is drawn unclipped."""
+    from pypdf.generic import ContentStream
+
+    from briefing.fonts.cid import CIDCanvas
+    from briefing.typeset.picture import Picture, draw
+
+    clipped = Shape("MLZ", (0, 0, 50, 0), stroke=(0, 0, 0), width=1, clip=(1, 2, 30, 40))
+    free = Shape("ML", (0, 10, 50, 10), stroke=(0, 0, 0), width=1)
+    buf = io.BytesIO()
+    canvas = CIDCanvas(buf, pagesize=(60, 60), initialFontName=fonts.sans)
+    draw(canvas, Picture(60, 60, (clipped, free)), fonts.sans, fonts.sans_bold)
+    canvas.showPage()
+    canvas.save()
+    import pypdf
+
+    page = pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages[0]
+    ops = [(op.decode(), [float(x) for x in args if isinstance(x, (int, float))])
+           for args, op in ContentStream(page.get_contents(), page.pdf).operations]
+    names = [o for o, _ in ops]
+    clip_at = names.index("W")
+    assert ops[clip_at - 1] == ("re", [1, 2, 30, 40]) and names[clip_at + 1] == "n"
+    first_paint, second_paint = [i for i, o in enumerate(names) if o == "S"]
+    assert names[clip_at:first_paint].count("Q") == 0  # painted inside the clip …
+    restore = names.index("Q", first_paint)
+    assert restore < second_paint  # … which ends before the next shape
+    assert names[:clip_at].count("q") - names[:clip_at].count("Q") == 2  # the picture's own state, then the clip's
+
+
 def _on_page(spec, fonts, dpi: int = 100):
     """The chart as its picture lands on a PDF page, rasterised (pdfium), in grey."""
     import pypdfium2
