@@ -267,6 +267,36 @@ def test_the_memos_serve_a_second_reading_and_never_another_files(booklet, doc, 
     assert not check.ok and "亿" in check.detail
 
 
+def test_every_page_of_a_long_booklet_comes_back_from_the_memo(tmp_path):
+    """The page memo holds a booklet of about 90 pages (the bench's 10× data) whole: read
+    again in one process (``watch``, ``serve``, the finishing worker that read the last
+    booklet), every page comes from it. Read in page order, a memo smaller than the booklet
+    keeps none of them (the least recently used goes first)."""
+    import importlib.util
+
+    import yaml
+
+    from briefing.cache import Cache
+    from briefing.check.content import PAGES
+    from briefing.data.load import load
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    data = tmp_path / "long.yaml"
+    text = (ROOT / "data" / "yanfeng-2023.yaml").read_text(encoding="utf-8")
+    data.write_text(yaml.safe_dump(bench.larger(yaml.safe_load(text), 10), allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    out = build(data, tmp_path / "long.pdf", cache=Cache(None)).output
+    pages = len(PdfReader(out).pages)
+    assert pages >= 80
+    doc = load(data)
+    verify(out, doc)
+    hits = PAGES.hits
+    assert verify(out, doc).ok
+    assert PAGES.hits - hits == pages
+
+
 def test_a_key_says_everything_the_reading_depends_on(booklet):
     """Two readers of one file give equal keys for a font and for a page's resources; a font
     that differs in any one of its objects (its ToUnicode bytes, a width, its descriptor), or

@@ -475,7 +475,7 @@ def _font(font_dict: DictionaryObject) -> _Font:
 # Each object a walker meets is known by a token: the same token for objects that say exactly
 # the same, in any file (``_SAME``); the memos below are keyed by those tokens and the bytes.
 FONTS = Memo(16 * 1024 * 1024)  # font dictionary → _Font
-PAGES = Memo(16 * 1024 * 1024)  # (content stream, resources) → PageContent
+PAGES = Memo(64 * 1024 * 1024)  # (content stream, resources) → PageContent: a 90-page booklet's take 25 MB
 _SAME = Memo(32 * 1024 * 1024)  # everything an object says → its token
 MAX_KEY_ITEMS = 200_000  # an object larger than this (a hostile file) is read without the memos
 
