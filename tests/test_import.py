@@ -171,6 +171,15 @@ def test_units_outside_the_usual_list_and_yu_are_kept():
         (31, "微克/立方米"), (3.1, "个百分点"), (4300, "余户"), (46.7, "万平方米")]
 
 
+def test_yu_and_duo_before_the_magnitude_stay_in_the_unit():
+    """余/多 may come before 万 or 亿 (4200余万元, 300多万人): the figure is still read, with
+    its unit as written, so the booklet prints what the article says (青岚's 4200余万元 was
+    missed)."""
+    ms = metrics_of("发放各类救助资金4200余万元；带动就业300多万人；完成投资2000余亿元；新增就业1万余人。")
+    assert [(m.figure.value, m.figure.unit) for m in ms] == [
+        (4200, "余万元"), (300, "多万人"), (2000, "余亿元"), (1, "万余人")]
+
+
 def test_shares_get_their_kind():
     ms = metrics_of("村庄垃圾有效治理率达100%；高新技术产业增加值占GDP比重达22.8%；压减经费支出20%以上。")
     assert [m.kind for m in ms] == ["share", "share", "amount"]
