@@ -2,6 +2,7 @@
 """Benchmark numbered copies (issue #17) against their targets; every build is a fresh process.
 
     .venv/bin/python bench/copies.py [-n 3] [--copies 300]
+    .venv/bin/python bench/copies.py --imposed [-n 3]   # A5 copies imposed on SRA4 with marks
 
 - 300 copies (`build --copies`, every copy stamped and checked) against 10x the wall time of
   one plain build of the same booklet, in the same cache state (warm: the second build of a
@@ -11,6 +12,10 @@
 - peak memory: the largest total of the whole process tree (the build and its workers, sampled
   every 10 ms), against 400 MB: proportional set sizes (a page the forked workers share with
   their parent counts once), with the plain sum of resident sizes beside it.
+
+With ``--imposed``: A5 copies with ``--impose saddle --marks`` (SRA4 sheets), 40 and
+``--copies`` of them, against the same copies without imposition: the wall and CPU time, the
+CPU time each imposed copy adds, the combined print file's size and the peak memory.
 
 Timing lives here, never in the test suite.
 """
@@ -119,11 +124,48 @@ def row(name: str, value: float, unit: str, target: float | None = None, note: s
               f"[{'ok' if value <= target else 'MISSED'}]{note}")
 
 
+def imposed(args) -> int:
+    """Imposed A5 copies (SRA4, marks) against the same copies unimposed, 40 and ``--copies``."""
+    load_before = os.getloadavg()[0]
+    print(f"briefing imposed copies bench: {DATA.name}, A5 on SRA4 with marks, {os.cpu_count()} cores, medians of "
+          f"{args.n} fresh processes (cache warm); load average {load_before:.1f} before")
+    with tempfile.TemporaryDirectory(prefix="bench-imposed") as tmp_name:
+        tmp = Path(tmp_name)
+        cache = tmp / "cache"
+        a5 = ["--paper", "a5"]
+        run(["build", str(DATA), *a5, "-o", str(tmp / "plain.pdf")], cache)  # warm the cache
+        for count in sorted({40, args.copies}):
+            listing = tmp / f"delegates-{count}.csv"
+            delegate_list(listing, count)
+            plain, imposed_runs = [], []
+            for _ in range(args.n):
+                plain.append(run(["build", str(DATA), *a5, "--copies", str(listing), "-o", str(tmp / "c")], cache))
+                imposed_runs.append(run(["build", str(DATA), *a5, "--copies", str(listing), "--impose", "saddle",
+                                         "--marks", "-o", str(tmp / "i")], cache))
+            combined = (tmp / "i" / "全部副本-拼版.pdf").stat().st_size
+            one = max(p.stat().st_size for p in (tmp / "i").glob("*-imposed.pdf"))
+            p_wall, p_cpu = (statistics.median(r[k] for r in plain) for k in (0, 1))
+            i_wall, i_cpu = (statistics.median(r[k] for r in imposed_runs) for k in (0, 1))
+            print(f"  {count} copies:")
+            row("copies, not imposed", p_wall, "s", None, f"  (CPU {p_cpu:.2f} s)")
+            row("copies imposed (--impose saddle --marks)", i_wall, "s", None,
+                f"  (CPU {i_cpu:.2f} s, {i_cpu / i_wall:.2f} cores busy)")
+            row("  CPU each imposed copy adds", 1000 * (i_cpu - p_cpu) / count, "ms", None)
+            row("  combined print file", combined / 2 ** 20, "MB", None, f"  (largest imposed copy {one / 1024:.0f} KB)")
+            row("  peak memory, the whole process tree (PSS)", max(r[2] for r in imposed_runs), "MB",
+                TARGETS["rss_mb"], f"  (sum of RSS {max(r[3] for r in imposed_runs):.0f} MB)")
+    print(f"  load average after: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=3, help="runs per median (default 3)")
     ap.add_argument("--copies", type=int, default=300, help="delegates on the list (default 300)")
+    ap.add_argument("--imposed", action="store_true", help="imposed A5 copies (SRA4, marks), 40 and --copies")
     args = ap.parse_args()
+    if args.imposed:
+        return imposed(args)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-copies") as tmp_name:
         tmp = Path(tmp_name)
