@@ -153,6 +153,23 @@ class Reference:
         return ref
 
 
+def unmoved(reader: PdfReader, ref, allowed: set[int], what: str, may: str) -> list[str]:
+    """An update that moves an object of ``ref`` (the file it extends: ``.locations``, ``.size``,
+    ``.reader``) other than ``allowed``, or gives another catalog, Info or first ID."""
+    problems = []
+    moved = [n for n, where in _locations(reader).items() if n < ref.size and where != ref.locations.get(n)]
+    for n in sorted(set(moved) - allowed):
+        problems.append(f"object {n} of {what} is changed ({may})")
+    trailer, base_trailer = reader.trailer, ref.reader.trailer
+    for key in ("/Root", "/Info"):
+        if not same(trailer.get(key), base_trailer.get(key)):
+            problems.append(f"the trailer's {key} is not {what}'s")
+    ids, base_ids = trailer.get("/ID"), base_trailer.get("/ID")
+    if (ids is None) != (base_ids is None) or (ids is not None and ids[0] != base_ids[0]):
+        problems.append(f"the document ID is not {what}'s")
+    return problems
+
+
 @dataclass(frozen=True)
 class Expected:
     """What a copy must show: its words, as the data and the list give them."""
@@ -203,15 +220,7 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
     allowed = set(ref.page_ids)
     if ref.sect is not None:
         allowed |= {ref.sect.idnum, ref.parents.idnum}
-    moved = [n for n, where in _locations(reader).items() if n < ref.size and where != ref.locations.get(n)]
-    for n in sorted(set(moved) - allowed):
-        problems.append(f"object {n} of the booklet is changed (only pages and the cover's tags may be)")
-    trailer, base_trailer = reader.trailer, ref.reader.trailer
-    for key in ("/Root", "/Info"):
-        if not same(trailer.get(key), base_trailer.get(key)):
-            problems.append(f"the trailer's {key} is not the booklet's")
-    if trailer["/ID"][0] != base_trailer["/ID"][0]:
-        problems.append("the document ID is not the booklet's")
+    problems += unmoved(reader, ref, allowed, "the booklet", "only pages and the cover's tags may be")
     if problems:
         return
     # The catalog and the page tree are the booklet's objects, unmoved: the copy's pages are the
@@ -265,6 +274,21 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
         return
 
     # 3. The stamp itself.
+    found, numbers = stamp_checks(stamps, base_pages, ref.geo, expect)
+    problems += found
+    problems += _fonts(reader, ref, pages)
+    problems += _watermark(forms, reader, expect)
+    problems += _structure(reader, ref, stamps)
+    if not problems and numbers == {expect.number}:
+        report.number = expect.number
+
+
+def stamp_checks(stamps: list[PageContent], base_pages: list, geo: Geometry, expect: Expected) \
+        -> tuple[list[str], set[str]]:
+    """The checks of each page's stamp, walked alone in page space (``stamps`` in page order,
+    one for every page): what it says, that it is all artifact or the cover's paragraph, and
+    the booklet's page checks against the booklet's own pages. Also the numbers it carries."""
+    problems: list[str] = []
     numbers = set()
     for content in stamps:
         n = content.number
@@ -289,13 +313,9 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
         if not expect.email and content.paints:
             problems.append(f"page {n}: the stamp paints shapes, but only an e-mail copy has a watermark")
     # The page boxes are the booklet's (step 2): its pages give them.
-    problems += [f"stamp: {p}" for p in (frames(stamps, base_pages, ref.geo) + trim_clear(stamps, base_pages)
+    problems += [f"stamp: {p}" for p in (frames(stamps, base_pages, geo) + trim_clear(stamps, base_pages)
                                           + on_page(stamps, base_pages))]
-    problems += _fonts(reader, ref, pages)
-    problems += _watermark(forms, reader, expect)
-    problems += _structure(reader, ref, stamps)
-    if not problems and numbers == {expect.number}:
-        report.number = expect.number
+    return problems, numbers
 
 
 class _Walker(Walker):

@@ -121,10 +121,8 @@ class _Job:
     people: object  # data.delegates.DelegateList
     staging: FsPath
     email: bool
-    paper: str
-    impose: bool
-    marks: bool
-    sheet: str | None
+    sheets: object = None  # pdf.stamp.Sheets: the imposed booklet, with --impose
+    sheets_reference: object = None  # check.imposed.SheetsReference
 
 
 def _one(i: int) -> Copy:
@@ -149,14 +147,16 @@ def _one(i: int) -> Copy:
     report = check_copy(job.reference, target, expected)
     copy.pages, copy.size, copy.sha256, copy.read_back = report.pages, report.size, report.sha256, report.number
     copy.problems = report.problems
-    if job.impose and report.ok:
-        from ..check.verify import verify_imposed
-        from ..pdf.impose import impose
+    if job.sheets is not None and report.ok:
+        from ..check.imposed import check_imposed_copy
+        from ..pdf.stamp import stamp_sheets
 
         copy.imposed = copy.file[:-len(".pdf")] + "-imposed.pdf"
-        impose(target, job.staging / copy.imposed, job.paper, job.marks, job.sheet)
-        imposed = verify_imposed(job.staging / copy.imposed, target, job.paper, job.sheet, job.marks)
-        copy.problems += [f"{copy.imposed}: {f}" for f in imposed.failures()]
+        _write_new(job.staging / copy.imposed, stamp_sheets(job.sheets, layout, marks))
+        imposed = check_imposed_copy(job.sheets_reference, job.staging / copy.imposed, expected)
+        copy.problems += [f"{copy.imposed}: {p}" for p in imposed.problems]
+        if imposed.ok and imposed.number != copy.read_back:
+            copy.problems.append(f"{copy.imposed}: its footers do not carry the copy's number")
     return copy
 
 
@@ -250,8 +250,11 @@ def build_copies(data: str | os.PathLike[str], listing: str | os.PathLike[str],
         finally:
             if job is not None:
                 job.close()
+        tmp_imposed = staging / ".booklet-imposed.pdf"
+        if impose:
+            stages.run("骑马钉拼版 impose", _impose_booklet, tmp, tmp_imposed, paper, marks, sheet)
         copies = stages.run(f"盖章并检查 {len(people.delegates)} 份 stamp+check", _stamp_all, tmp, fonts, layout,
-                            people, staging, email, paper, impose, marks, sheet, jobs)
+                            people, staging, email, paper, tmp_imposed if impose else None, sheet, jobs)
         failures = [f"{c.file}: {p}" for c in copies for p in c.problems]
         numbers = [c.read_back for c in copies]
         failures += [f"{c.file}: 每页页脚的份号不是名单上的 {c.number}" for c in copies
@@ -262,11 +265,11 @@ def build_copies(data: str | os.PathLike[str], listing: str | os.PathLike[str],
             raise VerificationError(failures)
         combined = None
         if impose:
-            stages.run("合订拼版 combined print file", _combine, staging, copies)
+            stages.run("合订拼版 combined print file", _combine, staging, copies, tmp_imposed)
             combined = folder / COMBINED
         _manifest(staging / MANIFEST, copies)
         booklet_size = tmp.stat().st_size
-        for leftover in (tmp, raw):
+        for leftover in (tmp, raw, tmp_imposed):
             leftover.unlink(missing_ok=True)
         mask = os.umask(0o077)
         os.umask(mask)
@@ -281,14 +284,33 @@ def build_copies(data: str | os.PathLike[str], listing: str | os.PathLike[str],
     return CopiesResult(folder, copies, booklet_size, stages.timings, warnings, combined)
 
 
+def _impose_booklet(booklet: FsPath, imposed: FsPath, paper: str, marks: bool, sheet: str | None) -> None:
+    """The verified booklet imposed once, and that imposition verified: every copy's sheets
+    are it plus the copy's stamp."""
+    from ..check.verify import verify_imposed
+    from ..pdf.impose import impose
+
+    impose(booklet, imposed, paper, marks, sheet)
+    report = verify_imposed(imposed, booklet, paper, sheet, marks)
+    if not report.ok:
+        raise VerificationError([f"拼版 imposed booklet: {f}" for f in report.failures()])
+
+
 def _stamp_all(booklet_file: FsPath, fonts, layout, people, staging: FsPath, email: bool, paper: str,
-               impose: bool, marks: bool, sheet: str | None, jobs: int | None) -> list[Copy]:
+               imposed: FsPath | None, sheet: str | None, jobs: int | None) -> list[Copy]:
     global _JOB
     from ..check.copies import Reference
     from ..pdf.stamp import Booklet
 
-    _JOB = _Job(Booklet.read(booklet_file, fonts), layout, Reference.read(booklet_file, layout.geo), people,
-                staging, email, paper, impose, marks, sheet)
+    booklet = Booklet.read(booklet_file, fonts)
+    reference = Reference.read(booklet_file, layout.geo)
+    _JOB = _Job(booklet, layout, reference, people, staging, email)
+    if imposed is not None:
+        from ..check.imposed import SheetsReference
+        from ..pdf.stamp import Sheets
+
+        _JOB.sheets = Sheets.read(imposed, booklet, booklet_file, fonts, paper, sheet)
+        _JOB.sheets_reference = SheetsReference.read(imposed, reference, paper, sheet)
     if email:  # read the outlines' face here, once, rather than in every worker
         from ..fonts.outlines import outline
         from ..pdf.stamp import FACES
@@ -300,26 +322,114 @@ def _stamp_all(booklet_file: FsPath, fonts, layout, people, staging: FsPath, ema
         _JOB = None
 
 
-def _combine(staging: FsPath, copies: list[Copy]) -> None:
-    """Every copy's imposed sheets in list order, checked side by side against each copy's."""
+def _combine(staging: FsPath, copies: list[Copy], imposed: FsPath) -> None:
+    """Every copy's imposed sheets in list order, sharing the imposed booklet's objects (its
+    content, fonts and images once, not once a copy), then checked side by side against each
+    copy's imposed file: every side the same objects, down to each stream's bytes."""
     import pikepdf
 
-    with pikepdf.new() as out:
+    with pikepdf.open(imposed) as out:
+        # Below /Size: the imposed booklet's objects, unchanged in every copy but the sides.
+        size, own = int(out.trailer.Size), {p.obj.objgen for p in out.pages}
+        sides = []
         for c in copies:
             with pikepdf.open(staging / c.imposed) as one:
-                out.pages.extend(one.pages)
+                made: dict = {}
+                sides += [_carry(out, side.obj, size, made, top=True) for side in one.pages]
+        del out.pages[:]
+        for side in sides:
+            out.pages.append(pikepdf.Page(side))
         out.save(staging / COMBINED, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     with pikepdf.open(staging / COMBINED) as made:
-        at = 0
+        at, seen = 0, {}
         for c in copies:
             with pikepdf.open(staging / c.imposed) as one:
                 for side in one.pages:
-                    if at >= len(made.pages) or made.pages[at].Contents.read_bytes() != side.Contents.read_bytes():
+                    if at >= len(made.pages) or not _same(made.pages[at].obj, side.obj, (size, own, c.imposed),
+                                                          seen):
                         raise VerificationError([f"{COMBINED}: side {at + 1} is not {c.imposed}'s"])
                     at += 1
         if at != len(made.pages):
             raise VerificationError([f"{COMBINED}: {len(made.pages)} sides, the copies have {at}"])
+
+
+def _carry(out, obj, size: int, made: dict, top: bool = False):
+    """``obj`` of a copy's imposed file as an object of ``out`` (the imposed booklet): an object
+    of the booklet (numbered below ``size``, unchanged in the copy) is ``out``'s own, anything
+    the copy adds or changes (``top``: a side) is copied, once (``made``). A page's /Parent is
+    left for the page tree."""
+    import pikepdf
+
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect and not top:
+        num = obj.objgen
+        if num[0] < size:
+            return out.get_object(num)
+        if num in made:
+            return made[num]
+    if isinstance(obj, pikepdf.Stream):
+        copy = made[obj.objgen] = pikepdf.Stream(out, obj.read_raw_bytes())  # as stored: /Filter applies
+        for k, v in obj.stream_dict.items():
+            if k != "/Length":
+                copy[k] = _carry(out, v, size, made)
+        return copy
+    if isinstance(obj, pikepdf.Dictionary):
+        value = pikepdf.Dictionary({k: _carry(out, v, size, made) for k, v in obj.items() if k != "/Parent"})
+    elif isinstance(obj, pikepdf.Array):
+        value = pikepdf.Array([_carry(out, v, size, made) for v in obj])
+    else:
+        return obj
+    if obj.is_indirect:
+        value = made[obj.objgen] = out.make_indirect(value)
+    return value
+
+
+def _same(a, b, copy: tuple[int, set, str], seen: dict) -> bool:
+    """``a`` of the combined file draws what ``b`` of a copy's imposed file draws: the same
+    values, streams with the same dictionary and bytes (pages compared without /Parent).
+    ``copy`` is (the imposed booklet's /Size, its sides, the copy's file). ``seen`` keeps pairs
+    compared: an object of the imposed booklet (not a side: each copy redefines those) has the
+    same number in every copy, so its fonts and contents are compared once for all copies; a
+    copy's own objects, once for that copy."""
+    import pikepdf
+
+    size, sides, name = copy
+    if isinstance(a, pikepdf.Object) and isinstance(b, pikepdf.Object) and a.is_indirect and b.is_indirect:
+        shared = b.objgen[0] < size and b.objgen not in sides
+        key = (a.objgen, b.objgen, None if shared else name)
+        if key in seen:
+            return seen[key]
+        seen[key] = True  # assumed while its parts are compared: a cycle adds nothing
+        seen[key] = result = _same_value(a, b, copy, seen)
+        return result
+    return _same_value(a, b, copy, seen)
+
+
+def _same_value(a, b, copy: tuple[int, set, str], seen: dict) -> bool:
+    import pikepdf
+
+    if isinstance(a, pikepdf.Stream) or isinstance(b, pikepdf.Stream):
+        if not (isinstance(a, pikepdf.Stream) and isinstance(b, pikepdf.Stream)):
+            return False
+        coding = ("/Length", "/Filter", "/DecodeParms")
+        raw = all(a.stream_dict.get(k) == b.stream_dict.get(k) for k in coding[1:])
+        return ((a.read_raw_bytes() == b.read_raw_bytes() if raw else a.read_bytes() == b.read_bytes())
+                and _same_value(_without(a.stream_dict, coding), _without(b.stream_dict, coding), copy, seen))
+    if isinstance(a, pikepdf.Dictionary) or isinstance(b, pikepdf.Dictionary):
+        if not (isinstance(a, pikepdf.Dictionary) and isinstance(b, pikepdf.Dictionary)):
+            return False
+        keys = set(a.keys()) - {"/Parent"}
+        return keys == set(b.keys()) - {"/Parent"} and all(_same(a[k], b[k], copy, seen) for k in keys)
+    if isinstance(a, pikepdf.Array) or isinstance(b, pikepdf.Array):
+        return (isinstance(a, pikepdf.Array) and isinstance(b, pikepdf.Array) and len(a) == len(b)
+                and all(_same(x, y, copy, seen) for x, y in zip(a, b)))
+    return type(a) is type(b) and a == b
+
+
+def _without(d, keys: tuple[str, ...]):
+    import pikepdf
+
+    return pikepdf.Dictionary({k: v for k, v in d.items() if k not in keys})
 
 
 def _manifest(path: FsPath, copies: list[Copy]) -> None:

@@ -112,6 +112,44 @@ def sheet_for(paper: str, name: str | None = None) -> Sheet:
     return Sheet(name, (sw, sh), (ox, oy, ox + w, oy + h), bleed, mark_x, mark_y)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where one page of the booklet goes on a side: moved by (dx, dy), cut to ``area``."""
+
+    slot: int  # 0 left, 1 right
+    index: int  # the booklet's page, from 0
+    dx: float
+    dy: float
+    area: Box  # the page's part of the sheet (``Sheet.page_area``), sheet space
+
+    def clip(self) -> bytes:
+        """Content that moves what follows onto the sheet and cuts it to the page's area, as
+        the imposition does to the page itself (``impose``); the caller closes it with ``Q``."""
+        a, dx, dy = self.area, self.dx, self.dy
+        nums = (dx, dy, a[0] - dx, a[1] - dy, a[2] - a[0], a[3] - a[1])
+        return ("q 1 0 0 1 {} {} cm {} {} {} {} re W n\n".format(*(_num(v) for v in nums))).encode("ascii")
+
+
+def _num(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def placements(place: Sheet, width: float, trims: list[tuple[float, float]], sides: list[Side]) \
+        -> list[list[Placement]]:
+    """Each side's pages with their placement; ``trims`` is each page's TrimBox corner (x0, y0)
+    and ``width`` the paper's: the trimmed pages meet at the spine, the spread centred."""
+    out = []
+    for left, right in sides:
+        here = []
+        for slot, index in enumerate((left, right)):
+            if index is not None:
+                tx0, ty0 = trims[index]
+                here.append(Placement(slot, index, place.trim[0] + slot * width - tx0, place.trim[1] - ty0,
+                                      place.page_area(slot)))
+        out.append(here)
+    return out
+
+
 def _marks(writer: PdfWriter, sheet: Sheet) -> PageObject:
     """Crop marks at the spread's four outer corners and dashed fold marks at the spine, all
     in the slug: each starts clear of the bleed and stops short of the sheet's edge.
@@ -144,17 +182,13 @@ def impose(booklet: FsPath, out: FsPath, paper: str, marks: bool = False, sheet:
     writer = PdfWriter()
     overlay = _marks(writer, place) if marks and place.marks_fit else None
     sides = saddle_order(len(reader.pages))
-    width = PAPERS[paper].width
-    for left, right in sides:
+    trims = [(float(p.trimbox.left), float(p.trimbox.bottom)) for p in reader.pages]
+    for spots in placements(place, PAPERS[paper].width, trims, sides):
         side = PageObject.create_blank_page(width=place.size[0], height=place.size[1])
-        for slot, index in enumerate((left, right)):
-            if index is None:
-                continue
-            page = reader.pages[index]
-            tx0, ty0 = float(page.trimbox.left), float(page.trimbox.bottom)
-            dx, dy = place.trim[0] + slot * width - tx0, place.trim[1] - ty0
+        for spot in spots:
+            page = reader.pages[spot.index]
+            dx, dy, a = spot.dx, spot.dy, spot.area
             # pypdf clips a merged page to its CropBox: make that the page's own area on the sheet.
-            a = place.page_area(slot)
             page.cropbox = RectangleObject((a[0] - dx, a[1] - dy, a[2] - dx, a[3] - dy))
             side.merge_transformed_page(page, Transformation().translate(dx, dy))
         if overlay is not None:

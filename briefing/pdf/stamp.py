@@ -347,9 +347,9 @@ def _watermark(layout: Layout, marks: Marks, fonts: FontSet) -> tuple[bytes, lis
     return content, [-half_w, -half_h, half_w, half_h], size
 
 
-def stamp(booklet: Booklet, layout: Layout, marks: Marks) -> bytes:
-    """The copy's whole file: the booklet's bytes, then the update that stamps ``marks`` on."""
-    up = Update(booklet.base)
+def _forms(booklet: Booklet, layout: Layout, marks: Marks, up: Update) -> tuple[dict[str, Raw], Line]:
+    """The copy's forms (cover, footer, watermark) and the fonts they use, added to ``up``:
+    resource name → reference, and the footer's line."""
     fonts = _Fonts(booklet, layout.fonts, up)
     font_dict = up.new()
     resources = {"Font": ref(font_dict)}
@@ -373,7 +373,13 @@ def stamp(booklet: Booklet, layout: Layout, marks: Marks) -> bytes:
         forms[FORMS["watermark"]] = ref(mark)
     fonts.write()
     up.put(font_dict, dict(fonts.resources))
+    return forms, foot
 
+
+def stamp(booklet: Booklet, layout: Layout, marks: Marks) -> bytes:
+    """The copy's whole file: the booklet's bytes, then the update that stamps ``marks`` on."""
+    up = Update(booklet.base)
+    forms, foot = _forms(booklet, layout, marks, up)
     tagged = booklet.sect is not None and booklet.parents is not None
     mcid = len(booklet.parents[1]) if tagged else None
     begin = up.stream(up.new(), b"q\n")
@@ -397,16 +403,75 @@ def stamp(booklet: Booklet, layout: Layout, marks: Marks) -> bytes:
     return up.render()
 
 
+@dataclass
+class Sheets:
+    """The imposed booklet (``pdf/impose.py``), read once for stamping every copy's sheets: its
+    sides as pages, its fonts (the booklet's, copied once by the imposition), and where each
+    side carries which page."""
+
+    booklet: Booklet  # the imposed file, read as a booklet: its pages are the sides
+    placements: list  # per side: the pdf.impose.Placement of each page on it
+    mcid: int | None  # the MCID the cover's marks take in the booklet (None: untagged)
+
+    @classmethod
+    def read(cls, imposed: FsPath, booklet: Booklet, booklet_file: FsPath, fonts: FontSet, paper: str,
+             sheet: str | None) -> "Sheets":
+        from ..typeset.styles import PAPERS
+        from .impose import placements, saddle_order, sheet_for
+
+        sides = Booklet.read(imposed, fonts)
+        with pikepdf.open(booklet_file) as pdf:
+            trims = [(float(p.trimbox[0]), float(p.trimbox[1])) for p in pdf.pages]
+        order = saddle_order(len(trims))
+        if len(order) != len(sides.pages):
+            raise ValueError(f"the imposed booklet has {len(sides.pages)} sides, not {len(order)}")
+        tagged = booklet.sect is not None and booklet.parents is not None
+        return cls(sides, placements(sheet_for(paper, sheet), PAPERS[paper].width, trims, order),
+                   len(booklet.parents[1]) if tagged else None)
+
+
+def stamp_sheets(sheets: Sheets, layout: Layout, marks: Marks) -> bytes:
+    """A copy's imposed file: the imposed booklet's bytes, then an update that stamps ``marks``
+    on, as ``stamp`` does on the booklet: each side's content is wrapped in q … Q and followed
+    by the marks of each page on it, placed (moved and cut to the page's area) exactly as the
+    imposition placed the page. The forms are a copy's forms, using the imposed file's fonts."""
+    base = sheets.booklet
+    up = Update(base.base)
+    forms, foot = _forms(base, layout, marks, up)
+    begin = up.stream(up.new(), b"q\n")
+    end = up.stream(up.new(), b"Q\n")
+    streams: dict[bytes, int] = {}
+    for n, (side, spots) in enumerate(zip(base.pages, sheets.placements), 1):
+        for k in FORMS.values():
+            if k in side.xobjects:
+                raise ValueError(f"side {n} already has an XObject named {k}")
+        placed = []
+        for spot in spots:
+            page = spot.index + 1
+            data = spot.clip() + _marks_ops(layout, page, foot, marks.email,
+                                            sheets.mcid if page == 1 else None) + b"Q\n"
+            if data not in streams:
+                streams[data] = up.stream(up.new(), data)
+            placed.append(ref(streams[data]))
+        up.put(side.num, {**side.entries, "Contents": [ref(begin), *side.contents, ref(end), *placed],
+                          "Resources": {**side.resources, "XObject": {**side.xobjects, **forms}}})
+    return up.render()
+
+
 def _r(v: float) -> float:
     return round(v, 3)
 
 
 def _page_ops(layout: Layout, page: int, foot: Line, email: bool, mcid: int | None) -> bytes:
-    """What a page adds after its own content (which the update wraps in q … Q): the footer,
-    the cover's paragraph on page 1, and the watermark."""
+    """What a page adds after its own content (which the update wraps in q … Q)."""
+    return b"Q\n" + _marks_ops(layout, page, foot, email, mcid)
+
+
+def _marks_ops(layout: Layout, page: int, foot: Line, email: bool, mcid: int | None) -> bytes:
+    """The page's marks, drawn from the page's initial graphics state: the footer, the cover's
+    paragraph on page 1, and the watermark."""
     fx, fy = layout.footer_at(page, foot)
-    ops = ["Q",
-           f"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q 1 0 0 1 {_n(_r(fx))} {_n(_r(fy))} cm "
+    ops = [f"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q 1 0 0 1 {_n(_r(fx))} {_n(_r(fy))} cm "
            f"/{FORMS['footer']} Do Q EMC"]
     if mcid is not None:
         ops.append(f"/P <</MCID {mcid}>> BDC /{FORMS['cover']} Do EMC")

@@ -156,7 +156,8 @@ class Update:
         trailer = {"Size": max([self._next, base.size]), "Root": base.root}
         if base.info is not None:
             trailer["Info"] = base.info
-        trailer["ID"] = [base.ids[0], digest]  # the same document, another version of it
+        if base.ids[0]:
+            trailer["ID"] = [base.ids[0], digest]  # the same document, another version of it
         trailer["Prev"] = base.startxref
         at = len(out)
         if base.xref_stream:
