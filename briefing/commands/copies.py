@@ -330,28 +330,30 @@ def _combine(staging: FsPath, copies: list[Copy], imposed: FsPath) -> None:
 
     with pikepdf.open(imposed) as out:
         # Below /Size: the imposed booklet's objects, unchanged in every copy but the sides.
-        size, own = int(out.trailer.Size), {p.obj.objgen for p in out.pages}
+        size, tree = int(out.trailer.Size), out.Root.Pages
+        own = {side.objgen for side in tree.Kids}
         sides = []
         for c in copies:
             with pikepdf.open(staging / c.imposed) as one:
                 made: dict = {}
-                sides += [_carry(out, side.obj, size, made, top=True) for side in one.pages]
-        del out.pages[:]
-        for side in sides:
-            out.pages.append(pikepdf.Page(side))
+                for side in one.Root.Pages.Kids:  # the imposition's tree is flat: a sheet side each
+                    carried = _carry(out, side, size, made, top=True)
+                    carried.Parent = tree
+                    sides.append(carried)
+        tree.Kids = pikepdf.Array(sides)  # the tree itself: appending a page at a time is quadratic
+        tree.Count = len(sides)
         out.save(staging / COMBINED, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     with pikepdf.open(staging / COMBINED) as made:
-        at, seen = 0, {}
+        pages, at, seen = list(made.pages), 0, {}
         for c in copies:
             with pikepdf.open(staging / c.imposed) as one:
                 for side in one.pages:
-                    if at >= len(made.pages) or not _same(made.pages[at].obj, side.obj, (size, own, c.imposed),
-                                                          seen):
+                    if at >= len(pages) or not _same(pages[at].obj, side.obj, (size, own, c.imposed), seen):
                         raise VerificationError([f"{COMBINED}: side {at + 1} is not {c.imposed}'s"])
                     at += 1
-        if at != len(made.pages):
-            raise VerificationError([f"{COMBINED}: {len(made.pages)} sides, the copies have {at}"])
+        if at != len(pages):
+            raise VerificationError([f"{COMBINED}: {len(pages)} sides, the copies have {at}"])
 
 
 def _carry(out, obj, size: int, made: dict, top: bool = False):
