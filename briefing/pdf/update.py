@@ -156,7 +156,7 @@ class Update:
         trailer = {"Size": max([self._next, base.size]), "Root": base.root}
         if base.info is not None:
             trailer["Info"] = base.info
-        if base.ids[0]:
+        if base.ids[0]:  # pypdf's imposition writes no ID: then neither does its update
             trailer["ID"] = [base.ids[0], digest]  # the same document, another version of it
         trailer["Prev"] = base.startxref
         at = len(out)
