@@ -39,6 +39,8 @@ CASES = [
     ("柳塘 2024 (made up) Word, bold titles", T / "liutang-2024-bold.docx", T / "liutang-2024-bold.truth.yaml"),
     ("鹤鸣 2024 (made up) Word, bold 一、/（一）", T / "heming-2024-numbered.docx", T / "heming-2024-numbered.truth.yaml"),
     ("芦湾 2025 (made up) Word, 黑体 titles", T / "luwan-2025-heiti.docx", T / "luwan-2025-heiti.truth.yaml"),
+    ("赤水 2025 (made up) Word, 黑体 over 楷体 titles", T / "chishui-2025-kaiti.docx",
+     T / "chishui-2025-kaiti.truth.yaml"),
     ("杏林 2024 (reviewer, blind) Word, 黑体 titles", T / "xinglin-2024.docx", T / "xinglin-2024.truth.yaml"),
     ("青岚 2025 (reviewer, blind) Word, titles ending in ：", T / "qinglan-2025.docx", T / "qinglan-2025.truth.yaml"),
     ("青岚 2025 (reviewer, blind) Word, no colons", T / "qinglan-nocolon.docx", T / "qinglan-2025.truth.yaml"),

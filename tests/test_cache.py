@@ -177,13 +177,36 @@ def test_file_digests_are_remembered_by_stat_and_never_stale(tmp_path, monkeypat
 
 
 def test_registered_fonts_carry_the_digest_of_their_files(tmp_path):
+    """With a cache, the content digest (what its entries are keyed by), hashed or remembered."""
     import hashlib
 
-    for cache in (Cache(None), Cache(tmp_path / "cache"), Cache(tmp_path / "cache")):
+    for cache in (Cache(tmp_path / "cache"), Cache(tmp_path / "cache")):
         fonts = register(font_dir(), cache)
         for face, filename in FACES.items():
             want = hashlib.blake2b((font_dir() / filename).read_bytes(), digest_size=16).hexdigest()
             assert fonts.digest(face) == want
+
+
+def test_without_a_cache_a_font_is_told_apart_by_its_file_not_its_hash(tmp_path):
+    """Without a cache nothing is keyed by the fonts: each file is known by its stat, which
+    still tells the three faces apart and a file rewritten (even with the same bytes) from its
+    earlier version, so a process never takes one registered face for another."""
+    import shutil
+
+    from briefing.fonts.register import identity
+
+    folder = tmp_path / "fonts"
+    shutil.copytree(font_dir(), folder)
+    first = register(folder, Cache(None))
+    assert len({first.digest(face) for face in FACES}) == len(FACES)
+    sans = folder / FACES["sans"]
+    data = sans.read_bytes()
+    sans.unlink()
+    sans.write_bytes(data)  # the same bytes, another file
+    again = register(folder, Cache(None))
+    assert again.digest("sans") != first.digest("sans") and again.sans != first.sans
+    assert again.digest("serif") == first.digest("serif")
+    assert identity(Cache(None), sans, data) == again.digest("sans")  # the same file, the same identity
 
 
 def test_glyph_to_char_map_is_rebuilt_when_first_asked_for():

@@ -32,7 +32,8 @@ from briefing.typeset.chartrules import (
     word_pieces,
 )
 from briefing.typeset.charts import ChartStyle, drawing, picture, render, words
-from briefing.typeset.picture import Chart, Label, Shape
+from briefing.typeset.chartslot import Chart
+from briefing.typeset.picture import Label, Shape
 
 from .conftest import ROOT
 

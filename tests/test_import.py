@@ -44,7 +44,8 @@ MADE_UP = [("qingshi-2024.txt", "qingshi-2024.truth.yaml"),
            ("yunling-2025-phone.txt", "yunling-2025-phone.truth.yaml"),
            ("liutang-2024-bold.docx", "liutang-2024-bold.truth.yaml"),
            ("heming-2024-numbered.docx", "heming-2024-numbered.truth.yaml"),
-           ("luwan-2025-heiti.docx", "luwan-2025-heiti.truth.yaml")]
+           ("luwan-2025-heiti.docx", "luwan-2025-heiti.truth.yaml"),
+           ("chishui-2025-kaiti.docx", "chishui-2025-kaiti.truth.yaml")]
 # Word files written by a blind reviewer (see tests/import/README.md).
 REVIEWER = [("xinglin-2024.docx", "xinglin-2024.truth.yaml"),
             ("qinglan-2025.docx", "qinglan-2025.truth.yaml"),
@@ -169,6 +170,15 @@ def test_units_outside_the_usual_list_and_yu_are_kept():
     ms = metrics_of("PM2.5平均浓度降至31微克/立方米，比上年提高3.1个百分点；新登记市场主体4300余户，改造面积46.7万平方米。")
     assert [(m.figure.value, m.figure.unit) for m in ms] == [
         (31, "微克/立方米"), (3.1, "个百分点"), (4300, "余户"), (46.7, "万平方米")]
+
+
+def test_yu_and_duo_before_the_magnitude_stay_in_the_unit():
+    """余/多 may come before 万 or 亿 (4200余万元, 300多万人): the figure is still read, with
+    its unit as written, so the booklet prints what the article says (青岚's 4200余万元 was
+    missed)."""
+    ms = metrics_of("发放各类救助资金4200余万元；带动就业300多万人；完成投资2000余亿元；新增就业1万余人。")
+    assert [(m.figure.value, m.figure.unit) for m in ms] == [
+        (4200, "余万元"), (300, "多万人"), (2000, "余亿元"), (1, "万余人")]
 
 
 def test_shares_get_their_kind():
@@ -543,6 +553,11 @@ def test_a_word_file_that_unpacks_to_a_gigabyte_is_refused_unread(tmp_path, caps
     # 芦湾: no bold flag; 方正小标宋 centred and 黑体 (SimHei) titles against a 仿宋 body.
     ("luwan-2025-heiti.docx", {"2024：奋楫笃行谱新篇": 1, "2025：勇毅前行开新局": 1, "经济运行稳中向好": 2,
                                "生态环境持续改善": 2, "社会事业全面进步": 2, "全力拼经济": 2, "用心惠民生": 2}),
+    # 赤水: GB/T 9704's order, no bold flag: 黑体 一、 titles over 楷体 （一） titles against a 仿宋
+    # body; the 楷体 subtitle, byline, editor's note and photo caption are not titles.
+    ("chishui-2025-kaiti.docx", {"一、2024年：攻坚克难谱新篇": 1, "二、2025年：乘势而上启新程": 1,
+                                 "（一）产业发展提质增效": 2, "（二）城乡面貌持续改善": 2, "（三）民生福祉不断增进": 2,
+                                 "（一）做强实体经济": 2, "（二）办好民生实事": 2}),
 ])
 def test_word_titles_are_read_from_how_they_look(name, levels):
     from briefing.data.importer.docx import read_docx
@@ -596,6 +611,20 @@ def test_a_heavy_font_or_bold_is_no_title_where_the_body_is_set_so(tmp_path, how
     src = _docx(tmp_path / "hei.docx", [("标题", how), ("短句一", how), ("全区生产总值100亿元，增长5%。", how),
                                         ("新增就业3000人，城镇调查失业率低于5.5%。", how)])
     assert [p.level for p in read_docx(src)] == [None] * 4
+
+
+def test_title_typefaces_rank_as_gongwen_sets_them(tmp_path):
+    """黑体 above 楷体 above a bold body face, all at the body size and not centred: three levels
+    (they were one: only size and centring ranked a title)."""
+    from briefing.data.importer.docx import read_docx
+
+    body = "全区生产总值达到100亿元，增长5%；新增就业3000人，城镇调查失业率低于5.5%。"
+    src = _docx(tmp_path / "faces.docx", [
+        ("2月1日，2024年示例区两会开幕。", ""), ("一、过去一年", "黑体"), ("（一）经济发展", "楷体_GB2312"), ("1.工业", "b"), (body, ""), (body, ""),
+        ("（二）民生改善", "KaiTi"), (body, ""), ("二、新的一年", "SimHei"), ("（一）稳增长", "楷体"), (body, "")])
+    assert [(p.text, p.level) for p in read_docx(src) if p.level] == [
+        ("一、过去一年", 1), ("（一）经济发展", 2), ("1.工业", 3), ("（二）民生改善", 2), ("二、新的一年", 1),
+        ("（一）稳增长", 2)]
 
 
 def test_bold_titles_under_styled_headings_are_a_level_below_them(tmp_path):

@@ -140,7 +140,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
         return found
     job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)  # first: it waits
     from ..typeset.charts import chart_size
-    from ..typeset.chartslot import ChartSlot, LayoutPasses
+    from ..typeset.chartslot import Chart, ChartSlot, LayoutPasses
 
     def meanwhile() -> None:
         """What this process needs after the charts arrive, imported when it would otherwise
@@ -153,7 +153,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
         if not job.ready(i):
             meanwhile()
         try:
-            return job.result(i)
+            return Chart(job.result(i), fonts.sans, fonts.sans_bold)
         except WorkerFailed:  # the worker could not: draw it here, as without one
             return drawing(missing[i], width, fonts, cache)
 

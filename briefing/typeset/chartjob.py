@@ -21,7 +21,7 @@ __all__ = ["ChartJob", "WorkerFailed"]
 
 def _worker(requests: int, replies: int) -> None:
     """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
-    from .charts import drawing, learn_labels, warm_up
+    from .charts import cached_picture, learn_labels, warm_up
 
     warm_up()  # matplotlib and numpy, while the parent reads the data
     specs, width, cache_root, fonts = read(requests)
@@ -33,7 +33,7 @@ def _worker(requests: int, replies: int) -> None:
     register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
     learn_labels(specs, width, fonts)
     for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
-        write(replies, ("ok", drawing(spec, width, fonts, cache)))
+        write(replies, ("ok", cached_picture(spec, width, fonts, cache)))
 
 
 class ChartJob:
@@ -71,7 +71,7 @@ class ChartJob:
         return bool(select.select([self._worker.replies], [], [], 0)[0])
 
     def result(self, i: int):
-        """The chart (``picture.Chart``) of the ``i``th submitted; waits for it (they come in order)."""
+        """The ``picture.Picture`` of the ``i``th chart submitted; waits for it (they come in order)."""
         while len(self._received) <= i:
             if self._worker.pid is None:  # closed, or failed before: its descriptors are gone
                 raise WorkerFailed(self._failure or "the chart worker was closed")

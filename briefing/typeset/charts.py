@@ -22,7 +22,7 @@ from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
 from ..words import learn, words
 from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
-from .picture import Chart, Label, Picture, Shape
+from .picture import Label, Picture, Shape
 
 
 @dataclass(frozen=True)
@@ -599,9 +599,18 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle(), draw: bool = True) -> Chart | None:
-    """The chart as a flowable: its picture from the cache when this data, style and font drew
-    it before (else drawn now, or None when not to ``draw``).
+            style: ChartStyle = ChartStyle(), draw: bool = True):
+    """The chart as a flowable (``chartslot.Chart``) of ``cached_picture``, or None."""
+    from .chartslot import Chart
+
+    found = cached_picture(spec, width_pt, fonts, cache, style, draw)
+    return Chart(found, fonts.sans, fonts.sans_bold) if found is not None else None
+
+
+def cached_picture(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
+                   style: ChartStyle = ChartStyle(), draw: bool = True) -> Picture | None:
+    """The chart's picture: from the cache when this data, style and font drew it before (else
+    drawn now, or None when not to ``draw``). What the chart worker sends.
 
     A hit skips matplotlib entirely (its import alone is ~0.3 s).
     """
@@ -614,4 +623,4 @@ def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | Non
         found = picture(spec, width_pt, fonts, style)
         if k:
             cache.put("charts", k, found)
-    return Chart(found, fonts.sans, fonts.sans_bold) if found is not None else None
+    return found

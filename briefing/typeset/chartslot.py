@@ -1,4 +1,5 @@
-"""A chart's place in the layout while a worker draws it (``typeset.chartjob``).
+"""A chart in the layout (``Chart``: its picture, drawn), and its place while a worker draws it
+(``typeset.chartjob``).
 
 reportlab lays a booklet out twice when it has no contents hint: the first pass only finds the
 pages of the headings, and is thrown away. In that pass a slot still waiting for its chart
@@ -18,6 +19,7 @@ from typing import Callable
 from reportlab.platypus import Flowable
 
 from ..fonts.cid import CIDCanvas
+from .picture import Picture, draw
 
 
 class LayoutPasses:
@@ -62,6 +64,25 @@ class _PassCanvas(CIDCanvas):
         if self._passes.placeholders:
             raise ProvisionalPassKept()
         super().save()
+
+
+class Chart(Flowable):
+    """A chart's picture on the page, drawn in the faces named ``regular`` and ``bold``."""
+
+    def __init__(self, picture: Picture, regular: str, bold: str):
+        super().__init__()
+        self.picture = picture
+        self.faces = (regular, bold)
+        self.width, self.height = picture.width, picture.height
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        return []  # a chart is never divided between pages
+
+    def draw(self):
+        draw(self.canv, self.picture, *self.faces)
 
 
 class ChartSlot(Flowable):

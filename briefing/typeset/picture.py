@@ -2,10 +2,11 @@
 
 ``typeset.charts`` has matplotlib lay a chart out and records what it draws (``Picture``):
 paths, each filled or stroked, and texts in the booklet's two Sans faces, in points from the
-chart's bottom left. ``Chart`` is the flowable that draws a picture on the page with
-reportlab's canvas: its text is the booklet's own CID text, and drawing it needs neither
-matplotlib nor anything to convert its output. Being plain data, a picture travels from the
-chart worker as it is, and is cached as JSON and checked when read back (``check``).
+chart's bottom left. ``draw`` puts a picture on the page with reportlab's canvas (the flowable
+that does it is ``chartslot.Chart``): its text is the booklet's own CID text, and drawing it
+needs neither matplotlib nor anything to convert its output. Being plain data, a picture
+travels from the chart worker as it is (which then never imports reportlab's page layout),
+and is cached as JSON and checked when read back (``check``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.platypus import Flowable
 
 ANCHORS = {"start": "drawString", "middle": "drawCentredString", "end": "drawRightString"}
 SEGMENT = {"M": (2, "m"), "L": (2, "l"), "C": (6, "c"), "Z": (0, "h")}  # code: (numbers, operator)
@@ -66,25 +66,6 @@ class Picture:
 
     def texts(self) -> list[str]:
         return [i.text for i in self.items if type(i) is Label]
-
-
-class Chart(Flowable):
-    """A picture on the page, drawn in the faces named ``regular`` and ``bold``."""
-
-    def __init__(self, picture: Picture, regular: str, bold: str):
-        super().__init__()
-        self.picture = picture
-        self.faces = (regular, bold)
-        self.width, self.height = picture.width, picture.height
-
-    def wrap(self, availWidth, availHeight):
-        return self.width, self.height
-
-    def split(self, availWidth, availHeight):
-        return []  # a chart is never divided between pages
-
-    def draw(self):
-        draw(self.canv, self.picture, *self.faces)
 
 
 def draw(canv, picture: Picture, regular: str, bold: str) -> None:

@@ -11,6 +11,10 @@ the way a district office types them in Word or WPS. All three articles are made
   the body in 仿宋_GB2312 16 pt (set on the Normal style), the part titles (2024：…) centred in
   方正小标宋简体, the section titles in 黑体 (one as SimHei) at the body size; body paragraphs
   begin with a bold lead-in phrase (**稳投资成效明显。**…).
+- ``chishui-2025-kaiti.docx`` (赤水区): the 公文 order of GB/T 9704 with no bold flag: the body in
+  仿宋_GB2312 16 pt, 一、 part titles in 黑体, （一） section titles in 楷体_GB2312 (one as KaiTi);
+  the subtitle, the byline, an editor's note and a photo caption are in 楷体 too, and are not
+  titles.
 
     .venv/bin/python tests/import/make_bold_docx.py
 """
@@ -178,7 +182,43 @@ def luwan(out: Path) -> None:
     d.save(str(out))
 
 
-MAKERS = {"liutang-2024-bold.docx": liutang, "heming-2024-numbered.docx": heming, "luwan-2025-heiti.docx": luwan}
+def chishui(out: Path) -> None:
+    d = _document(body_font="仿宋_GB2312", body_size=16)
+
+    def part(t):
+        _para(d, t, font="黑体")
+
+    def section(t, font="楷体_GB2312"):
+        _para(d, t, font=font)
+
+    _para(d, "聚力攻坚开新局", size=22, center=True, font="方正小标宋简体")
+    _para(d, "——写在2025年赤水区两会召开之际", center=True, font="楷体_GB2312")
+    _para(d, "文/示例日报记者 赵六", center=True, font="楷体_GB2312")
+    _para(d, "编者按：2025年赤水区两会即将召开。本报梳理过去一年的发展成绩与新一年的目标任务，以飨读者。",
+          font="楷体_GB2312")
+    _para(d, "1月15日，2025年赤水区两会开幕。")
+    _para(d, "过去一年，赤水区迎难而上、苦干实干，经济社会发展取得新成绩。")
+    part("一、2024年：攻坚克难谱新篇")
+    section("（一）产业发展提质增效")
+    _para(d, "全区地区生产总值达到188.6亿元，增长5.9%；新增规模以上工业企业二十一家。")
+    _para(d, "高新技术企业总数达到64家。")
+    _para(d, "图为赤水工业园区一角。", center=True, size=12, font="楷体_GB2312")
+    section("（二）城乡面貌持续改善", font="KaiTi")
+    _para(d, "全年新建改造城市道路12.4公里，完成老旧小区改造36个。")
+    _para(d, "森林覆盖率达到41.3%。")
+    section("（三）民生福祉不断增进")
+    _para(d, "城镇新增就业5230人，城乡居民人均可支配收入达到3.86万元，增长6.2%。")
+    part("二、2025年：乘势而上启新程")
+    section("（一）做强实体经济")
+    _para(d, "新的一年，赤水区将力争地区生产总值增长6%左右，新增规模以上工业企业不少于15家。")
+    section("（二）办好民生实事")
+    _para(d, "确保城镇新增就业5000人以上，新建改造城市道路8公里。")
+    _para(d, "两会汇聚力量，实干铸就辉煌。41万赤水人民将团结一心，奋力书写高质量发展新篇章！")
+    d.save(str(out))
+
+
+MAKERS = {"liutang-2024-bold.docx": liutang, "heming-2024-numbered.docx": heming, "luwan-2025-heiti.docx": luwan,
+          "chishui-2025-kaiti.docx": chishui}
 
 
 def main() -> None:

@@ -114,9 +114,16 @@ def table_paragraphs(rows: list[list[str]]) -> list[str]:
 
 # ---- what a paragraph looks like ----------------------------------------------------------
 # Offices seldom use Word's heading styles: a title is an ordinary paragraph set in bold, or in a
-# heavy typeface (黑体 for 一、 titles, 方正小标宋 for the big ones, as 公文 are set), often centred
-# or larger. These typefaces read as a title against a Song/Fangsong body.
-HEAVY_FONT = re.compile(r"黑|hei|标宋|大宋|中宋|粗|sans|gothic", re.I)
+# title typeface, often centred or larger. 公文 (GB/T 9704) set the big titles in 方正小标宋, 一、
+# titles in 黑体 and （一） titles in 楷体 against a 仿宋 body: each face ranks a title above the
+# next (a higher weight), and any of them reads as a title against a body in a lower one.
+TITLE_FACES = ((re.compile(r"标宋|大宋|中宋", re.I), 3), (re.compile(r"黑|hei|粗|sans|gothic", re.I), 2),
+               (re.compile(r"楷|kai", re.I), 1))
+
+
+def face_weight(font: str | None) -> int:
+    """How high a title ``font`` ranks (``TITLE_FACES``); 0: a body face, or none given."""
+    return next((weight for pattern, weight in TITLE_FACES if font and pattern.search(font)), 0)
 # A short bold paragraph that only starts an enumeration (一是抓项目) is body text.
 LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|此外|同时)")
 TITLE_MAX = 40
@@ -125,7 +132,7 @@ TITLE_MAX = 40
 @dataclass
 class Look:
     bold: bool  # every run with text is bold
-    heavy: bool  # every run with text is in a heavy East Asian typeface
+    face: int  # the lowest title weight of its runs' East Asian typefaces (``face_weight``)
     size: float | None  # the largest of its runs', in points
     centred: bool
     runs: list[tuple[bool, float | None, str | None, int]]  # each run's bold, size, typeface, characters
@@ -196,7 +203,7 @@ class Looks:
                    self.default_jc is not None and self.default_jc.get(f"{W}val") == "center")
         sizes = [r[1] for r in runs if r[1] is not None]
         return Look(bool(runs) and all(r[0] for r in runs),
-                    bool(runs) and all(r[2] and HEAVY_FONT.search(r[2]) for r in runs),
+                    min((face_weight(r[2]) for r in runs), default=0),
                     max(sizes) if sizes else None, centred, runs)
 
 
@@ -215,10 +222,11 @@ def titleish(text: str) -> bool:
 def looked_levels(texts: list[str], looks: list[Look], below: int = 0) -> list[int | None]:
     """Heading levels (``below`` + 1 … 3) for paragraphs that look like titles, decided from the
     document's own formatting: the body is the size, typeface and weight most of its characters
-    have; a title is a short paragraph wholly bold (where the body is not), or wholly in a heavy
-    typeface the body is not set in, or centred and larger than the body (an empty text: never a
-    title, only counted for the body). Titles larger, then centred, come first: each such look
-    is one level down, under the ``below`` levels the Word heading styles already give."""
+    have; a title is a short paragraph wholly bold (where the body is not), or wholly in a title
+    typeface above the body's, or centred and larger than the body (an empty text: never a
+    title, only counted for the body). Titles larger, then centred, then in a higher typeface
+    come first: each such look is one level down, under the ``below`` levels the Word heading
+    styles already give."""
     sizes: Counter = Counter()
     fonts: Counter = Counter()
     weights: Counter = Counter()
@@ -229,19 +237,19 @@ def looked_levels(texts: list[str], looks: list[Look], below: int = 0) -> list[i
             weights[bold] += n
     body_size = sizes.most_common(1)[0][0] if sizes else None
     body_font = fonts.most_common(1)[0][0] if fonts else None
-    body_heavy = bool(body_font and HEAVY_FONT.search(body_font))
+    body_face = face_weight(body_font)
     body_bold = weights[True] > weights[False]
 
     def size_of(look: Look) -> float:
         return look.size or body_size or 0
 
-    found: dict[int, tuple[float, bool]] = {}
+    found: dict[int, tuple[float, bool, int]] = {}
     for i, (text, look) in enumerate(zip(texts, looks)):
         if not text or not titleish(text):
             continue
         larger = body_size is not None and size_of(look) > body_size
-        if (look.bold and not body_bold) or (look.heavy and not body_heavy) or (look.centred and larger):
-            found[i] = (size_of(look), look.centred)
+        if (look.bold and not body_bold) or look.face > body_face or (look.centred and larger):
+            found[i] = (size_of(look), look.centred, look.face)
     ranks = sorted(set(found.values()), reverse=True)
     out: list[int | None] = [None] * len(texts)
     for i, key in found.items():

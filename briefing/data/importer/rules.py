@@ -21,8 +21,11 @@ BASE_UNITS = [
     "支", "间", "天", "小时", "分钟", "倍", "%", "‰", "床", "篇", "本", "部", "款", "株", "棵", "头", "只", "艘",
     "米", "瓦", "克",
 ]
-UNIT = (r"(?:(?:万亿|亿|万|千)?(?:余|多)?(?:" + "|".join(re.escape(u) for u in sorted(BASE_UNITS, key=len, reverse=True))
-        + r")|(?:万亿|亿|万)(?:余|多)?)")  # …and a bare 亿 or 万 (游客突破300万)
+# 余/多 ("more than") after the number as written: 20余家, 1万余人, and before the magnitude too:
+# 4200余万元, 300多万人 (kept in the unit, so the booklet prints the figure as the article does).
+UNIT = (r"(?:(?:(?:余|多)?(?:万亿|亿|万|千))?(?:余|多)?(?:"
+        + "|".join(re.escape(u) for u in sorted(BASE_UNITS, key=len, reverse=True))
+        + r")|(?:余|多)?(?:万亿|亿|万)(?:余|多)?)")  # …and a bare 亿 or 万 (游客突破300万)
 NUM = r"\d+(?:\.\d+)?"
 PREFIXES = ["不少于", "不低于", "不超过", "不高于", "至少", "超过", "突破", "高于", "低于", "控制在", "达到", "超", "约", "近", "前"]
 SUFFIXES = ["以上", "以内", "以下", "左右"]
