@@ -75,6 +75,34 @@ def test_a_worker_that_read_the_last_booklet_first_gives_the_same_file_and_repor
         [(c.name, c.ok, c.detail) for c in here.checks]
 
 
+def test_the_raw_file_stops_the_reading_of_the_last_booklet(doc, raw, tmp_path):
+    """The last booklet is read only while the layout runs: a file at the output path that
+    takes minutes to read (a few KB of pages of a million operations each) does not hold up
+    the build, which gives the same file and report."""
+    import zlib
+
+    import pikepdf
+
+    raw_pdf, structure = raw
+    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    slow = pikepdf.new()
+    ops = slow.make_indirect(pikepdf.Stream(slow, zlib.compress(b"q Q " * 1_000_000, 9)))
+    ops.Filter = pikepdf.Name.FlateDecode
+    for n in range(100):  # resources of its own: no page is read from the memo of another
+        slow.pages.append(pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+                                                          Contents=ops, Resources=pikepdf.Dictionary(N=n))))
+    slow.save(tmp_path / "last.pdf")
+    assert (tmp_path / "last.pdf").stat().st_size < 50_000
+    job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, tmp_path / "last.pdf")))
+    began = time.monotonic()
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+                      _Stages(None))
+    assert time.monotonic() - began < 20  # reading the last file alone takes two minutes here
+    assert job.pid is None
+    assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    assert [(c.name, c.ok, c.detail) for c in there.checks] == [(c.name, c.ok, c.detail) for c in here.checks]
+
+
 def test_a_worker_that_dies_means_this_process_finishes(doc, raw, tmp_path):
     raw_pdf, structure = raw
     here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")

@@ -7,9 +7,9 @@ worker first thing (``fork.Worker``), which imports them on the other core while
 reads the data and lays out the pages; it is then sent the raw file and finishes, verifies and
 reports, as this process would have. Before that, while it waits, it verifies the booklet the
 build will replace (``_warm``), as ``serve``'s standby does: what an edit left unchanged (most
-pages, often the fonts) then comes from the verification memos. The result is the same file and
-the same report; anything that goes wrong with the worker itself makes this process do both
-stages (``WorkerFailed``).
+pages, often the fonts) then comes from the verification memos; the raw file, once sent, stops
+that reading. The result is the same file and the same report; anything that goes wrong with
+the worker itself makes this process do both stages (``WorkerFailed``).
 
 Only where those libraries are not imported yet is there anything to win: a ``watch`` or
 ``serve`` process has them after its first build, and finishes in process.
@@ -17,6 +17,8 @@ Only where those libraries are not imported yet is there anything to win: a ``wa
 
 from __future__ import annotations
 
+import select
+import signal
 import sys
 import time
 from pathlib import Path
@@ -25,6 +27,7 @@ from ..errors import BriefingError
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
+POLL = 0.01  # seconds between the warm-up's looks for the raw file
 
 
 def _worker(requests: int, replies: int, last: Path | None = None) -> None:
@@ -35,7 +38,7 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
     from ..pdf.finish import finish
 
     if last is not None:
-        _warm(last)
+        _warm(last, requests)
     raw, tmp, out, doc, built, structure, paper = read(requests)
     began = time.perf_counter()
     try:
@@ -47,18 +50,44 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
     write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=last is not None), finished))
 
 
-def _warm(last: Path) -> None:
+class _Arrived(BaseException):
+    """The raw file came while the worker still read the last booklet (not an ``Exception``:
+    verify, which turns those into its report, lets it through)."""
+
+
+def _warm(last: Path, requests: int) -> None:
     """Verify the booklet this build replaces, while the layout runs: the pages and fonts an
     edit left as they were then come from the memos, and the reading's first-call costs are
     paid (what ``serve``'s standby does with its last booklet). Only a file of a booklet's
-    size; whatever it is, it only fills the memos, and the report is thrown away."""
+    size; whatever it is, it only fills the memos, and the report is thrown away.
+
+    Only while the layout runs: once the raw file is there to read (``requests``), the reading
+    stops where it is. A 3 KB file of many operations that take minutes to read held the build
+    up for as long. A memo keeps only values made whole: a stop costs the one being made."""
     from ..check.verify import SIZE_BUDGET, verify
 
+    looking = True
+
+    def look(signum, frame) -> None:
+        nonlocal looking
+        if looking and select.select([requests], [], [], 0)[0]:
+            looking = False  # raised once: the stop cannot come again, in the lines below
+            raise _Arrived
+
+    before = signal.signal(signal.SIGALRM, look)
     try:
-        if 0 < last.stat().st_size <= 2 * SIZE_BUDGET:
-            verify(last, None, None, None)
-    except OSError:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, POLL, POLL)
+            if 0 < last.stat().st_size <= 2 * SIZE_BUDGET:
+                verify(last, None, None, None)
+        except OSError:
+            pass
+        finally:
+            looking = False
+    except _Arrived:
         pass
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, before)
 
 
 class FinishJob:

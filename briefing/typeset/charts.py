@@ -568,6 +568,36 @@ def _fingerprint() -> tuple:
     return tuple(version(p) for p in ("matplotlib", "reportlab", "jieba")) + (code.hexdigest(),)
 
 
+def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle) -> Picture:
+    """A cached picture as this chart's would be (else ``TypeError``: a miss): its width, a
+    height its labels' lines can give it, every path and text inside it, in the booklet's
+    glyphs. The page trusts a chart's size: one too short for its drawing would be drawn over
+    the text above it, and verification reads text, not what covers it."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    heights = [_heights(spec.kind, len(spec.rows), extra, style)[-1] * 72 for extra in range(style.label_lines)]
+    w, h = found.width, found.height
+    if abs(w - width_pt) > 0.001 or all(abs(h - x) > 0.001 for x in heights):
+        raise TypeError("chart entry: not this chart's size")
+    for item in found.items:
+        if type(item) is Label:  # its em box, as the page draws it
+            if fonts.missing(item.text):
+                raise TypeError("chart entry: a text the booklet's faces cannot draw")
+            face = fonts.sans_bold if item.bold else fonts.sans
+            em, text_w = getFont(face).face, stringWidth(item.text, face, item.size)
+            x0 = item.x - {"start": 0, "middle": text_w / 2, "end": text_w}[item.anchor]
+            xs = [x0, x0 + text_w]
+            ys = [item.y + em.descent / 1000 * item.size, item.y + em.ascent / 1000 * item.size]
+        else:
+            xs, ys = list(item.points[0::2]), list(item.points[1::2])
+            if item.clip:
+                x, y, cw, ch = item.clip
+                xs, ys = xs + [x, x + cw], ys + [y, y + ch]
+        if min(xs) < -0.001 or max(xs) > w + 0.001 or min(ys) < -0.001 or max(ys) > h + 0.001:  # as rounded
+            raise TypeError("chart entry: drawn outside the chart")
+    return found
+
+
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
             style: ChartStyle = ChartStyle(), draw: bool = True):
     """The chart as a flowable (``chartslot.Chart``) of ``cached_picture``, or None."""
@@ -588,7 +618,7 @@ def cached_picture(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cach
     if cache and cache.root:
         k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
                 _fingerprint())
-    found = cache.get("charts", k) if k else None
+    found = cache.get("charts", k, lambda p: _fits(p, spec, width_pt, fonts, style)) if k else None
     if found is None and draw:
         found = picture(spec, width_pt, fonts, style)
         if k:

@@ -20,6 +20,8 @@ ANCHORS = {"start": "drawString", "middle": "drawCentredString", "end": "drawRig
 SEGMENT = {"M": (2, "m"), "L": (2, "l"), "C": (6, "c"), "Z": (0, "h")}  # code: (numbers, operator)
 LIMIT = 5000.0  # points: no chart reaches this far, so a coordinate beyond it is not one of ours
 MAX_ITEMS = 50_000
+MAX_SIZE = 100_000  # path letters, numbers and text characters in all: 14 dotted bars have 35,000
+DASH_MIN = 0.001  # a dash length or phase under this is not ours (reportlab writes the phase with str(): 1e-05)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def _check_shape(s: Shape) -> None:
     if not ((s.fill is None or _colour(s.fill)) and (s.stroke is None or _colour(s.stroke))):
         raise TypeError("picture: malformed colour")
     if not (_numbers((s.width,)) and 0 <= s.width <= 100 and _numbers(s.dash)
-            and all(v >= 0 for v in s.dash) and len(s.dash) != 1):
+            and all(v == 0 or DASH_MIN <= v for v in s.dash) and (not s.dash or sum(s.dash[1:]) > 0)):
         raise TypeError("picture: malformed line width or dash")
     if not (s.cap in (0, 1, 2) and s.join in (0, 1, 2) and type(s.cap) is int and type(s.join) is int):
         raise TypeError("picture: malformed cap or join")
@@ -147,7 +149,11 @@ def check(picture) -> None:
     if type(picture.items) is not tuple or len(picture.items) > MAX_ITEMS:
         raise TypeError("picture: malformed items")
     fields = {Shape: set(Shape.__dataclass_fields__), Label: set(Label.__dataclass_fields__)}
+    size = 0
     for item in picture.items:
         if type(item) not in fields or set(vars(item)) != fields[type(item)]:
             raise TypeError("picture: an item that is not a shape or a text")
         (_check_shape if type(item) is Shape else _check_label)(item)
+        size += len(item.codes) + len(item.points) if type(item) is Shape else len(item.text)
+        if size > MAX_SIZE:  # more than a chart of ours draws: its page could outgrow what verify reads
+            raise TypeError("picture: too large")
