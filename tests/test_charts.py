@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from briefing.data.load import load
 from briefing.data.model import Answer, Labels, Metric
@@ -493,6 +494,47 @@ def test_review_statuses_differ_in_grey_by_tone(fonts):
     assert means[0] + 40 < means[1], means  # 基本达成 lighter
     assert min(spreads[1:4]) > 15, spreads  # hatched, dotted, cross-hatched: patterned, not flat
     assert means[4] > 240, means  # 待填报: blank, only its dashed outline
+
+
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_a_legend_too_long_for_one_line_wraps_inside_the_chart(fonts, paper):
+    """Five statuses with two-digit counts do not fit one line at A5's width: the legend wraps
+    onto more lines, every item inside the chart, and the chart is as tall as its size says
+    beforehand (a worker's placeholder). It ran past the text block (○待填报 14 at 140.7 mm of a
+    133 mm block) and the booklet failed verification."""
+    from briefing.typeset.chartrules import ChartSpec, Row
+    from briefing.typeset.charts import chart_size
+    from briefing.typeset.styles import styles_for
+
+    width = styles_for(paper, fonts).geometry.frame_width
+    counts = {"达成": 12, "基本达成": 11, "进行中": 10, "未达成": 14, "待填报": 13}
+    row = Row("路径一", "路径一", 60, "60项", 60, segments=tuple(counts.items()))
+    spec = ChartSpec("status", "t", "项", (row,))
+    pic = picture(spec, width, fonts)
+    assert (pic.width, pic.height) == pytest.approx(chart_size(spec, width, fonts))
+    legend = [t for t in pic.items if type(t) is Label and t.text.endswith(tuple(f" {n}" for n in counts.values()))]
+    assert len(legend) == 5
+    for t in legend:
+        assert t.anchor == "start" and t.x + stringWidth(t.text, fonts.sans, t.size) <= pic.width
+    assert len({t.y for t in legend}) == (2 if paper == "a5" else 1)
+
+
+def test_a_booklet_whose_review_legend_wraps_builds_and_verifies_on_a5(tmp_path):
+    import yaml
+
+    from briefing.cache import Cache
+    from briefing.commands.build import build
+
+    data = yaml.safe_load((ROOT / "data" / "sample-2024.yaml").read_text(encoding="utf-8"))
+    targets = []
+    for status, n in (("达成", 12), ("基本达成", 11), ("进行中", 10), ("未达成", 14)):
+        targets += [{"text": f"示例目标{status}{i}", "status": status, "result": "示例"} for i in range(n)]
+    targets += [{"text": f"示例目标待填报{i}"} for i in range(13)]
+    data["review"]["paths"] = [{"ordinal": "路径一", "title": "示例", "targets": targets}]
+    src = tmp_path / "legend.yaml"
+    src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = build(src, tmp_path / "legend.pdf", paper="a5", cache=Cache(None))
+    assert result.report.ok
 
 
 def test_a_count_on_a_patterned_segment_sits_on_a_clear_ground(fonts):

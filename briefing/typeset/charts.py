@@ -92,11 +92,18 @@ def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
     return stringWidth(text, fonts.sans_bold, style.label_pt)
 
 
-def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle) -> tuple[float, ...]:
+SWATCH_IN = 0.11  # a status legend's swatch: this high, 1.6 times as wide
+LEGEND_LINE_IN = 0.2  # each further line of a status legend
+
+
+def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle, legend_lines: int = 1) -> tuple[float, ...]:
     """(row, below the rows, top, bottom, whole chart) in inches, for ``n`` rows whose longest
-    label has ``extra_lines`` lines more than one."""
+    label has ``extra_lines`` lines more than one (and a status chart's legend of
+    ``legend_lines`` lines)."""
     row_in = style.row_in + 0.15 * extra_lines
     below_in = 0.26 if kind in ("growth", "status") else 0.0  # the growth axis / the legend
+    if kind == "status":
+        below_in += LEGEND_LINE_IN * (legend_lines - 1)
     top_in, bottom_in = 0.06, 0.06
     return row_in, below_in, top_in, bottom_in, top_in + row_in * n + below_in + bottom_in
 
@@ -121,7 +128,26 @@ def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartSty
     room = width_pt * style.left - 10  # as ``render`` gives ``_label``
     widths = [sum(measure(c) for c in r.short) for r in spec.rows]
     lines = [1 if w <= room else min(style.label_lines, max(2, math.ceil(w / room))) for w in widths]
-    return width_pt, _heights(spec.kind, len(spec.rows), max(lines) - 1, style)[-1] * 72
+    return width_pt, _heights(spec.kind, len(spec.rows), max(lines) - 1, style,
+                              len(_legend_lines(spec, width_pt, fonts, style)))[-1] * 72
+
+
+def _legend_lines(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle) -> list[list[tuple]]:
+    """A status chart's legend, (status, text, x in inches) an item, in lines as wide as the
+    chart at most: five statuses with two-digit counts take two lines at A5's width."""
+    if spec.kind != "status":
+        return [[]]
+    lines: list[list[tuple]] = [[]]
+    x_in = 0.0
+    for status, count in spec.rows[0].segments:
+        text = f"{symbol(status)}{status} {format_number(count)}"
+        width_in = SWATCH_IN * 1.6 + 0.04 + stringWidth(text, fonts.sans, style.label_pt) / 72
+        if lines[-1] and x_in + width_in > width_pt / 72:
+            lines.append([])
+            x_in = 0.0
+        lines[-1].append((status, text, x_in))
+        x_in += width_in + 0.14
+    return lines
 
 
 def warm_up() -> None:
@@ -168,7 +194,9 @@ def _laid_out(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyl
     right_pt = min(need, room)
     plot_pt = width_pt - left_pt - right_pt
     labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
-    row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style)
+    legend = _legend_lines(spec, width_pt, fonts, style)
+    row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style,
+                                                              len(legend))
     width_in = width_pt / 72
     rc = {
         "font.family": FAMILY,
@@ -193,7 +221,7 @@ def _laid_out(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyl
         for y, label in zip(ys, labels):  # where matplotlib puts y tick labels, without an axis
             ax.text(label, 0, y, -6, ax.yaxis_transform, ha="right", va="center_baseline", color=style.text)
         if spec.kind == "status":
-            _legend(fig, ax, rows[0], fonts, style, bottom_in + 0.02)
+            _legend(fig, ax, legend, style, bottom_in + 0.02)
         ax.unclip()
         return out(fig)
 
@@ -537,22 +565,22 @@ def _pattern(ax, pattern: str, transform, box, style: ChartStyle) -> None:
     ax.add(lines, clip=False)
 
 
-def _legend(fig, ax, row: Row, fonts: FontSet, style: ChartStyle, y_in: float) -> None:
-    """Under a status bar: each status's swatch, symbol, name and count."""
+def _legend(fig, ax, lines: list[list[tuple]], style: ChartStyle, y_in: float) -> None:
+    """Under a status bar: each status's swatch, symbol, name and count, in the lines
+    ``_legend_lines`` gives (the first at the top; ``y_in``: the last's bottom)."""
     from matplotlib.patches import Rectangle
 
-    x_in = 0.0
-    size = 0.11
-    for status, count in row.segments:
-        fill, pattern = status_look(status)
-        fig.add_artist(Rectangle((x_in, y_in), size * 1.6, size, facecolor=fill, edgecolor=style.text,
-                                 linewidth=0.6, linestyle="--" if pattern == "dashed" else "-",
-                                 transform=fig.dpi_scale_trans))
-        _pattern(ax, pattern, fig.dpi_scale_trans, (x_in, x_in + size * 1.6, y_in, y_in + size), style)
-        text = f"{symbol(status)}{status} {format_number(count)}"
-        fig.text(x_in + size * 1.6 + 0.04, y_in + size / 2, text, transform=fig.dpi_scale_trans, va="center",
-                 ha="left", color=style.text)
-        x_in += size * 1.6 + 0.04 + stringWidth(text, fonts.sans, style.label_pt) / 72 + 0.14
+    size = SWATCH_IN
+    for n, line in enumerate(lines):
+        y = y_in + LEGEND_LINE_IN * (len(lines) - 1 - n)
+        for status, text, x_in in line:
+            fill, pattern = status_look(status)
+            fig.add_artist(Rectangle((x_in, y), size * 1.6, size, facecolor=fill, edgecolor=style.text,
+                                     linewidth=0.6, linestyle="--" if pattern == "dashed" else "-",
+                                     transform=fig.dpi_scale_trans))
+            _pattern(ax, pattern, fig.dpi_scale_trans, (x_in, x_in + size * 1.6, y, y + size), style)
+            fig.text(x_in + size * 1.6 + 0.04, y + size / 2, text, transform=fig.dpi_scale_trans, va="center",
+                     ha="left", color=style.text)
 
 @lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
 def _fingerprint() -> tuple:
@@ -575,7 +603,8 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
     the text above it, and verification reads text, not what covers it."""
     from reportlab.pdfbase.pdfmetrics import getFont
 
-    heights = [_heights(spec.kind, len(spec.rows), extra, style)[-1] * 72 for extra in range(style.label_lines)]
+    legend = len(_legend_lines(spec, width_pt, fonts, style))
+    heights = [_heights(spec.kind, len(spec.rows), extra, style, legend)[-1] * 72 for extra in range(style.label_lines)]
     w, h = found.width, found.height
     if abs(w - width_pt) > 0.001 or all(abs(h - x) > 0.001 for x in heights):
         raise TypeError("chart entry: not this chart's size")
