@@ -35,6 +35,9 @@ from .places import default_dir
 KEEP = 400  # entries kept per kind; the oldest beyond that are removed
 SETTLED_NS = 2_000_000_000  # a file changed this long before it was hashed cannot change unseen
 MAX_ENTRY = 64 * 1024 * 1024  # bytes: the largest entry, a parsed CJK face, is about 1 MB
+# Smaller kinds read no more than a few times their largest: a chart's picture is tens of KB
+# (the largest ours draw, 300 KB), and JSON decoded takes many times its size in memory.
+KIND_MAX = {"charts": 4 * 1024 * 1024, "contents": 1024 * 1024}
 FORMAT = "briefing-cache/2"  # 1 was pickle: never read
 STALE_TEMP = 3600  # seconds after which a half-written entry of ours is removed
 
@@ -194,7 +197,7 @@ def _read(path: Path, kind: str, k: str):
     """An entry's value, only if the file is ours, within size, well-formed JSON, and made for
     exactly this kind and key."""
     try:
-        raw = read_regular(path, MAX_ENTRY)
+        raw = read_regular(path, min(MAX_ENTRY, KIND_MAX.get(kind, MAX_ENTRY)))
     except InputError as exc:
         raise LookupError(str(exc)) from None
     if hasattr(os, "getuid") and os.stat(path).st_uid != os.getuid():

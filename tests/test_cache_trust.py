@@ -204,6 +204,9 @@ def test_an_entry_too_large_or_not_a_regular_file_is_a_miss(tmp_path, monkeypatc
     monkeypatch.setattr(cache_module, "MAX_ENTRY", 100)
     assert Cache(root).get("charts", chart.stem) is None
     monkeypatch.undo()
+    stored = json.loads(chart.read_bytes())  # a chart of well-formed JSON, 5 MB: not even read
+    chart.write_text(json.dumps({**stored, "pad": "x" * (5 << 20)}), encoding="utf-8")
+    assert Cache(root).get("charts", chart.stem) is None
     chart.unlink()
     os.mkfifo(chart)  # would block a plain read for ever
     assert Cache(root).get("charts", chart.stem) is None
