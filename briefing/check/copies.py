@@ -97,6 +97,15 @@ def _balance(content: list) -> str | None:
     return f"{', '.join(open_)} left open" if open_ else None
 
 
+def read_once(ref, num: int):
+    """A font of a verified file (``ref``: a ``Reference`` or ``imposed.SheetsReference``) as the
+    content walker reads it, parsed once for all copies."""
+    kept = ref._fonts.get(num)
+    if kept is None:
+        kept = ref._fonts[num] = Walker(ref.reader).font(ref.reader.get_object(num))
+    return kept
+
+
 @dataclass
 class Reference:
     """The verified booklet, read once for checking all its copies."""
@@ -115,11 +124,7 @@ class Reference:
     _fonts: dict = field(default_factory=dict)
 
     def font(self, num: int):
-        """A font of the booklet as the content walker reads it, parsed once for all copies."""
-        kept = self._fonts.get(num)
-        if kept is None:
-            kept = self._fonts[num] = Walker(self.reader).font(self.reader.get_object(num))
-        return kept
+        return read_once(self, num)
 
     @classmethod
     def read(cls, path: FsPath, geo: Geometry) -> "Reference":
@@ -197,23 +202,60 @@ class CopyReport:
 
 def check_copy(ref: Reference, path: FsPath, expect: Expected) -> CopyReport:
     """Every problem of one copy (an empty list: it is the booklet plus the right stamp)."""
+    return reported(_check, ref, path, expect, "the copy")
+
+
+def reported(check, ref, path: FsPath, expect: Expected, what: str) -> CopyReport:
+    """The report of ``check(ref, path, expect, report)`` on one file; a damaged file, on which
+    pypdf raises nearly anything, is one problem: it cannot be read."""
     report = CopyReport(str(path))
     try:
-        _check(ref, FsPath(path), expect, report)
-    except Exception as exc:  # a damaged copy: pypdf raises nearly anything
-        report.problems.append(f"cannot read the copy: {unreadable(exc)}")
+        check(ref, FsPath(path), expect, report)
+    except Exception as exc:
+        report.problems.append(f"cannot read {what}: {unreadable(exc)}")
     return report
+
+
+def stamped_resources(page, base, size: int, where: str, whose: str, forms: dict[str, set[int]],
+                      problems: list[str]) -> DictionaryObject:
+    """A stamped page's (or sheet side's) XObjects, its resources checked against ``base``'s:
+    the same but for the stamp's new forms (objects numbered from ``size`` on), which are noted
+    in ``forms``; each difference else is a problem (``where``: the page, ``whose``: the base)."""
+    res, base_res = _r(page.raw_get("/Resources")), _r(base.raw_get("/Resources"))
+    xobj = _r(res.get("/XObject")) or DictionaryObject()
+    base_xobj = _r(base_res.get("/XObject")) or DictionaryObject()
+    if res.keys() - {"/XObject"} != base_res.keys() - {"/XObject"} or not all(
+            same(res.raw_get(k), base_res.raw_get(k)) for k in res if k != "/XObject"):
+        problems.append(f"{where}: /Resources differ from {whose}'s beyond its XObjects")
+    for k in base_xobj:
+        if k not in xobj or not same(xobj.raw_get(k), base_xobj.raw_get(k)):
+            problems.append(f"{where}: XObject {k} is not {whose}'s")
+    for k in xobj.keys() - base_xobj.keys():
+        value = xobj.raw_get(k)
+        if k not in FORM_NAMES or not isinstance(value, IndirectObject) or value.idnum < size:
+            problems.append(f"{where}: XObject {k} is not one of the stamp's new forms")
+        else:
+            forms.setdefault(k, set()).add(value.idnum)
+    return xobj
+
+
+def opened_over(ref, path: FsPath, report: CopyReport, base: str) -> PdfReader | None:
+    """The file read, when it starts with the bytes of the verified file it updates
+    (``ref.data``, ``base`` in the message); its size and digest go into ``report``."""
+    report.problems += ref.problems
+    data = read_regular(path, MAX_PDF_BYTES)
+    report.size, report.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    if not data.startswith(ref.data):
+        report.problems.append(f"does not start with {base}'s bytes")
+        return None
+    return PdfReader(io.BytesIO(data))
 
 
 def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -> None:
     problems = report.problems
-    problems += ref.problems
-    data = read_regular(path, MAX_PDF_BYTES)
-    report.size, report.sha256 = len(data), hashlib.sha256(data).hexdigest()
-    if not data.startswith(ref.data):
-        problems.append("does not start with the verified booklet's bytes")
+    reader = opened_over(ref, path, report, "the verified booklet")
+    if reader is None:
         return
-    reader = PdfReader(io.BytesIO(data))
     base_pages = ref.pages
 
     # 1. Which objects the update redefines.
@@ -252,21 +294,7 @@ def _check(ref: Reference, path: FsPath, expect: Expected, report: CopyReport) -
                 or first.get_data().strip() != b"q" or not stamp.get_data().lstrip().startswith(b"Q")):
             problems.append(f"page {n}: the stamp is not wrapped as q … Q around the booklet's content")
             continue
-        res, base_res = _r(page.raw_get("/Resources")), _r(base.raw_get("/Resources"))
-        xobj = _r(res.get("/XObject")) or DictionaryObject()
-        base_xobj = _r(base_res.get("/XObject")) or DictionaryObject()
-        if res.keys() - {"/XObject"} != base_res.keys() - {"/XObject"} or not all(
-                same(res.raw_get(k), base_res.raw_get(k)) for k in res if k != "/XObject"):
-            problems.append(f"page {n}: /Resources differ from the booklet's beyond its XObjects")
-        for k in base_xobj:
-            if k not in xobj or not same(xobj.raw_get(k), base_xobj.raw_get(k)):
-                problems.append(f"page {n}: XObject {k} is not the booklet's")
-        for k in xobj.keys() - base_xobj.keys():
-            value = xobj.raw_get(k)
-            if k not in FORM_NAMES or not isinstance(value, IndirectObject) or value.idnum < ref.size:
-                problems.append(f"page {n}: XObject {k} is not one of the stamp's new forms")
-            else:
-                forms.setdefault(k, set()).add(value.idnum)
+        xobj = stamped_resources(page, base, ref.size, f"page {n}", "the booklet", forms, problems)
         # Walked with nothing but its own forms: the stamp may use no other resource of the page.
         own = DictionaryObject({NameObject(k): xobj.raw_get(k) for k in FORM_NAMES if k in xobj})
         stamps.append(walker.stream(stamp, DictionaryObject({NameObject("/XObject"): own}), n))

@@ -36,7 +36,6 @@ every copy, and what a copy adds is checked in full.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -47,8 +46,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 from ..files import read_regular
 from .content import PageContent, Walker, operations
 from .copies import (FORM_NAMES, CopyReport, Expected, Reference, _balance, _fonts, _locations, _r, _Walker,
-                     _watermark, same, stamp_checks, unmoved)
-from .verify import MAX_PDF_BYTES, unreadable
+                     _watermark, opened_over, read_once, reported, same, stamp_checks, stamped_resources,
+                     unmoved)
+from .verify import MAX_PDF_BYTES
 
 PLACE_TOLERANCE = 0.001  # points: the placement is written to 4 decimals
 
@@ -70,10 +70,7 @@ class SheetsReference:
     _fonts: dict = field(default_factory=dict)
 
     def font(self, num: int):
-        kept = self._fonts.get(num)
-        if kept is None:
-            kept = self._fonts[num] = Walker(self.reader).font(self.reader.get_object(num))
-        return kept
+        return read_once(self, num)
 
     @classmethod
     def read(cls, path: FsPath, booklet: Reference, paper: str, sheet: str | None) -> "SheetsReference":
@@ -108,23 +105,14 @@ class SheetsReference:
 
 def check_imposed_copy(ref: SheetsReference, path: FsPath, expect: Expected) -> CopyReport:
     """Every problem of one copy's imposed file (none: the imposed booklet plus its stamps)."""
-    report = CopyReport(str(path))
-    try:
-        _check(ref, FsPath(path), expect, report)
-    except Exception as exc:  # a damaged file: pypdf raises nearly anything
-        report.problems.append(f"cannot read the imposed copy: {unreadable(exc)}")
-    return report
+    return reported(_check, ref, path, expect, "the imposed copy")
 
 
 def _check(ref: SheetsReference, path: FsPath, expect: Expected, report: CopyReport) -> None:
     problems = report.problems
-    problems += ref.problems
-    data = read_regular(path, MAX_PDF_BYTES)
-    report.size, report.sha256 = len(data), hashlib.sha256(data).hexdigest()
-    if not data.startswith(ref.data):
-        problems.append("does not start with the verified imposed booklet's bytes")
+    reader = opened_over(ref, path, report, "the verified imposed booklet")
+    if reader is None:
         return
-    reader = PdfReader(io.BytesIO(data))
 
     # 1. Only the sides' dictionaries are redefined.
     problems += unmoved(reader, ref, set(ref.side_ids), "the imposed booklet", "only its sides may be")
@@ -196,21 +184,7 @@ def _side(n: int, side, base, spots, ref: SheetsReference, forms: dict[str, set[
     if _r(contents[0]).get_data().strip() != b"q" or _r(contents[k + 1]).get_data().strip() != b"Q":
         problems.append(f"side {n}: the imposed side is not wrapped as q … Q")
         return None
-    res, base_res = _r(side.raw_get("/Resources")), _r(base.raw_get("/Resources"))
-    xobj = _r(res.get("/XObject")) or DictionaryObject()
-    base_xobj = _r(base_res.get("/XObject")) or DictionaryObject()
-    if res.keys() - {"/XObject"} != base_res.keys() - {"/XObject"} or not all(
-            same(res.raw_get(k), base_res.raw_get(k)) for k in res if k != "/XObject"):
-        problems.append(f"side {n}: /Resources differ from the imposed booklet's beyond its XObjects")
-    for key in base_xobj:
-        if key not in xobj or not same(xobj.raw_get(key), base_xobj.raw_get(key)):
-            problems.append(f"side {n}: XObject {key} is not the imposed booklet's")
-    for key in xobj.keys() - base_xobj.keys():
-        value = xobj.raw_get(key)
-        if key not in FORM_NAMES or not isinstance(value, IndirectObject) or value.idnum < ref.size:
-            problems.append(f"side {n}: XObject {key} is not one of the stamp's new forms")
-        else:
-            forms.setdefault(key, set()).add(value.idnum)
+    stamped_resources(side, base, ref.size, f"side {n}", "the imposed booklet", forms, problems)
     return [_r(c) for c in contents[k + 2:]]
 
 
