@@ -44,7 +44,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from ..files import read_regular
-from .content import PageContent, Walker, operations
+from .content import PageContent, operations
 from .copies import (FORM_NAMES, CopyReport, Expected, Reference, _balance, _fonts, _locations, _r, _Walker,
                      _watermark, opened_over, read_once, reported, same, stamp_checks, stamped_resources,
                      unmoved)

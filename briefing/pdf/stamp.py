@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 

@@ -20,7 +20,7 @@ from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext
 from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents
-from .styles import Styles, TextStyle
+from .styles import Styles
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
 

@@ -25,7 +25,7 @@ from ..load import load_text, parse_yaml, read_text
 from ..office import RESAVE, WorkbookError, formula_cells, has_formulas, merged_down, open_workbook
 from ..marks import CHECK, review_marks
 from ..model import COMPARATORS
-from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, q, slug, unique_ids
+from .draft import CHECK as CHECK_COMMENT, metric_line, quantity_line, unique_ids
 from .clean import normalise, read_source
 
 METRIC_COLUMNS = ["答卷", "id", "名称", "数值", "上限", "单位", "限定词", "类型", "增长%", "图表", "图中简称", "属于",
