@@ -246,7 +246,7 @@ def build_copies(data: str | os.PathLike[str], listing: str | os.PathLike[str],
             raise OutputError(f"无法写入 {folder.parent}：{os_reason(exc)}") from None
         tmp, raw = staging / ".booklet.pdf", staging / ".booklet.raw.pdf"
         try:
-            report = verified(doc, fonts, tmp, raw, folder, paper, cache, stages, hint_key, hint, job)
+            verified(doc, fonts, tmp, raw, folder, paper, cache, stages, hint_key, hint, job)  # raises if not
         finally:
             if job is not None:
                 job.close()
