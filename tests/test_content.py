@@ -297,6 +297,21 @@ def test_every_page_of_a_long_booklet_comes_back_from_the_memo(tmp_path):
     assert PAGES.hits - hits == pages
 
 
+def test_the_page_memo_makes_room_for_a_booklet_longer_than_it(booklet, doc, monkeypatch):
+    """A booklet whose pages do not fit the page memo (here a memo of 1 MB; in use, one of
+    some 230 pages) would get none of them back, read in the same order again: after one
+    reading the memo makes room for it as it goes, up to ``PAGES_MOST``."""
+    from briefing.check import content
+
+    pages = len(PdfReader(booklet.output).pages)
+    monkeypatch.setattr(content, "PAGES", content.Memo(1024 * 1024))
+    verify(booklet.output, doc)
+    hits = content.PAGES.hits
+    assert verify(booklet.output, doc).ok
+    assert content.PAGES.hits - hits == pages
+    assert 1024 * 1024 < content.PAGES.budget <= content.PAGES_MOST
+
+
 def test_a_key_says_everything_the_reading_depends_on(booklet):
     """Two readers of one file give equal keys for a font and for a page's resources; a font
     that differs in any one of its objects (its ToUnicode bytes, a width, its descriptor), or

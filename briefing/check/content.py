@@ -476,6 +476,7 @@ def _font(font_dict: DictionaryObject) -> _Font:
 # the same, in any file (``_SAME``); the memos below are keyed by those tokens and the bytes.
 FONTS = Memo(16 * 1024 * 1024)  # font dictionary → _Font
 PAGES = Memo(64 * 1024 * 1024)  # (content stream, resources) → PageContent: a 90-page booklet's take 25 MB
+PAGES_MOST = 256 * 1024 * 1024  # the room the page memo makes for a long booklet (``Walker.pages``) at most
 _SAME = Memo(32 * 1024 * 1024)  # everything an object says → its token
 MAX_KEY_ITEMS = 200_000  # an object larger than this (a hostile file) is read without the memos
 
@@ -611,6 +612,7 @@ class Walker:
     def __init__(self, reader, memo: bool = False):
         self.reader = reader
         self.memo = memo
+        self.kept = 0  # what the pages read through the page memo count against its budget
         self._fonts: dict[int, tuple[object, _Font]] = {}
         self._tokens: dict[tuple[int, int], _Token] = {}  # (object number, generation) → token
 
@@ -654,6 +656,8 @@ class Walker:
         key = self.key(resources) if self.memo else None
         if key is not None:
             data = contents.get_data()
+            self.kept += 30 * len(data)
+            PAGES.make_room(2 * self.kept, PAGES_MOST)  # this booklet and an edit of it, whatever its length
             return PAGES.get((data, key), 30 * len(data), lambda: self._page(contents, resources, number)).again(number)
         return self._page(contents, resources, number)
 

@@ -62,6 +62,13 @@ class Memo:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._size -= dropped
 
+    def make_room(self, size: int, most: int) -> None:
+        """Let the memo hold ``size`` (no more than ``most``): what one reading keeps, read in
+        the same order next time, all comes back only if it all fits; the least recently used
+        going first, a memo smaller than a sequence keeps none of it."""
+        with self._lock:
+            self.budget = max(self.budget, min(size, most))
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
