@@ -209,6 +209,36 @@ def test_the_check_refuses_a_stamp_off_its_place(one_copy, tmp_path, monkeypatch
     assert any("within 10 mm of the trim" in p for p in problems.problems)
 
 
+def test_the_check_refuses_an_e_mail_copy_that_paints_more_than_its_light_watermark(one_copy, tmp_path,
+                                                                                    monkeypatch):
+    """A white box over the text, in the page's stamp or in the watermark form, or the watermark
+    in white: each hides the booklet's words, and each passed the old check."""
+    from briefing.fonts.outlines import outline
+    from briefing.pdf import stamp as stamper
+
+    work, booklet, b, layout, copy, reference = one_copy
+    marks = Marks("012", "张喆玥", "第一代表团", True)
+    expected = Expected("012", "第 012 份", (*_expected().cover,), True,
+                        outline(layout.fonts.path(stamper.FACES["watermark"]), layout.watermark_text(marks)).ops)
+    good = tmp_path / "good.pdf"
+    good.write_bytes(stamp(b, layout, marks))
+    assert check_copy(reference, good, expected).problems == []
+    box = b"/Artifact BMC 1 1 1 rg 100 300 300 300 re f EMC\n"
+    page_ops, form = stamper._page_ops, stamper._watermark
+    for case, patch in (
+            ("stamp", ("_page_ops", lambda *a: page_ops(*a) + box)),
+            ("form", ("_watermark", lambda *a: (form(*a)[0][:-2] + b" 1 1 1 rg -60 -80 120 160 re f Q\n", *form(*a)[1:]))),
+            ("white", ("_watermark", lambda *a: (form(*a)[0].replace(b"0 0 0 rg", b"1 1 1 rg"), *form(*a)[1:])))):
+        with monkeypatch.context() as m:
+            m.setattr(stamper, *patch)
+            bad = tmp_path / f"{case}.pdf"
+            bad.write_bytes(stamp(b, layout, marks))
+        problems = check_copy(reference, bad, expected).problems
+        assert problems and any("the stamp paints 2 shapes, not its watermark alone" in p
+                                or p == "the watermark is not the outline of the copy's name and number"
+                                for p in problems), (case, problems)
+
+
 def test_an_earlier_folder_is_replaced_whole_and_a_foreign_one_refused(forty, tmp_path):
     tmp, data, _, _ = forty
     out = tmp_path / "out"

@@ -286,3 +286,38 @@ def test_the_placement_is_read_back_as_numbers(sheets, tmp_path, monkeypatch):
     bad.write_bytes(stamp_sheets(s, layout, Marks("012", NAME, GROUP)))
     problems = _check(sheets, bad)
     assert problems and all("its placement does not read back as the imposition's" in p for p in problems)
+
+
+def test_an_e_mail_copy_paints_nothing_but_its_watermark(sheets, tmp_path):
+    """An e-mail copy's stamp may paint (its watermark), but only the watermark's outline, light:
+    a white box over page 5's text, in the page's stamp or inside the watermark form, or the
+    watermark made opaque, hides the booklet's words. Each passed the old check."""
+    _, _, s, _, made, _ = sheets
+    side, at, spot = _side_with(s, 5)
+    box = b"/Artifact BMC 1 1 1 rg 60 60 200 300 re f EMC\n"
+
+    def in_stamp(pdf, up):
+        stream = _stream_of(pdf, side, at)
+        data = stream.read_bytes()
+        up.stream(stream.objgen[0], spot.clip() + box + data[len(spot.clip()):])
+
+    problems = _check(sheets, _changed(made[True], tmp_path / "stamp.pdf", in_stamp), email=True)
+    assert any("page 5: the stamp paints 2 shapes, not its watermark alone" in p for p in problems), problems
+
+    def form(data=lambda d: d, alpha=None):
+        def change(pdf, up):
+            mark = pdf.pages[side].obj.Resources.XObject.BrMark
+            entries = {k[1:]: Raw(v.unparse(resolved=True)) for k, v in mark.stream_dict.items()
+                       if k not in ("/Length", "/Filter")}
+            if alpha is not None:
+                entries["Resources"] = Raw(f"<< /ExtGState << /BrAlpha << /Type /ExtGState /ca {alpha} >> >> >>".encode())
+            up.stream(mark.objgen[0], data(mark.read_bytes()), entries)
+        return change
+
+    for name, change in (("box", form(lambda d: d[:-2] + b" 1 1 1 rg -60 -80 120 160 re f Q\n")),
+                         ("white", form(lambda d: d.replace(b"0 0 0 rg", b"1 1 1 rg", 1))),
+                         ("opaque", form(alpha=1))):
+        problems = _check(sheets, _changed(made[True], tmp_path / f"{name}.pdf", change), email=True)
+        assert "the watermark is not the outline of the copy's name and number" in problems, (name, problems)
+    # Unchanged but rewritten, it passes: the test changes only what it names.
+    assert _check(sheets, _changed(made[True], tmp_path / "same.pdf", form()), email=True) == []

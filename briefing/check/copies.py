@@ -338,6 +338,8 @@ def stamp_checks(stamps: list[PageContent], base_pages: list, geo: Geometry, exp
             problems.append(f"page {n}: the stamp prints “{extra[0]}”, which is none of the copy's marks")
         if expect.email and not content.paints:
             problems.append(f"page {n}: no watermark")
+        elif expect.email and len(content.paints) > 1:  # the watermark's outline is one filled path
+            problems.append(f"page {n}: the stamp paints {len(content.paints)} shapes, not its watermark alone")
         if not expect.email and content.paints:
             problems.append(f"page {n}: the stamp paints shapes, but only an e-mail copy has a watermark")
     # The page boxes are the booklet's (step 2): its pages give them.
@@ -417,8 +419,21 @@ def _watermark(forms: dict[str, set[int]], reader: PdfReader, expect: Expected) 
         return ["a watermark on a print copy"] if marks else []
     if len(marks) != 1:
         return [f"the watermark is {len(marks)} forms, not one on every page"]
-    data = reader.get_object(next(iter(marks))).get_data()
-    if expect.watermark_ops is None or expect.watermark_ops not in data:
+    from ..pdf.stamp import WATERMARK_ALPHA
+
+    form = reader.get_object(next(iter(marks)))
+    data, ops, tail = form.get_data(), expect.watermark_ops, b"\nf Q\n"
+    # Exactly the outline, filled in black at the watermark's light alpha, and nothing else: a
+    # shape or a colour more could hide the booklet's text under it.
+    head = operations(data[:-len(ops) - len(tail)], None) if ops and data.endswith(ops + tail) else []
+    resources = _r(form.get("/Resources"))
+    states = _r(resources.get("/ExtGState")) if isinstance(resources, DictionaryObject) else None
+    alpha = _r(states.get("/BrAlpha")) if isinstance(states, DictionaryObject) else None
+    if not ([op for _, op in head] == [b"q", b"gs", b"rg", b"cm"] and head[1][0] == ["/BrAlpha"]
+            and [float(v) for v in head[2][0]] == [0, 0, 0] and set(resources) == {"/ExtGState"}
+            and set(states) == {"/BrAlpha"} and isinstance(alpha, DictionaryObject)
+            and set(alpha) == {"/Type", "/ca"} and alpha["/Type"] == "/ExtGState"
+            and float(alpha["/ca"]) == WATERMARK_ALPHA):
         return ["the watermark is not the outline of the copy's name and number"]
     return []
 
