@@ -239,6 +239,20 @@ def test_the_check_refuses_an_e_mail_copy_that_paints_more_than_its_light_waterm
                                 for p in problems), (case, problems)
 
 
+def test_the_check_refuses_a_stamp_set_in_a_font_it_does_not_bring(one_copy, tmp_path, monkeypatch):
+    """Text in the page's own font (the booklet's /F1), which the walk of the stamp skipped:
+    the old check passed it unread."""
+    from briefing.pdf import stamp as stamper
+
+    work, booklet, b, layout, copy, reference = one_copy
+    page_ops = stamper._page_ops
+    monkeypatch.setattr(stamper, "_page_ops", lambda *a: page_ops(*a) + b"BT /F1 30 Tf 100 400 Td <00410042> Tj ET\n")
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(stamp(b, layout, Marks("012", "张喆玥", "第一代表团")))
+    problems = check_copy(reference, bad, _expected()).problems
+    assert any("the stamp uses Font /F1, which it does not bring" in p for p in problems), problems
+
+
 def test_an_earlier_folder_is_replaced_whole_and_a_foreign_one_refused(forty, tmp_path):
     tmp, data, _, _ = forty
     out = tmp_path / "out"

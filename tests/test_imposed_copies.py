@@ -321,3 +321,19 @@ def test_an_e_mail_copy_paints_nothing_but_its_watermark(sheets, tmp_path):
         assert "the watermark is not the outline of the copy's name and number" in problems, (name, problems)
     # Unchanged but rewritten, it passes: the test changes only what it names.
     assert _check(sheets, _changed(made[True], tmp_path / "same.pdf", form()), email=True) == []
+
+
+def test_a_stamp_naming_a_resource_it_does_not_bring_is_refused(sheets, tmp_path):
+    """Text set in the side's own font (/F2, the booklet's), or a form a print copy does not
+    have: the walk of the stamp, which is given only the copy's forms, skipped them, and the
+    old check passed words no check had read."""
+    _, _, s, _, made, _ = sheets
+    side, at, spot = _side_with(s, 5)
+    for extra, says in ((b"BT /F2 40 Tf 1 0 0 1 100 300 Tm <0041004200430044> Tj ET\n", "Font /F2"),
+                        (b"q 1 0 0 1 -10 0 cm /BrMark Do Q\n", "XObject /BrMark")):
+        def change(pdf, up):
+            stream = _stream_of(pdf, side, at)
+            up.stream(stream.objgen[0], spot.clip() + extra + stream.read_bytes()[len(spot.clip()):])
+
+        problems = _check(sheets, _changed(made[False], tmp_path / "bad.pdf", change))
+        assert any(f"the stamp uses {says}, which it does not bring" in p for p in problems), problems

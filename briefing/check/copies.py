@@ -44,7 +44,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from ..files import read_regular
 from ..typeset.styles import Geometry
-from .content import PageContent, Walker, operations
+from .content import ContentError, PageContent, Walker, operations
 from .content import squeeze as _squeeze
 from .pages import frames, on_page, trim_clear
 from .verify import MAX_PDF_BYTES, _embedded, unreadable
@@ -348,6 +348,11 @@ def stamp_checks(stamps: list[PageContent], base_pages: list, geo: Geometry, exp
     return problems, numbers
 
 
+_USES = {b"Tf": "/Font", b"Do": "/XObject", b"gs": "/ExtGState", b"sh": "/Shading", b"cs": "/ColorSpace",
+         b"CS": "/ColorSpace"}  # the operators that name a resource, and where it is
+_DEVICE_SPACES = ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern")
+
+
 class _Walker(Walker):
     """The content walker, remembering what a form draws where: the same footer and watermark
     are placed at the same spot on every recto (and every verso), and are walked once each."""
@@ -356,6 +361,23 @@ class _Walker(Walker):
         super().__init__(reader)
         self.ref = ref
         self._seen: dict[tuple, tuple[list, list, list]] = {}
+
+    def _walk(self, stream, resources, gs, out, marks, depth, forms):
+        """The stamp or one of its forms, which may name no resource it was not given: the walk
+        skips a font or form it cannot find, but a viewer would take it from the page's (a form
+        without its own resources falls back on them), and draw what no check has read."""
+        for operands, op in operations(stream, self.reader, self.memo):
+            kind = _USES.get(op)
+            name = operands[0] if kind and operands else None
+            if op in (b"scn", b"SCN") and operands and isinstance(operands[-1], str):
+                kind, name = "/Pattern", operands[-1]
+            elif op == b"BDC" and len(operands) > 1 and isinstance(operands[1], str):
+                kind, name = "/Properties", operands[1]
+            if kind and not (kind == "/ColorSpace" and name in _DEVICE_SPACES):
+                given = _r(resources.get(kind)) if isinstance(resources, DictionaryObject) else None
+                if not (isinstance(name, str) and isinstance(given, DictionaryObject) and name in given):
+                    raise ContentError(f"page {out.number}: the stamp uses {kind[1:]} {name}, which it does not bring")
+        super()._walk(stream, resources, gs, out, marks, depth, forms)
 
     def font(self, obj):
         """A font of the booklet (an unchanged object: step 1) as read once from the booklet."""
