@@ -10,7 +10,8 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from briefing.commands.build import build
-from briefing.fonts.register import FACES, Memo, char_width, font_dir, memo, register
+from briefing.fonts.register import FACES, char_width, font_dir, memo, register
+from briefing.memo import Memo
 from briefing.typeset.linebreak import break_lines, place
 from briefing.typeset.text import broken, placed
 
@@ -92,14 +93,14 @@ def test_a_font_we_did_not_register_keeps_no_memo():
 
 
 def test_the_memo_is_bounded_and_keeps_what_was_used_last():
-    m = Memo(size=3)
+    m = Memo(3)  # as a face's memo counts: each entry is one of its MEMO_SIZE
     for n in range(3):
-        m.put(("k", n), n)
-    assert m.get(("k", 0)) == 0  # now the most recently used
-    m.put(("k", 3), 3)
-    m.put(("k", 4), 4)
+        m.put(("k", n), 1, n)
+    assert m.peek(("k", 0)) == 0  # now the most recently used
+    m.put(("k", 3), 1, 3)
+    m.put(("k", 4), 1, 4)
     assert len(m) == 3
-    assert [m.get(("k", n)) for n in range(5)] == [0, None, None, 3, 4]
+    assert [m.peek(("k", n)) for n in range(5)] == [0, None, None, 3, 4]
 
 
 def test_a_booklet_built_with_a_warm_memo_is_the_one_built_cold(fonts, tmp_path):

@@ -1,8 +1,8 @@
-"""pdf/memo.py: a value is reused for equal keys only, and the memo stays within its budget."""
+"""memo.py: a value is reused for equal keys only, and the memo stays within its budget."""
 
 from __future__ import annotations
 
-from briefing.pdf.memo import Memo
+from briefing.memo import Memo
 
 
 def test_equal_keys_hit_and_different_keys_never_do():

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
 
-from ..pdf.memo import Memo
+from ..memo import Memo
 
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
@@ -23,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFError
 
 from ..cache import Cache, key
 from ..errors import FontError
+from ..memo import Memo
 from ..shipped import asset_dir
 from .cid import CIDFont
 from .parse import FastFace, read_face
@@ -105,42 +105,12 @@ class FontSet:
         return sorted(ch for ch in set(text) if ch != "\n" and not self._drawable(ch))
 
 
-class Memo:
-    """Results computed from one registered face and nothing else but the key they are kept
-    under (line breaks, placed lines: ``typeset.text``), kept while the process lives, so that
-    ``watch`` does not set again the paragraphs an edit left alone.
-
-    It lives on the face's font object, which is registered under the file's digest: a face
-    from another file is another object, with a memo of its own. Bounded: past ``size``
-    entries the least recently used go. Values must be immutable (callers get them shared).
-    """
-
-    def __init__(self, size: int = MEMO_SIZE):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key):
-        """The value kept under ``key``, or None."""
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key, value) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
 def memo(font: str) -> Memo | None:
-    """The memo of a face we registered (None for any other font: nothing is kept for it)."""
+    """The memo of a face we registered (None for any other font: nothing is kept for it):
+    results computed from that face and nothing else but the key they are kept under (line
+    breaks, placed lines: ``typeset.text``), each counted as one of ``MEMO_SIZE``. It lives on
+    the face's font object, registered under the file's identity: a face from another file is
+    another object, with a memo of its own."""
     found = getattr(pdfmetrics.getFont(font), "memo", None)
     return found if isinstance(found, Memo) else None
 
@@ -271,7 +241,7 @@ def _register(fonts: FontSet, blobs: dict, cache: Cache | None) -> None:
         name = fonts.names[face]
         if name not in registered:
             font = _parse(name, fonts.path(face), data, fonts.digest(face), cache)
-            font.memo = Memo()
+            font.memo = Memo(MEMO_SIZE)
             pdfmetrics.registerFont(font)
             if pdfmetrics.getFont(name) is not font:
                 # reportlab gives a new name the font first registered with the same face name

@@ -13,7 +13,7 @@ reproducible.
 Streams are compressed here, with zlib at its default level (qpdf's), before qpdf writes them:
 a font program that did not change since the last build in this process (``watch``,
 ``serve``) is then not compressed again but taken from a memo keyed by its exact bytes
-(``pdf.memo``). The file is the same whether the memo had it or not.
+(``memo``). The file is the same whether the memo had it or not.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pikepdf
 from pikepdf import Dictionary, Name, Stream
 
 from ..fonts.cid import with_memory_hint
-from .memo import Memo
+from ..memo import Memo
 
 ATTEMPTS = 12
 CR = 0x0D

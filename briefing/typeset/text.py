@@ -137,11 +137,11 @@ def broken(text: str, font: str, size: float, widths: Sequence[float], first_ind
     list each time: callers change theirs."""
     k = ("break", text, tuple(widths), size, first_indent, None if pieces is None else tuple(pieces), compress, trim)
     kept = memo(font)
-    found = kept.get(k) if kept is not None else None
+    found = kept.peek(k) if kept is not None else None
     if found is None:
         found = tuple(break_lines(text, widths, char_width(font, size), size, first_indent, pieces, compress, trim))
         if kept is not None:
-            kept.put(k, found)
+            kept.put(k, 1, found)
     return list(found)
 
 
@@ -150,11 +150,11 @@ def placed(line: Line, font: str, size: float, measure: float, justify: bool) ->
     (a ``PlacedLine`` is immutable: it is handed out shared)."""
     k = ("place", line, size, measure, justify)
     kept = memo(font)
-    found = kept.get(k) if kept is not None else None
+    found = kept.peek(k) if kept is not None else None
     if found is None:
         found = place(line, char_width(font, size), size, measure, justify)
         if kept is not None:
-            kept.put(k, found)
+            kept.put(k, 1, found)
     return found
 
 
@@ -243,10 +243,10 @@ def _line_ops(placed: PlacedLine, codes: list[tuple[str, bytes]], halves: list[b
     if kept is None:
         return _line(placed, codes, halves, width, size, state)
     k = ("ops", placed, tuple(codes), tuple(halves), size, state["font"], state["tc"], state["tz"])
-    found = kept.get(k)
+    found = kept.peek(k)
     if found is None:
         found = (tuple(_line(placed, codes, halves, width, size, state)), state["font"], state["tz"])
-        kept.put(k, found)
+        kept.put(k, 1, found)
     else:
         state["font"], state["tz"] = found[1], found[2]
     return list(found[0])

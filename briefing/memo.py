@@ -1,9 +1,11 @@
-"""A bounded memo for work that is a pure function of bytes repeated from one build to the next.
+"""A bounded memo for work that is a pure function of what repeats from one build to the next.
 
-A ``watch`` or ``serve`` process finishes and verifies the same booklet again after every
-save, and most of its streams come back byte for byte: the font programs of the faces whose
-characters did not change, the pages the edit did not touch. Compressing them (``pdf.save``)
-and reading them back (``check.content``) gives the same result as last time. The memo keys
+A ``watch`` or ``serve`` process lays out, finishes and verifies the same booklet again after
+every save, and most of it comes back as it was: the paragraphs an edit left alone (their line
+breaks and placed lines, kept per face: ``fonts.register``), the font programs of the faces
+whose characters did not change, the pages the edit did not touch. Setting them
+(``typeset.text``), compressing them (``pdf.save``) and reading them back (``check.content``)
+gives the same result as last time. The memo keys
 each result by the exact bytes (or the exact values) it was made from, compared whole, never
 by a digest: a value is reused only for equal input. The least recently used entries go
 beyond a budget of key bytes, so a long-lived process holds a few booklets' worth at most.
