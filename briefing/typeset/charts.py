@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
 from ..cache import Cache, key
 from ..data.numbers import format_number
@@ -582,6 +582,7 @@ def _legend(fig, ax, lines: list[list[tuple]], style: ChartStyle, y_in: float) -
             fig.text(x_in + size * 1.6 + 0.04, y + size / 2, text, transform=fig.dpi_scale_trans, va="center",
                      ha="left", color=style.text)
 
+
 @lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
 def _fingerprint() -> tuple:
     """What besides data and style shapes a chart: the libraries and our code that draws and
@@ -601,8 +602,6 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
     height its labels' lines can give it, every path and text inside it, in the booklet's
     glyphs. The page trusts a chart's size: one too short for its drawing would be drawn over
     the text above it, and verification reads text, not what covers it."""
-    from reportlab.pdfbase.pdfmetrics import getFont
-
     legend = len(_legend_lines(spec, width_pt, fonts, style))
     heights = [_heights(spec.kind, len(spec.rows), extra, style, legend)[-1] * 72 for extra in range(style.label_lines)]
     w, h = found.width, found.height

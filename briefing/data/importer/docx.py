@@ -124,6 +124,8 @@ TITLE_FACES = ((re.compile(r"标宋|大宋|中宋", re.I), 3), (re.compile(r"黑
 def face_weight(font: str | None) -> int:
     """How high a title ``font`` ranks (``TITLE_FACES``); 0: a body face, or none given."""
     return next((weight for pattern, weight in TITLE_FACES if font and pattern.search(font)), 0)
+
+
 # A short bold paragraph that only starts an enumeration (一是抓项目) is body text.
 LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|此外|同时)")
 TITLE_MAX = 40
