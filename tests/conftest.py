@@ -26,6 +26,14 @@ SAMPLE = ROOT / "tests" / "data" / "sample-small.yaml"
 EPOCH = "1679270400"  # 2023-03-20, the opening day: a fixed creation date for reproducible output
 
 
+def made(model: type, **values):
+    """A model object from plain values, checked as a data file's are (the classes are plain
+    dataclasses: calling one checks nothing but its own cross-field rule)."""
+    from briefing.data.rules import validate
+
+    return validate(model, values)
+
+
 def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """``python -m briefing ARGS`` in a fresh process."""
     return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=cwd, env=env,

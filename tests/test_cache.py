@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -44,9 +45,9 @@ def test_second_run_hits_every_chart(doc, fonts, cache):
 def test_changing_one_value_remakes_only_its_chart(doc, fonts, cache):
     draw_all(doc, fonts, cache)
     answer = doc.results.answers[0]
-    changed = [m.model_copy(update={"value": 130.0}) if m.id == "industrial-output" else m for m in answer.metrics]
-    answers = [answer.model_copy(update={"metrics": changed})] + doc.results.answers[1:]
-    edited = doc.model_copy(update={"results": doc.results.model_copy(update={"answers": answers})})
+    changed = [replace(m, value=130.0) if m.id == "industrial-output" else m for m in answer.metrics]
+    answers = [replace(answer, metrics=changed)] + doc.results.answers[1:]
+    edited = replace(doc, results=replace(doc.results, answers=answers))
     before = cache.misses
     draw_all(edited, fonts, cache)
     assert cache.misses - before == 1  # the bar chart that holds 规模工业总产值, nothing else

@@ -36,18 +36,18 @@ from briefing.typeset.charts import ChartStyle, drawing, picture, render, words
 from briefing.typeset.chartslot import Chart
 from briefing.typeset.picture import Label, Shape
 
-from .conftest import ROOT
+from .conftest import ROOT, made
 
 L = Labels()
 EVERY_FILE = sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "tests" / "data").glob("*.yaml"))
 
 
 def _answer(*metrics, achievements=()):
-    return Answer(id="a", ordinal="答卷一", title="t", metrics=list(metrics), achievements=list(achievements))
+    return made(Answer, id="a", ordinal="答卷一", title="t", metrics=list(metrics), achievements=list(achievements))
 
 
 def m(i, value, unit="亿元", **kw):
-    return Metric(id=f"m{i}", label=f"指标{i}", value=value, unit=unit, **kw)
+    return made(Metric, id=f"m{i}", label=f"指标{i}", value=value, unit=unit, **kw)
 
 
 # --- the selection rules ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from briefing.data.load import load
 from briefing.data.model import Quantity, format_number
 from briefing.errors import DataError
 
-from .conftest import DATA
+from .conftest import DATA, made
 
 
 def test_the_article_is_transcribed_whole(doc):
@@ -69,7 +69,7 @@ def test_typo_is_corrected_with_a_comment():
      (121.39, "亿元", None, "121.39亿元"), (0.5, "%", None, "0.5%"), (60, "亿元", "左右", "60亿元左右")],
 )
 def test_quantity_text_is_written_as_the_article_writes_it(value, unit, comparator, shown):
-    assert Quantity(value=value, unit=unit, comparator=comparator).text() == shown
+    assert made(Quantity, value=value, unit=unit, comparator=comparator).text() == shown
 
 
 def _write(tmp_path, text: str):

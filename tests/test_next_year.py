@@ -16,7 +16,7 @@ from briefing.data.review import judged, quantity_status
 from briefing.data.scaffold import next_path
 from briefing.errors import DataError
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, made
 
 SAMPLE_2024 = ROOT / "data" / "sample-2024.yaml"
 
@@ -107,12 +107,12 @@ def test_an_existing_file_is_not_overwritten_without_force(scaffolded, capsys):
     (100, "前", 80, "达成"), (100, "前", 130, "未达成"), (100, "达到", 99, "基本达成"),
 ])
 def test_status_from_the_numbers(value, comparator, result, status):
-    q = ReviewQuantity(value=value, unit="x", comparator=comparator, result=result)
+    q = made(ReviewQuantity, value=value, unit="x", comparator=comparator, result=result)
     assert quantity_status(q) == status
 
 
 def test_unfilled_result_is_pending():
-    assert quantity_status(ReviewQuantity(value=1, unit="个")) is None
+    assert quantity_status(made(ReviewQuantity, value=1, unit="个")) is None
 
 
 def test_sample_2024_is_marked_made_up_and_exercises_the_review(tmp_path):

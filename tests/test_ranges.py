@@ -8,21 +8,23 @@ from pydantic import ValidationError
 from briefing.data.model import Metric, ReviewQuantity, TargetQuantity
 from briefing.data.review import quantity_status
 
+from .conftest import made
+
 
 def test_a_range_prints_as_the_standard_writes_it():
-    assert TargetQuantity(value=6, value_max=6.5, unit="%").text() == "6%—6.5%"
-    assert TargetQuantity(value=5000, value_max=8000, unit="万元", comparator="约").text() == "约5000—8000万元"
+    assert made(TargetQuantity, value=6, value_max=6.5, unit="%").text() == "6%—6.5%"
+    assert made(TargetQuantity, value=5000, value_max=8000, unit="万元", comparator="约").text() == "约5000—8000万元"
 
 
 def test_a_range_must_rise():
     with pytest.raises(ValidationError, match="value_max"):
-        TargetQuantity(value=6, value_max=6, unit="%")
+        made(TargetQuantity, value=6, value_max=6, unit="%")
 
 
 def test_a_metric_id_may_be_chinese():
-    assert Metric(id="新增城镇就业", label="新增城镇就业", value=1).id == "新增城镇就业"
+    assert made(Metric, id="新增城镇就业", label="新增城镇就业", value=1).id == "新增城镇就业"
     with pytest.raises(ValidationError):
-        Metric(id="新增 就业", label="x", value=1)
+        made(Metric, id="新增 就业", label="x", value=1)
 
 
 @pytest.mark.parametrize("value, value_max, comparator, result, status", [
@@ -34,7 +36,7 @@ def test_a_metric_id_may_be_chinese():
     (300, None, "近", 240, "未达成"),
 ])
 def test_status_of_ranges_and_the_added_comparators(value, value_max, comparator, result, status):
-    q = ReviewQuantity(value=value, value_max=value_max, unit="x", comparator=comparator, result=result)
+    q = made(ReviewQuantity, value=value, value_max=value_max, unit="x", comparator=comparator, result=result)
     assert quantity_status(q) == status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import typing
@@ -9,7 +10,6 @@ import typing
 import jsonschema
 import pytest
 import yaml
-from pydantic import BaseModel
 
 from briefing.commands.entry import main
 from briefing.data.model import Briefing
@@ -57,16 +57,16 @@ def test_schema_rejects_an_unknown_key():
         jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
 
 
-def _fields(model: type[BaseModel], seen: set) -> set[str]:
+def _fields(model: type, seen: set) -> set[str]:
     names = set()
     if model in seen:
         return names
     seen.add(model)
-    for name, field in model.model_fields.items():
+    for name, annotation in typing.get_type_hints(model).items():
         names.add(name)
-        for arg in typing.get_args(field.annotation) + (field.annotation,):
+        for arg in typing.get_args(annotation) + (annotation,):
             for inner in typing.get_args(arg) + (arg,):
-                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                if dataclasses.is_dataclass(inner):
                     names |= _fields(inner, seen)
     return names
 

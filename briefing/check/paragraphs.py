@@ -18,7 +18,7 @@ checked for presence and order only.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Sequence
 
 from ..data.model import Briefing
@@ -145,7 +145,7 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
     want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}
-    for value in _strings(doc.model_dump()):
+    for value in _strings(asdict(doc)):
         key = _squeeze(value)
         counts[key] = counts.get(key, 0) + 1
     # Where each block starts, by its first character: a chain can only start where it matches.

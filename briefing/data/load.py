@@ -1,23 +1,24 @@
-"""Load a data file: safe YAML → plain values with positions → validated ``Briefing``.
+"""Load a data file: safe YAML → plain values with positions → checked ``Briefing``.
 
 Every problem is reported as ``file:line:column field.path: message`` in Chinese (field names
-stay in English, as typed in the file), and all problems of a file come at once.
+stay in English, as typed in the file), and all problems of a file come at once. The check
+against the model (``data.rules``, pydantic) can run in another process (``check``): a
+rebuild's finishing worker checks the values while this process prepares the layout.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import typing
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
-from .model import Briefing, Unquoted, Written, format_number, shown
+from .model import Briefing, Unquoted, Written, format_number
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -289,81 +290,9 @@ def _compose(loader_class, text: str, file: str) -> tuple[Any, Marks]:
     return data, composer.marks
 
 
-def _model_at(loc: Loc) -> type[BaseModel] | None:
-    """The model class that owns the mapping at ``loc`` (for "did you mean" hints)."""
-    model: Any = Briefing
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        model = _unwrap(field.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _unwrap(annotation: Any) -> Any:
-    """``Optional[list[Metric]]`` → ``Metric``."""
-    while True:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if not args:
-            return annotation
-        annotation = args[0]
-
-
 def _kind(value: Any) -> str:
     return {list: "列表", dict: "映射", str: "文本", int: "数字", float: "数字", bool: "布尔值"}.get(
         type(value), type(value).__name__)
-
-
-def _message(err: dict[str, Any]) -> str:
-    kind = err["type"]
-    given = err.get("input")
-    loc = err["loc"]
-    if kind == "missing":
-        return "缺少必填字段 (required)"
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        hint = ""
-        if model is not None:
-            import difflib  # here: only a mistake needs it (4 ms of every build's start)
-
-            close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
-            if close:
-                hint = f"，是不是想写 {close[0]}？"
-        return f"未知字段 (unknown key){hint}"
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
-        need = "整数" if kind.startswith("int") else "数字"
-        return f"需要{need}，得到 {shown(given)}"
-    if kind in ("string_type",):
-        return f"需要文本，得到 {shown(given)}"
-    if kind.startswith("date"):
-        return f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {shown(given)}"
-    if kind in ("list_type",):
-        return f"需要列表（每项以 - 开头），得到 {shown(given)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"需要字段映射（key: value），得到 {shown(given)}"
-    if kind == "literal_error":
-        allowed = err.get("ctx", {}).get("expected", "").replace(" or ", ", ")
-        return f"取值无效：{shown(given)}，只能是 {allowed} 之一"
-    if kind == "too_short":
-        return "至少需要一项 (must not be empty)"
-    if kind == "string_too_short":
-        return "不能为空 (must not be empty)"
-    if kind == "string_too_long":
-        limit = err.get("ctx", {}).get("max_length")
-        return f"太长：{len(given)} 个字，上限 {limit} 个字"
-    if kind == "string_pattern_mismatch":
-        chinese = "\u3400" in str(err.get("ctx", {}).get("pattern", ""))  # a metric id (MetricId)
-        allowed = "字母、数字、汉字" if chinese else "英文字母、数字"
-        return f"id 只能用{allowed}和 - _ .，得到 {shown(given)}"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"数值超出范围：{shown(given)}"
-    if kind == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    return err["msg"]
 
 
 def _locate(loc: Loc, marks: Marks) -> tuple[int | None, int | None]:
@@ -501,32 +430,65 @@ def glyph_problems(data: Any, missing_glyphs: Callable[[str], list[str]]) -> lis
     return out
 
 
+Checked = tuple[Briefing | None, list[tuple[Loc, str]]]  # the model, or what is wrong with the values
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A data file's plain values (``parse_yaml``), named ``file`` in messages, with the place
+    of every field."""
+
+    file: str
+    data: Any
+    marks: Marks
+
+
+def parse(path: str | os.PathLike[str]) -> Parsed:
+    return Parsed(str(path), *parse_yaml(read_text(FsPath(path)), str(path)))
+
+
+def check_here(data: Any) -> Callable[[], Checked]:
+    """The check of ``data`` against the model in this process, run when its result is asked
+    for (pydantic is imported then)."""
+    def result() -> Checked:
+        from .rules import check
+
+        return check(data)
+
+    return result
+
+
+def checked(parsed: Parsed, result: Callable[[], Checked],
+            missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:
+    """The model of ``parsed``, or ``DataError`` listing every problem in file order: the
+    characters the fonts cannot draw, the check against the model (``result``: from
+    ``check_here``, or the same check done elsewhere) and the rules across fields."""
+    found = glyph_problems(parsed.data, missing_glyphs) if missing_glyphs else []
+    doc, problems = result()
+    found += problems
+    found += cross_check(parsed.data, frozenset(loc for loc, _ in found))
+    if found:
+        # In file order, so the list reads top to bottom like the file itself.
+        listed = [_problem(parsed.file, loc, msg, parsed.marks) for loc, msg in found]
+        listed.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise DataError(listed)
+    assert doc is not None
+    return doc
+
+
 def load(path: str | os.PathLike[str],
          missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:
-    """Read, parse and validate one data file, or raise ``DataError`` listing every problem.
+    """Read, parse and check one data file, or raise ``DataError`` listing every problem.
 
     ``missing_glyphs`` (from the fonts stage) reports characters the fonts cannot draw, so they
     are found here, with their position in the file, before any layout.
     """
-    return load_text(read_text(FsPath(path)), str(path), missing_glyphs)
+    parsed = parse(path)
+    return checked(parsed, check_here(parsed.data), missing_glyphs)
 
 
 def load_text(text: str, file: str, missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:
     """``load`` of a data file's text, named ``file`` in messages: also a text about to be
     written (``import … --into``), checked before it replaces a good file."""
-    data, marks = parse_yaml(text, file)
-    found = glyph_problems(data, missing_glyphs) if missing_glyphs else []
-    doc = None
-    try:
-        doc = Briefing.model_validate(data)
-    except ValidationError as exc:
-        found += [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
-    found += cross_check(data, frozenset(loc for loc, _ in found))
-    if found:
-        # In file order, so the list reads top to bottom like the file itself.
-        problems = [_problem(file, loc, msg, marks) for loc, msg in found]
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise DataError(problems)
-    assert doc is not None
-    return doc
-
+    parsed = Parsed(file, *parse_yaml(text, file))
+    return checked(parsed, check_here(parsed.data), missing_glyphs)

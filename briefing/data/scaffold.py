@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import fields
 from pathlib import Path as FsPath
 
 from ..errors import OutputError, SettingError
@@ -123,7 +124,9 @@ def scaffold(doc: Briefing, source: str, year: int, schema: str | None = None) -
         out += [f"    - id: {_q(p.id)}", f"      ordinal: {_q(p.ordinal)}", f"      title: {_q(p.title)}",
                 f"      paragraphs: []{TODO}", f"      targets: []{TODO}"]
     out += ["", f"closing: []{TODO}"]
-    changed = {k: v for k, v in doc.labels.model_dump().items() if v != Labels.model_fields[k].default}
+    defaults = Labels()
+    changed = {f.name: getattr(doc.labels, f.name) for f in fields(Labels)
+               if getattr(doc.labels, f.name) != getattr(defaults, f.name)}
     if changed:
         out += ["", "labels:"] + [f"  {k}: {_q(v)}" for k, v in changed.items()]
     return "\n".join(out) + "\n"

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 
-from .model import Briefing
 
 SCHEMA_PATH = "schema/briefing.schema.json"
 
 
 def json_schema() -> dict:
-    schema = Briefing.model_json_schema()
+    from .rules import json_schema as model_schema
+
+    schema = model_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://briefing.invalid/schema/briefing.schema.json",
