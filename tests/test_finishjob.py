@@ -16,6 +16,8 @@ import pytest
 from briefing.commands.build import _finished, _layout, _Stages, _charts
 from briefing.commands.finishjob import FinishJob, _worker
 from briefing.check.verify import verify
+from briefing.data.load import check_here, checked, load, parse
+from briefing.errors import DataError
 from briefing.errors import OutputError
 from briefing.fork import Worker, WorkerFailed
 from briefing.typeset.styles import styles_for
@@ -67,6 +69,7 @@ def test_a_worker_that_read_the_last_booklet_first_gives_the_same_file_and_repor
     elif last == "too large":
         previous.write_bytes((tmp_path / "here.pdf").read_bytes() + b" " * (2 << 20))
     job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, previous)))
+    job.check(parse(DATA).data)()  # as a build asks first: the worker reads the last booklet after
     there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
                       _Stages(None))
     assert job.pid is None
@@ -94,6 +97,7 @@ def test_the_raw_file_stops_the_reading_of_the_last_booklet(doc, raw, tmp_path):
     slow.save(tmp_path / "last.pdf")
     assert (tmp_path / "last.pdf").stat().st_size < 50_000
     job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, tmp_path / "last.pdf")))
+    job.check(parse(DATA).data)()
     began = time.monotonic()
     there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
                       _Stages(None))
@@ -101,6 +105,54 @@ def test_the_raw_file_stops_the_reading_of_the_last_booklet(doc, raw, tmp_path):
     assert job.pid is None
     assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
     assert [(c.name, c.ok, c.detail) for c in there.checks] == [(c.name, c.ok, c.detail) for c in here.checks]
+
+
+def test_the_worker_checks_a_data_file_as_this_process_does(tmp_path):
+    """A rebuild's values are checked against the model in the worker (pydantic is its import):
+    the same model for a good file, the same messages, in the same order, for a bad one."""
+    parsed = parse(DATA)
+    job = FinishJob(Worker(_worker))
+    assert checked(parsed, job.check(parsed.data)) == load(DATA)
+    job.close()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DATA.read_text(encoding="utf-8").replace("year: 2023", "year: 两千", 1)
+                   .replace("unit: 亿元, chart", "unit: 亿元, colour: red, chart", 1)
+                   .replace("value: 4.05", "value: '4.05'", 1), encoding="utf-8")
+    parsed = parse(bad)
+    with pytest.raises(DataError) as here:
+        checked(parsed, check_here(parsed.data))
+    job = FinishJob(Worker(_worker))
+    with pytest.raises(DataError) as there:
+        checked(parsed, job.check(parsed.data))
+    job.close()
+    assert len(here.value.problems) == 3
+    assert [str(p) for p in there.value.problems] == [str(p) for p in here.value.problems]
+
+
+@pytest.mark.parametrize("how", ["dead before", "fails"])
+def test_a_worker_that_cannot_check_means_this_process_checks(how):
+    parsed = parse(DATA)
+    if how == "dead before":
+        job = FinishJob(Worker(_worker))
+        os.kill(job.pid, signal.SIGKILL)
+    else:
+        job = FinishJob(Worker(lambda r, w: (_ for _ in ()).throw(RuntimeError("no pydantic here"))))
+    assert checked(parsed, job.check(parsed.data)) == load(DATA)
+    job.close()
+
+
+def test_a_rebuild_lays_out_without_pydantic_and_the_finishing_libraries(tmp_path):
+    """The point of the worker: a fresh rebuild's own process never imports pydantic, pikepdf
+    or pypdf (the worker checks, finishes and verifies), and delivers the same file."""
+    cache, out = tmp_path / "cache", tmp_path / "b.pdf"
+    env = dict(os.environ, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(cache), SOURCE_DATE_EPOCH="1679270400")
+    assert run("build", str(DATA), "-o", str(tmp_path / "first.pdf"), env=env).returncode == 0
+    script = ("import sys; from briefing.commands.entry import main; "
+              f"code = main(['build', {str(DATA)!r}, '-o', {str(out)!r}, '-q']); "
+              "print(code, sorted(m for m in ('pydantic', 'pikepdf', 'pypdf') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert r.stdout.split("\n")[0] == "0 []", r.stderr
+    assert out.read_bytes() == (tmp_path / "first.pdf").read_bytes()
 
 
 def test_a_worker_that_dies_means_this_process_finishes(doc, raw, tmp_path):

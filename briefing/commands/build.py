@@ -113,12 +113,30 @@ def preload(cache: Cache | None = None) -> None:
     _fingerprint()
 
 
-def _load(data: FsPath, cache: Cache | None = None) -> tuple[Briefing, FontSet]:
-    from ..data.load import load
+def _load(data: FsPath, cache: Cache | None = None, finisher: FinishJob | None = None) -> tuple[Briefing, FontSet]:
+    """The checked model and the fonts. With a finishing worker, it checks the values against
+    the model (pydantic's import and validator are its, not this process's) while this process
+    reads the fonts and imports the layout's modules."""
+    from ..data.load import check_here, checked, parse
     from ..fonts.register import register
 
+    parsed = parse(data)
+    result = check_here(parsed.data)
+    if finisher is not None:
+        pending = finisher.check(parsed.data)
+
+        def result():
+            _layout_modules()
+            return pending()
+
     fonts = register(cache=cache)
-    return load(data, missing_glyphs=fonts.missing), fonts
+    return checked(parsed, result, fonts.missing), fonts
+
+
+def _layout_modules() -> None:
+    """What ``_layout`` imports (reportlab's page layout: 50 ms), imported ahead where this
+    process would otherwise wait."""
+    from ..typeset import chartslot, document, story, structure  # noqa: F401
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
@@ -344,7 +362,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
     from ..data.review import warnings as review_warnings
 
     stages = _Stages(progress)
-    doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
+    doc, fonts = stages.run("读取与校验数据 load", _load, data, cache, finisher)
     unchecked = _review_marks(data, strict)
     make_folder(out.parent)
     sweep(out.parent)  # what builds killed outright (SIGKILL, a power cut) left here

@@ -22,7 +22,9 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
+from ..data.load import Checked, check_here
 from ..errors import BriefingError
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
@@ -31,15 +33,23 @@ POLL = 0.01  # seconds between the warm-up's looks for the raw file
 
 
 def _worker(requests: int, replies: int, last: Path | None = None) -> None:
-    """In the forked process: import, read the booklet it replaces (``last``), wait for the raw
-    file, finish and verify it, reply."""
+    """In the forked process: check the data file's values against the model if asked (that
+    comes first: the layout waits for it), import, read the booklet it replaces (``last``),
+    wait for the raw file, finish and verify it, reply."""
+    from ..data import rules
+
+    rules.prepare()
+    request = read(requests)
+    if request[0] == "check":
+        write(replies, ("checked", rules.check(request[1])))
+        request = None
     from ..check.verify import verify
     from ..files import writing
     from ..pdf.finish import finish
 
-    if last is not None:
+    if last is not None and request is None:
         _warm(last, requests)
-    raw, tmp, out, doc, built, structure, paper = read(requests)
+    raw, tmp, out, doc, built, structure, paper = (request or read(requests))[1:]
     began = time.perf_counter()
     try:
         writing(out, finish, raw, tmp, doc, built, structure)
@@ -108,13 +118,32 @@ class FinishJob:
         worker = start(lambda requests, replies: _worker(requests, replies, last))
         return cls(worker) if worker is not None else None
 
+    def check(self, data) -> Callable[[], Checked]:
+        """The check of a data file's values (``data.load.parse``) against the model, in the
+        worker, which built pydantic's validator while this process parsed the file: this
+        process never imports pydantic, and prepares the layout while it waits. The result
+        when asked for; made here (``check_here``) if the worker cannot."""
+        self._worker.send(("check", data))
+
+        def result() -> Checked:
+            try:
+                reply = self._worker.receive()
+            except WorkerFailed:
+                reply = ("failed",)
+            except BaseException:  # a stop signal while waiting
+                self._worker.close(kill=True)
+                raise
+            return reply[1] if reply[0] == "checked" else check_here(data)()
+
+        return result
+
     def run(self, raw, tmp, out, doc, built, structure, paper: str):
         """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the
         finishing took). A ``BriefingError`` of finishing (a full disk) is raised here as it
         was raised there; ``WorkerFailed`` if the worker could not do the job. The worker is
         reaped before this returns or raises: nothing writes to ``tmp`` after."""
         try:
-            self._worker.send((raw, tmp, out, doc, built, structure, paper))
+            self._worker.send(("finish", raw, tmp, out, doc, built, structure, paper))
             reply = self._worker.receive()
         except BaseException:  # a stop signal while waiting: the worker must not write on
             self._worker.close(kill=True)

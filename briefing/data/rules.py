@@ -21,7 +21,8 @@ from pydantic import BeforeValidator, Field, PlainValidator, TypeAdapter, Valida
 from .model import YEARS, Briefing
 from .numbers import Unquoted, Written, _plain, shown
 
-__all__ = ["Date", "Field", "Id", "MetricId", "Number", "Title", "Year", "check", "json_schema"]
+__all__ = ["Date", "Field", "Id", "MetricId", "Number", "Title", "Year", "check", "json_schema", "prepare",
+           "validate"]
 
 Loc = tuple[Any, ...]
 
@@ -89,6 +90,12 @@ def validate(model: type, values: Any):
     """``values`` as an instance of ``model`` (any class of ``data.model``), or pydantic's
     ``ValidationError`` (a ``ValueError``)."""
     return _adapter(model).validate_python(values)
+
+
+def prepare() -> None:
+    """Build the validator now (a finishing worker, before the values come: ``check`` is then
+    only the check itself, a millisecond)."""
+    _adapter(Briefing)
 
 
 def json_schema() -> dict:
