@@ -18,7 +18,7 @@ checked for presence and order only.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Sequence
 
 from ..data.model import Briefing
@@ -131,8 +131,11 @@ def _typed_breaks(paragraph: str) -> frozenset[int]:
 
 
 def _strings(value) -> list[str]:
+    """Every text of the model (its objects are dataclasses), in field order."""
     if isinstance(value, str):
         return [value]
+    if hasattr(value, "__dataclass_fields__"):
+        return [s for v in vars(value).values() for s in _strings(v)]
     if isinstance(value, dict):
         return [s for v in value.values() for s in _strings(v)]
     if isinstance(value, (list, tuple)):
@@ -145,7 +148,7 @@ def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
     want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}
-    for value in _strings(asdict(doc)):
+    for value in _strings(doc):
         key = _squeeze(value)
         counts[key] = counts.get(key, 0) + 1
     # Where each block starts, by its first character: a chain can only start where it matches.
