@@ -7,6 +7,7 @@ import io
 import zlib
 
 import pikepdf
+import pytest
 from pikepdf import Dictionary, Name
 
 from briefing.pdf.save import _ending_in_cr, save
@@ -136,3 +137,54 @@ def test_the_compression_memo_gives_the_same_file_and_never_another_streams_data
 def test_the_xmp_packet_stays_uncompressed(booklet):
     with pikepdf.open(booklet.output) as pdf:
         assert "/Filter" not in pdf.Root.Metadata
+
+
+def test_priming_from_an_earlier_booklet_compresses_only_what_saving_would(booklet, tmp_path):
+    """``prime`` fills the memo from the streams of the booklet a build replaces: saving that
+    booklet's pages again then compresses nothing, and writes the bytes a cold memo writes."""
+    from briefing.pdf.save import COMPRESSED, prime
+
+    with pikepdf.open(booklet.output) as pdf:
+        raw = pikepdf.new()
+        raw.add_blank_page(page_size=(200, 200))
+        raw.pages[0].obj.Contents = raw.make_stream(pdf.pages[3].Contents.read_bytes())
+        raw.save(tmp_path / "raw.pdf", compress_streams=False)
+    COMPRESSED.clear()
+    with pikepdf.open(tmp_path / "raw.pdf") as raw:
+        save(raw, tmp_path / "cold.pdf")
+    COMPRESSED.clear()
+    prime(booklet.output)
+    assert COMPRESSED.misses > 10 and not COMPRESSED.hits
+    misses = COMPRESSED.misses
+    with pikepdf.open(tmp_path / "raw.pdf") as raw:
+        save(raw, tmp_path / "primed.pdf")
+    assert COMPRESSED.misses == misses and COMPRESSED.hits == 1
+    assert (tmp_path / "primed.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
+    COMPRESSED.clear()
+
+
+@pytest.mark.parametrize("what", ["a flate bomb", "not a PDF", "gone"])
+def test_priming_from_a_file_that_is_not_a_booklet_keeps_nothing_and_raises_nothing(tmp_path, what):
+    """The file at the output path is not trusted: a stream that inflates beyond a booklet's
+    largest is left alone (not inflated whole), and a file that is no PDF is nothing."""
+    import resource
+
+    from briefing.pdf.save import COMPRESSED, prime
+
+    path = tmp_path / "last.pdf"
+    if what == "a flate bomb":
+        pdf = _one_page(b"q Q")
+        deflate, chunk = zlib.compressobj(9), b" " * (1 << 20)
+        bomb = b"".join(deflate.compress(chunk) for _ in range(512)) + deflate.flush()  # 512 MB inflated
+        pdf.pages[0].obj.Contents = pikepdf.Stream(pdf, bomb)
+        pdf.pages[0].obj.Contents.Filter = Name.FlateDecode
+        pdf.save(path, compress_streams=False)
+        assert path.stat().st_size < 2_000_000
+    elif what == "not a PDF":
+        path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    COMPRESSED.clear()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    prime(path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB: never the 512 MB
+    assert len(COMPRESSED) == 0
+    COMPRESSED.clear()

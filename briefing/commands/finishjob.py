@@ -1,18 +1,22 @@
-"""Finishing and verification in a forked worker that imported pikepdf and pypdf meanwhile.
+"""Checking, finishing and verification in a forked worker that imported pydantic, pikepdf and
+pypdf meanwhile.
 
-The last two stages of a build need libraries the layout does not: pikepdf to finish the file
-(``pdf.finish``), pypdf and the checks to verify it (``check.verify``). A fresh process would
-import them on the way, one after the other with everything else. ``FinishJob.start`` forks a
-worker first thing (``fork.Worker``), which imports them on the other core while this process
-reads the data and lays out the pages; it is then sent the raw file and finishes, verifies and
-reports, as this process would have. Before that, while it waits, it verifies the booklet the
-build will replace (``_warm``), as ``serve``'s standby does: what an edit left unchanged (most
-pages, often the fonts) then comes from the verification memos; the raw file, once sent, stops
-that reading. The result is the same file and the same report; anything that goes wrong with
-the worker itself makes this process do both stages (``WorkerFailed``).
+Three stages of a build need libraries the layout does not: pydantic to check the data file's
+values against the model (``data.rules``), pikepdf to finish the file (``pdf.finish``), pypdf
+and the checks to verify it (``check.verify``). A fresh process would import them on the way,
+one after the other with everything else. ``FinishJob.start`` forks a worker first thing
+(``fork.Worker``), which imports them on the other core. It first checks the values this
+process parsed (``check``), while this process reads the fonts and imports the layout's
+modules; then, while the layout runs, it reads the booklet the build will replace (``_warm``):
+its pages walked into the verification memos, its streams compressed into the compression
+memo, so that what an edit left unchanged (most pages, often the fonts) is neither walked nor
+compressed again. The raw file, once sent, stops that reading; the worker finishes, verifies
+and reports, as this process would have. The result is the same model, file and report;
+anything that goes wrong with the worker itself makes this process do the work
+(``WorkerFailed``).
 
 Only where those libraries are not imported yet is there anything to win: a ``watch`` or
-``serve`` process has them after its first build, and finishes in process.
+``serve`` process has them after its first build, and does all of it in process.
 """
 
 from __future__ import annotations
@@ -45,10 +49,12 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
         request = None
     from ..check.verify import verify
     from ..files import writing
-    from ..pdf.finish import finish
+    from ..pdf.finish import finish, prepare
 
-    if last is not None and request is None:
-        _warm(last, requests)
+    if request is None:
+        prepare()
+        if last is not None:
+            _warm(last, requests)
     raw, tmp, out, doc, built, structure, paper = (request or read(requests))[1:]
     began = time.perf_counter()
     try:
@@ -66,15 +72,18 @@ class _Arrived(BaseException):
 
 
 def _warm(last: Path, requests: int) -> None:
-    """Verify the booklet this build replaces, while the layout runs: the pages and fonts an
-    edit left as they were then come from the memos, and the reading's first-call costs are
-    paid (what ``serve``'s standby does with its last booklet). Only a file of a booklet's
-    size; whatever it is, it only fills the memos, and the report is thrown away.
+    """Read the booklet this build replaces, while the layout runs: its pages walked into the
+    verification memos (``check.verify.remember``: not verified, as the report would be
+    thrown away; a whole verification took 70 ms where the walk takes 43) and its streams
+    compressed into the compression memo (``pdf.save.prime``). The pages, fonts and streams
+    an edit left as they were then come from the memos. Only a file of a booklet's size;
+    whatever it is, it only fills the memos.
 
     Only while the layout runs: once the raw file is there to read (``requests``), the reading
     stops where it is. A 3 KB file of many operations that take minutes to read held the build
     up for as long. A memo keeps only values made whole: a stop costs the one being made."""
-    from ..check.verify import SIZE_BUDGET, verify
+    from ..check.verify import SIZE_BUDGET, remember
+    from ..pdf.save import prime
 
     looking = True
 
@@ -89,7 +98,8 @@ def _warm(last: Path, requests: int) -> None:
         try:
             signal.setitimer(signal.ITIMER_REAL, POLL, POLL)
             if 0 < last.stat().st_size <= 2 * SIZE_BUDGET:
-                verify(last, None, None, None)
+                remember(last)
+                prime(last)
         except OSError:
             pass
         finally:
