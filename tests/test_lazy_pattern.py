@@ -1,0 +1,31 @@
+"""typeset/lazy_pattern.py: reportlab's URL pattern compiled on first use, and nothing else changed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+PROBE = r"""
+import re, time
+compile = re.compile
+import briefing.typeset  # installs the hook, as every layout does before importing reportlab's
+import reportlab.platypus.paragraph as paragraph
+from briefing.typeset.lazy_pattern import OnFirstUse
+
+assert re.compile is compile  # itself again
+assert isinstance(paragraph.uri_pat, OnFirstUse)
+assert isinstance(paragraph._hy_pfx_pat, re.Pattern)  # every other pattern as usual
+real = compile(paragraph.uri_pat.pattern, paragraph.uri_pat.flags)
+for text in ("http://www.example.com/a?b#c", "HTTPS://例子.中国/路径", "ftp://10.0.0.1:21/x",
+             "mailto:someone", "www.example.com", "http://-bad-.com", "http://localhost:8080/"):
+    mine, theirs = paragraph.uri_pat.match(text), real.match(text)
+    assert (mine and mine.groups()) == (theirs and theirs.groups()), text
+print("ok")
+"""
+
+
+def test_the_url_pattern_is_compiled_on_first_use_and_matches_as_reportlabs():
+    r = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "ok", r.stderr
