@@ -40,7 +40,7 @@ EPILOG = """\
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ..typeset.styles import SHEETS  # here, not at the top: a client of briefing serve never needs it
+    from ..typeset.paper import SHEETS  # here, not at the top: a client of briefing serve never needs it
 
     p = argparse.ArgumentParser(
         prog="briefing",

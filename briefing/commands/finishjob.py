@@ -26,14 +26,16 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..data.load import Checked, check_here
 from ..errors import BriefingError
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
+if TYPE_CHECKING:
+    from ..data.load import Checked
+
 LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this process
-POLL = 0.01  # seconds between the warm-up's looks for the raw file
+POLL = 0.002  # seconds between the warm-up's looks for the raw file (a look is a select(): 10 µs)
 
 
 def _worker(requests: int, replies: int, last: Path | None = None) -> None:
@@ -143,7 +145,11 @@ class FinishJob:
             except BaseException:  # a stop signal while waiting
                 self._worker.close(kill=True)
                 raise
-            return reply[1] if reply[0] == "checked" else check_here(data)()
+            if reply[0] == "checked":
+                return reply[1]
+            from ..data.load import check_here
+
+            return check_here(data)()
 
         return result
 
