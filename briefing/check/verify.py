@@ -335,17 +335,16 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
             parallel: bool = False, memo: bool = True) -> None:
     data = pdf_bytes(path)
-    # The structure tree is read beside everything else (``_StructureRead``), from the same
-    # bytes. With the memos (a long-lived process), the content walk is short, and the worker
-    # starts first thing, opening the file itself; without, it starts just before the walk
-    # (from this process's reader: the parent then has less of its work to do beside a child,
-    # whose pages the kernel copies as the parent writes to them).
-    structure = _StructureRead.start(data) if parallel and memo else None
+    # The structure tree is read beside everything else (``_StructureRead``), in a child
+    # forked once this process opened the file (the child reads through the same reader, and
+    # never opens the file again: that took longer than this process's checks take after the
+    # fork, with the memos, and the tree's reading was then what verification waited for).
+    structure = None
     try:
         reader = reader_of(data)
+        if parallel:
+            structure = _StructureRead.start(reader)
         paper, geo = _document_checks(report, reader, path, doc, paper, budget)
-        if parallel and not memo:
-            structure = _StructureRead.start(data)
         # Text: extractable, every figure of the data present, clreq line breaks.
         _content_checks(report, reader, doc, paper, geo, structure, memo)
     finally:
@@ -454,20 +453,20 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
 
 class _StructureRead:
     """The structure tree read (``structure.read_structure``: pypdf parsing every element,
-    a quarter of verify) in a forked process, from the bytes this one reads, while this one
-    opens them too and checks the rest. ``facts`` is None if that went wrong in any way: it
-    is then read here, and fails here as it would have."""
+    a quarter of verify) in a forked process, through the reader this one opened, while this
+    one checks the rest. ``facts`` is None if that went wrong in any way: it is then read
+    here, and fails here as it would have."""
 
     def __init__(self, worker: Worker):
         self._worker = worker
 
     @classmethod
-    def start(cls, data: bytes) -> "_StructureRead | None":
+    def start(cls, reader: PdfReader) -> "_StructureRead | None":
         if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
             return None
 
         def main(requests: int, replies: int) -> None:  # a failure is read again here, and reported
-            write(replies, read_structure(reader_of(data)))
+            write(replies, read_structure(reader))
 
         worker = start(main)
         return cls(worker) if worker is not None else None
