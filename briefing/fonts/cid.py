@@ -182,10 +182,20 @@ def _tables(program: bytes) -> list[tuple[bytes, int, int, int]]:
 
 
 def _checksum(data: bytes) -> int:
+    """The sfnt checksum: the sum of the big-endian 32-bit words, modulo 2**32 (summed from
+    an array: a tuple of a face's 75,000 words cost 1.5 ms a time)."""
+    import array
     import struct
+    import sys
 
     data = data + b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+    words = array.array("I")
+    if words.itemsize != 4:  # no platform Python runs on today
+        return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+    words.frombytes(data)
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
 
 
 def _assemble(program: bytes, tables: list[tuple[bytes, bytes]]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -583,18 +584,27 @@ def _legend(fig, ax, lines: list[list[tuple]], style: ChartStyle, y_in: float) -
                      ha="left", color=style.text)
 
 
-@lru_cache(maxsize=None)  # reading package metadata costs 1 ms a package; the code running cannot change
+def _version(package: str) -> str:
+    """An installed package's version, from its METADATA's Version field: what
+    ``importlib.metadata.version`` reads, without parsing the whole file as an e-mail message
+    (that parser's import and work: 4 ms of every build that reads a chart from the cache)."""
+    from importlib.metadata import distribution
+
+    found = re.search(r"^Version:[ \t]*(\S+)", distribution(package).read_text("METADATA") or "", re.M)
+    return found.group(1) if found else ""
+
+
+@lru_cache(maxsize=None)  # the code running cannot change
 def _fingerprint() -> tuple:
     """What besides data and style shapes a chart: the libraries and our code that draws and
     measures it."""
-    from importlib.metadata import version
     from pathlib import Path
 
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
                                    for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/linebreak.py",
                                              "typeset/picture.py", "fonts/register.py", "fonts/parse.py")))
-    return tuple(version(p) for p in ("matplotlib", "reportlab", "jieba")) + (code.hexdigest(),)
+    return tuple(_version(p) for p in ("matplotlib", "reportlab", "jieba")) + (code.hexdigest(),)
 
 
 def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle) -> Picture:
