@@ -5,10 +5,14 @@ Public surface: ``build`` (data file → verified PDF), ``load`` (data file → 
 
 The package follows the pipeline, one subpackage per stage, each importing only earlier ones:
 ``data`` → ``fonts`` → ``typeset`` → ``pdf`` → ``check``, with ``commands`` on top and the shared
-services (``errors``, ``cache``, ``shipped``) below them all.
+services (``errors``, ``cache``, ``shipped``, ``deferred``) below them all.
 """
 
+from .deferred import install
+
 __version__ = "0.1.0"
+
+install()  # before anything imports reportlab: what it imports and we never use, made ready on use
 
 
 def __getattr__(name):

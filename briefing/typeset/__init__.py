@@ -1,6 +1,2 @@
 """Stage 3, typesetting: the model and its charts → reportlab flowables on page templates, written
 as a raw PDF. Line breaking, paragraphs, charts, tables and the page furniture live here."""
-
-from .lazy_pattern import install
-
-install()  # before any of this stage's modules imports reportlab's page layout

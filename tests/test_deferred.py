@@ -1,4 +1,4 @@
-"""typeset/lazy_pattern.py: reportlab's URL pattern compiled on first use, and nothing else changed."""
+"""deferred.py: reportlab's URL pattern compiled on first use, PIL loaded on first use, and nothing else changed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from .conftest import ROOT
 PROBE = r"""
 import re, time
 compile = re.compile
-import briefing.typeset  # installs the hook, as every layout does before importing reportlab's
+import briefing  # installs the hook, before anything imports reportlab
 import reportlab.platypus.paragraph as paragraph
-from briefing.typeset.lazy_pattern import OnFirstUse
+from briefing.deferred import OnFirstUse
 
 assert re.compile is compile  # itself again
 assert isinstance(paragraph.uri_pat, OnFirstUse)
@@ -28,4 +28,24 @@ print("ok")
 
 def test_the_url_pattern_is_compiled_on_first_use_and_matches_as_reportlabs():
     r = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "ok", r.stderr
+
+
+PIL_PROBE = r"""
+import io, sys
+import briefing
+import reportlab.lib.utils as utils  # imports PIL.Image, which is not run yet
+assert "PIL.ExifTags" not in sys.modules and utils.haveImages
+from PIL import Image
+picture = Image.new("RGB", (3, 2), "red")  # the first name read runs the module, in full
+assert isinstance(picture, utils.Image.Image) and "PIL.ExifTags" in sys.modules
+buffer = io.BytesIO()
+picture.save(buffer, "PNG")
+assert Image.open(io.BytesIO(buffer.getvalue())).size == (3, 2)
+print("ok")
+"""
+
+
+def test_pil_runs_when_first_used_and_then_works_in_full():
+    r = subprocess.run([sys.executable, "-c", PIL_PROBE], cwd=ROOT, capture_output=True, text=True)
     assert r.stdout.strip() == "ok", r.stderr

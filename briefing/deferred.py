@@ -1,23 +1,30 @@
-"""reportlab's link pattern, compiled when first used instead of on import: 20 ms of every
-process that lays out a booklet.
+"""What reportlab imports and a booklet never uses, made ready on first use instead: 26 ms of
+every process that lays out a booklet.
 
-``reportlab.platypus.paragraph`` compiles, as it is imported, a case-insensitive pattern for
-URLs (``uri_pat``) whose character classes run up to U+FFFF: Python's compiler folds the case
-of every character in them, which takes 20 ms, a fifth of a rebuild's layout. reportlab reads
-the pattern only for a link in a paragraph's markup (``<a href>``), which the booklet never
-sets through it. ``install`` adds an import hook that runs that one module with
-``re.compile`` giving, for that one pattern, an object that compiles it the first time it is
-used; every other pattern of the module, and every other module, is compiled as usual, and
-``re.compile`` is itself again once the module has run.
+- ``reportlab.platypus.paragraph`` compiles, as it is imported, a case-insensitive pattern for
+  URLs (``uri_pat``) whose character classes run up to U+FFFF: Python's compiler folds the
+  case of every character in them, 19 ms. reportlab reads the pattern only for a link in a
+  paragraph's markup (``<a href>``), which the booklet never sets through it. That one module
+  is run with ``re.compile`` giving, for that one pattern, an object that compiles it the first
+  time it is used; every other pattern of the module, and every other module, is compiled as
+  usual, and ``re.compile`` is itself again once the module has run.
+- ``reportlab.lib.utils`` imports PIL's ``Image`` (6 ms) for bitmaps, which the booklet never
+  draws (its charts are vector). ``PIL.Image`` is loaded lazily (the standard library's
+  ``importlib.util.LazyLoader``): it runs in full when one of its names is first read, as
+  matplotlib does when it draws.
+
+``install`` adds the import hook that does both; the package installs it on import.
 """
 
 from __future__ import annotations
 
 import importlib.abc
+import importlib.util
 import re
 import sys
 
 MODULE = "reportlab.platypus.paragraph"
+LAZY = "PIL.Image"
 SLOW = "(^(?:[a-z0-9\\.\\-\\+]*)://)"  # how reportlab's URL pattern begins
 
 
@@ -58,10 +65,10 @@ class _Loader(importlib.abc.Loader):
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    """Finds ``MODULE`` as the other finders do, and runs it through ``_Loader``."""
+    """Finds ``MODULE`` and ``LAZY`` as the other finders do, and loads them as said above."""
 
     def find_spec(self, name, path, target=None):
-        if name != MODULE:
+        if name not in (MODULE, LAZY):
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -69,12 +76,12 @@ class _Finder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(name, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _Loader(spec.loader)
+                    spec.loader = _Loader(spec.loader) if name == MODULE else importlib.util.LazyLoader(spec.loader)
                 return spec
         return None
 
 
 def install() -> None:
-    """Once a process, before reportlab's page layout is imported (``typeset`` does it)."""
+    """Once a process, before reportlab is imported (``briefing/__init__.py`` does it)."""
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
         sys.meta_path.insert(0, _Finder())
