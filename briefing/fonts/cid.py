@@ -111,6 +111,24 @@ class CIDFont(TTFont):
                     drawn.add(ch, self.face.charToGlyph)
             return [(0, b"".join([codes[ch] for ch in text]))]
 
+    def glyph_codes(self, glyphs, doc) -> list[bytes]:
+        """The two-byte CID of each of a placed line's glyphs (``g.char``; ``g.half``: its
+        half-width CID), in one pass. A character new to the document is numbered as
+        ``splitString`` and ``half_code`` would number it, the whole line's full-width
+        characters first, then its half-width ones: the same CIDs, the same file."""
+        drawn = self._drawn(doc)
+        codes, halves = drawn.codes, drawn.halves
+        try:
+            return [halves[g.char] if g.half else codes[g.char] for g in glyphs]
+        except KeyError:
+            for g in glyphs:
+                if not g.half and g.char not in codes:
+                    drawn.add(g.char, self.face.charToGlyph)
+            for g in glyphs:
+                if g.half and g.char not in halves:
+                    drawn.add_half(g.char, self.face.charToGlyph)
+            return [halves[g.char] if g.half else codes[g.char] for g in glyphs]
+
     def half_code(self, ch: str, doc) -> bytes:
         """The two-byte CID of ``ch`` drawn at half its width (see ``_Drawn.add_half``)."""
         drawn = self._drawn(doc)

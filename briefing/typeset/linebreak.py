@@ -21,10 +21,11 @@ is looked at a bounded number of times.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 # Never at the start of a line (clreq 3.1.7, plus the half-width forms that appear in data).
 NO_START = frozenset(
@@ -143,15 +144,21 @@ def dash_pairs(text: str) -> list[int]:
     return out
 
 
-def halved(text: str) -> list[bool]:
-    """Which characters give up half their width: the first of each compressible pair."""
-    out = [False] * len(text)
-    if FULL_WIDTH_MARKS.isdisjoint(text):
-        return out
+_MARK = re.compile("[" + "".join(re.escape(c) for c in sorted(FULL_WIDTH_MARKS)) + "]")
+
+
+def halved_at(text: str) -> list[int]:
+    """Where the characters are that give up half their width: the first of each
+    compressible pair (found by a pattern: a paragraph is read in C, not a character a call)."""
     last = len(text) - 1
-    for i in [i for i, c in enumerate(text) if c in FULL_WIDTH_MARKS]:
-        if i < last and compressible(text[i], text[i + 1]):
-            out[i] = True
+    return [i for i in (m.start() for m in _MARK.finditer(text)) if i < last and compressible(text[i], text[i + 1])]
+
+
+def halved(text: str) -> list[bool]:
+    """Which characters give up half their width (``halved_at``), one flag a character."""
+    out = [False] * len(text)
+    for i in halved_at(text):
+        out[i] = True
     return out
 
 
@@ -169,9 +176,8 @@ def advances(text: str, char_width: Callable[[str], float], em: float) -> list[f
     adv = widths_of(text, char_width)
     for i in dash_pairs(text):
         adv[i] = adv[i + 1] = em
-    for i, half in enumerate(halved(text)):
-        if half:
-            adv[i] -= adv[i] / 2
+    for i in halved_at(text):
+        adv[i] -= adv[i] / 2
     return adv
 
 
@@ -443,8 +449,10 @@ def _line(b: _Breaker, s: int, e: int, last: bool) -> Line:
 
 # -- placing the glyphs of a line -------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
+    """A tuple (not a dataclass) because lines are keys of the face's memos: a line of 30
+    glyphs is hashed in C, not by 30 calls of a generated ``__hash__``, and made as fast."""
+
     char: str
     x: float  # its origin, from the line's left edge (negative for a trimmed opening mark)
     scale: float = 1.0  # horizontal scale (a joined dash is stretched to its two ems)

@@ -12,6 +12,7 @@ again at another width can never repeat what an earlier part printed.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import repeat
 from typing import Callable, Sequence
 
 from reportlab.lib.rl_accel import fp_str
@@ -219,9 +220,8 @@ def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine
             ops.append(f"{fp_str(placed.spacing)} Tc")
             state["tc"] = placed.spacing
         if isinstance(font, CIDFont):  # the first mark of a compressed pair: its half-width CID
-            full = iter(_codes(font, "".join(g.char for g in placed.glyphs if not g.half), doc))
             resource = font.getSubsetInternalName(0, doc)
-            codes = [(resource, font.half_code(g.char, doc)) if g.half else next(full) for g in placed.glyphs]
+            codes = list(zip(repeat(resource), font.glyph_codes(placed.glyphs, doc)))
             halves = [g.half for g in placed.glyphs]
         else:
             codes = _codes(font, "".join(g.char for g in placed.glyphs), doc)
