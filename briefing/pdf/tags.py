@@ -59,12 +59,13 @@ def _first_page(e: Element) -> int | None:
     return None
 
 
-def _attributes(node: Dictionary, e: Element) -> None:
-    for key in ("Alt", "ActualText", "Lang", "T", "E"):
-        if key in e.attrs and e.attrs[key]:
-            node[f"/{key}"] = String(str(e.attrs[key]))
+def _attributes(e: Element) -> dict:
+    """The element's own keys (its text alternatives, a header cell's scope)."""
+    keys = {key: String(str(e.attrs[key])) for key in ("Alt", "ActualText", "Lang", "T", "E")
+            if key in e.attrs and e.attrs[key]}
     if "Scope" in e.attrs:
-        node.A = Dictionary(O=Name.Table, Scope=Name("/" + e.attrs["Scope"]))
+        keys["A"] = Dictionary(O=Name.Table, Scope=Name("/" + e.attrs["Scope"]))
+    return keys
 
 
 def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
@@ -85,14 +86,15 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
         role = roles.get(e.role) or roles.setdefault(e.role, Name("/" + e.role))
         # No /Type: it is optional for a structure element, and every reader of the tree
         # (verify's pypdf among them) parses ten bytes fewer of each of its thousands.
-        node = pdf.make_indirect(Dictionary(S=role, P=parent))
-        _attributes(node, e)
+        # Every key but /K in one call: each key set on a pikepdf object is a call into qpdf.
+        keys = _attributes(e)
         page = _first_page(e)
         if any(isinstance(k, Content) and k.page == page for k in e.kids):
             # The page of the MCIDs among its kids; an element with none (a table row, a
             # section) needs no /Pg, and every reader of the tree parses 14 bytes less of it.
-            node.Pg = page_objs[page]
-        kids = Array()
+            keys["Pg"] = page_objs[page]
+        node = pdf.make_indirect(Dictionary(S=role, P=parent, **keys))
+        kids = []
         for k in e.kids:
             if isinstance(k, Element):
                 kids.append(make(k, node))
@@ -112,7 +114,7 @@ def write_structure(pdf: pikepdf.Pdf, root: Element) -> None:
         if len(kids) == 1:
             node.K = kids[0]
         elif kids:
-            node.K = kids
+            node.K = Array(kids)
         return node
 
     tree = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
