@@ -9,9 +9,9 @@ every process that lays out a booklet.
   time it is used; every other pattern of the module, and every other module, is compiled as
   usual, and ``re.compile`` is itself again once the module has run.
 - ``reportlab.lib.utils`` imports PIL's ``Image`` (6 ms) for bitmaps, which the booklet never
-  draws (its charts are vector). ``PIL.Image`` is loaded lazily (the standard library's
-  ``importlib.util.LazyLoader``): it runs in full when one of its names is first read, as
-  matplotlib does when it draws.
+  draws (its charts are vector). ``PIL.Image`` is loaded lazily (``Deferred``, what the
+  standard library's ``importlib.util.LazyLoader`` does, made safe for threads): it runs in
+  full when one of its names is first read, as matplotlib does when it draws.
 
 ``install`` adds the import hook that does both; the package installs it on import.
 """
@@ -22,6 +22,8 @@ import importlib.abc
 import importlib.util
 import re
 import sys
+import threading
+import types
 
 MODULE = "reportlab.platypus.paragraph"
 LAZY = "PIL.Image"
@@ -64,6 +66,60 @@ class _Loader(importlib.abc.Loader):
             re.compile = compile
 
 
+_RUNNING = threading.RLock()  # a deferred module being run: other threads wait for it whole
+
+
+class _Pending(types.ModuleType):
+    """A module not run yet: the first name read runs it, in full, before any thread reads it.
+
+    Python 3.11's ``LazyLoader`` makes the module a plain one as it starts running it, so a
+    second thread reading it meanwhile found names not defined yet ("cannot import name",
+    an ``AttributeError``: gh-114763, fixed in 3.12.3). Here it stays pending until it has
+    run: the other threads wait for it; the thread running it reads it as any module being
+    imported (a module it imports may import it back)."""
+
+    def __getattribute__(self, name: str):
+        with _RUNNING:
+            if type(self) is _Pending:
+                spec = object.__getattribute__(self, "__spec__")
+                if spec.loader_state is not _RUN:  # else: this thread is running it
+                    spec.loader_state = _RUN
+                    try:
+                        spec.loader.exec_module(self)
+                    finally:
+                        object.__setattr__(self, "__class__", types.ModuleType)
+        return types.ModuleType.__getattribute__(self, name)
+
+
+_RUN = object()  # a pending module's loader_state once it runs
+
+
+class Deferred(importlib.abc.Loader):
+    """Loads a module as ``_Pending``: it runs when one of its names is first read."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def create_module(self, spec):
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        module.__spec__.loader = module.__loader__ = self._inner  # what runs it, and reloads it
+        module.__class__ = _Pending
+
+
+def deferred(name: str) -> types.ModuleType:
+    """The module ``name``, imported now and run when one of its names is first read."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = Deferred(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 class _Finder(importlib.abc.MetaPathFinder):
     """Finds ``MODULE`` and ``LAZY`` as the other finders do, and loads them as said above."""
 
@@ -76,7 +132,7 @@ class _Finder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(name, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _Loader(spec.loader) if name == MODULE else importlib.util.LazyLoader(spec.loader)
+                    spec.loader = _Loader(spec.loader) if name == MODULE else Deferred(spec.loader)
                 return spec
         return None
 

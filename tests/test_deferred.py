@@ -49,3 +49,40 @@ print("ok")
 def test_pil_runs_when_first_used_and_then_works_in_full():
     r = subprocess.run([sys.executable, "-c", PIL_PROBE], cwd=ROOT, capture_output=True, text=True)
     assert r.stdout.strip() == "ok", r.stderr
+
+
+THREADS_PROBE = r"""
+import sys, threading
+import briefing
+import reportlab.lib.utils  # PIL.Image imported, not run yet
+image = sys.modules["PIL.Image"]
+WHAT = sys.argv[1]
+problems = []
+gate = threading.Barrier(12)
+
+def first_use():
+    try:
+        gate.wait()
+        if WHAT == "pil":
+            image.new("RGB", (2, 2))
+        else:
+            from briefing.data.load import load
+            load("data/yanfeng-2023.yaml")
+    except BaseException as exc:
+        problems.append(repr(exc))
+
+threads = [threading.Thread(target=first_use) for _ in range(12)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(problems or "ok")
+"""
+
+
+def test_a_module_loaded_on_first_use_is_whole_to_every_thread_that_reads_it():
+    # Python 3.11's LazyLoader lets a second thread read a module another thread is still
+    # running (gh-114763): a name not defined yet, or "cannot import name" from it.
+    for what in ("pil", "rules"):
+        r = subprocess.run([sys.executable, "-c", THREADS_PROBE, what], cwd=ROOT, capture_output=True, text=True)
+        assert r.stdout.strip() == "ok", (what, r.stdout[:500], r.stderr[-2000:])

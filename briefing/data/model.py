@@ -10,28 +10,14 @@ then. The loader turns YAML into plain values, and the layout can trust what it 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
+from ..deferred import deferred
 from .numbers import Unquoted, Written, _plain, format_number, shown  # noqa: F401  (the model's numbers)
 
 
-def _on_first_use(name: str):
-    """The module ``name``, run when one of its attributes is first read (importlib's
-    ``LazyLoader``): only checking a file reads the annotations that name it."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-rules = _on_first_use(__package__ + ".rules")
+rules = deferred(__package__ + ".rules")  # run when first read: only checking a file reads the annotations
 
 # Comparators the articles use for targets and results, and where each goes around the number.
 # Declared once: the schema's enum, the wording on the page and the attainment rules all read it.
