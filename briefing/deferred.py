@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import os
 import re
 import sys
 import threading
@@ -67,6 +68,15 @@ class _Loader(importlib.abc.Loader):
 
 
 _RUNNING = threading.RLock()  # a deferred module being run: other threads wait for it whole
+
+
+def _after_fork() -> None:
+    global _RUNNING
+    _RUNNING = threading.RLock()  # a child has one thread: none holds it (as Python's import locks)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 class _Pending(types.ModuleType):
