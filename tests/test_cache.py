@@ -253,3 +253,25 @@ def test_a_relative_xdg_path_is_ignored_as_the_spec_says(tmp_path):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.mark.parametrize("layout", ["dist-info", "egg-info folder", "egg-info file"])
+def test_the_chart_fingerprint_reads_every_installed_packages_version(tmp_path, monkeypatch, layout):
+    """A library's version is part of a chart's cache key, however it was installed: a
+    distribution's package of matplotlib is an egg-info (PKG-INFO, no METADATA). A version
+    read as nothing would let charts drawn by an older library stay in the cache."""
+    from importlib.metadata import version
+
+    from briefing.typeset.charts import _version
+
+    header = "Metadata-Version: 2.1\nName: fakelib\nVersion: 3.6.3\n\nVersion: 9 (a line of the description)\n"
+    if layout == "dist-info":
+        (tmp_path / "fakelib-3.6.3.dist-info").mkdir()
+        (tmp_path / "fakelib-3.6.3.dist-info" / "METADATA").write_text(header)
+    elif layout == "egg-info folder":
+        (tmp_path / "fakelib-3.6.3.egg-info").mkdir()
+        (tmp_path / "fakelib-3.6.3.egg-info" / "PKG-INFO").write_text(header)
+    else:
+        (tmp_path / "fakelib-3.6.3.egg-info").write_text(header)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _version("fakelib") == version("fakelib") == "3.6.3"

@@ -590,8 +590,12 @@ def _version(package: str) -> str:
     (that parser's import and work: 4 ms of every build that reads a chart from the cache)."""
     from importlib.metadata import distribution
 
-    found = re.search(r"^Version:[ \t]*(\S+)", distribution(package).read_text("METADATA") or "", re.M)
-    return found.group(1) if found else ""
+    found = distribution(package)
+    # Where importlib.metadata looks, in its order: a wheel's METADATA, an egg-info folder's
+    # PKG-INFO (a Linux distribution's packages), an egg-info file.
+    text = found.read_text("METADATA") or found.read_text("PKG-INFO") or found.read_text("") or ""
+    version = re.search(r"^Version:[ \t]*(\S+)", text.split("\n\n", 1)[0], re.M)  # a header, not the description
+    return version.group(1) if version else ""
 
 
 @lru_cache(maxsize=None)  # the code running cannot change
