@@ -188,3 +188,34 @@ def test_priming_from_a_file_that_is_not_a_booklet_keeps_nothing_and_raises_noth
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB: never the 512 MB
     assert len(COMPRESSED) == 0
     COMPRESSED.clear()
+
+
+PRIME_PROBE = r"""
+import sys
+from pathlib import Path
+from briefing.pdf.save import COMPRESSED, prime
+prime(Path(sys.argv[1]))
+print(len(COMPRESSED))
+"""
+
+
+@pytest.mark.parametrize("what", ["a link to an endless device", "a FIFO"])
+def test_priming_from_what_is_no_regular_file_reads_nothing_and_returns(tmp_path, what):
+    """The booklet's name may be swapped for anything between the worker's look at its size
+    and ``prime``'s reading (whoever can write to the output folder): qpdf reading /dev/zero
+    never returns, in code no signal stops, and a FIFO blocks the opening; the build would
+    wait for its worker for ever."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    path = tmp_path / "last.pdf"
+    if what == "a FIFO":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    r = subprocess.run([sys.executable, "-c", PRIME_PROBE, str(path)], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.stdout.strip() == "0", r.stderr

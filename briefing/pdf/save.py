@@ -26,6 +26,8 @@ from typing import BinaryIO
 import pikepdf
 from pikepdf import Dictionary, Name, Stream
 
+from ..errors import InputError
+from ..files import read_regular
 from ..fonts.cid import with_memory_hint
 from ..memo import Memo
 
@@ -124,6 +126,7 @@ def _compressed(data: bytes) -> bytes:
 
 
 PRIMED_MOST = 4 * 1024 * 1024  # the largest stream ``prime`` decompresses (a face's subset: 0.3 MB)
+PRIMED_FILE_MOST = 16 * 1024 * 1024  # the largest file it reads (a booklet: 0.3 MB)
 
 
 def prime(booklet: FsPath) -> None:
@@ -131,9 +134,16 @@ def prime(booklet: FsPath) -> None:
     while the layout runs, so that the pages and fonts an edit left as they were are not
     compressed again once the raw file comes (12 ms of finishing). Each stream is decompressed
     here, within ``PRIMED_MOST`` (the file is not trusted), and compressed as ``compress``
-    does: the memo holds only what compressing gives, so the file is the same either way."""
+    does: the memo holds only what compressing gives, so the file is the same either way.
+    The file is read as ``files.read_regular`` reads (a regular file, within a size; its name
+    may have been swapped for a FIFO or a device since the caller looked at it), and qpdf
+    parses those bytes."""
     try:
-        with pikepdf.open(booklet) as pdf:
+        whole = read_regular(booklet, PRIMED_FILE_MOST)
+    except InputError:
+        return  # not a booklet: nothing to remember
+    try:
+        with pikepdf.open(io.BytesIO(whole)) as pdf:
             for obj in pdf.objects:
                 if not isinstance(obj, Stream) or obj.get("/Filter") != Name.FlateDecode or "/DecodeParms" in obj:
                     continue
