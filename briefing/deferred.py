@@ -90,18 +90,17 @@ class _Pending(types.ModuleType):
 
     def __getattribute__(self, name: str):
         with _RUNNING:
-            if type(self) is _Pending:
-                spec = object.__getattribute__(self, "__spec__")
-                if spec.loader_state is not _RUN:  # else: this thread is running it
-                    spec.loader_state = _RUN
-                    try:
-                        spec.loader.exec_module(self)
-                    finally:
-                        object.__setattr__(self, "__class__", types.ModuleType)
+            if type(self) is _Pending and id(self) not in _STARTED:  # else: this thread runs it
+                _STARTED.add(id(self))
+                try:
+                    object.__getattribute__(self, "__spec__").loader.exec_module(self)
+                finally:
+                    object.__setattr__(self, "__class__", types.ModuleType)
+                    _STARTED.discard(id(self))
         return types.ModuleType.__getattribute__(self, name)
 
 
-_RUN = object()  # a pending module's loader_state once it runs
+_STARTED: set[int] = set()  # the pending modules being run (by the thread holding _RUNNING)
 
 
 class Deferred(importlib.abc.Loader):
