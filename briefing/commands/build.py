@@ -103,13 +103,14 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
 
     from ..check import verify  # noqa: F401
-    from ..data import load, review  # noqa: F401
+    from ..data import load, review, rules  # noqa: F401
     from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
     from ..typeset import chartslot, document, story, styles  # noqa: F401
     from ..typeset.charts import _fingerprint
 
     register(cache=cache)
+    rules.prepare()  # pydantic's validator, built once for every worker forked from here
     _fingerprint()
 
 
