@@ -67,12 +67,13 @@ class _Loader(importlib.abc.Loader):
             re.compile = compile
 
 
-_RUNNING = threading.RLock()  # a deferred module being run: other threads wait for it whole
+_LOCKS: dict[int, threading.RLock] = {}  # a pending module's (by id): other threads wait for it whole
+_STARTED: set[int] = set()  # the pending modules being run, each by the thread holding its lock
 
 
 def _after_fork() -> None:
-    global _RUNNING
-    _RUNNING = threading.RLock()  # a child has one thread: none holds it (as Python's import locks)
+    for pending in _LOCKS:  # a child has one thread: no other holds them (as Python's import locks)
+        _LOCKS[pending] = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -85,22 +86,22 @@ class _Pending(types.ModuleType):
     Python 3.11's ``LazyLoader`` makes the module a plain one as it starts running it, so a
     second thread reading it meanwhile found names not defined yet ("cannot import name",
     an ``AttributeError``: gh-114763, fixed in 3.12.3). Here it stays pending until it has
-    run: the other threads wait for it; the thread running it reads it as any module being
-    imported (a module it imports may import it back)."""
+    run: the other threads wait for it (on its own lock, as 3.12's does); the thread running
+    it reads it as any module being imported (a module it imports may import it back)."""
 
     def __getattribute__(self, name: str):
-        with _RUNNING:
-            if type(self) is _Pending and id(self) not in _STARTED:  # else: this thread runs it
-                _STARTED.add(id(self))
-                try:
-                    object.__getattribute__(self, "__spec__").loader.exec_module(self)
-                finally:
-                    object.__setattr__(self, "__class__", types.ModuleType)
-                    _STARTED.discard(id(self))
+        lock = _LOCKS.get(id(self))
+        if lock is not None:
+            with lock:
+                if type(self) is _Pending and id(self) not in _STARTED:  # else: this thread runs it
+                    _STARTED.add(id(self))
+                    try:
+                        object.__getattribute__(self, "__spec__").loader.exec_module(self)
+                    finally:
+                        object.__setattr__(self, "__class__", types.ModuleType)
+                        _STARTED.discard(id(self))
+                        _LOCKS.pop(id(self), None)
         return types.ModuleType.__getattribute__(self, name)
-
-
-_STARTED: set[int] = set()  # the pending modules being run (by the thread holding _RUNNING)
 
 
 class Deferred(importlib.abc.Loader):
@@ -114,6 +115,7 @@ class Deferred(importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         module.__spec__.loader = module.__loader__ = self._inner  # what runs it, and reloads it
+        _LOCKS[id(module)] = threading.RLock()
         module.__class__ = _Pending
 
 
