@@ -258,9 +258,10 @@ def test_a_stop_while_the_worker_finishes_leaves_nothing_behind(tmp_path):
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped libraries")
 def test_watch_finishes_in_process_after_its_first_build(tmp_path):
-    """The first build of `watch` finishes in a worker (a fresh process); the watch process
-    then imports pikepdf and pypdf itself while the editor works, so that no later build
-    forks a worker that imports them again (slower than finishing in process)."""
+    """The first build of `watch` checks and finishes in a worker (a fresh process); the watch
+    process then imports pydantic, pikepdf and pypdf itself while the editor works, so that no
+    later build forks a worker that imports them again (slower than finishing in process), nor
+    waits for pydantic's import and validator."""
     data = tmp_path / "d.yaml"
     data.write_text(DATA.read_text(encoding="utf-8"), encoding="utf-8")
     env = dict(os.environ, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(tmp_path / "cache"))
@@ -280,6 +281,14 @@ def test_watch_finishes_in_process_after_its_first_build(tmp_path):
                 break
             time.sleep(0.05)
         assert "pikepdf" in maps  # its extension module is loaded in the watch process itself
+        while time.monotonic() < deadline:
+            maps = Path(f"/proc/{proc.pid}/maps").read_text()
+            if "pydantic_core" in maps:
+                break
+            time.sleep(0.05)
+        # The first build's check ran in the worker too: the next one's is made here, so the
+        # watch process imports pydantic (and builds its validator) while the editor works.
+        assert "pydantic_core" in maps
     finally:
         proc.terminate()  # perhaps while that import runs: the stop is then raised by the poll
         code = proc.wait(timeout=30)
