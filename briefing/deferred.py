@@ -18,12 +18,9 @@ every process that lays out a booklet.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import os
 import re
 import sys
-import threading
 import types
 
 MODULE = "reportlab.platypus.paragraph"
@@ -45,7 +42,7 @@ class OnFirstUse:
         return getattr(self._compiled, name)
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:  # a loader (not importlib.abc's: importing that takes 14 ms of a build client's start)
     def __init__(self, inner):
         self._inner = inner
 
@@ -67,11 +64,15 @@ class _Loader(importlib.abc.Loader):
             re.compile = compile
 
 
-_LOCKS: dict[int, threading.RLock] = {}  # a pending module's (by id): other threads wait for it whole
+_LOCKS: dict[int, "threading.RLock"] = {}  # a pending module's (by id): other threads wait for it whole
 _STARTED: set[int] = set()  # the pending modules being run, each by the thread holding its lock
 
 
 def _after_fork() -> None:
+    if not _LOCKS:
+        return
+    import threading  # imported already where there are locks
+
     for pending in _LOCKS:  # a child has one thread: no other holds them (as Python's import locks)
         _LOCKS[pending] = threading.RLock()
 
@@ -104,7 +105,7 @@ class _Pending(types.ModuleType):
         return types.ModuleType.__getattribute__(self, name)
 
 
-class Deferred(importlib.abc.Loader):
+class Deferred:  # a loader (see _Loader)
     """Loads a module as ``_Pending``: it runs when one of its names is first read."""
 
     def __init__(self, inner):
@@ -114,6 +115,8 @@ class Deferred(importlib.abc.Loader):
         return self._inner.create_module(spec)
 
     def exec_module(self, module) -> None:
+        import threading  # here: a build client of serve, which imports this package, runs no module on use
+
         module.__spec__.loader = module.__loader__ = self._inner  # what runs it, and reloads it
         _LOCKS[id(module)] = threading.RLock()
         module.__class__ = _Pending
@@ -121,6 +124,8 @@ class Deferred(importlib.abc.Loader):
 
 def deferred(name: str) -> types.ModuleType:
     """The module ``name``, imported now and run when one of its names is first read."""
+    import importlib.util  # here: a build client of serve never loads a module this way
+
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.find_spec(name)
@@ -131,7 +136,7 @@ def deferred(name: str) -> types.ModuleType:
     return module
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:  # a meta path finder (see _Loader)
     """Finds ``MODULE`` and ``LAZY`` as the other finders do, and loads them as said above."""
 
     def find_spec(self, name, path, target=None):
