@@ -381,3 +381,20 @@ def test_a_typed_line_break_is_still_allowed(tmp_path):
     good.write_text(text, encoding="utf-8")
     from briefing.fonts.register import register
     assert load(good, missing_glyphs=register().missing).results.answers[0].title == "示例\n经济"
+
+
+def test_the_review_marks_are_read_as_the_data_is(tmp_path):
+    """The build reads the data file a second time for its review marks: that reading is the
+    loader's too (a regular file within the size limit), so a FIFO or a device put at the
+    name between the two readings is a message, never a build waiting for ever."""
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "data.yaml"
+    os.mkfifo(fifo)
+    probe = ("from pathlib import Path; from briefing.commands.build import _review_marks; "
+             "from briefing.errors import DataError\n"
+             f"try:\n    _review_marks(Path({str(fifo)!r}), False)\n"
+             "except DataError as exc:\n    print('refused', exc)")
+    r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.stdout.startswith("refused"), r.stderr

@@ -306,10 +306,11 @@ def sheet_note(paper: str, sheet: str | None) -> str | None:
 def _review_marks(data: FsPath, strict: bool) -> list[str]:
     """The draft's review marks (briefing import): a warning with their count, or with
     ``strict`` a refusal that lists each one's line."""
+    from ..data.load import read_text
     from ..data.marks import review_marks, summary
     from ..errors import DataError, Problem
 
-    found = review_marks(data.read_text(encoding="utf-8"))
+    found = review_marks(read_text(data))  # as the loader reads it: a regular file, within its size
     if found and strict:
         raise DataError([Problem(str(data), n, None, "", f"{m}：核对后删除这条注释 (--strict: unchecked imported item)")
                          for n, m in found])
