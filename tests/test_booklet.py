@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from briefing.check.verify import _embedded, _fonts_in, squeeze
 from briefing.typeset.linebreak import violations
-from briefing.typeset.styles import PAPERS
+from briefing.typeset.paper import PAPERS
 
 
 def test_build_verified_and_reported_every_check(booklet):

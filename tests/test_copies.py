@@ -25,7 +25,7 @@ from briefing.data.delegates import read_list
 from briefing.errors import DataError, OutputError
 from briefing.pdf.stamp import Booklet, Layout, Marks, stamp
 from briefing.pdf.update import Update, name, ref
-from briefing.typeset.styles import PAPERS
+from briefing.typeset.paper import PAPERS
 
 from .conftest import DATA, ROOT, run
 

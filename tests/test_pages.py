@@ -19,7 +19,8 @@ from briefing.commands.build import build
 from briefing.data.load import load
 from briefing.errors import LayoutFailed, VerificationError
 from briefing.typeset.blocks import Heading, KeepWithNext
-from briefing.typeset.styles import PAPERS, TRIM_CLEAR, styles_for
+from briefing.typeset.paper import PAPERS, TRIM_CLEAR
+from briefing.typeset.styles import styles_for
 from briefing.typeset.text import TextBlock
 
 from .conftest import DATA, ROOT, SAMPLE

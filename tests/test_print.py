@@ -13,7 +13,7 @@ from briefing.commands.build import build
 from briefing.commands.entry import main
 from briefing.errors import OutputError
 from briefing.pdf.impose import MARK_OFFSET, padded, saddle_order, sheet_for
-from briefing.typeset.styles import BLEED, PAPERS
+from briefing.typeset.paper import BLEED, PAPERS
 
 from .conftest import DATA, SAMPLE
 

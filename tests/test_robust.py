@@ -9,7 +9,7 @@ from briefing.check.verify import placed_text
 from briefing.commands.build import build
 from briefing.commands.entry import main
 from briefing.typeset.document import fit
-from briefing.typeset.styles import PAPERS
+from briefing.typeset.paper import PAPERS
 
 from .conftest import ROOT, SAMPLE
 

@@ -43,7 +43,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from ..files import read_regular
-from ..typeset.styles import Geometry
+from ..typeset.paper import Geometry
 from .content import ContentError, PageContent, Walker, operations
 from .content import squeeze as _squeeze
 from .pages import frames, on_page, trim_clear

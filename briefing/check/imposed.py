@@ -75,7 +75,7 @@ class SheetsReference:
     @classmethod
     def read(cls, path: FsPath, booklet: Reference, paper: str, sheet: str | None) -> "SheetsReference":
         from ..pdf.impose import placements, saddle_order, sheet_for
-        from ..typeset.styles import PAPERS
+        from ..typeset.paper import PAPERS
         from .pages import page_boxes
 
         data = read_regular(path, MAX_PDF_BYTES)

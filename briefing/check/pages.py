@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from pypdf.errors import PdfReadError
 
-from ..typeset.styles import BLEED, TRIM_CLEAR, Box, Geometry
+from ..typeset.paper import BLEED, TRIM_CLEAR, Box, Geometry
 from .content import PageContent
 
 EPS = 1.0  # points: rounding, and half the width of a rule drawn along an edge

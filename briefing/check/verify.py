@@ -27,7 +27,7 @@ from .report import Check, Report  # noqa: F401  (verify's results, importable w
 from .structure import StructureFacts, judge, read_structure
 from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
 from .pages import page_boxes, imposed_sheets, page_checks
-from ..typeset.styles import PAPERS, SHEETS
+from ..typeset.paper import PAPERS, SHEETS
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB

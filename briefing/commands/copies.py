@@ -216,7 +216,7 @@ def build_copies(data: str | os.PathLike[str], listing: str | os.PathLike[str],
     doc, fonts = stages.run("读取与校验数据 load", _load, data, cache)
     people = stages.run("读取名单 list", read_list, listing, fonts.missing)
     unchecked = _review_marks(data, strict)
-    from ..typeset.styles import PAPERS
+    from ..typeset.paper import PAPERS
 
     try:
         layout = Layout(PAPERS[paper], paper, fonts, doc.labels, doc.meeting.marking)

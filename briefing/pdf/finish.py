@@ -23,7 +23,7 @@ from ..shipped import asset_dir
 from ..typeset.tagging import Element
 from .save import save
 from .tags import declare_pdfua, write_structure
-from ..typeset.styles import BLEED
+from ..typeset.paper import BLEED
 
 SRGB = "sRGB IEC61966-2.1"
 PRINT = 4  # annotation flag: print it (PDF/A wants every annotation printable, none hidden)

@@ -20,7 +20,7 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import DecodedStreamObject, NameObject, RectangleObject
 
 from ..errors import OutputError
-from ..typeset.styles import BLEED, PAPERS, SHEETS, Box
+from ..typeset.paper import BLEED, PAPERS, SHEETS, Box
 
 Side = tuple[int | None, int | None]  # (left, right) page indices of the booklet; None = blank
 

@@ -34,7 +34,8 @@ from ..fonts.cid import subset
 from ..fonts.outlines import outline
 from ..fonts.register import FontSet, char_width
 from ..typeset.document import COVER_BAND
-from ..typeset.styles import GREY, INK, Geometry
+from ..typeset.paper import Geometry
+from ..typeset.styles import GREY, INK
 from .update import Base, Raw, Update, name, ref, text
 
 FORMS = {"cover": "BrCover", "footer": "BrFooter", "watermark": "BrMark"}  # XObject resource names
@@ -415,7 +416,7 @@ class Sheets:
     @classmethod
     def read(cls, imposed: FsPath, booklet: Booklet, booklet_file: FsPath, fonts: FontSet, paper: str,
              sheet: str | None) -> "Sheets":
-        from ..typeset.styles import PAPERS
+        from ..typeset.paper import PAPERS
         from .impose import placements, saddle_order, sheet_for
 
         sides = Booklet.read(imposed, fonts)

@@ -22,7 +22,8 @@ from .balance import NONE, PASSES, PageUse, Remedy, next_remedy, short_tail
 from .blocks import Continued, Heading
 from .chartslot import sketching
 from .linebreak import advances
-from .styles import ACCENT, BLEED, GREY, RULE, Geometry, Styles, TextStyle
+from .paper import BLEED, Geometry
+from .styles import ACCENT, GREY, RULE, Styles, TextStyle
 from .structure import Structure
 from .tagging import LAYOUT, PAGINATION, Element, Recorder, artifact
 from .text import TextBlock, draw_line

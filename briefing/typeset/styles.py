@@ -12,7 +12,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 
 from ..fonts.register import FontSet
-from .paper import BLEED, PAPERS, SHEETS, TRIM_CLEAR, Box, Geometry  # noqa: F401  (read here by the stages)
+from .paper import PAPERS, Geometry
 
 ACCENT = HexColor("#B71C1C")  # restrained Chinese red: L* ≈ 38, dark in grayscale print
 INK = HexColor("#000000")  # black text (style notes); prints as pure K
