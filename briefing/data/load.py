@@ -18,7 +18,8 @@ import yaml
 
 from ..errors import DataError, InputError, Problem, clip, named_char, printable
 from ..files import read_regular
-from .model import Briefing, Unquoted, Written, format_number
+from .model import Briefing
+from .numbers import Unquoted, Written, format_number
 
 MAX_BYTES = 2 * 1024 * 1024  # a year's data is ~20 KB; anything near this is a mistake
 MAX_NODES = 200_000  # refuses alias "billion laughs" expansions long before memory suffers
@@ -483,8 +484,7 @@ def load(path: str | os.PathLike[str],
     ``missing_glyphs`` (from the fonts stage) reports characters the fonts cannot draw, so they
     are found here, with their position in the file, before any layout.
     """
-    parsed = parse(path)
-    return checked(parsed, check_here(parsed.data), missing_glyphs)
+    return load_text(read_text(FsPath(path)), str(path), missing_glyphs)
 
 
 def load_text(text: str, file: str, missing_glyphs: Callable[[str], list[str]] | None = None) -> Briefing:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal, Optional
 
 from ..deferred import deferred
-from .numbers import Unquoted, Written, _plain, format_number, shown  # noqa: F401  (the model's numbers)
+from .numbers import format_number
 
 
 rules = deferred(__package__ + ".rules")  # run when first read: only checking a file reads the annotations

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 
+from .rules import json_schema as model_schema
 
 SCHEMA_PATH = "schema/briefing.schema.json"
 
 
 def json_schema() -> dict:
-    from .rules import json_schema as model_schema
-
     schema = model_schema()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Written
+from ..numbers import Written
 from .clean import numerals
 
 BASE_UNITS = [
