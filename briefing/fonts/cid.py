@@ -113,9 +113,9 @@ class CIDFont(TTFont):
 
     def glyph_codes(self, glyphs, doc) -> list[bytes]:
         """The two-byte CID of each of a placed line's glyphs (``g.char``; ``g.half``: its
-        half-width CID), in one pass. A character new to the document is numbered as
-        ``splitString`` and ``half_code`` would number it, the whole line's full-width
-        characters first, then its half-width ones: the same CIDs, the same file."""
+        half-width CID, ``_Drawn.add_half``), in one pass. Characters new to the document are
+        numbered in the order they are first drawn, a line's full-width ones before its
+        half-width ones."""
         drawn = self._drawn(doc)
         codes, halves = drawn.codes, drawn.halves
         try:
@@ -128,13 +128,6 @@ class CIDFont(TTFont):
                 if g.half and g.char not in halves:
                     drawn.add_half(g.char, self.face.charToGlyph)
             return [halves[g.char] if g.half else codes[g.char] for g in glyphs]
-
-    def half_code(self, ch: str, doc) -> bytes:
-        """The two-byte CID of ``ch`` drawn at half its width (see ``_Drawn.add_half``)."""
-        drawn = self._drawn(doc)
-        if ch not in drawn.halves:
-            drawn.add_half(ch, self.face.charToGlyph)
-        return drawn.halves[ch]
 
     def getSubsetInternalName(self, subset, doc):
         drawn = self._drawn(doc)
@@ -203,14 +196,10 @@ def _checksum(data: bytes) -> int:
     """The sfnt checksum: the sum of the big-endian 32-bit words, modulo 2**32 (summed from
     an array: a tuple of a face's 75,000 words cost 1.5 ms a time)."""
     import array
-    import struct
     import sys
 
-    data = data + b"\0" * (-len(data) % 4)
-    words = array.array("I")
-    if words.itemsize != 4:  # no platform Python runs on today
-        return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
-    words.frombytes(data)
+    words = array.array("I")  # four bytes on every platform CPython runs on
+    words.frombytes(data + b"\0" * (-len(data) % 4))
     if sys.byteorder == "little":
         words.byteswap()
     return sum(words) & 0xFFFFFFFF
