@@ -106,9 +106,9 @@ def preload(cache: Cache | None = None) -> None:
     from ..data import load, review, rules  # noqa: F401
     from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
-    from ..typeset import chartslot, document, story, styles  # noqa: F401
     from ..typeset.charts import _fingerprint
 
+    _layout_modules()
     register(cache=cache)
     rules.prepare()  # pydantic's validator, built once for every worker forked from here
     _fingerprint()
@@ -135,8 +135,8 @@ def _load(data: FsPath, cache: Cache | None = None, finisher: FinishJob | None =
 
 
 def _layout_modules() -> None:
-    """What ``_layout`` imports (reportlab's page layout: 50 ms), imported ahead where this
-    process would otherwise wait."""
+    """What ``_layout`` imports (reportlab's page layout: 50 ms), imported ahead: where this
+    process would otherwise wait for the worker's check, and before workers are forked."""
     from ..typeset import chartslot, document, story, structure  # noqa: F401
 
 
