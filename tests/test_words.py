@@ -115,3 +115,29 @@ def test_jieba_is_imported_without_pkg_resources_and_reads_the_same_dictionary()
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "True", out.stderr
+
+
+def test_a_known_dictionary_total_is_the_sum_of_its_frequencies():
+    """``KNOWN_TOTALS`` spares summing a known file's 349,000 counts: each entry that matches
+    the installed dictionary must be what summing gives (and what jieba's own loading gives)."""
+    import hashlib
+
+    from briefing.words import KNOWN_TOTALS, _total
+
+    with _jieba().get_dict_file() as fh:
+        raw = fh.read()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert digest in KNOWN_TOTALS, "the installed jieba ships a dictionary not in KNOWN_TOTALS"
+    assert KNOWN_TOTALS[digest] == _total(raw.decode("utf-8")) == _jieba().total
+
+
+def test_an_unknown_dictionary_of_jiebas_layout_is_summed(monkeypatch, tmp_path):
+    import jieba
+
+    other = tmp_path / "dict.txt"
+    other.write_text("就业 100 n\n就业人数 50 n\n人数 30 n\n", encoding="utf-8")
+    monkeypatch.setattr(jieba.Tokenizer, "get_dict_file", lambda self: open(other, "rb"))
+    seg = _Segmenter()
+    seg.learn("就业人数")
+    assert seg.tokenizer.total == 180 and seg.tokenizer.FREQ == {"就业": 100, "就业人数": 50, "就业人": 0,
+                                                                 "人数": 30, "人": 0, "就": 0}
