@@ -137,3 +137,71 @@ def test_pdftotext_gives_the_chinese_back(booklet, doc):
         assert squeeze(para) in flat
     lines = [l.strip() for l in out.splitlines()]
     assert not violations(lines)
+
+
+def _contents_numbers(pdf) -> list[tuple[str, str, int, str]]:
+    """(entry, number printed at its row's end, the page its link goes to, the link's
+    description) of every contents entry: the numbers are drawn when the file is saved."""
+    from briefing.check.verify import placed_text
+
+    reader = PdfReader(pdf)
+    found = []
+    for page in reader.pages:
+        runs = None
+        for annot in page.get("/Annots", []):
+            a = annot.get_object()
+            text = str(a.get("/Contents", ""))
+            if a.get("/Subtype") != "/Link" or not text.endswith("页"):
+                continue
+            runs = runs if runs is not None else placed_text(page)
+            x0, y0, x1, y1 = (float(v) for v in a["/Rect"])
+            digits = [(x, t) for x, y, t in runs if t.strip().isdigit() and x0 <= x <= x1 and y0 <= y <= y1]
+            number = max(digits)[1].strip() if digits else ""
+            target = reader.get_page_number(a["/Dest"][0].get_object())
+            found.append((text.rsplit("，第", 1)[0], number, target, text))
+    return found
+
+
+@pytest.mark.parametrize("data, paper", [("data/yanfeng-2023.yaml", "a4"), ("data/yanfeng-2023.yaml", "a5"),
+                                         ("tests/data/edge-large.yaml", "a4"), ("many-sections", "a5")])
+def test_each_contents_number_is_the_page_its_heading_is_on(data, paper, tmp_path):
+    """What the contents print, what their links say and where they go agree, on every entry:
+    the printed page number is the page's index + 1 (the cover is page 1)."""
+    from briefing.cache import Cache
+    from briefing.commands.build import build
+
+    from .conftest import ROOT
+
+    if data == "many-sections":  # contents over several pages
+        import yaml
+
+        raw = yaml.safe_load((ROOT / "data" / "yanfeng-2023.yaml").read_text(encoding="utf-8"))
+        first = raw["results"]["answers"][0]
+        raw["results"]["answers"] += [dict(first, id=f"extra-{n}", title=f"{first['title']}（{n}）",
+                                           metrics=[dict(m, id=f"{m['id']}-{n}") for m in first.get("metrics", [])])
+                                      for n in range(2, 30)]
+        data = tmp_path / "many.yaml"
+        data.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    out = build(ROOT / data, tmp_path / "b.pdf", paper=paper, cache=Cache(None)).output
+    entries = _contents_numbers(out)
+    assert len(entries) >= 9
+    for title, number, target, text in entries:
+        assert number == str(target + 1) and text == f"{title}，第{number}页", (title, number, target)
+
+
+def test_contents_ask_another_pass_only_for_other_entries_or_longer_numbers(fonts):
+    """One pass is kept when the entries found are those planned and every number fits the
+    room left for it; otherwise the pass is laid out again with what it found."""
+    from briefing.typeset.contents import DIGITS, Contents
+    from briefing.typeset.styles import styles_for
+
+    styles = styles_for("a4", fonts)
+    toc = Contents(styles, [(styles.body, 0.0, 0.0)])
+    toc.plan([(0, "前言", "foreword"), (0, "结语", "closing")])
+    toc._entries = [(0, "前言", 3, "foreword"), (0, "结语", 999, "closing")]
+    assert toc.isSatisfied() and toc.digits == DIGITS == 3
+    toc._entries = [(0, "前言", 3, "foreword"), (0, "结语", 1000, "closing")]
+    assert not toc.isSatisfied() and toc.digits == 4 and toc.number_room(styles.body) > 0
+    assert toc.isSatisfied()  # the next pass, same pages: kept
+    toc._entries = [(0, "前言", 3, "foreword")]
+    assert not toc.isSatisfied() and toc.planned == [(0, "前言", "foreword")]

@@ -12,7 +12,7 @@ from briefing.cache import Cache
 from briefing.commands.build import _charts, _layout, build
 from briefing.typeset.chartjob import ChartJob, WorkerFailed
 from briefing.typeset.charts import chart_size
-from briefing.typeset.chartslot import ChartSlot, LayoutPasses, ProvisionalPassKept
+from briefing.typeset.chartslot import ChartSlot
 from briefing.typeset.styles import styles_for
 
 from .conftest import DATA, ROOT
@@ -39,68 +39,57 @@ def test_worker_fills_the_cache_as_a_build_without_one_would(tmp_path):
     assert sorted(p.name for p in (tmp_path / "worked" / "charts").iterdir()) == charts
 
 
-def test_the_size_known_beforehand_is_the_charts_and_never_more(fonts, doc):
-    """Exact for every chart of the default booklet (no label of it wraps); a label that wraps
-    is counted by its width, a lower bound on its lines: a placeholder is never taller."""
-    from briefing.typeset.chartrules import Row, booklet_charts
+@pytest.mark.parametrize("paper", ["a4", "a5"])
+def test_the_size_known_beforehand_is_the_pictures(fonts, paper):
+    """The page lays a chart out by ``chart_size`` before its picture exists: exact for every
+    chart of every shipped data file, and for labels that wrap (by jieba's words) or not."""
+    from briefing.data.load import load
+    from briefing.typeset.chartrules import booklet_charts
+    from briefing.typeset.charts import bars_that_fit, picture
 
-    width = styles_for("a4", fonts).geometry.frame_width
-    drawn = _charts(doc, fonts, width)
-    for spec in booklet_charts(doc):
-        assert chart_size(spec, width, fonts) == pytest.approx(drawn[spec].wrap(width, 800), abs=1e-6), spec.title
-    spec = booklet_charts(doc)[0]
-    long = "很长的类目名称" * 6
-    wrapped = replace(spec, rows=(replace(spec.rows[0], label=long, short=long),) + tuple(spec.rows[1:]))
-    real = _charts_of([wrapped], fonts, width)[0].wrap(width, 800)
-    guess = chart_size(wrapped, width, fonts)
-    assert guess[0] == pytest.approx(real[0]) and chart_size(spec, width, fonts)[1] < guess[1] <= real[1] + 1e-6
-    assert isinstance(spec.rows[0], Row)
+    geometry = styles_for(paper, fonts).geometry
+    specs = []
+    for data in sorted((ROOT / "data").glob("*.yaml")):
+        specs += booklet_charts(load(data), bars_that_fit(geometry.frame_height))
+    long = "推进城市更新和老旧小区改造提质增效" * 2
+    spec = specs[0]
+    specs.append(replace(spec, rows=(replace(spec.rows[0], label=long, short=long),) + tuple(spec.rows[1:])))
+    specs.append(replace(spec, rows=(replace(spec.rows[0], label=long[:14], short=long[:14]),) + tuple(spec.rows[1:])))
+    heights = set()
+    for spec in specs:
+        pic = picture(spec, geometry.frame_width, fonts)
+        assert chart_size(spec, geometry.frame_width, fonts) == pytest.approx((pic.width, pic.height), abs=1e-6)
+        heights.add(round(pic.height, 3))
+    assert len(heights) > 3
 
 
-def _charts_of(specs, fonts, width):
-    from briefing.typeset.charts import drawing
+def test_the_layout_never_waits_for_a_chart(fonts, doc, tmp_path, monkeypatch):
+    """The pass lays out every page without any chart's picture: each is asked for only when
+    the file is saved, once, in page order; the file is the same as with the pictures at hand."""
+    from briefing.typeset import later
 
-    return [drawing(s, width, fonts, None) for s in specs]
-
-
-def test_a_pass_with_placeholders_is_never_saved(fonts, doc, tmp_path):
-    """Given the right contents hint, reportlab keeps its first pass: drawn provisionally, it
-    must be refused and laid out again, waiting for the charts; the pages are the same."""
     styles = styles_for("a4", fonts)
     width = styles.geometry.frame_width
     plain = _charts(doc, fonts, width)
-    hint, _ = _layout(doc, styles, plain, tmp_path / "plain.pdf")
-    _layout(doc, styles, _charts(doc, fonts, width), tmp_path / "plain.pdf", hint)
+    _layout(doc, styles, plain, tmp_path / "plain.pdf")
 
-    passes = LayoutPasses(provisional=True)
-    fetched = []
-    fresh = _charts(doc, fonts, width)
-    slots = {s: ChartSlot(lambda s=s: fetched.append(s) or fresh[s], chart_size(s, width, fonts), passes)
-             for s in plain}
-    _layout(doc, styles, slots, tmp_path / "slots.pdf", hint, passes)
-    assert len(fetched) == len(plain)
+    saving, asked = [], []
+    real = later.Later.draw
+    monkeypatch.setattr(later.Later, "draw", lambda self, canv: saving.append(1) or real(self, canv))
+    slots = _charts(doc, fonts, width)
+    for n, slot in enumerate(slots.values()):
+        fetch = slot._fetch
+        slot._fetch = lambda fetch=fetch, n=n: asked.append((n, bool(saving))) or fetch()
+    _layout(doc, styles, slots, tmp_path / "slots.pdf")
+    assert asked == [(n, True) for n in range(len(slots))]
     assert (tmp_path / "slots.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
-
-
-def test_placeholder_canvas_refuses_to_save(tmp_path):
-    passes = LayoutPasses(provisional=True)
-    canvas = passes.canvas(str(tmp_path / "x.pdf"))
-    slot = ChartSlot(lambda: pytest.fail("a provisional pass must not wait"), (100, 50), passes)
-    assert slot.wrap(400, 800) == (100, 50)
-    slot.drawOn(canvas, 0, 0)
-    with pytest.raises(ProvisionalPassKept):
-        canvas.save()
-    assert not (tmp_path / "x.pdf").exists()
-    passes.canvas(str(tmp_path / "y.pdf"))  # the next pass: no more placeholders
-    assert not passes.provisional
 
 
 def test_a_worker_that_dies_means_the_charts_are_drawn_here(fonts, doc, tmp_path):
     width = styles_for("a4", fonts).geometry.frame_width
     job = ChartJob.start()
     assert job is not None
-    passes = LayoutPasses(provisional=False)
-    charts = _charts(doc, fonts, width, None, job, passes)
+    charts = _charts(doc, fonts, width, None, job)
     os.kill(job._pid, signal.SIGKILL)
     with pytest.raises(WorkerFailed):
         job.result(0)
@@ -108,6 +97,7 @@ def test_a_worker_that_dies_means_the_charts_are_drawn_here(fonts, doc, tmp_path
     for spec, slot in charts.items():
         assert isinstance(slot, ChartSlot)
         assert slot.wrap(width, 800) == expected[spec].wrap(width, 800)
+        assert slot.picture == expected[spec].picture  # drawn here instead
 
 
 def test_an_unused_worker_exits_and_is_reaped():
@@ -131,32 +121,10 @@ def test_the_command_line_gives_the_same_file_with_and_without_the_worker(tmp_pa
     assert outs[0] == outs[1]
 
 
-def test_a_provisional_pass_measures_without_drawing_and_is_never_saved(fonts, tmp_path):
-    """Text, tables, figures and page furniture are left out of the provisional pass (it only
-    finds the headings' pages): each counts as a placeholder, so that pass cannot be saved."""
-    from briefing.typeset.text import TextBlock
-
-    def shown(canvas) -> bool:
-        return any(op in code for code in canvas._code for op in ("Tj", "TJ"))
-
-    passes = LayoutPasses(provisional=True)
-    canvas = passes.canvas(str(tmp_path / "x.pdf"))
-    block = TextBlock("一年之计在于春，扬帆奋进正当时。", styles_for("a4", fonts).body)
-    block.wrap(300, 800)
-    block.drawOn(canvas, 0, 0)
-    assert passes.placeholders == 1 and not shown(canvas)
-    with pytest.raises(ProvisionalPassKept):
-        canvas.save()
-    drawn = passes.canvas(str(tmp_path / "y.pdf"))  # the next pass draws
-    block.drawOn(drawn, 0, 0)
-    assert passes.placeholders == 0 and shown(drawn)
-
-
 def test_ready_says_whether_a_result_would_wait(fonts, doc):
     width = styles_for("a4", fonts).geometry.frame_width
     job = ChartJob.start()
-    passes = LayoutPasses(provisional=False)
-    charts = _charts(doc, fonts, width, None, job, passes)
+    charts = _charts(doc, fonts, width, None, job)
     assert len(charts) > 1
     job.result(0)
     assert job.ready(0)  # received

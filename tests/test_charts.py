@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from briefing.data.load import load
@@ -33,7 +35,7 @@ from briefing.typeset.chartrules import (
     word_pieces,
 )
 from briefing.typeset.charts import ChartStyle, drawing, picture, render, words
-from briefing.typeset.chartslot import Chart
+from briefing.typeset.chartslot import ChartSlot as Chart
 from briefing.typeset.picture import Label, Shape
 
 from .conftest import ROOT, made
@@ -610,3 +612,19 @@ def test_no_chart_is_taller_than_its_page():
         tallest = _heights("growth", n, ChartStyle().label_lines - 1, ChartStyle())[-1] + CAPTION_IN
         assert tallest * 72 <= height < (tallest + _heights("growth", 1, 2, ChartStyle())[0]) * 72
     assert bars_that_fit(styles_for("a4", fonts).geometry.frame_height) == MAX_BARS
+
+
+_LABEL_CHARS = "推进城市更新和老旧小区改造提质增效新增就业人数高技术产业占比，、（）“”0123456789.%ab "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LABEL_CHARS, min_size=1, max_size=60), st.sampled_from([60.0, 90.0, 127.5]))
+def test_the_line_count_known_beforehand_is_the_labels(fonts, text, width):
+    """A chart's height is known before it is drawn from how many lines each label takes:
+    ``label_line_count`` gives what ``label_lines`` sets, without evening the lines out."""
+    from briefing.fonts.register import char_width
+    from briefing.typeset.chartrules import label_line_count, label_lines
+
+    measure, em = char_width(fonts.sans, 9.0), 9.0
+    cut = words(text)
+    assert label_line_count(text, width, measure, em, cut) == len(label_lines(text, width, measure, em, cut))

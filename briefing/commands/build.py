@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..data.model import Briefing
     from ..fonts.register import FontSet
     from ..typeset.chartrules import ChartSpec
-    from ..typeset.chartslot import LayoutPasses
+    from ..typeset.chartslot import ChartSlot
     from ..typeset.styles import Styles
     from ..typeset.tagging import Element
 
@@ -141,25 +141,24 @@ def _layout_modules() -> None:
 
 
 def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = None,
-            job: ChartJob | None = None, passes: LayoutPasses | None = None,
-            bars: int | None = None) -> dict[ChartSpec, object]:
-    """Each chart of the booklet as a flowable: its picture, from the cache or drawn now; or,
-    with a worker (``job``), a ``ChartSlot`` for each chart the worker is sent to draw.
+            job: ChartJob | None = None, bars: int | None = None) -> dict[ChartSpec, ChartSlot]:
+    """Each chart of the booklet as the place the page gives it (``chartslot.ChartSlot``), of
+    its size known from the data; its picture comes when the file is saved: from the cache,
+    from the worker (``job``) sent now the charts the cache lacks, or drawn then, here.
     ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
     from ..typeset.chartrules import MAX_BARS, booklet_charts
-    from ..typeset.charts import drawing
+    from ..typeset.charts import cached_picture, chart_size, drawn_picture, learn_labels
+    from ..typeset.chartslot import ChartSlot
 
     specs = booklet_charts(doc, bars or MAX_BARS)  # in page order: a worker draws them in this order
-    if job is None:
-        return {s: drawing(s, width, fonts, cache) for s in specs}
-    found = {s: drawing(s, width, fonts, cache, draw=False) for s in specs}
-    missing = [s for s, d in found.items() if d is None]
-    if not missing:
-        job.close()
-        return found
-    job.submit(missing, width, str(cache.root) if cache and cache.root else None, fonts)  # first: it waits
-    from ..typeset.charts import chart_size
-    from ..typeset.chartslot import Chart, ChartSlot, LayoutPasses
+    found = {s: cached_picture(s, width, fonts, cache, draw=False) for s in specs}
+    missing = {s: i for i, s in enumerate(s for s in specs if found[s] is None)}
+    if job is not None:
+        if missing:
+            job.submit(list(missing), width, str(cache.root) if cache and cache.root else None, fonts)  # first: it waits
+        else:
+            job.close()
+            job = None
 
     def meanwhile() -> None:
         """What this process needs after the charts arrive, imported when it would otherwise
@@ -168,58 +167,52 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
         from ..check import verify  # noqa: F401
         from ..pdf import finish  # noqa: F401
 
-    def fetch(i: int):
-        if not job.ready(i):
-            meanwhile()
-        try:
-            return Chart(job.result(i), fonts.sans, fonts.sans_bold)
-        except WorkerFailed:  # the worker could not: draw it here, as without one
-            return drawing(missing[i], width, fonts, cache)
+    def picture(spec):
+        if found[spec] is not None:
+            return found[spec]
+        if job is not None:
+            i = missing[spec]
+            if not job.ready(i):
+                meanwhile()
+            try:
+                return job.result(i)
+            except WorkerFailed:  # the worker could not: draw it here, as without one
+                pass
+        return drawn_picture(spec, width, fonts, cache)  # not in the cache: looked for above
 
-    passes = passes or LayoutPasses(provisional=False)
-    for i, spec in enumerate(missing):
-        found[spec] = ChartSlot(lambda i=i: fetch(i), chart_size(spec, width, fonts), passes)
-    return found
+    learn_labels(specs, width, fonts)  # jieba's words for every label that wraps, in one pass
+    return {s: ChartSlot(f"Chart{n}", chart_size(s, width, fonts), lambda s=s: picture(s), fonts.sans,
+                         fonts.sans_bold)
+            for n, s in enumerate(specs, 1)}
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | BinaryIO,
-            contents_hint: list[tuple] | None = None, passes: LayoutPasses | None = None,
             tagged: bool = True) -> tuple[list[tuple], Element | None]:
     """Lay out and write the raw PDF; return the contents entries it ended with, and the
     structure tree with where each element's content landed (for the tagged PDF).
 
-    reportlab lays out until the contents list the pages their headings landed on: twice from
-    nothing. Given the entries of an earlier build of the same file (``contents_hint``), one
-    pass is enough when the headings did not move; when they did, reportlab sees the mismatch
-    and runs another pass, so a stale hint costs time, never correctness. (``passes``: see
-    ``typeset.chartslot``.)
+    One pass, as a rule: the contents know their entries from the story before it (the
+    headings), and their page numbers are drawn when the file is saved, as the charts are
+    (``typeset.later``). reportlab lays out again only when the pass found otherwise
+    (a heading the story's reading missed, a short tail to remedy: ``document``).
     """
     from reportlab.platypus.doctemplate import LayoutError
-    from reportlab.platypus.tableofcontents import TableOfContents
 
-    from ..typeset.chartslot import LayoutPasses, ProvisionalPassKept
+    from ..typeset.later import BookletCanvas
     from ..typeset.document import BookletTemplate
     from ..typeset.story import story
     from ..typeset.structure import describe
 
-    passes = passes or LayoutPasses(provisional=False)
-    while True:
-        flowables = story(doc, styles, charts.__getitem__)
-        structure = describe(flowables) if tagged else None
-        template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles,
-                                   doc.meeting.issue_date or doc.meeting.opening_date, structure)
-        for toc in flowables:
-            if contents_hint and isinstance(toc, TableOfContents):
-                toc.addEntries(contents_hint)
-        try:
-            template.multiBuild(flowables, canvasmaker=passes.canvas)
-            return template.contents_entries, structure.root if structure else None
-        except ProvisionalPassKept:  # once at most: the passes from here on wait for the charts
-            for chart in charts.values():
-                chart.__dict__.pop("_postponed", None)  # reportlab's mark from the pass given up
-        except LayoutError as exc:
-            # Something in the data is too large for any page; say so instead of a traceback.
-            raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
+    flowables = story(doc, styles, charts.__getitem__)
+    structure = describe(flowables) if tagged else None
+    template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles,
+                               doc.meeting.issue_date or doc.meeting.opening_date, structure)
+    try:
+        template.multiBuild(flowables, canvasmaker=BookletCanvas)
+    except LayoutError as exc:
+        # Something in the data is too large for any page; say so instead of a traceback.
+        raise LayoutFailed(f"版面排不下：数据中有一项内容大于一整页，请缩短它（{exc}）") from None
+    return template.contents_entries, structure.root if structure else None
 
 
 def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, paper: str = "a4",
@@ -232,20 +225,18 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
     from io import BytesIO
 
     from ..typeset.chartrules import MAX_BARS, booklet_charts
-    from ..typeset.charts import bars_that_fit, drawing
+    from ..typeset.charts import bars_that_fit, cached_picture
     from ..typeset.styles import styles_for
 
     data = FsPath(data)
     doc, fonts = _load(data, cache)
     styles = styles_for(paper, fonts)
     width = styles.geometry.frame_width
-    charts = {s: drawing(s, width, fonts, cache, draw=False)
-              for s in booklet_charts(doc, bars_that_fit(styles.geometry.frame_height) or MAX_BARS)}
-    if any(d is None for d in charts.values()):
+    bars = bars_that_fit(styles.geometry.frame_height) or MAX_BARS
+    if any(cached_picture(s, width, fonts, cache, draw=False) is None for s in booklet_charts(doc, bars)):
         return False
-    hint = cache.get("contents", key("contents", str(data.resolve()), paper)) if cache else None
     raw = BytesIO()
-    _, structure = _layout(doc, styles, charts, raw, hint)
+    _, structure = _layout(doc, styles, _charts(doc, fonts, width, cache, bars=bars), raw)
     from ..pdf.finish import finish
 
     finish(BytesIO(raw.getvalue()), BytesIO(), doc, build_time(), structure)
@@ -342,15 +333,17 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     targets = (out, imposed_path(out)) if impose else (out,)
     for target in targets:  # before any work: nothing but a regular file that is not an input
         check_target(target, sources, PDF)
-    hint_key = key("contents", str(data.resolve()), paper)
-    hint = cache.get("contents", hint_key) if cache else None
-    job = ChartJob.start() if chart_worker and hint is None else None
+    # What the last build of this file listed in its contents: none, and this build likely
+    # draws its charts (no cache, or the file's first build).
+    seen_key = key("contents", str(data.resolve()), paper)
+    seen = cache.get("contents", seen_key) if cache else None
+    job = ChartJob.start() if chart_worker and seen is None else None
     # A cold build's chart worker leaves this process time to import what finishing needs
     # while it waits for the charts: a second worker would only compete for the two cores.
     finisher = FinishJob.start(out if out.is_file() else None) if finish_worker and job is None else None
     try:
         return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
-                      hint_key, hint, job, finisher)
+                      seen_key, seen, job, finisher)
     finally:
         for worker in (job, finisher):
             if worker is not None:
@@ -359,7 +352,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
 
 def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, sheet: str | None,
            cache: Cache | None, progress: Progress | None, strict: bool, note: str | None,
-           sources: tuple[FsPath, ...], hint_key: str, hint, job: ChartJob | None,
+           sources: tuple[FsPath, ...], seen_key: str, seen, job: ChartJob | None,
            finisher: FinishJob | None = None) -> Result:
     from ..data.review import warnings as review_warnings
 
@@ -377,7 +370,7 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
             create_temp(tmp)
         except OSError as exc:
             raise OutputError(f"无法写入 {out.parent}：{os_reason(exc)}") from None
-        report = verified(doc, fonts, tmp, raw, out, paper, cache, stages, hint_key, hint, job, finisher)
+        report = verified(doc, fonts, tmp, raw, out, paper, cache, stages, seen_key, seen, job, finisher)
         if impose:
             imposed_report = stages.run("骑马钉拼版 impose", writing, out, _impose, tmp, tmp_imposed, paper, marks,
                                         sheet)
@@ -395,24 +388,22 @@ def _build(data: FsPath, out: FsPath, paper: str, impose: bool, marks: bool, she
 
 
 def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPath, paper: str,
-             cache: Cache | None, stages: _Stages, hint_key: str, hint, job: ChartJob | None,
+             cache: Cache | None, stages: _Stages, seen_key: str, seen, job: ChartJob | None,
              finisher: FinishJob | None = None) -> Report:
     """Charts, layout, finish and verification of the booklet into ``tmp`` (``raw``: reportlab's
     file before finishing; ``out``: the name messages give), the last two in ``finisher`` when
     given; ``VerificationError`` if it fails."""
     from ..typeset.charts import bars_that_fit
-    from ..typeset.chartslot import LayoutPasses
     from ..typeset.styles import styles_for
 
     styles = styles_for(paper, fonts)
-    passes = LayoutPasses(provisional=hint is None)
-    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job, passes,
+    charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job,
                         bars_that_fit(styles.geometry.frame_height))
     built = build_time()
     entries, structure = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
-                                    raw, hint, passes)
-    if cache and entries != hint:
-        cache.put("contents", hint_key, entries)
+                                    raw)
+    if cache and entries != seen:
+        cache.put("contents", seen_key, entries)
     report = _finished(finisher, raw, tmp, out, doc, built, structure, paper, stages)
     if not report.ok:
         raise VerificationError(report.failures())

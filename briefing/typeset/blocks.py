@@ -7,7 +7,6 @@ from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import ActionFlowable, NullActionFlowable
 
 from ..data.model import COMPARATORS, Quantity, format_number
-from .chartslot import sketching
 from .styles import ACCENT, INK, RULE, Styles, TextStyle
 from .tagging import LAYOUT, Tagged, artifact, tagged
 from .text import ASCENT, TextBlock, draw_line, line_width
@@ -260,8 +259,6 @@ class Continued(Flowable):
             [Continued(p, self.caption, True, self.header) for p in rest]
 
     def draw(self):
-        if sketching(self.canv):
-            return
         if self.continued and self.caption:
             self.caption.drawOn(self.canv, 0, self.height - self.caption.height)
         self.table.drawOn(self.canv, 0, 0)
@@ -290,8 +287,6 @@ class Figure(Flowable):
         return self.width, dh + self.gap + ch
 
     def draw(self):
-        if sketching(self.canv):
-            return
         dh, ch = self._heights
         # The chart's own labels are part of the illustration, marked /Figure (tagged, the
         # figure's own content; the line checks judge the caption, set as our text, but not

@@ -5,9 +5,9 @@ None of that needs the text. So ``ChartJob.start`` forks a worker
 first thing (this module imports only the standard library, so that the fork comes before the
 build's own imports), and the worker imports matplotlib while this process reads the data. It
 is then sent the charts the cache does not have, and sends back each chart as soon as it is
-drawn; meanwhile the layout runs on ``ChartSlot``s (``typeset.chartslot``), and the pass that
-is written needs each chart only when it reaches it. Anything that goes wrong in the worker
-makes this process draw the charts itself.
+drawn; meanwhile the layout runs on ``ChartSlot``s (``typeset.chartslot``), places of each
+chart's size, and asks for the pictures only when the file is saved (``typeset.later``).
+Anything that goes wrong in the worker makes this process draw the charts itself.
 """
 
 from __future__ import annotations

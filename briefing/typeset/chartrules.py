@@ -343,20 +343,9 @@ def label_lines(text: str, width: float, measure: Callable[[str], float], em: fl
     """A chart label in lines of at most ``width``: broken between words only, the lines as even
     as the words allow (so none is left with one character), at most ``most`` lines ending in …
     """
-    if sum(measure(c) for c in text) <= width + 1e-6:
+    best, layout = _first_lines(text, width, measure, em, words)
+    if best is None:
         return [text]
-    pieces = word_pieces(text, words)
-    ends = {len(text[:e].rstrip()) for e in itertools.accumulate(len(p) for p in pieces)}
-
-    def layout(w: float) -> list[str] | None:
-        lines = [line.text for line in break_lines(text, [w], measure, em, pieces=pieces)]
-        at, cut = 0, set()
-        for line in lines:
-            at = text.index(line, at) + len(line)
-            cut.add(at)
-        return lines if cut <= ends else None  # None: a word had to be cut
-
-    best = layout(width) or [line.text for line in break_lines(text, [width], measure, em)]
     w = width
     while w > 2 * em:
         w -= em / 4
@@ -369,3 +358,30 @@ def label_lines(text: str, width: float, measure: Callable[[str], float], em: fl
         best = best[:most]
         best[-1] = best[-1][:-1] + "…"
     return best
+
+
+def label_line_count(text: str, width: float, measure: Callable[[str], float], em: float,
+                     words: list[str], most: int = 3) -> int:
+    """``len(label_lines(…))``, without evening the lines out (which never changes their count):
+    what a chart's height needs, known before it is drawn."""
+    best, _ = _first_lines(text, width, measure, em, words)
+    return 1 if best is None else min(len(best), most)
+
+
+def _first_lines(text: str, width: float, measure: Callable[[str], float], em: float, words: list[str]):
+    """(the label's lines at ``width``, or None when it fits on one; the layout at any width:
+    its lines, or None where a word had to be cut)."""
+    if sum(measure(c) for c in text) <= width + 1e-6:
+        return None, None
+    pieces = word_pieces(text, words)
+    ends = {len(text[:e].rstrip()) for e in itertools.accumulate(len(p) for p in pieces)}
+
+    def layout(w: float) -> list[str] | None:
+        lines = [line.text for line in break_lines(text, [w], measure, em, pieces=pieces)]
+        at, cut = 0, set()
+        for line in lines:
+            at = text.index(line, at) + len(line)
+            cut.add(at)
+        return lines if cut <= ends else None  # None: a word had to be cut
+
+    return layout(width) or [line.text for line in break_lines(text, [width], measure, em)], layout

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +21,7 @@ from ..cache import Cache, key
 from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
 from ..words import learn, words
-from .chartrules import ChartSpec, Row, end_text, label_lines, symbol
+from .chartrules import ChartSpec, Row, end_text, label_line_count, label_lines, symbol
 from .picture import Label, Picture, Shape
 
 
@@ -79,6 +78,14 @@ def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str
     return "\n".join(label_lines(text, width_pt, measure, style.label_pt, words(text), style.label_lines))
 
 
+def _label_line_count(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> int:
+    """How many lines ``_label`` gives ``text``."""
+    measure = char_width(fonts.sans, style.label_pt)
+    if sum(measure(c) for c in text) <= width_pt:
+        return 1
+    return label_line_count(text, width_pt, measure, style.label_pt, words(text), style.label_lines)
+
+
 def learn_labels(specs, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> None:
     """Before drawing many charts: load the dictionary words of every label that will wrap in
     one pass over jieba's dictionary, not one pass per chart that brings new characters."""
@@ -121,15 +128,13 @@ def bars_that_fit(frame_height_pt: float, style: ChartStyle = ChartStyle()) -> i
 
 
 def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
-    """The chart's width and height in points, known before it is drawn (a chart worker's
-    placeholder): exact when no label wraps. A label that wraps is counted here by its width,
-    not broken between jieba's words (its dictionary loads where the chart is drawn), so it
-    may come out a line short: that costs the layout one more pass, never a different page."""
-    measure = char_width(fonts.sans, style.label_pt)
-    room = width_pt * style.left - 10  # as ``render`` gives ``_label``
-    widths = [sum(measure(c) for c in r.short) for r in spec.rows]
-    lines = [1 if w <= room else min(style.label_lines, max(2, math.ceil(w / room))) for w in widths]
-    return width_pt, _heights(spec.kind, len(spec.rows), max(lines) - 1, style,
+    """The chart's width and height in points, known before it is drawn: the page lays a
+    chart out by it, and the picture drawn (``picture``) has exactly this size. Only a label
+    too long for one line needs jieba's words (``_label``), as drawing it does: for many
+    charts, ``learn_labels`` first."""
+    room = width_pt * style.left - 10  # as ``_laid_out`` gives ``_label``
+    extra = max(_label_line_count(r.short, room, fonts, style) for r in spec.rows) - 1
+    return width_pt, _heights(spec.kind, len(spec.rows), extra, style,
                               len(_legend_lines(spec, width_pt, fonts, style)))[-1] * 72
 
 
@@ -612,14 +617,13 @@ def _fingerprint() -> tuple:
 
 
 def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle) -> Picture:
-    """A cached picture as this chart's would be (else ``TypeError``: a miss): its width, a
-    height its labels' lines can give it, every path and text inside it, in the booklet's
-    glyphs. The page trusts a chart's size: one too short for its drawing would be drawn over
-    the text above it, and verification reads text, not what covers it."""
-    legend = len(_legend_lines(spec, width_pt, fonts, style))
-    heights = [_heights(spec.kind, len(spec.rows), extra, style, legend)[-1] * 72 for extra in range(style.label_lines)]
+    """A cached picture as this chart's would be (else ``TypeError``: a miss): its size,
+    every path and text inside it, in the booklet's glyphs. The page trusts a chart's size:
+    one too short for its drawing would be drawn over the text above it, and verification
+    reads text, not what covers it."""
     w, h = found.width, found.height
-    if abs(w - width_pt) > 0.001 or all(abs(h - x) > 0.001 for x in heights):
+    want_w, want_h = chart_size(spec, width_pt, fonts, style)
+    if abs(w - want_w) > 0.001 or abs(h - want_h) > 0.001:
         raise TypeError("chart entry: not this chart's size")
     for item in found.items:
         if type(item) is Label:  # its em box, as the page draws it
@@ -641,12 +645,19 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
 
 
 def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle(), draw: bool = True):
-    """The chart as a flowable (``chartslot.Chart``) of ``cached_picture``, or None."""
-    from .chartslot import Chart
+            style: ChartStyle = ChartStyle(), name: str = "Chart"):
+    """The chart as a flowable (``chartslot.ChartSlot``) of its ``cached_picture``, drawn now."""
+    from .chartslot import ChartSlot
 
-    found = cached_picture(spec, width_pt, fonts, cache, style, draw)
-    return Chart(found, fonts.sans, fonts.sans_bold) if found is not None else None
+    found = cached_picture(spec, width_pt, fonts, cache, style)
+    return ChartSlot(name, (found.width, found.height), lambda: found, fonts.sans, fonts.sans_bold)
+
+
+def _cache_key(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None, style: ChartStyle) -> str | None:
+    if not (cache and cache.root):
+        return None
+    return key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
+               _fingerprint())
 
 
 def cached_picture(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
@@ -656,13 +667,18 @@ def cached_picture(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cach
 
     A hit skips matplotlib entirely (its import alone is ~0.3 s).
     """
-    k = None
-    if cache and cache.root:
-        k = key("chart", spec.drawn(), round(width_pt, 3), style, fonts.digest("sans"), fonts.digest("sans_bold"),
-                _fingerprint())
+    k = _cache_key(spec, width_pt, fonts, cache, style)
     found = cache.get("charts", k, lambda p: _fits(p, spec, width_pt, fonts, style)) if k else None
     if found is None and draw:
-        found = picture(spec, width_pt, fonts, style)
-        if k:
-            cache.put("charts", k, found)
+        found = drawn_picture(spec, width_pt, fonts, cache, style)
+    return found
+
+
+def drawn_picture(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
+                  style: ChartStyle = ChartStyle()) -> Picture:
+    """The chart's picture drawn now, and kept in the cache: one that the cache did not have."""
+    found = picture(spec, width_pt, fonts, style)
+    k = _cache_key(spec, width_pt, fonts, cache, style)
+    if k:
+        cache.put("charts", k, found)
     return found

@@ -1,25 +1,35 @@
 """Where the contents page is set: every heading's entry, a dot leader and its page number, linked.
 
 reportlab's ``TableOfContents`` is kept for what it does well, collecting the entries the
-headings announce and telling ``multiBuild`` when the page numbers have settled. Its drawing
-is our own: the entries are set with the booklet's clreq line breaker (reportlab's CJK wrap
-can end a line on "（"), each is a TOCI > Link in the tagged PDF with its page number, and the
-link annotation over it says where it goes.
+headings announce as the pass lays them out. The entries themselves are known before the pass,
+from the story's headings (``plan``), and the page numbers only once it has laid them out: so
+each entry's leader and number are drawn when the file is saved (``typeset.later``), and
+every entry's title is set with room for a number of ``DIGITS`` digits. One pass is then enough; ``isSatisfied`` asks for another only when the
+pass found other entries than planned, or a page number longer than that room.
+
+Its drawing is our own: the entries are set with the booklet's clreq line breaker
+(reportlab's CJK wrap can end a line on "（"), each is a TOCI > Link in the tagged PDF with its
+page number, and the link annotation over it says where it goes.
 """
 
 from __future__ import annotations
 
-from html import unescape
+from dataclasses import replace
+from html import escape, unescape
 
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus import Flowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from .later import later
 from .linebreak import advances
 from .styles import Styles, TextStyle
-from .tagging import LAYOUT, Element, artifact, recorder_of
+from .tagging import LAYOUT, Annotation, Element, artifact, recorder_of
 from .text import ASCENT, TextBlock
 
 DOT_GAP = 4.0  # points of space around the leader
+DIGITS = 3  # the page numbers an entry leaves room for, at first: up to 999 pages
+DIGITS_DRAWN = "0123456789"
 
 
 def _text_width(text: str, style: TextStyle, upto: int | None = None) -> float:
@@ -30,12 +40,29 @@ def _text_width(text: str, style: TextStyle, upto: int | None = None) -> float:
     return sum(advances(text, char_width(style.font, style.size), style.size)[:upto])
 
 
-class _Row:
-    """One entry laid out for a width: its title's lines, where its page number goes."""
+def entry_text(label: str) -> str:
+    """A heading's label as its contents entry carries it (reportlab's entries are markup)."""
+    return escape(label, quote=False)
 
-    def __init__(self, level: int, title: str, page: int, key: str, style: TextStyle, indent: float,
-                 space_before: float, number_width: float, width: float):
-        self.level, self.title, self.page, self.key = level, title, page, key
+
+def planned_entries(flowables) -> list[tuple[int, str, str]]:
+    """(level, text, key) of every heading of the story that the contents list, in order."""
+    from .blocks import Heading, KeepWithNext
+
+    found = []
+    for f in flowables:
+        for g in (*f.heads, f.follow) if isinstance(f, KeepWithNext) else (f,):
+            if isinstance(g, Heading) and g.level is not None:
+                found.append((g.level, entry_text(g.label), g.key))
+    return found
+
+
+class _Row:
+    """One entry laid out for a width: its title's lines, with room for its page number."""
+
+    def __init__(self, index: int, level: int, title: str, key: str, style: TextStyle, indent: float,
+                 space_before: float, number_room: float, width: float):
+        self.index, self.level, self.title, self.key = index, level, title, key
         self.style, self.indent, self.space_before = style, indent, space_before
         # "答卷一　title": a title that turns goes on under its own first character, not under
         # the ordinal (a hanging indent, as a typeset contents has it)
@@ -43,7 +70,7 @@ class _Row:
         self.hang = _text_width(title, style, len(ordinal) + 1) if gap and rest and len(ordinal) <= 8 else 0.0
         self.block = TextBlock(title, style.but(first_indent=-self.hang, align="left", space_before=0,
                                                 space_after=0))
-        self.block.wrap(width - indent - self.hang - number_width - 2 * DOT_GAP, 1e9)
+        self.block.wrap(width - indent - self.hang - number_room - 2 * DOT_GAP, 1e9)
         self.height = space_before + self.block.height
 
     @property
@@ -60,14 +87,37 @@ class Contents(TableOfContents):
         self.styles = styles
         self.levels = levels  # per level: style, left indent, space before
         self.tag: Element | None = None
+        self.planned: list[tuple[int, str, str]] = []  # (level, text, key): what this pass lists
+        self.digits = DIGITS
         self._rows: list[_Row] = []
+
+    def plan(self, entries: list[tuple[int, str, str]]) -> None:
+        self.planned = list(entries)
+
+    def isSatisfied(self):
+        """The entries found are those listed, and every page number fits its room."""
+        found = [(level, text, key) for level, text, _, key in self._entries]
+        digits = max([self.digits] + [len(str(page)) for _, _, page, _ in self._entries])
+        if found == self.planned and digits == self.digits:
+            return True
+        self.planned, self.digits = found, digits
+        return False
+
+    def page(self, index: int) -> str:
+        """The page number of entry ``index``, as this pass found it (when the file is saved)."""
+        return str(self._entries[index][2])
+
+    def _style(self, level: int) -> tuple[TextStyle, float, float]:
+        return self.levels[min(level, len(self.levels) - 1)]
+
+    def number_room(self, style: TextStyle) -> float:
+        return self.digits * max(self._width(d, style.font, style.size) for d in "0123456789")
 
     def _layout(self, width: float) -> list[_Row]:
         rows = []
-        for level, text, page, key in self._lastEntries or []:
-            style, indent, before = self.levels[min(level, len(self.levels) - 1)]
-            rows.append(_Row(level, unescape(text), page, key, style, indent, before,
-                             self._width(str(page), style.font, style.size), width))
+        for index, (level, text, key) in enumerate(self.planned):
+            style, indent, before = self._style(level)
+            rows.append(_Row(index, level, unescape(text), key, style, indent, before, self.number_room(style), width))
         return rows
 
     @staticmethod
@@ -129,39 +179,48 @@ class _ContentsPart(Flowable):
 
 
 def _draw_rows(owner: Contents, rows: list[_Row], canv, x: float, y: float) -> None:
-    """Each entry: its title, a dot leader to its page number, and one link over the row."""
+    """Each entry: its title, a dot leader to its page number, and one link over the row; the
+    leader and the number are forms painted when the file is saved (the number is known then)."""
     rec = recorder_of(canv)
     width = owner.width
     top = y + sum(r.height for r in rows)
+    for font in dict.fromkeys(r.style.font for r in rows):
+        # The digits' codes are given here, where the numbers are, not when they are drawn:
+        # glyph codes go by first use, and an edit elsewhere must not renumber this page.
+        getFont(font).splitString(DIGITS_DRAWN, canv._doc)
     for r in rows:
         top -= r.space_before
         bottom = top - r.block.height
         st = r.style
         last = r.block.lines(r.block.width)[-1] if r.block.text else None
         line_base = bottom + st.leading - (st.leading - st.size) / 2 - st.size * ASCENT  # last line's baseline
-        num = str(r.page)
-        num_w = owner._width(num, st.font, st.size)
         dots_from = x + r.indent + r.last_x + (last.width if last else 0) + DOT_GAP
-        dots_to = x + width - num_w - DOT_GAP
+        rect = (x + r.indent, bottom, x + width, top)
         item = link = None
         if rec is not None and owner.tag is not None:
             item = owner.tag.add("TOCI")
             link = item.add("Link")
         _tagged(rec, canv, link, lambda: r.block.drawOn(canv, x + r.indent + r.hang, bottom))
-        if dots_to > dots_from:
-            with artifact(canv, LAYOUT):
-                _leader(canv, dots_from, dots_to, line_base, st)
 
-        def number():
-            canv.setFont(st.font, st.size)
-            canv.setFillColor(st.color)
-            canv.drawRightString(x + width, line_base, num)
+        def leader(c, r=r, base=line_base, start=dots_from):
+            end = x + width - owner._width(owner.page(r.index), r.style.font, r.style.size) - DOT_GAP
+            if end > start:
+                _leader(c, start, end, base, r.style)
 
-        _tagged(rec, canv, link, number)
-        rect = (x + r.indent, bottom, x + width, top)
-        description = f"{r.title}，第{num}页"
+        def number(c, r=r, base=line_base, link=link):
+            page = owner.page(r.index)
+            c.setFont(r.style.font, r.style.size)
+            c.setFillColor(r.style.color)
+            c.drawRightString(x + width, base, page)
+            if link is not None:  # the link's description names the page too, known only now
+                at = next(i for i, k in enumerate(link.kids) if isinstance(k, Annotation))
+                link.kids[at] = replace(link.kids[at], contents=f"{r.title}，第{page}页")
+
+        with artifact(canv, LAYOUT):
+            later(canv, leader)
+        _tagged(rec, canv, link, lambda: later(canv, number))
         if rec is not None and link is not None:
-            rec.link(canv, link, f"contents-{len(owner.tag.kids)}", description, rect, r.key)
+            rec.link(canv, link, f"contents-{len(owner.tag.kids)}", r.title, rect, r.key)
         else:
             canv.linkRect("", r.key, rect, relative=1)
         top = bottom

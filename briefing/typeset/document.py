@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from html import escape  # not xml.sax.saxutils: it imports urllib.request (25 ms)
 
 from reportlab.lib.colors import white
 from reportlab.lib.units import mm
@@ -20,7 +19,7 @@ from ..errors import LayoutFailed
 from ..fonts.register import char_width
 from .balance import NONE, PASSES, PageUse, Remedy, next_remedy, short_tail
 from .blocks import Continued, Heading
-from .chartslot import sketching
+from .contents import entry_text
 from .linebreak import advances
 from .paper import BLEED, Geometry
 from .styles import ACCENT, GREY, RULE, Styles, TextStyle
@@ -268,8 +267,7 @@ class BookletTemplate(BaseDocTemplate):
         outline_level = 0 if flowable.level is None else flowable.level
         canv.addOutlineEntry(flowable.label, flowable.key, level=outline_level, closed=False)
         if flowable.level is not None:
-            # The contents are reportlab Paragraphs: escape so the data's text is printed, not parsed.
-            entry = (flowable.level, escape(flowable.label, quote=False), self.page, flowable.key)
+            entry = (flowable.level, entry_text(flowable.label), self.page, flowable.key)
             self.contents_entries.append(entry)
             self.notify("TOCEntry", entry)
         self._section = flowable.label
@@ -304,8 +302,6 @@ class BookletTemplate(BaseDocTemplate):
         """Header (booklet and section, hairline) and footer (page number), after the page's content."""
         self._use.leftover = self._body._y - self._body._y1p
         self._use.spaces = self._body.spaces
-        if sketching(canv):
-            return
         geo = self.styles.geometry
         st = self.styles.header
         page = canv.getPageNumber()
@@ -438,8 +434,6 @@ class BookletTemplate(BaseDocTemplate):
         return placed
 
     def _cover(self, canv, doc):
-        if sketching(canv):
-            return
         geo = self.styles.geometry
         canv.saveState()
         blocks, rule = self._cover_plan
@@ -454,8 +448,6 @@ class BookletTemplate(BaseDocTemplate):
         canv.restoreState()
 
     def _back(self, canv, doc):
-        if sketching(canv):
-            return
         geo = self.styles.geometry
         canv.saveState()
         for block, x, y in self._back_plan:

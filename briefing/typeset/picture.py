@@ -3,7 +3,7 @@
 ``typeset.charts`` has matplotlib lay a chart out and records what it draws (``Picture``):
 paths, each filled or stroked, and texts in the booklet's two Sans faces, in points from the
 chart's bottom left. ``draw`` puts a picture on the page with reportlab's canvas (the flowable
-that does it is ``chartslot.Chart``): its text is the booklet's own CID text, and drawing it
+that places it is ``chartslot.ChartSlot``): its text is the booklet's own CID text, and drawing it
 needs neither matplotlib nor anything to convert its output. Being plain data, a picture
 travels from the chart worker as it is (which then never imports reportlab's page layout),
 and is cached as JSON and checked when read back (``check``).

@@ -19,7 +19,7 @@ from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
 from .charts import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
-from .contents import Contents
+from .contents import Contents, planned_entries
 from .styles import Styles
 from .tables import checklist, comparison, grid_style, review_table
 from .text import TextBlock
@@ -62,7 +62,11 @@ def story(doc: Briefing, styles: Styles, chart: Chart) -> list:
         out += [TextBlock(p, styles.body) for p in doc.closing]
     out += [PageBreak(), Heading(L.notes, styles.h_section, "notes"), RuledLines()]
     out += [NextPageTemplate("back"), PageBreak(), Spacer(1, 1)]
-    return keep_headings(out, 2 * styles.body.leading)
+    out = keep_headings(out, 2 * styles.body.leading)
+    for toc in out:
+        if isinstance(toc, Contents):
+            toc.plan(planned_entries(out))  # what it lists, known before the pass that finds the pages
+    return out
 
 
 def keep_headings(flowables: list, least: float) -> list:

@@ -21,7 +21,6 @@ from reportlab.platypus import Flowable
 
 from ..fonts.cid import CIDFont
 from ..fonts.register import char_width, memo
-from .chartslot import sketching
 from .linebreak import Line, PlacedLine, break_lines, place
 from .styles import TextStyle
 from .tagging import Tagged
@@ -109,8 +108,6 @@ class TextBlock(Tagged, Flowable):
     def draw(self):
         """All lines in one text object (see ``show_lines``); a line typed in the data (after a
         newline) starts a text object of its own, as its own paragraph would."""
-        if sketching(self.canv):
-            return
         st = self.style
         lines = self.lines(self.width)
         y = self.height - (st.leading - st.size) / 2 - st.size * ASCENT
