@@ -180,9 +180,14 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
                 pass
         return drawn_picture(spec, width, fonts, cache)  # not in the cache: looked for above
 
-    learn_labels(specs, width, fonts)  # jieba's words for every label that wraps, in one pass
-    return {s: ChartSlot(f"Chart{n}", chart_size(s, width, fonts), lambda s=s: picture(s), fonts.sans,
-                         fonts.sans_bold)
+    def size(spec) -> tuple[float, float]:
+        """A picture's, or the size the picture will have (which takes jieba's words where a
+        label wraps: only for the charts still to draw)."""
+        got = found[spec]
+        return (got.width, got.height) if got is not None else chart_size(spec, width, fonts)
+
+    learn_labels(list(missing), width, fonts)  # jieba's words for every label that wraps, in one pass
+    return {s: ChartSlot(f"Chart{n}", size(s), lambda s=s: picture(s), fonts.sans, fonts.sans_bold)
             for n, s in enumerate(specs, 1)}
 
 
