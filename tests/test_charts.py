@@ -505,7 +505,7 @@ def test_a_legend_too_long_for_one_line_wraps_inside_the_chart(fonts, paper):
     beforehand (a worker's placeholder). It ran past the text block (○待填报 14 at 140.7 mm of a
     133 mm block) and the booklet failed verification."""
     from briefing.typeset.chartrules import ChartSpec, Row
-    from briefing.typeset.charts import chart_size
+    from briefing.typeset.charts import _heights, chart_size
     from briefing.typeset.styles import styles_for
 
     width = styles_for(paper, fonts).geometry.frame_width
@@ -628,3 +628,40 @@ def test_the_line_count_known_beforehand_is_the_labels(fonts, text, width):
     measure, em = char_width(fonts.sans, 9.0), 9.0
     cut = words(text)
     assert label_line_count(text, width, measure, em, cut) == len(label_lines(text, width, measure, em, cut))
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LABEL_CHARS + "\n", min_size=1, max_size=40), st.sampled_from([60.0, 117.5]))
+def test_the_line_count_known_beforehand_is_the_labels_with_line_breaks_typed(fonts, text, width):
+    """What ``chart_size`` counts of a label is what the drawn chart sets: also where the data
+    typed a line break (allowed in any text), in a label that wraps or not."""
+    from briefing.typeset.charts import _label, _label_line_count
+
+    style = ChartStyle()
+    assert _label_line_count(text, width, fonts, style) == _label(text, width, fonts, style).count("\n") + 1
+
+
+@pytest.mark.parametrize("label", ["规模工业\n总产值", "推进城市更新和老旧\n小区改造提质增效新增就业"])
+def test_a_line_break_typed_in_a_chart_label_is_in_the_size_known_beforehand(fonts, doc, tmp_path, label):
+    """A chart label the data breaks itself: the size the page gives the chart before it is
+    drawn is its picture's, and the booklet builds (it stopped with ``SizeMismatch``)."""
+    from dataclasses import replace
+
+    import yaml
+
+    from briefing.cache import Cache
+    from briefing.commands.build import build
+    from briefing.typeset.charts import chart_size
+
+    spec = next(s for s in booklet_charts(doc) if s.kind == "bars")
+    spec = replace(spec, rows=(replace(spec.rows[0], label=label, short=label),) + spec.rows[1:])
+    pic = picture(spec, 425, fonts)
+    assert chart_size(spec, 425, fonts) == pytest.approx((pic.width, pic.height), abs=1e-6)
+
+    raw = yaml.safe_load((ROOT / "data" / "yanfeng-2023.yaml").read_text(encoding="utf-8"))
+    assert raw["results"]["answers"][0]["metrics"][1]["chart"]  # a bar chart's, without a short name
+    raw["results"]["answers"][0]["metrics"][1]["label"] = label
+    data = tmp_path / "broken-label.yaml"
+    data.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert build(data, tmp_path / "b.pdf", cache=Cache(None)).output.is_file()

@@ -79,10 +79,11 @@ def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str
 
 
 def _label_line_count(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> int:
-    """How many lines ``_label`` gives ``text``."""
+    """How many lines ``_label`` gives ``text``: a label it keeps as it is has the lines the
+    data typed (a line break is allowed in any text)."""
     measure = char_width(fonts.sans, style.label_pt)
     if sum(measure(c) for c in text) <= width_pt:
-        return 1
+        return text.count("\n") + 1
     return label_line_count(text, width_pt, measure, style.label_pt, words(text), style.label_lines)
 
 
