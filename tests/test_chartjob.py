@@ -132,3 +132,29 @@ def test_ready_says_whether_a_result_would_wait(fonts, doc):
     os.waitpid(job._pid, 0)
     assert job.ready(1)  # drawn already, or the worker is gone: result says which at once
     job.close()
+
+
+def test_the_worker_draws_the_charts_the_cache_lacked_whatever_it_holds_by_then(fonts, doc, tmp_path, monkeypatch):
+    """The page is given the size of each chart the cache lacked before the worker is sent it.
+    An entry put in the cache meanwhile (by another build; cache files are untrusted input) of
+    another size a chart may have must not come back as the picture: it would not fit its
+    place (``SizeMismatch`` when the file is saved). The worker draws what it is sent; it read
+    the cache before, and only missed because its fonts lack the serif face ``_fits`` asks."""
+    from briefing.typeset.charts import ChartStyle, _cache_key, _heights, picture
+
+    cache = Cache(tmp_path / "cache")
+    width = styles_for("a4", fonts).geometry.frame_width
+    real = ChartJob.submit
+
+    def submit(self, specs, width_, root, fonts_):
+        spec = specs[0]
+        pic = picture(spec, width, fonts)
+        taller = _heights(spec.kind, len(spec.rows), ChartStyle().label_lines - 1, ChartStyle())[-1] * 72
+        assert taller > pic.height + 1
+        cache.put("charts", _cache_key(spec, width, fonts, cache, ChartStyle()), replace(pic, height=taller))
+        real(self, specs, width_, root, fonts_)
+
+    monkeypatch.setattr(ChartJob, "submit", submit)
+    worked = build(DATA, tmp_path / "worked.pdf", cache=cache, chart_worker=True)
+    alone = build(DATA, tmp_path / "alone.pdf", cache=Cache(None))
+    assert worked.output.read_bytes() == alone.output.read_bytes()

@@ -21,7 +21,7 @@ __all__ = ["ChartJob", "WorkerFailed"]
 
 def _worker(requests: int, replies: int) -> None:
     """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
-    from .charts import cached_picture, learn_labels, warm_up
+    from .charts import drawn_picture, learn_labels, warm_up
 
     warm_up()  # matplotlib and numpy, while the parent reads the data
     specs, width, cache_root, fonts = read(requests)
@@ -33,7 +33,9 @@ def _worker(requests: int, replies: int) -> None:
     register_known(fonts, ("sans", "sans_bold"), cache)  # the faces charts are drawn in
     learn_labels(specs, width, fonts)
     for spec in specs:  # each as soon as drawn: the layout may be waiting for the first
-        write(replies, ("ok", cached_picture(spec, width, fonts, cache)))
+        # Drawn, never read from the cache: the charts sent are those it lacked when the page
+        # was given their sizes, and an entry put there since may be of another size.
+        write(replies, ("ok", drawn_picture(spec, width, fonts, cache)))
 
 
 class ChartJob:
@@ -55,8 +57,8 @@ class ChartJob:
         return cls(worker) if worker is not None else None
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
-        """Have the worker draw ``specs`` (``charts.drawing`` with ``fonts``, a ``FontSet``), in
-        this order: the order the layout meets them."""
+        """Have the worker draw ``specs`` (``charts.drawn_picture`` with ``fonts``, a ``FontSet``),
+        in this order: the order the layout meets them."""
         self._count = len(specs)
         fonts = (fonts.directory, fonts.digests)  # what the set is, not what it has worked out since
         self._worker.send((specs, width, cache_root, fonts))
