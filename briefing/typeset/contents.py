@@ -4,8 +4,9 @@ reportlab's ``TableOfContents`` is kept for what it does well, collecting the en
 headings announce as the pass lays them out. The entries themselves are known before the pass,
 from the story's headings (``plan``), and the page numbers only once it has laid them out: so
 each entry's leader and number are drawn when the file is saved (``typeset.later``), and
-every entry's title is set with room for a number of ``DIGITS`` digits. One pass is then enough; ``isSatisfied`` asks for another only when the
-pass found other entries than planned, or a page number longer than that room.
+every entry's title is set with room for a number of ``DIGITS`` digits. One pass is then
+enough; ``isSatisfied`` asks for another only when the pass found other entries than
+planned, or a page number longer than that room.
 
 Its drawing is our own: the entries are set with the booklet's clreq line breaker
 (reportlab's CJK wrap can end a line on "（"), each is a TOCI > Link in the tagged PDF with its
@@ -180,7 +181,8 @@ class _ContentsPart(Flowable):
 
 def _draw_rows(owner: Contents, rows: list[_Row], canv, x: float, y: float) -> None:
     """Each entry: its title, a dot leader to its page number, and one link over the row; the
-    leader and the number are forms painted when the file is saved (the number is known then)."""
+    leader and the number are painted into the page when the file is saved (``later``: the
+    number is known then), the link's description naming the page then too."""
     rec = recorder_of(canv)
     width = owner.width
     top = y + sum(r.height for r in rows)
