@@ -672,15 +672,6 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
     return found
 
 
-def drawing(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None,
-            style: ChartStyle = ChartStyle(), name: str = "Chart"):
-    """The chart as a flowable (``chartslot.ChartSlot``) of its ``cached_picture``, drawn now."""
-    from .chartslot import ChartSlot
-
-    found = cached_picture(spec, width_pt, fonts, cache, style)
-    return ChartSlot(name, (found.width, found.height), lambda: found, fonts.sans, fonts.sans_bold)
-
-
 def _cache_key(spec: ChartSpec, width_pt: float, fonts: FontSet, cache: Cache | None, style: ChartStyle) -> str | None:
     if not (cache and cache.root):
         return None
