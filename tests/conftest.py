@@ -104,3 +104,13 @@ def booklet_text(booklet):
     from pypdf import PdfReader
 
     return [p.extract_text() for p in PdfReader(booklet.output).pages]
+
+
+def drawing(spec, width_pt, fonts, cache, style=None, name: str = "Chart"):
+    """A chart as the page places it (``chartslot.ChartSlot``), its picture drawn now (or
+    from ``cache``): what the chart tests draw on a canvas of their own."""
+    from briefing.typeset.charts import ChartStyle, cached_picture
+    from briefing.typeset.chartslot import ChartSlot
+
+    found = cached_picture(spec, width_pt, fonts, cache, style or ChartStyle())
+    return ChartSlot(name, (found.width, found.height), lambda: found, fonts.sans, fonts.sans_bold)

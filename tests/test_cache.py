@@ -13,9 +13,9 @@ from briefing.commands.build import build
 from briefing.commands.entry import main
 from briefing.fonts.register import FACES, font_dir, register
 from briefing.typeset.chartrules import booklet_charts
-from briefing.typeset.charts import ChartStyle, drawing
+from briefing.typeset.charts import ChartStyle
 
-from .conftest import DATA, SAMPLE
+from .conftest import DATA, SAMPLE, drawing
 
 WIDTH = 425.0
 

@@ -34,11 +34,11 @@ from briefing.typeset.chartrules import (
     problems,
     word_pieces,
 )
-from briefing.typeset.charts import ChartStyle, drawing, picture, render, words
+from briefing.typeset.charts import ChartStyle, picture, render, words
 from briefing.typeset.chartslot import ChartSlot as Chart
 from briefing.typeset.picture import Label, Shape
 
-from .conftest import ROOT, made
+from .conftest import ROOT, drawing, made
 
 L = Labels()
 EVERY_FILE = sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "tests" / "data").glob("*.yaml"))

@@ -86,3 +86,28 @@ def test_a_module_loaded_on_first_use_is_whole_to_every_thread_that_reads_it():
     for what in ("pil", "rules"):
         r = subprocess.run([sys.executable, "-c", THREADS_PROBE, what], cwd=ROOT, capture_output=True, text=True)
         assert r.stdout.strip() == "ok", (what, r.stdout[:500], r.stderr[-2000:])
+
+
+JIEBA_PROBE = r"""
+import sys
+import briefing
+from briefing.deferred import _Pending
+from briefing.words import _segmenter, words
+
+assert words("地方一般公共预算收入") == ["地方", "一般", "公共", "预算", "收入"]
+assert type(sys.modules["jieba.finalseg"]) is _Pending  # cut by the dictionary only: never run
+tokenizer = _segmenter().tokenizer
+tokenizer.FREQ.clear()  # nothing known: HMM=True guesses words with finalseg, which runs now
+guessed = tokenizer.lcut("天气很好", HMM=True)
+assert type(sys.modules["jieba.finalseg"]) is not _Pending
+import jieba.finalseg
+assert callable(jieba.finalseg.cut)
+print("ok", "".join(guessed) == "天气很好")
+"""
+
+
+def test_jiebas_word_guessing_model_runs_only_when_used():
+    """``words`` never guesses (HMM=False): jieba's ``finalseg`` is imported but not run
+    (13 ms); a cut that guesses runs it then, and works."""
+    r = subprocess.run([sys.executable, "-c", JIEBA_PROBE], cwd=ROOT, capture_output=True, text=True)
+    assert r.stdout.strip() == "ok True", r.stderr
