@@ -665,3 +665,31 @@ def test_a_line_break_typed_in_a_chart_label_is_in_the_size_known_beforehand(fon
     data = tmp_path / "broken-label.yaml"
     data.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert build(data, tmp_path / "b.pdf", cache=Cache(None)).output.is_file()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_LABEL_CHARS + "\n", min_size=1, max_size=60), st.sampled_from([60.0, 117.5]))
+def test_a_label_with_line_breaks_typed_is_set_within_the_charts_rules(fonts, text, width):
+    """Typed breaks are kept only where they give at most three lines, none empty, each within
+    the width; otherwise the label is wrapped by words as one text. Either way: at most three
+    lines, none empty, none beginning with "…" (verification refuses a line that does)."""
+    from briefing.typeset.charts import _label
+
+    style = ChartStyle()
+    set_ = _label(text, width, fonts, style)
+    lines = set_.split("\n")
+    assert len(lines) <= style.label_lines, set_
+    if text.strip():
+        assert all(line.strip() for line in lines), set_
+    assert not any(line.startswith("…") for line in lines), set_
+
+
+def test_a_typed_break_that_fits_is_kept_and_one_that_cannot_is_joined(fonts):
+    from briefing.typeset.charts import _label
+
+    style = ChartStyle()
+    assert _label("规模工业\n总产值", 117.5, fonts, style) == "规模工业\n总产值"  # as typed: it fits
+    many = "一\n二\n三\n四\n五\n六\n七\n八"  # eight typed lines: more than a chart label has
+    assert _label(many, 117.5, fonts, style) == "一二三四五六七八"
+    assert _label("GDP\ngrowth", 117.5, fonts, style) == "GDP\ngrowth"
+    assert _label("GDP\n\ngrowth", 117.5, fonts, style) == "GDP growth"  # an empty line: joined

@@ -73,19 +73,48 @@ def status_look(status: str) -> tuple[str, str]:
 
 def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """A category label in the booklet's Sans face, broken only between words."""
+    text, typed = _label_text(text, width_pt, fonts, style)
     measure = char_width(fonts.sans, style.label_pt)
-    if sum(measure(c) for c in text) <= width_pt:
+    if typed or sum(measure(c) for c in text) <= width_pt:
         return text
     return "\n".join(label_lines(text, width_pt, measure, style.label_pt, words(text), style.label_lines))
 
 
 def _label_line_count(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> int:
-    """How many lines ``_label`` gives ``text``: a label it keeps as it is has the lines the
-    data typed (a line break is allowed in any text)."""
+    """How many lines ``_label`` gives ``text``."""
+    text, typed = _label_text(text, width_pt, fonts, style)
     measure = char_width(fonts.sans, style.label_pt)
-    if sum(measure(c) for c in text) <= width_pt:
+    if typed or sum(measure(c) for c in text) <= width_pt:
         return text.count("\n") + 1
     return label_line_count(text, width_pt, measure, style.label_pt, words(text), style.label_lines)
+
+
+def _label_text(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> tuple[str, bool]:
+    """(the label to set, whether it keeps the lines the data typed). A line break typed in the
+    data (allowed in any text) is kept where it gives at most ``label_lines`` lines, none empty
+    and each within the width; otherwise the label is one text, which the chart wraps by words
+    as any other (kept, such breaks made labels of more lines than a chart has room for, empty
+    lines, or a line of "…" alone)."""
+    if "\n" not in text:
+        return text, False
+    measure = char_width(fonts.sans, style.label_pt)
+    lines = text.split("\n")
+    if len(lines) <= style.label_lines and all(
+            line.strip() and sum(measure(c) for c in line) <= width_pt for line in lines):
+        return text, True
+    return _joined(lines), False
+
+
+def _joined(lines: list[str]) -> str:
+    """Typed lines as one text: a space only between two Latin letters or digits."""
+    out = ""
+    for line in (part.strip() for part in lines):
+        if not line:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            out += " "
+        out += line
+    return out
 
 
 def learn_labels(specs, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> None:
@@ -93,7 +122,8 @@ def learn_labels(specs, width_pt: float, fonts: FontSet, style: ChartStyle = Cha
     one pass over jieba's dictionary, not one pass per chart that brings new characters."""
     measure = char_width(fonts.sans, style.label_pt)
     room = width_pt * style.left - 10  # as ``render`` gives ``_label``
-    wrapping = "".join(r.short for s in specs for r in s.rows if sum(measure(c) for c in r.short) > room)
+    labels = (_label_text(r.short, room, fonts, style) for s in specs for r in s.rows)
+    wrapping = "".join(t for t, typed in labels if not typed and sum(measure(c) for c in t) > room)
     if wrapping:
         learn(wrapping)
 
