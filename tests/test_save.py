@@ -219,3 +219,20 @@ def test_priming_from_what_is_no_regular_file_reads_nothing_and_returns(tmp_path
     r = subprocess.run([sys.executable, "-c", PRIME_PROBE, str(path)], cwd=ROOT, capture_output=True, text=True,
                        timeout=60)
     assert r.stdout.strip() == "0", r.stderr
+
+
+def test_a_stream_of_ours_ending_in_cr_is_mended_before_saving_not_after(tmp_path, monkeypatch):
+    """Streams we compress are looked at as they are compressed: a content stream whose data
+    would end in CR is changed then, and the file is saved once (no reopening, no second save),
+    to the same drawing."""
+    import briefing.pdf.save as saving
+
+    opened = []
+    real_open = saving.pikepdf.open
+    monkeypatch.setattr(saving.pikepdf, "open", lambda *a, **k: opened.append(1) or real_open(*a, **k))
+    content = _content_ending_in_cr()
+    save(_one_page(content), tmp_path / "out.pdf")
+    assert opened == []
+    with real_open(tmp_path / "out.pdf") as after:
+        assert not _ending_in_cr(after)
+        assert after.pages[0].Contents.read_bytes().rstrip() == content

@@ -157,10 +157,23 @@ def prime(booklet: FsPath) -> None:
 
 def compress(pdf: pikepdf.Pdf) -> None:
     """Every stream qpdf would compress (no filter yet; not the XMP packet, which PDF/A wants
-    readable as it is), compressed now as qpdf would, through the memo."""
+    readable as it is), compressed now as qpdf would, through the memo. One whose compressed
+    data would end in CR is changed first (``_perturb``), as ``save`` would change it after
+    saving: so that only the streams qpdf makes itself (object streams, the cross-reference
+    stream) can still send ``save`` round again (a reopening and a second save, a tenth of
+    finishing a long booklet)."""
+    kinds = None
     for obj in pdf.objects:
         if isinstance(obj, Stream) and "/Filter" not in obj and obj.get("/Type") != "/Metadata":
-            obj.write(_compressed(obj.read_raw_bytes()), filter=Name.FlateDecode)
+            data = _compressed(obj.read_raw_bytes())
+            for _ in range(ATTEMPTS):
+                if data[-1:] != b"\r":
+                    break
+                kinds = _kinds(pdf) if kinds is None else kinds
+                if not _perturb(pdf, obj, kinds.get(obj.objgen)):
+                    break  # nothing safe to change here: ``save`` mends the file after saving
+                data = _compressed(obj.read_raw_bytes())
+            obj.write(data, filter=Name.FlateDecode)
 
 
 def _write(out: FsPath | BinaryIO, data: bytes) -> None:
