@@ -433,12 +433,17 @@ def _importing(frame) -> bool:
 
 
 @contextmanager
-def terminated_on_signals():
+def terminated_on_signals(exiting: bool = False):
     """SIGTERM and SIGHUP raise ``Terminated`` where the process stands, as Ctrl-C raises
     KeyboardInterrupt, so that every temporary file is removed by the ``finally`` that made it
     (by default they end the process on the spot and leave them behind). Each signal is also
     remembered for ``check_stop``; one that lands inside an import is only remembered, and
-    raised at the next stage."""
+    raised at the next stage.
+
+    With ``exiting`` (the process ends right after: a one-shot command), the stop signals are
+    blocked before their handlers are put back and stay blocked: one that comes once the work
+    is done waits, and dies with the process, whose exit code stays the command's (it ended
+    the process by the signal's default action, exit -15, after the booklet was delivered)."""
     def stop(signum, frame):
         if not _asked:
             _asked.append(signum)
@@ -459,6 +464,8 @@ def terminated_on_signals():
     try:
         yield
     finally:
+        if exiting and hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
         for s, handler in saved.items():
             signal.signal(s, handler)
         sys.unraisablehook = hook

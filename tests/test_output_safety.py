@@ -23,7 +23,7 @@ import pytest
 from briefing import files
 from briefing.commands.entry import main
 
-from .conftest import ROOT, SAMPLE
+from .conftest import DATA, ROOT, SAMPLE
 
 
 @pytest.fixture
@@ -350,6 +350,24 @@ def test_a_stop_swallowed_inside_a_library_still_stops_before_delivery(capsys):
     assert "Exception ignored" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("exiting, status", [(True, 0), (False, -signal.SIGTERM)])
+def test_a_stop_once_a_one_shot_command_is_done_leaves_its_exit_code(exiting, status):
+    """A SIGTERM that comes after the command's work, as its process exits, ended it by the
+    signal's default action (exit -15, after the booklet was delivered): a one-shot command
+    keeps the stop signals blocked from the end of its work to its exit, so its code stands.
+    (Without ``exiting``, as a library caller runs it, the handlers are simply put back.)"""
+    code = (
+        "import os, signal\n"
+        "from briefing import files\n"
+        f"with files.terminated_on_signals(exiting={exiting}):\n"
+        "    pass\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "os._exit(0)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == status, r.stderr
+
+
 # -- import and export follow the same rules -------------------------------------------------------
 
 def test_import_reads_only_regular_files_and_never_writes_over_its_source(tmp_path, capsys):
@@ -431,3 +449,20 @@ def test_a_stop_under_which_a_librarys_cleanup_fails_still_exits_with_the_signal
     finally:
         files._asked.clear()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_damaged_pdf_gives_our_message_only(tmp_path):
+    """pypdf's own warnings about a damaged file ("EOF marker not found") are not printed:
+    verify's message says what is wrong; a build whose last booklet is damaged prints its
+    stages only."""
+    from .conftest import run
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7 the last good booklet")
+    r = run("verify", str(bad))
+    assert r.returncode == 2 and "EOF marker" not in r.stderr and "damaged" in r.stderr, r.stderr
+    env = dict(os.environ, BRIEFING_SERVER="0", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    assert run("build", str(DATA), "-o", str(tmp_path / "b.pdf"), "-q", env=env).returncode == 0
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.7 the last good booklet")
+    r = run("build", str(DATA), "-o", str(tmp_path / "b.pdf"), env=env)  # the worker reads the old file
+    assert r.returncode == 0 and "EOF marker" not in r.stderr, r.stderr

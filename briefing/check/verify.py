@@ -7,6 +7,7 @@ The checks read only the PDF (and, when given, the data it was built from), so
 from __future__ import annotations
 
 import io
+import logging
 import re
 import threading
 from pathlib import Path as FsPath
@@ -28,6 +29,11 @@ from .structure import StructureFacts, judge, read_structure
 from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
 from .pages import page_boxes, imposed_sheets, page_checks
 from ..typeset.paper import PAPERS, SHEETS
+
+# pypdf logs what it finds wrong in a damaged file ("EOF marker not found"), and with no
+# handler Python prints it on stderr, between a build's stage lines or above verify's own
+# message: the report says what matters, in the user's terms.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 SIZE_TOLERANCE = 1.0  # points
 SIZE_BUDGET = 1024 * 1024  # an e-mail attachment: the default booklet must stay under 1 MB

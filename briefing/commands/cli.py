@@ -476,29 +476,35 @@ def gc_paused():
             gc.enable()
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], exiting: bool = False) -> int:
     """Parse and run one command in this process: what ``main`` does locally, and what a
-    ``briefing serve`` worker does for its client."""
+    ``briefing serve`` worker does for its client. ``exiting``: the process ends right after
+    (``files.terminated_on_signals``)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    with terminated_on_signals():
-        try:
-            return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
-                    "schema": _schema, "import": _import, "export": _export}[args.command](args)
-        except BriefingError as exc:
-            return _failed(exc)
-        except KeyboardInterrupt:
-            return 130
-        except Terminated as exc:
-            return stop_code(exc)
-        except Exception as exc:
-            code = stop_behind(exc)  # a library's cleanup that failed under a stop: the stop
-            if code is None:
-                raise
-            return code
+    try:
+        with terminated_on_signals(exiting):
+            try:
+                return {"build": _build, "watch": _watch, "serve": _serve, "verify": _verify, "new": _new,
+                        "schema": _schema, "import": _import, "export": _export}[args.command](args)
+            except BriefingError as exc:
+                return _failed(exc)
+            except KeyboardInterrupt:
+                return 130
+            except Terminated as exc:
+                return stop_code(exc)
+            except Exception as exc:
+                code = stop_behind(exc)  # a library's cleanup that failed under a stop: the stop
+                if code is None:
+                    raise
+                return code
+    except KeyboardInterrupt:  # a stop that landed as the command ended, before the handlers went
+        return 130
+    except Terminated as exc:
+        return stop_code(exc)
 
 
 def _failed(exc: BriefingError) -> int:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if code is None:
         from .cli import run  # only now: the command line's imports are most of a client's start
 
-        code = run(argv)
+        code = run(argv, exiting=one_shot)
     if one_shot:
         sys.stdout.flush()
         sys.stderr.flush()
