@@ -44,7 +44,7 @@ def failures_of(path, out, **kw) -> list[str]:
 def chains(pdf, paragraph: str) -> int:
     """How many times the page content spells ``paragraph`` whole, across the pages it takes
     (the paragraph check's own reading: the running heads between the pages are not in it)."""
-    blocks = paragraphs._blocks(list(Walker(PdfReader(pdf)).pages()))
+    blocks = paragraphs.page_blocks(list(Walker(PdfReader(pdf)).pages()))
     return sum(1 for j in range(len(blocks)) if paragraphs._chain(blocks, j, re.sub(r"\s+", "", paragraph)))
 
 

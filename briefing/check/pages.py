@@ -92,9 +92,10 @@ def boxes(pages: list, geo: Geometry) -> list[str]:
 def frames(contents: Iterable[PageContent], pages: list, geo: Geometry) -> list[str]:
     """Body pages: everything in the page's own text block, header band or footer band."""
     problems: list[str] = []
-    contents = list(contents)
-    for content in contents[1:-1]:
+    for content in contents:
         n = content.number
+        if n == 1 or n == len(pages):
+            continue  # the cover and the back cover have no text block
         b = page_boxes(pages[n - 1])
         if b is None:
             continue  # the page boxes check says so
@@ -150,12 +151,23 @@ def on_page(contents: Iterable[PageContent], pages: list) -> list[str]:
 
 def page_checks(pages: list, contents: list[PageContent], geo: Geometry) -> list[Check]:
     """The page checks, in the order ``briefing verify`` lists them."""
-    body = max(len(contents) - 2, 0)
+    return named_page_checks(len(contents), geo, boxes(pages, geo), *page_problems(contents, pages, geo))
+
+
+def page_problems(contents: list[PageContent], pages: list, geo: Geometry) -> tuple[list[str], list[str], list[str]]:
+    """What ``frames``, ``trim_clear`` and ``on_page`` find on ``contents``: pages judged each
+    on its own, so that a run of pages gives its part of the whole's lists."""
+    return frames(contents, pages, geo), trim_clear(contents, pages), on_page(contents, pages)
+
+
+def named_page_checks(walked: int, geo: Geometry, boxed: list[str], framed: list[str], clear: list[str],
+                      on: list[str]) -> list[Check]:
+    body = max(walked - 2, 0)
     return [
-        ("page boxes (trim, bleed)", boxes(pages, geo), f"{geo.name.upper()} trimmed, 3 mm bleed"),
-        ("text in its mirrored text block", frames(contents, pages, geo), f"{body} body pages"),
-        (f"nothing but bleed within {TRIM_CLEAR / MM:.0f} mm of the trim", trim_clear(contents, pages), ""),
-        ("nothing off the page", on_page(contents, pages), ""),
+        ("page boxes (trim, bleed)", boxed, f"{geo.name.upper()} trimmed, 3 mm bleed"),
+        ("text in its mirrored text block", framed, f"{body} body pages"),
+        (f"nothing but bleed within {TRIM_CLEAR / MM:.0f} mm of the trim", clear, ""),
+        ("nothing off the page", on, ""),
     ]
 
 

@@ -54,7 +54,8 @@ def expected(doc: Briefing) -> list[str]:
     return out
 
 
-def _blocks(pages: Sequence[PageContent]) -> list[_Block]:
+def page_blocks(pages: Sequence[PageContent]) -> list[_Block]:
+    """The paragraph blocks of each page, page after page (a run of pages gives its part)."""
     out = []
     for content in pages:
         for block in paragraphs(content):
@@ -144,7 +145,11 @@ def _strings(value) -> list[str]:
 
 
 def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
-    blocks = _blocks(pages)
+    return check_blocks(page_blocks(pages), doc)
+
+
+def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
+    """``check`` of the blocks of every page, in page order (``page_blocks``)."""
     want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}

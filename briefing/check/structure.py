@@ -201,13 +201,25 @@ def _link_problems(n: int, page, tree: "_Tree", parent_tree: dict[int, object]) 
 def judge(facts: StructureFacts, contents: list[PageContent]) -> list[str]:
     """The structure's problems, given what each page paints: MCIDs painted ↔ owned by an
     element ↔ listed in the ParentTree; nothing painted outside tagged content or an artifact."""
-    problems = list(facts.before)
+    if not facts.tree:
+        return list(facts.before)
+    return facts.before + judge_pages(facts, contents) + facts.after
+
+
+def judge_pages(facts: StructureFacts, contents: list[PageContent]) -> list[str]:
+    """``judge``'s problems of each page of ``contents`` (any run of the document's pages, each
+    judged on its own): the whole's, run after run."""
+    problems: list[str] = []
     if not facts.tree:
         return problems
     by_page: dict[int | None, set[int]] = {}  # page object id → the MCIDs the tree gives it
     for p, m in facts.owned:
         by_page.setdefault(p, set()).add(m)
-    for n, (page, content) in enumerate(zip(facts.pages, contents), 1):
+    for content in contents:
+        n = content.number
+        if n > len(facts.pages):
+            break  # as ``zip`` stopped: a page the ParentTree's reading did not list
+        page = facts.pages[n - 1]
         pid = page.pid
         painted = content.mcids
         counts = Counter(painted)
@@ -239,7 +251,7 @@ def judge(facts: StructureFacts, contents: list[PageContent]) -> list[str]:
         if unpainted:
             problems.append(f"page {n}: {unpainted[0].kind} outside tagged content or an artifact")
         problems += page.links
-    return problems + facts.after
+    return problems
 
 
 def check_structure(reader, contents: list[PageContent]) -> list[str]:

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
 from pypdf import PdfReader
@@ -25,9 +26,9 @@ from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
 from .report import Check, Report  # noqa: F401  (verify's results, importable without pypdf)
-from .structure import StructureFacts, judge, read_structure
+from .structure import StructureFacts, judge_pages, read_structure
 from .content import ContentError, ContentLimit, PageContent, Walker, squeeze
-from .pages import page_boxes, imposed_sheets, page_checks
+from .pages import boxes, imposed_sheets, named_page_checks, page_boxes, page_problems
 from ..typeset.paper import PAPERS, SHEETS
 
 # pypdf logs what it finds wrong in a damaged file ("EOF marker not found"), and with no
@@ -348,8 +349,10 @@ def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | Non
     structure = None
     try:
         reader = reader_of(data)
+        if paper is None:
+            paper = paper_of(reader.pages) or "a4"
         if parallel:
-            structure = _StructureRead.start(reader)
+            structure = _StructureRead.start(reader, PAPERS[paper], doc is not None, memo)
         paper, geo = _document_checks(report, reader, path, doc, paper, budget)
         # Text: extractable, every figure of the data present, clreq line breaks.
         _content_checks(report, reader, doc, paper, geo, structure, memo)
@@ -429,11 +432,63 @@ def _document_checks(report: Report, reader: PdfReader, path: FsPath, doc: Brief
     return paper, geo
 
 
+@dataclass
+class _Share:
+    """What the checks that judge each page on its own find on a run of pages, in page order:
+    the whole booklet's, or the part a forked child walked (``_StructureRead``) followed by
+    this process's. Two runs added are the run of both (``__add__``)."""
+
+    walked: int = 0  # pages walked
+    texts: list[str] = field(default_factory=list)
+    glyphs: list[str] = field(default_factory=list)
+    clreq: list[str] = field(default_factory=list)
+    lone: list[str] = field(default_factory=list)
+    uncompressed: list[str] = field(default_factory=list)
+    blocks: list = field(default_factory=list)  # paragraphs.page_blocks
+    framed: list[str] = field(default_factory=list)
+    clear: list[str] = field(default_factory=list)
+    on: list[str] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)  # structure.judge_pages
+
+    def __add__(self, other: "_Share") -> "_Share":
+        return _Share(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+
+def _share(contents: list[PageContent], pages, geo, blocks: bool, facts: StructureFacts | None) -> _Share:
+    framed, clear, on = page_problems(contents, pages, geo)
+    return _Share(len(contents), [c.text() for c in contents], missing_glyphs(contents), lines.clreq(contents),
+                  lines.lone_lines(contents), lines.uncompressed(contents),
+                  paragraphs.page_blocks(contents) if blocks else [], framed, clear, on,
+                  judge_pages(facts, contents) if facts is not None else [])
+
+
+def _walk_pages(walker: Walker, pages, first: int, last: int) -> list[PageContent]:
+    return [walker.page(pages[i], i + 1) for i in range(first, last)]
+
+
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
                     structure: "_StructureRead | None", memo: bool) -> None:
     pages = reader.pages
-    contents = _walk(reader, report, memo)
-    texts = [c.text() for c in contents]
+    n = len(pages)
+    split = structure.split if structure is not None else n  # the child walks the pages from there
+    walker = Walker(reader, memo)
+    facts = theirs = None
+    try:
+        mine = _walk_pages(walker, pages, 0, split)
+        if structure is not None:
+            facts = structure.facts()
+            theirs = structure.share() if facts is not None and split < n else None
+        if theirs is None:
+            mine += _walk_pages(walker, pages, len(mine), n)
+    except ContentLimit:
+        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
+    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
+        mine, theirs = [], None
+    if (mine or theirs is not None) and facts is None:
+        facts = read_structure(reader)
+    share = _share(mine, pages, geo, doc is not None, facts) + (theirs or _Share())
+    texts = share.texts
     flat = squeeze("".join(texts))
     if doc is not None:
         figures = doc.figures()
@@ -443,39 +498,54 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
         report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
-    report.add("no missing glyph (tofu)", missing_glyphs(contents))
-    report.add("line breaking (clreq)", lines.clreq(contents))
-    report.add("no line of one character", lines.lone_lines(contents))
-    report.add("punctuation compressed", lines.uncompressed(contents))
+    report.add("no missing glyph (tofu)", share.glyphs)
+    report.add("line breaking (clreq)", share.clreq)
+    report.add("no line of one character", share.lone)
+    report.add("punctuation compressed", share.uncompressed)
     if doc is not None:
-        report.add("every paragraph once, in order", paragraphs.check(contents, doc))
-    for name, problems, found in page_checks(pages, contents, geo):
+        report.add("every paragraph once, in order", paragraphs.check_blocks(share.blocks, doc))
+    for name, problems, found in named_page_checks(share.walked, geo, boxes(pages, geo), share.framed,
+                                                   share.clear, share.on):
         report.add(name, problems, found)
-    if contents:
-        facts = structure.facts() if structure is not None else None
-        report.add("tagged (PDF/UA-1 structure)", judge(facts or read_structure(reader), contents),
+    if share.walked:
+        judged = facts.before + share.judged + facts.after if facts.tree else list(facts.before)
+        report.add("tagged (PDF/UA-1 structure)", judged,
                    "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
-class _StructureRead:
-    """The structure tree read (``structure.read_structure``: pypdf parsing every element,
-    a quarter of verify) in a forked process, through the reader this one opened, while this
-    one checks the rest. ``facts`` is None if that went wrong in any way: it is then read
-    here, and fails here as it would have."""
+SPLIT_FROM = 6  # pages: a booklet this long has its last third walked and judged by the child
 
-    def __init__(self, worker: Worker):
+
+class _StructureRead:
+    """The structure tree read (``structure.read_structure``: pypdf parsing every element) in a
+    forked process, through the reader this one opened, while this one checks the rest; and,
+    in a booklet of ``SPLIT_FROM`` pages or more, the last third of its pages walked and judged
+    there too, after the tree (``_Share``: what comes back is text and problems, never the
+    pages' runs, whose pickling would cost a third of walking them). ``facts`` and ``share``
+    are None if anything went wrong: that part is then done here, and fails here as it would
+    have. The report is the same either way (tested)."""
+
+    def __init__(self, worker: Worker, split: int):
         self._worker = worker
+        self.split = split
 
     @classmethod
-    def start(cls, reader: PdfReader) -> "_StructureRead | None":
+    def start(cls, reader: PdfReader, geo, blocks: bool, memo: bool) -> "_StructureRead | None":
         if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
             return None
+        pages = reader.pages
+        n = len(pages)
+        split = n - n // 3 if n >= SPLIT_FROM else n
 
-        def main(requests: int, replies: int) -> None:  # a failure is read again here, and reported
-            write(replies, read_structure(reader))
+        def main(requests: int, replies: int) -> None:  # a failure is done again here, and reported
+            facts = read_structure(reader)
+            write(replies, facts)
+            if split < n:
+                theirs = _walk_pages(Walker(reader, memo), pages, split, n)
+                write(replies, _share(theirs, pages, geo, blocks, facts))
 
         worker = start(main)
-        return cls(worker) if worker is not None else None
+        return cls(worker, split) if worker is not None else None
 
     def facts(self) -> StructureFacts | None:
         try:
@@ -483,6 +553,13 @@ class _StructureRead:
         except WorkerFailed:
             return None
         return found if isinstance(found, StructureFacts) else None
+
+    def share(self) -> _Share | None:
+        try:
+            found = self._worker.receive()
+        except WorkerFailed:
+            return None
+        return found if isinstance(found, _Share) else None
 
     def close(self) -> None:
         self._worker.close(kill=True)
