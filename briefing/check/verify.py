@@ -548,18 +548,18 @@ class _StructureRead:
         return cls(worker, split) if worker is not None else None
 
     def facts(self) -> StructureFacts | None:
-        try:
-            found = self._worker.receive()
-        except WorkerFailed:
-            return None
-        return found if isinstance(found, StructureFacts) else None
+        return self._next(StructureFacts)
 
     def share(self) -> _Share | None:
+        return self._next(_Share)
+
+    def _next(self, kind: type):
+        """The child's next reply if it is a ``kind`` (a failure is the worker's own reply)."""
         try:
             found = self._worker.receive()
         except WorkerFailed:
             return None
-        return found if isinstance(found, _Share) else None
+        return found if isinstance(found, kind) else None
 
     def close(self) -> None:
         self._worker.close(kill=True)
