@@ -109,7 +109,7 @@ def test_a_child_that_fails_at_its_pages_means_they_are_walked_here(built, monke
     assert _report(path, doc=doc, parallel=True) == alone
 
 
-def test_the_child_walks_the_last_third(built, monkeypatch):
+def test_the_child_walks_the_last_third_of_pages_not_in_the_memo(built, monkeypatch):
     path, doc = built[CASES[0]]
     parent = os.getpid()
     walked = []
@@ -121,6 +121,13 @@ def test_the_child_walks_the_last_third(built, monkeypatch):
         return real(walker, pages, first, last)
 
     monkeypatch.setattr(verify_module, "_walk_pages", noted)
-    report = verify(path, doc=doc, parallel=True)
+    report = verify(path, doc=doc, parallel=True, memo=False)
     n = report.pages
     assert walked == [(0, n - n // 3)]  # the rest came from the child
+
+    # Pages the memo has (a rebuild's worker remembered the last booklet): the child's pages
+    # are taken from the memo here too, sooner than the child would send them.
+    verify(path, doc=doc)  # the memo filled
+    walked.clear()
+    assert _report(path, doc=doc, parallel=True) == _report(path, doc=doc)
+    assert walked[:2] == [(0, n - n // 3), (n - n // 3, n)]

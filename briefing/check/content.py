@@ -613,6 +613,7 @@ class Walker:
         self.reader = reader
         self.memo = memo
         self.kept = 0  # what the pages read through the page memo count against its budget
+        self.walked = 0  # pages walked here, not taken from the memo
         self._fonts: dict[int, tuple[object, _Font]] = {}
         self._tokens: dict[tuple[int, int], _Token] = {}  # (object number, generation) → token
 
@@ -662,6 +663,7 @@ class Walker:
         return self._page(contents, resources, number)
 
     def _page(self, contents, resources, number: int) -> PageContent:
+        self.walked += 1
         out = PageContent(number)
         self._restart()
         self._walk(contents, _resolve(resources) or DictionaryObject(), _State(), out, [], 0, set())

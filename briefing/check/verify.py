@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import select
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -454,16 +455,37 @@ class _Share:
         return _Share(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
 
 
-def _share(contents: list[PageContent], pages, geo, blocks: bool, facts: StructureFacts | None) -> _Share:
+def _share(contents: list[PageContent], pages, geo, blocks: bool) -> _Share:
+    """Every check of ``contents`` that judges each page on its own, but the structure's."""
     framed, clear, on = page_problems(contents, pages, geo)
     return _Share(len(contents), [c.text() for c in contents], missing_glyphs(contents), lines.clreq(contents),
                   lines.lone_lines(contents), lines.uncompressed(contents),
-                  paragraphs.page_blocks(contents) if blocks else [], framed, clear, on,
-                  judge_pages(facts, contents) if facts is not None else [])
+                  paragraphs.page_blocks(contents) if blocks else [], framed, clear, on)
 
 
 def _walk_pages(walker: Walker, pages, first: int, last: int) -> list[PageContent]:
     return [walker.page(pages[i], i + 1) for i in range(first, last)]
+
+
+def _walked(walker: Walker, pages, first: int, last: int, report: Report) -> list[PageContent] | None:
+    """Pages ``first`` to ``last`` walked; None (a failed check) if a stream cannot be read."""
+    try:
+        return _walk_pages(walker, pages, first, last)
+    except ContentLimit:
+        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
+    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
+        return None
+
+
+def _rest(walker: Walker, pages, split: int, mine: list[PageContent], share: _Share, geo, blocks: bool,
+          report: Report) -> tuple[list[PageContent] | None, _Share]:
+    """``mine`` and its share with the pages from ``split`` on walked here; (None, nothing) if
+    one cannot be read, as when every page is walked here: nothing walked is then judged."""
+    rest = _walked(walker, pages, split, len(pages), report)
+    if rest is None:
+        return None, _share([], pages, geo, blocks)
+    return mine + rest, share + _share(rest, pages, geo, blocks)
 
 
 def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, paper: str, geo,
@@ -472,22 +494,27 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     n = len(pages)
     split = structure.split if structure is not None else n  # the child walks the pages from there
     walker = Walker(reader, memo)
+    blocks = doc is not None
     facts = theirs = None
-    try:
-        mine = _walk_pages(walker, pages, 0, split)
-        if structure is not None:
-            facts = structure.facts()
-            theirs = structure.share() if facts is not None and split < n else None
-        if theirs is None:
-            mine += _walk_pages(walker, pages, len(mine), n)
-    except ContentLimit:
-        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
-    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
-        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
-        mine, theirs = [], None
-    if (mine or theirs is not None) and facts is None:
-        facts = read_structure(reader)
-    share = _share(mine, pages, geo, doc is not None, facts) + (theirs or _Share())
+    mine = _walked(walker, pages, 0, split, report)
+    share = _share(mine or [], pages, geo, blocks)  # while the child reads the structure tree
+    # The child's pages are worth waiting for where most of these were walked; where most came
+    # from the memo (a rebuild's worker: an edit changes a page or two), they are done here,
+    # sooner than the child would send them.
+    wait = mine is not None and split < n and 2 * walker.walked > split
+    if mine is not None and structure is not None:
+        if not wait:
+            structure.skip()
+            mine, share = _rest(walker, pages, split, mine, share, geo, blocks, report)
+        facts = structure.facts()
+        if wait and facts is not None:
+            theirs = structure.share()
+    if mine is not None and theirs is None and len(mine) < n:
+        mine, share = _rest(walker, pages, split, mine, share, geo, blocks, report)
+    if mine:
+        facts = facts or read_structure(reader)
+        share.judged = judge_pages(facts, mine)
+    share += theirs or _Share()
     texts = share.texts
     flat = squeeze("".join(texts))
     if doc is not None:
@@ -540,12 +567,18 @@ class _StructureRead:
         def main(requests: int, replies: int) -> None:  # a failure is done again here, and reported
             facts = read_structure(reader)
             write(replies, facts)
-            if split < n:
+            if split < n and not select.select([requests], [], [], 0)[0]:  # else: told to skip them
                 theirs = _walk_pages(Walker(reader, memo), pages, split, n)
-                write(replies, _share(theirs, pages, geo, blocks, facts))
+                share = _share(theirs, pages, geo, blocks)
+                share.judged = judge_pages(facts, theirs)
+                write(replies, share)
 
         worker = start(main)
         return cls(worker, split) if worker is not None else None
+
+    def skip(self) -> None:
+        """The child's pages are done here: it need not walk them (``start``)."""
+        self._worker.send("skip")
 
     def facts(self) -> StructureFacts | None:
         return self._next(StructureFacts)
