@@ -500,20 +500,15 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     share = _share(mine or [], pages, geo, blocks)  # while the child reads the structure tree
     # The child's pages are worth waiting for where most of these were walked; where most came
     # from the memo (a rebuild's worker: an edit changes a page or two), they are done here,
-    # sooner than the child would send them.
-    wait = mine is not None and split < n and 2 * walker.walked > split
-    if mine is not None and structure is not None:
-        if not wait:
-            structure.skip()
-            mine, share = _rest(walker, pages, split, mine, share, geo, blocks, report)
+    # sooner than the child would send them, and the structure tree is waited for last.
+    wait = structure is not None and mine is not None and split < n and 2 * walker.walked > split
+    if structure is not None and not wait:
+        structure.skip()
+    if wait:
         facts = structure.facts()
-        if wait and facts is not None:
-            theirs = structure.share()
+        theirs = structure.share() if facts is not None else None
     if mine is not None and theirs is None and len(mine) < n:
         mine, share = _rest(walker, pages, split, mine, share, geo, blocks, report)
-    if mine:
-        facts = facts or read_structure(reader)
-        share.judged = judge_pages(facts, mine)
     share += theirs or _Share()
     texts = share.texts
     flat = squeeze("".join(texts))
@@ -534,10 +529,13 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     for name, problems, found in named_page_checks(share.walked, geo, boxes(pages, geo), share.framed,
                                                    share.clear, share.on):
         report.add(name, problems, found)
-    if share.walked:
-        judged = facts.before + share.judged + facts.after if facts.tree else list(facts.before)
-        report.add("tagged (PDF/UA-1 structure)", judged,
-                   "every mark in the tree and the ParentTree, nothing painted untagged")
+    if share.walked:  # last: what waits for the structure tree
+        if facts is None and structure is not None and not wait:
+            facts = structure.facts()
+        facts = facts or read_structure(reader)
+        judged = judge_pages(facts, mine) + (theirs.judged if theirs is not None else [])
+        report.add("tagged (PDF/UA-1 structure)", facts.before + judged + facts.after if facts.tree else
+                   list(facts.before), "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
 SPLIT_FROM = 6  # pages: a booklet this long has its last third walked and judged by the child
