@@ -71,6 +71,11 @@ class BookletCanvas(CIDCanvas):
 
     def save(self):
         self.later.draw(self)
+        for page in self._doc.Pages.pages:
+            # reportlab writes a str stream through its PDFDocEncoding codec (a charmap, a third of
+            # saving a long booklet); ours are ASCII (glyphs as hex codes), which it maps as they are
+            if isinstance(page.stream, str) and page.stream.isascii():
+                page.stream = page.stream.encode("ascii")
         super().save()
 
 
