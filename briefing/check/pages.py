@@ -149,11 +149,6 @@ def on_page(contents: Iterable[PageContent], pages: list) -> list[str]:
     return problems
 
 
-def page_checks(pages: list, contents: list[PageContent], geo: Geometry) -> list[Check]:
-    """The page checks, in the order ``briefing verify`` lists them."""
-    return named_page_checks(len(contents), geo, boxes(pages, geo), *page_problems(contents, pages, geo))
-
-
 def page_problems(contents: list[PageContent], pages: list, geo: Geometry) -> tuple[list[str], list[str], list[str]]:
     """What ``frames``, ``trim_clear`` and ``on_page`` find on ``contents``: pages judged each
     on its own, so that a run of pages gives its part of the whole's lists."""
@@ -162,6 +157,8 @@ def page_problems(contents: list[PageContent], pages: list, geo: Geometry) -> tu
 
 def named_page_checks(walked: int, geo: Geometry, boxed: list[str], framed: list[str], clear: list[str],
                       on: list[str]) -> list[Check]:
+    """The page checks, in the order ``briefing verify`` lists them: ``boxes`` and
+    ``page_problems`` of the ``walked`` pages."""
     body = max(walked - 2, 0)
     return [
         ("page boxes (trim, bleed)", boxed, f"{geo.name.upper()} trimmed, 3 mm bleed"),

@@ -144,12 +144,8 @@ def _strings(value) -> list[str]:
     return []
 
 
-def check(pages: Sequence[PageContent], doc: Briefing) -> list[str]:
-    return check_blocks(page_blocks(pages), doc)
-
-
 def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
-    """``check`` of the blocks of every page, in page order (``page_blocks``)."""
+    """The problems, from the blocks of every page in page order (``page_blocks``)."""
     want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts: dict[str, int] = {}

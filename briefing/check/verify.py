@@ -647,13 +647,7 @@ def remember(pdf: str | FsPath) -> None:
 
 def _walk(reader: PdfReader, report: Report, memo: bool = True) -> list[PageContent]:
     """Every page's content, walked once; a stream that cannot be read is a failed check."""
-    try:
-        return list(Walker(reader, memo).pages())
-    except ContentLimit:
-        raise  # beyond what verify reads: the file is unreadable (exit 2), not judged
-    except (ContentError, PdfReadError, ValueError, KeyError, TypeError) as exc:
-        report.add("content streams readable", [f"{type(exc).__name__}: {exc}"])
-        return []
+    return _walked(Walker(reader, memo), reader.pages, 0, len(reader.pages), report) or []
 
 
 def placed_text(page) -> list[tuple[float, float, str]]:

@@ -73,36 +73,37 @@ def status_look(status: str) -> tuple[str, str]:
 
 def _label(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> str:
     """A category label in the booklet's Sans face, broken only between words."""
-    text, typed = _label_text(text, width_pt, fonts, style)
-    measure = char_width(fonts.sans, style.label_pt)
-    if typed or sum(measure(c) for c in text) <= width_pt:
+    text, settled = _label_text(text, width_pt, fonts, style)
+    if settled:
         return text
+    measure = char_width(fonts.sans, style.label_pt)
     return "\n".join(label_lines(text, width_pt, measure, style.label_pt, words(text), style.label_lines))
 
 
 def _label_line_count(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> int:
     """How many lines ``_label`` gives ``text``."""
-    text, typed = _label_text(text, width_pt, fonts, style)
-    measure = char_width(fonts.sans, style.label_pt)
-    if typed or sum(measure(c) for c in text) <= width_pt:
+    text, settled = _label_text(text, width_pt, fonts, style)
+    if settled:
         return text.count("\n") + 1
+    measure = char_width(fonts.sans, style.label_pt)
     return label_line_count(text, width_pt, measure, style.label_pt, words(text), style.label_lines)
 
 
 def _label_text(text: str, width_pt: float, fonts: FontSet, style: ChartStyle) -> tuple[str, bool]:
-    """(the label to set, whether it keeps the lines the data typed). A line break typed in the
-    data (allowed in any text) is kept where it gives at most ``label_lines`` lines, none empty
-    and each within the width; otherwise the label is one text, which the chart wraps by words
-    as any other (kept, such breaks made labels of more lines than a chart has room for, empty
-    lines, or a line of "…" alone)."""
-    if "\n" not in text:
-        return text, False
+    """(the label to set, whether it is set as it is: it fits on one line, or keeps the lines
+    the data typed; else the chart wraps it by words). A line break typed in the data (allowed
+    in any text) is kept where it gives at most ``label_lines`` lines, none empty and each
+    within the width; otherwise the label is one text, which the chart wraps by words as any
+    other (kept, such breaks made labels of more lines than a chart has room for, empty lines,
+    or a line of "…" alone)."""
     measure = char_width(fonts.sans, style.label_pt)
-    lines = text.split("\n")
-    if len(lines) <= style.label_lines and all(
-            line.strip() and sum(measure(c) for c in line) <= width_pt for line in lines):
-        return text, True
-    return _joined(lines), False
+    if "\n" in text:
+        lines = text.split("\n")
+        if len(lines) <= style.label_lines and all(
+                line.strip() and sum(measure(c) for c in line) <= width_pt for line in lines):
+            return text, True
+        text = _joined(lines)
+    return text, sum(measure(c) for c in text) <= width_pt
 
 
 def _joined(lines: list[str]) -> str:
@@ -120,10 +121,9 @@ def _joined(lines: list[str]) -> str:
 def learn_labels(specs, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> None:
     """Before drawing many charts: load the dictionary words of every label that will wrap in
     one pass over jieba's dictionary, not one pass per chart that brings new characters."""
-    measure = char_width(fonts.sans, style.label_pt)
     room = width_pt * style.left - 10  # as ``render`` gives ``_label``
     labels = (_label_text(r.short, room, fonts, style) for s in specs for r in s.rows)
-    wrapping = "".join(t for t, typed in labels if not typed and sum(measure(c) for c in t) > room)
+    wrapping = "".join(t for t, settled in labels if not settled)
     if wrapping:
         learn(wrapping)
 

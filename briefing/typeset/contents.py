@@ -30,7 +30,7 @@ from .text import ASCENT, TextBlock
 
 DOT_GAP = 4.0  # points of space around the leader
 DIGITS = 3  # the page numbers an entry leaves room for, at first: up to 999 pages
-DIGITS_DRAWN = "0123456789"
+DIGIT_CHARS = "0123456789"
 
 
 def _text_width(text: str, style: TextStyle, upto: int | None = None) -> float:
@@ -112,7 +112,7 @@ class Contents(TableOfContents):
         return self.levels[min(level, len(self.levels) - 1)]
 
     def number_room(self, style: TextStyle) -> float:
-        return self.digits * max(self._width(d, style.font, style.size) for d in "0123456789")
+        return self.digits * max(self._width(d, style.font, style.size) for d in DIGIT_CHARS)
 
     def _layout(self, width: float) -> list[_Row]:
         rows = []
@@ -189,7 +189,7 @@ def _draw_rows(owner: Contents, rows: list[_Row], canv, x: float, y: float) -> N
     for font in dict.fromkeys(r.style.font for r in rows):
         # The digits' codes are given here, where the numbers are, not when they are drawn:
         # glyph codes go by first use, and an edit elsewhere must not renumber this page.
-        getFont(font).splitString(DIGITS_DRAWN, canv._doc)
+        getFont(font).splitString(DIGIT_CHARS, canv._doc)
     for r in rows:
         top -= r.space_before
         bottom = top - r.block.height
