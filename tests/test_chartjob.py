@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,106 @@ def test_the_worker_draws_the_charts_the_cache_lacked_whatever_it_holds_by_then(
     worked = build(DATA, tmp_path / "worked.pdf", cache=cache, chart_worker=True)
     alone = build(DATA, tmp_path / "alone.pdf", cache=Cache(None))
     assert worked.output.read_bytes() == alone.output.read_bytes()
+
+
+def _finished_by(tmp_path, monkeypatch) -> Path:
+    """A file that gets the pid of each process that finishes a booklet (``pdf.finish.finish``)."""
+    import briefing.pdf.finish as finish_module
+
+    record = tmp_path / "finished-by"
+    real = finish_module.finish
+
+    def noted(*args, **kwargs):
+        with open(record, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(finish_module, "finish", noted)
+    return record
+
+
+def _charts_first(monkeypatch) -> None:
+    """The layout slower than the charts: each is there when the file is saved."""
+    import select
+
+    real = ChartJob.ready
+
+    def after_it_came(self, i):
+        if len(self._received) <= i and self._worker.pid is not None:
+            select.select([self._worker.replies], [], [], 30)
+        return real(self, i)
+
+    monkeypatch.setattr(ChartJob, "ready", after_it_came)
+
+
+def test_a_layout_that_never_waited_hands_finishing_to_the_chart_worker(tmp_path, monkeypatch):
+    """The worker, its charts sent, imports what finishing needs while the layout runs; it
+    then finishes and verifies: the same file and report as one process makes."""
+    from briefing.commands import build as build_module
+
+    alone = build(DATA, tmp_path / "alone.pdf", cache=Cache(None))
+    record = _finished_by(tmp_path, monkeypatch)
+    _charts_first(monkeypatch)
+    monkeypatch.setattr(build_module, "finishing_pays", lambda: True)  # this process has the libraries
+    worked = build(DATA, tmp_path / "worked.pdf", cache=Cache(None), chart_worker=True, finish_worker=True)
+    finishers = record.read_text().split()
+    assert len(finishers) == 1 and finishers[0] != str(os.getpid())
+    assert worked.output.read_bytes() == alone.output.read_bytes()
+    assert [(c.name, c.ok, c.detail) for c in worked.report.checks] == \
+        [(c.name, c.ok, c.detail) for c in alone.report.checks]
+    assert set(worked.timings) >= {"归档 finish", "检查 PDF verify"}
+
+
+def test_a_chart_worker_that_fails_at_finishing_means_this_process_finishes(tmp_path, monkeypatch):
+    from briefing.commands import build as build_module
+    from briefing.commands import finishjob
+
+    alone = build(DATA, tmp_path / "alone.pdf", cache=Cache(None))
+    record = _finished_by(tmp_path, monkeypatch)
+    _charts_first(monkeypatch)
+    monkeypatch.setattr(build_module, "finishing_pays", lambda: True)
+    parent = os.getpid()
+    real = finishjob._finish
+
+    def fails_there(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the worker could not finish")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(finishjob, "_finish", fails_there)
+    worked = build(DATA, tmp_path / "worked.pdf", cache=Cache(None), chart_worker=True, finish_worker=True)
+    assert record.read_text().split() == [str(parent)]
+    assert worked.output.read_bytes() == alone.output.read_bytes()
+
+
+def test_only_a_job_that_never_waited_is_handed_over_and_a_job_not_handed_over_is_stopped(fonts, doc):
+    from briefing.commands.finishjob import after_charts
+
+    width = styles_for("a4", fonts).geometry.frame_width
+    waited = ChartJob.start(after_charts)
+    assert not waited.ready(0)  # asked for before it was sent any: this process would wait
+    slots = _charts(doc, fonts, width, None, waited)
+    for i in range(len(slots)):
+        waited.result(i)
+    pid = waited._pid
+    assert waited.handover() is None
+    with pytest.raises(ChildProcessError):  # stopped and reaped at once, though at its second job
+        os.waitpid(pid, os.WNOHANG)
+
+    never = ChartJob.start(after_charts)
+    slots = _charts(doc, fonts, width, None, never)
+    import select
+
+    for i in range(len(slots)):
+        select.select([never._worker.replies], [], [], 30)
+        assert never.ready(i)
+        never.result(i)
+    worker = never.handover()
+    assert worker is not None and worker.pid == never._pid
+    worker.close(kill=True)
+
+    plain = ChartJob.start()  # no second job: nothing to hand over
+    slots = _charts(doc, fonts, width, None, plain)
+    for i in range(len(slots)):
+        plain.result(i)
+    assert plain.handover() is None and plain._pid is None

@@ -22,7 +22,7 @@ from ..errors import LayoutFailed, OutputError, SettingError, VerificationError,
 from ..files import (PDF, check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep,
                      temp_path, writing)
 from ..typeset.chartjob import ChartJob, WorkerFailed
-from .finishjob import FinishJob
+from .finishjob import FinishJob, after_charts, pays as finishing_pays
 
 if TYPE_CHECKING:
     from ..check.report import Report
@@ -342,7 +342,9 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     # draws its charts (no cache, or the file's first build).
     seen_key = key("contents", str(data.resolve()), paper)
     seen = cache.get("contents", seen_key) if cache else None
-    job = ChartJob.start() if chart_worker and seen is None else None
+    # Its second job, if the layout never waits for a chart: finishing and verifying, whose
+    # imports it makes once its charts are drawn (``ChartJob.handover``).
+    job = ChartJob.start(after_charts if finish_worker and finishing_pays() else None) if chart_worker and seen is None else None
     # A cold build's chart worker leaves this process time to import what finishing needs
     # while it waits for the charts: a second worker would only compete for the two cores.
     finisher = FinishJob.start(out if out.is_file() else None) if finish_worker and job is None else None
@@ -409,6 +411,10 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
                                     raw)
     if cache and entries != seen:
         cache.put("contents", seen_key, entries)
+    if job is not None:
+        worker = job.handover()
+        if worker is not None and finisher is None:
+            finisher = FinishJob(worker)
     report = _finished(finisher, raw, tmp, out, doc, built, structure, paper, stages)
     if not report.ok:
         raise VerificationError(report.failures())

@@ -49,6 +49,22 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
     if request[0] == "check":
         write(replies, ("checked", rules.check(request[1])))
         request = None
+    _finish(requests, replies, request, last)
+
+
+def after_charts(requests: int, replies: int) -> None:
+    """The chart worker's second job (``ChartJob.start``'s ``then``): import, while this
+    process still lays out, what finishing and verifying need; finish and verify the raw file
+    if it is handed over (``ChartJob.handover``), else nothing: the build stops the worker."""
+    try:
+        _finish(requests, replies)
+    except EOFError:  # not handed over: the parent closed the pipe
+        pass
+
+
+def _finish(requests: int, replies: int, request: tuple | None = None, last: Path | None = None) -> None:
+    """Import, read the booklet this build replaces (``last``), wait for the raw file
+    (``request``, if it came already), finish and verify it, reply."""
     from ..check.verify import verify
     from ..files import writing
     from ..pdf.finish import finish, prepare
@@ -112,8 +128,16 @@ def _warm(last: Path, requests: int) -> None:
     signal.signal(signal.SIGALRM, before)
 
 
+def pays() -> bool:
+    """Whether a worker that finishes and verifies is worth its fork: on two cores, in a
+    process that has not imported the libraries yet (a ``watch`` has, after its first build)."""
+    return two_cores() and not all(name in sys.modules for name in LIBRARIES)
+
+
 class FinishJob:
-    """A forked worker that finishes and verifies; ``start`` gives None where it would not pay."""
+    """A forked worker that finishes and verifies; ``start`` gives None where it would not pay.
+    Made on a chart worker handed its second job (``after_charts``), it only finishes and
+    verifies."""
 
     def __init__(self, worker: Worker):
         self._worker = worker
@@ -125,7 +149,7 @@ class FinishJob:
     @classmethod
     def start(cls, last: Path | None = None) -> "FinishJob | None":
         """``last``: the booklet the build will replace, if there is one (``_warm``)."""
-        if not two_cores() or all(name in sys.modules for name in LIBRARIES):
+        if not pays():
             return None
         worker = start(lambda requests, replies: _worker(requests, replies, last))
         return cls(worker) if worker is not None else None

@@ -13,14 +13,16 @@ Anything that goes wrong in the worker makes this process draw the charts itself
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 __all__ = ["ChartJob", "WorkerFailed"]
 
 
-def _worker(requests: int, replies: int) -> None:
-    """In the forked process: warm up, draw what is asked, reply each chart as it is drawn."""
+def _worker(requests: int, replies: int, then: Callable[[int, int], None] | None = None) -> None:
+    """In the forked process: warm up, draw what is asked, reply each chart as it is drawn;
+    then, if given, ``then(requests, replies)``: a second job the parent may hand over."""
     from .charts import drawn_picture, learn_labels, warm_up
 
     warm_up()  # matplotlib and numpy, while the parent reads the data
@@ -36,6 +38,8 @@ def _worker(requests: int, replies: int) -> None:
         # Drawn, never read from the cache: the charts sent are those it lacked when the page
         # was given their sizes, and an entry put there since may be of another size.
         write(replies, ("ok", drawn_picture(spec, width, fonts, cache)))
+    if then is not None:
+        then(requests, replies)
 
 
 class ChartJob:
@@ -46,15 +50,22 @@ class ChartJob:
         self._received: list = []
         self._count = 0
         self._failure = ""
+        self._waited = False
+        self._then = False
 
     @property
     def _pid(self) -> int | None:
         return self._worker.pid
 
     @classmethod
-    def start(cls) -> "ChartJob | None":
-        worker = start(_worker) if two_cores() else None
-        return cls(worker) if worker is not None else None
+    def start(cls, then: Callable[[int, int], None] | None = None) -> "ChartJob | None":
+        """``then``: what the worker does after its charts (``handover``)."""
+        worker = start(lambda requests, replies: _worker(requests, replies, then)) if two_cores() else None
+        if worker is None:
+            return None
+        job = cls(worker)
+        job._then = then is not None
+        return job
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
         """Have the worker draw ``specs`` (``charts.drawn_picture`` with ``fonts``, a ``FontSet``),
@@ -70,7 +81,10 @@ class ChartJob:
             return True
         import select
 
-        return bool(select.select([self._worker.replies], [], [], 0)[0])
+        if select.select([self._worker.replies], [], [], 0)[0]:
+            return True
+        self._waited = True
+        return False
 
     def result(self, i: int):
         """The ``picture.Picture`` of the ``i``th chart submitted; waits for it (they come in order)."""
@@ -86,12 +100,24 @@ class ChartJob:
                 self.close()
                 raise WorkerFailed(value)
             self._received.append(value)
-            if len(self._received) == self._count:
+            if len(self._received) == self._count and not self._then:
                 self.close()
         return self._received[i]
 
+    def handover(self) -> Worker | None:
+        """The worker, now at its second job (``start``'s ``then``), for this process to hand
+        that job to: only once it sent every chart, and only if this process never found a
+        chart missing. A process that waited for a chart imported, while it waited, what
+        the second job needs (``commands.build._charts``), and the worker, whose charts
+        came last, has had less time for it: then None, and the worker is stopped."""
+        if (self._then and self._worker.pid is not None and self._count
+                and len(self._received) == self._count and not self._waited):
+            return self._worker
+        self.close()
+        return None
+
     def close(self) -> None:
         """Done with the worker: stop it if it has nothing to do yet (a build that stops at a
-        mistake in the data says so at once), else let it finish what it writes to the
-        cache; reap it."""
-        self._worker.close()
+        mistake in the data says so at once) or only its second job is left, else let it
+        finish what it writes to the cache; reap it."""
+        self._worker.close(kill=bool(self._count) and len(self._received) == self._count)
