@@ -167,3 +167,58 @@ def test_no_glyph_box_of_a_compressed_pair_overlaps_the_next(fonts, tmp_path):
     if shutil.which("pdftotext"):
         out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert not [line for line in out.splitlines() if line and line[0] in "，。、；：？！）》」』”’…"]
+
+
+def _spans_by_every_break(b, a, z, n0):
+    """The greedy filling as first written: every place a line may end is tried in turn (the
+    reference ``linebreak._spans``, which bisects, must agree with)."""
+    from briefing.typeset.linebreak import _cut
+
+    text = b.text
+    cands = [i for i in range(a + 1, z) if b.can_break(text, i)] + [z]
+    spans, s, j = [], a, 0
+    while True:
+        n = n0 + len(spans)
+        while j < len(cands) and cands[j] <= s:
+            j += 1
+        best = None
+        while j < len(cands) and b.fit(s, cands[j], n):
+            best = cands[j]
+            j += 1
+        if best is not None and j < len(cands) and b.width(best, cands[j]) > b.measure(n + 1):
+            best = _cut(b, s, best, cands[j], n)
+        if best is None:
+            best = _cut(b, s, s, cands[j] if j < len(cands) else z, n)
+        spans.append([s, best])
+        s = best
+        while s < z and text[s].isspace():
+            s += 1
+        if s >= z:
+            return spans
+
+
+_PIECES = "发展经济一二三四五十百千万亿元人口，。、；：？！（）《》“”……——·%.5G 2023年\n  ABCDEfgh12345"
+
+
+def _uneven(ch: str) -> float:
+    """Widths that are not all one em or half: compressed pairs and trims land on odd sums."""
+    return {"（": 9.3, "）": 9.3, "“": 8.1, "”": 8.1, " ": 2.7, "A": 6.4, "f": 3.3}.get(ch, width(ch))
+
+
+def test_bisecting_for_the_line_end_gives_the_lines_trying_every_break_gives(monkeypatch):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from briefing.typeset import linebreak
+
+    @settings(max_examples=600, deadline=None, derandomize=True, database=None)
+    @given(st.text(alphabet=_PIECES, max_size=160), st.lists(st.floats(1.5, 40.0), min_size=1, max_size=3),
+           st.booleans(), st.booleans(), st.floats(0.0, 3.0), st.sampled_from([width, _uneven]))
+    def same(text, measures, compress, trim, indent, measure):
+        args = (text, [m * EM for m in measures], measure, EM, indent * EM, None, compress, trim)
+        got = break_lines(*args)
+        with monkeypatch.context() as m:
+            m.setattr(linebreak, "_spans", _spans_by_every_break)
+            assert got == break_lines(*args)
+
+    same()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Callable, NamedTuple, Sequence
@@ -216,8 +217,9 @@ def _cjk(ch: str) -> bool:
 
 def is_lone(text: str) -> bool:
     """A line of one Chinese character, with nothing else but punctuation (义。  重  “率”)."""
-    rest = [c for c in text if _core(c)]
-    return len(rest) == 1 and _cjk(rest[0])
+    core = (c for c in text if _core(c))
+    first = next(core, None)
+    return first is not None and next(core, None) is None and _cjk(first)  # looks no further than a second
 
 
 class _Breaker:
@@ -269,32 +271,52 @@ class _Breaker:
 
 
 def _spans(b: _Breaker, a: int, z: int, n0: int) -> list[list[int]]:
-    """Greedy lines over text[a:z] (no typed newline inside), as [start, end] pairs."""
+    """Greedy lines over text[a:z] (no typed newline inside), as [start, end] pairs.
+
+    Each line ends at the last break that fits (z counts as one). A line's width only grows
+    with its end (``_Breaker.width``: advances are never negative, and a trimmed end gives up
+    at most the half its own advance added), so the furthest end that fits is found by
+    bisecting the summed advances, and the break at or before it by looking back from there:
+    a few looks a line, not one for every character."""
     text = b.text
-    cands = [i for i in range(a + 1, z) if b.can_break(text, i)] + [z]
     spans: list[list[int]] = []
-    s, j = a, 0
+    s = a
     while True:
         n = n0 + len(spans)
-        while j < len(cands) and cands[j] <= s:
-            j += 1
-        best = None
-        while j < len(cands) and b.fit(s, cands[j], n):
-            best = cands[j]
-            j += 1
-        if best is not None and j < len(cands):
+        reach = _reach(b, s, z, n)
+        best = next((c for c in range(reach, s, -1) if c == z or b.can_break(text, c)), None)
+        after = _next_break(b, best if best is not None else s, z)
+        if best is not None and after is not None:
             # The next piece is wider than a whole line (a long Latin word or number): it will
             # be cut anyway, so it starts on this line instead of leaving it short.
-            if b.width(best, cands[j]) > b.measure(n + 1):
-                best = _cut(b, s, best, cands[j], n)
+            if b.width(best, after) > b.measure(n + 1):
+                best = _cut(b, s, best, after, n)
         if best is None:
-            best = _cut(b, s, s, cands[j] if j < len(cands) else z, n)
+            best = _cut(b, s, s, after if after is not None else z, n)
         spans.append([s, best])
         s = best
         while s < z and text[s].isspace():
             s += 1
         if s >= z:
             return spans
+
+
+def _reach(b: _Breaker, s: int, z: int, n: int) -> int:
+    """The furthest end in s:z that line ``n`` from ``s`` can have (``s`` if not even one
+    character fits): the summed advances bisected, then made exact with ``fit`` itself."""
+    limit = b.prefix[s] + b.measure(n) + 1e-6 + lead_trim(b.text, s, b.adv, b.char_width)
+    e = max(s, min(z, bisect_right(b.prefix, limit, s, z + 1) - 1))
+    while e > s and not b.fit(s, e, n):
+        e -= 1
+    while e < z and b.fit(s, e + 1, n):
+        e += 1
+    return e
+
+
+def _next_break(b: _Breaker, i: int, z: int) -> int | None:
+    """The first place after ``i`` where a line may end (``z``, the end, is one); None after z."""
+    text = b.text
+    return next((c for c in range(i + 1, z) if b.can_break(text, c)), z if i < z else None)
 
 
 def _cut(b: _Breaker, s: int, lo: int, hi: int, n: int) -> int:
