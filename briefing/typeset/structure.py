@@ -63,7 +63,7 @@ class Structure:
         rows = t._cellvalues
         header = int(getattr(t, "repeatRows", 0) or 0)
         cells: list[list] = []
-        first = [c for row in rows for c in row if c not in ("", None)]
+        first = [c for row in rows for c in row if not _empty(c)]
         if first and isinstance(rows[0][0], Bullet):  # a list: one item a row
             lst = self.section.add("L")
             for row in rows:
@@ -87,14 +87,19 @@ class Structure:
                     cell = tr.add("TH", Scope="Column") if n < header else tr.add("TD")
                     if isinstance(c, CheckBox):
                         out.append(ARTIFACT)
-                    elif c in ("", None):
-                        out.append(None)
+                    elif _empty(c):
+                        out.append(None)  # an element with nothing in it: no marked content
                     else:
                         out.append(cell)
                 cells.append(out)
         tags = TableTags(cells, header)
         t._renderCB = tags
         self.tables.append(tags)
+
+
+def _empty(cell) -> bool:
+    """A cell that draws nothing: no text, no flowable (a target without a quantity)."""
+    return cell is None or cell == "" or (isinstance(cell, (list, tuple)) and not cell)
 
 
 def describe(flowables: list) -> Structure:

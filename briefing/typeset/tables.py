@@ -78,12 +78,13 @@ def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
     box_w = 7 * mm
     qty_w = min(need + pad, (34 if width >= 130 * mm else 25) * mm)
     text_w = width - box_w - qty_w - WRITE_IN
-    rows = [["", TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head),
+    # An empty cell is an empty list: reportlab draws a string cell, even "", as a text object.
+    rows = [[[], TextBlock(labels.check_target, head), TextBlock(labels.check_quantity, head),
              TextBlock(labels.check_status, head)]]
     for target in path.targets:
         cell = [TextBlock(q, st) for q in quantities(target)]
         cell += [TextBlock(b, st.but(color=GREY)) for b in bases(target)]
-        rows.append([CheckBox(height=st.leading), TextBlock(target.text, st), cell, ""])
+        rows.append([CheckBox(height=st.leading), TextBlock(target.text, st), cell, []])
     table = Table(rows, colWidths=[box_w, text_w, qty_w, WRITE_IN], repeatRows=1, hAlign="LEFT")
     table.setStyle(_ruled(styles, [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
