@@ -141,3 +141,58 @@ def test_an_unknown_dictionary_of_jiebas_layout_is_summed(monkeypatch, tmp_path)
     seg.learn("就业人数")
     assert seg.tokenizer.total == 180 and seg.tokenizer.FREQ == {"就业": 100, "就业人数": 50, "就业人": 0,
                                                                  "人数": 30, "人": 0, "就": 0}
+
+
+def test_the_shipped_index_is_the_installed_dictionarys():
+    """``assets/jieba-index.bin`` says where each first character's lines are in the known
+    dictionary: what indexing the installed file gives (else run tools/jieba_index.py)."""
+    from briefing.shipped import asset_dir
+    from briefing.words import INDEX, Index
+
+    with _jieba().get_dict_file() as fh:
+        fresh = Index.of(fh.read())
+    shipped = Index.from_bytes((asset_dir() / INDEX).read_bytes())
+    assert (shipped.digest, shipped.firsts, shipped.offsets) == (fresh.digest, fresh.firsts, fresh.offsets)
+
+
+def test_learning_through_the_index_loads_what_searching_the_text_loads():
+    """The same entries, in the same order, for every character: the shipped data's labels,
+    characters with two runs of lines in the file, and ones it lacks."""
+    from briefing.data.load import load
+
+    indexed = _Segmenter()
+    assert indexed._index is not None
+    searched = _Segmenter()
+    searched._index, searched._text = None, searched._raw.decode("utf-8")
+    runs = indexed._index.firsts
+    twice = "".join(sorted({c for c in runs if runs.count(c) > 1}))
+    assert twice  # the file has characters whose lines are not all together
+    texts = [twice, "𠀀ÅÆ\u3000", "AT&T与C++的B超"]
+    for data in sorted((ROOT / "data").glob("*.yaml")):
+        doc = load(data)
+        texts += [m.label for a in doc.results.answers for m in a.metrics]
+        texts += [t.text for p in doc.plan.paths for t in p.targets]
+    for text in texts:
+        indexed.learn(text)
+        searched.learn(text)
+        assert list(indexed.tokenizer.FREQ.items()) == list(searched.tokenizer.FREQ.items())
+    assert len(indexed.tokenizer.FREQ) > 10_000
+
+
+def test_a_damaged_or_foreign_index_is_not_used(monkeypatch, tmp_path):
+    from briefing import shipped, words
+
+    monkeypatch.setattr(shipped, "asset_dir", lambda: tmp_path)
+    (tmp_path / words.INDEX).write_bytes(b"not an index")
+    assert _Segmenter()._index is None
+    with _jieba().get_dict_file() as fh:
+        other = words.Index.of(fh.read()[:5000])  # another file's index
+    (tmp_path / words.INDEX).write_bytes(other.to_bytes())
+    seg = _Segmenter()
+    assert seg._index is None
+    assert words_of(seg, "地方一般公共预算收入") == ["地方", "一般", "公共", "预算", "收入"]
+
+
+def words_of(seg, text):
+    seg.learn(text)
+    return seg.tokenizer.lcut(text, HMM=False)
