@@ -178,17 +178,24 @@ def _finished_by(tmp_path, monkeypatch) -> Path:
 
 
 def _charts_first(monkeypatch) -> None:
-    """The layout slower than the charts: each is there when the file is saved."""
+    """The layout slower than the charts, and than the worker's getting ready for its second
+    job: each chart is there when the file is saved, and so is the worker's word."""
     import select
 
-    real = ChartJob.ready
+    real, handover = ChartJob.ready, ChartJob.handover
 
     def after_it_came(self, i):
         if len(self._received) <= i and self._worker.pid is not None:
             select.select([self._worker.replies], [], [], 30)
         return real(self, i)
 
+    def once_it_said_so(self, ready):
+        if self._worker.pid is not None:
+            select.select([self._worker.replies], [], [], 30)
+        return handover(self, ready)
+
     monkeypatch.setattr(ChartJob, "ready", after_it_came)
+    monkeypatch.setattr(ChartJob, "handover", once_it_said_so)
 
 
 def test_a_layout_that_never_waited_hands_finishing_to_the_chart_worker(tmp_path, monkeypatch):
@@ -231,34 +238,52 @@ def test_a_chart_worker_that_fails_at_finishing_means_this_process_finishes(tmp_
     assert worked.output.read_bytes() == alone.output.read_bytes()
 
 
-def test_only_a_job_that_never_waited_is_handed_over_and_a_job_not_handed_over_is_stopped(fonts, doc):
-    from briefing.commands.finishjob import after_charts
+def test_only_a_ready_job_that_never_waited_is_handed_over_and_one_not_handed_over_is_stopped(
+        fonts, doc, monkeypatch, tmp_path):
+    import select
+    import time
+
+    from briefing.commands import finishjob
+    from briefing.commands.finishjob import READY, after_charts
+    from briefing.fork import read
+    from briefing.typeset import charts
 
     width = styles_for("a4", fonts).geometry.frame_width
-    waited = ChartJob.start(after_charts)
-    assert not waited.ready(0)  # asked for before it was sent any: this process would wait
+    began = tmp_path / "second job begun"
+    real_after, real_draw = finishjob._finish, charts.drawn_picture
+    monkeypatch.setattr(finishjob, "_finish", lambda *a, **k: began.touch() or real_after(*a, **k))
+    with monkeypatch.context() as m:
+        m.setattr(charts, "drawn_picture", lambda *a, **k: time.sleep(0.3) or real_draw(*a, **k))
+        waited = ChartJob.start(after_charts)  # draws slowly: the layout finds its first chart missing
     slots = _charts(doc, fonts, width, None, waited)
+    assert not waited.ready(0)
     for i in range(len(slots)):
         waited.result(i)
-    pid = waited._pid
-    assert waited.handover() is None
-    with pytest.raises(ChildProcessError):  # stopped and reaped at once, though at its second job
-        os.waitpid(pid, os.WNOHANG)
+    assert os.waitpid(waited._pid, 0)[0] == waited._pid  # told, it ends once its charts are sent
+    assert not began.exists()  # without preparing for the second job
+    assert waited.handover(READY) is None
+
+    def charts_first(job):
+        slots = _charts(doc, fonts, width, None, job)
+        for i in range(len(slots)):
+            select.select([job._worker.replies], [], [], 30)
+            assert job.ready(i)
+            job.result(i)
 
     never = ChartJob.start(after_charts)
-    slots = _charts(doc, fonts, width, None, never)
-    import select
-
-    for i in range(len(slots)):
-        select.select([never._worker.replies], [], [], 30)
-        assert never.ready(i)
-        never.result(i)
-    worker = never.handover()
+    charts_first(never)
+    select.select([never._worker.replies], [], [], 30)
+    worker = never.handover(READY)
     assert worker is not None and worker.pid == never._pid
     worker.close(kill=True)
 
+    unready = ChartJob.start(lambda requests, replies: read(requests))  # never says it is ready
+    charts_first(unready)
+    pid = unready._pid
+    assert unready.handover(READY) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
     plain = ChartJob.start()  # no second job: nothing to hand over
-    slots = _charts(doc, fonts, width, None, plain)
-    for i in range(len(slots)):
-        plain.result(i)
-    assert plain.handover() is None and plain._pid is None
+    charts_first(plain)
+    assert plain.handover(READY) is None and plain._pid is None

@@ -22,7 +22,7 @@ from ..errors import LayoutFailed, OutputError, SettingError, VerificationError,
 from ..files import (PDF, check_stop, check_target, create_temp, deliver, make_folder, os_reason, sweep,
                      temp_path, writing)
 from ..typeset.chartjob import ChartJob, WorkerFailed
-from .finishjob import FinishJob, after_charts, pays as finishing_pays
+from .finishjob import READY, FinishJob, after_charts, pays as finishing_pays
 
 if TYPE_CHECKING:
     from ..check.report import Report
@@ -412,7 +412,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     if cache and entries != seen:
         cache.put("contents", seen_key, entries)
     if job is not None:
-        worker = job.handover()
+        worker = job.handover(READY)
         if worker is not None and finisher is None:
             finisher = FinishJob(worker)
     report = _finished(finisher, raw, tmp, out, doc, built, structure, paper, stages)

@@ -55,16 +55,21 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
 def after_charts(requests: int, replies: int) -> None:
     """The chart worker's second job (``ChartJob.start``'s ``then``): import, while this
     process still lays out, what finishing and verifying need; finish and verify the raw file
-    if it is handed over (``ChartJob.handover``), else nothing: the build stops the worker."""
+    if it is handed over (``ChartJob.handover``), else nothing: the build stops the worker.
+    It says when it is ready (``READY``): only then is it worth handing over."""
     try:
-        _finish(requests, replies)
+        _finish(requests, replies, ready=True)
     except EOFError:  # not handed over: the parent closed the pipe
         pass
 
 
-def _finish(requests: int, replies: int, request: tuple | None = None, last: Path | None = None) -> None:
-    """Import, read the booklet this build replaces (``last``), wait for the raw file
-    (``request``, if it came already), finish and verify it, reply."""
+READY = ("ready",)  # what ``after_charts`` sends once it has imported what finishing needs
+
+
+def _finish(requests: int, replies: int, request: tuple | None = None, last: Path | None = None,
+            ready: bool = False) -> None:
+    """Import, read the booklet this build replaces (``last``), say so if ``ready``, wait for
+    the raw file (``request``, if it came already), finish and verify it, reply."""
     from ..check.verify import verify
     from ..files import writing
     from ..pdf.finish import finish, prepare
@@ -73,6 +78,8 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
         prepare()
         if last is not None:
             _warm(last, requests)
+        if ready:
+            write(replies, READY)
     raw, tmp, out, doc, built, structure, paper = (request or read(requests))[1:]
     began = time.perf_counter()
     try:

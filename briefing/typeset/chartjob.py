@@ -19,6 +19,10 @@ from ..fork import Worker, WorkerFailed, read, start, two_cores, write
 
 __all__ = ["ChartJob", "WorkerFailed"]
 
+# Sent to a worker with a second job once this process has waited for a chart: it does that
+# job itself (``handover``), so the worker, its charts sent, ends instead of preparing for it.
+NOT_NEEDED = "not needed"
+
 
 def _worker(requests: int, replies: int, then: Callable[[int, int], None] | None = None) -> None:
     """In the forked process: warm up, draw what is asked, reply each chart as it is drawn;
@@ -38,8 +42,21 @@ def _worker(requests: int, replies: int, then: Callable[[int, int], None] | None
         # Drawn, never read from the cache: the charts sent are those it lacked when the page
         # was given their sizes, and an entry put there since may be of another size.
         write(replies, ("ok", drawn_picture(spec, width, fonts, cache)))
-    if then is not None:
+    if then is not None and not _not_needed(requests):
         then(requests, replies)
+
+
+def _not_needed(requests: int) -> bool:
+    """Whether the parent has said by now (``NOT_NEEDED``) that it does the second job itself,
+    or has closed the pipe; never waits for it."""
+    import select
+
+    if not select.select([requests], [], [], 0)[0]:
+        return False
+    try:
+        return read(requests) == NOT_NEEDED
+    except EOFError:
+        return True
 
 
 class ChartJob:
@@ -83,6 +100,8 @@ class ChartJob:
 
         if select.select([self._worker.replies], [], [], 0)[0]:
             return True
+        if not self._waited and self._then and self._count:
+            self._worker.send(NOT_NEEDED)  # before it starts the second job: see ``handover``
         self._waited = True
         return False
 
@@ -104,17 +123,29 @@ class ChartJob:
                 self.close()
         return self._received[i]
 
-    def handover(self) -> Worker | None:
-        """The worker, now at its second job (``start``'s ``then``), for this process to hand
-        that job to: only once it sent every chart, and only if this process never found a
-        chart missing. A process that waited for a chart imported, while it waited, what
-        the second job needs (``commands.build._charts``), and the worker, whose charts
-        came last, has had less time for it: then None, and the worker is stopped."""
+    def handover(self, ready) -> Worker | None:
+        """The worker, at its second job (``start``'s ``then``), for this process to hand that
+        job to: only if it sent every chart, this process never found a chart missing, and it
+        has sent ``ready`` (what ``then`` sends once prepared for the job). A process that
+        waited for a chart imported, while it waited, what the second job needs
+        (``commands.build._charts``); a worker not ready yet would be waited for. Otherwise
+        None, and the worker is stopped."""
         if (self._then and self._worker.pid is not None and self._count
-                and len(self._received) == self._count and not self._waited):
+                and len(self._received) == self._count and not self._waited and self._sent(ready)):
             return self._worker
         self.close()
         return None
+
+    def _sent(self, message) -> bool:
+        """Whether the worker's next reply is ``message`` and has come (never waits for it)."""
+        import select
+
+        if not select.select([self._worker.replies], [], [], 0)[0]:
+            return False
+        try:
+            return self._worker.receive() == message
+        except WorkerFailed:
+            return False
 
     def close(self) -> None:
         """Done with the worker: stop it if it has nothing to do yet (a build that stops at a
