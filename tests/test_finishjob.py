@@ -207,17 +207,23 @@ def test_a_fresh_rebuild_is_the_same_with_and_without_the_worker(tmp_path):
     assert outs[0] == outs[1] == outs[2]
 
 
-def _workers_of(out: Path) -> list[int]:
-    """Processes still running a build of ``out`` (a worker left behind would be one)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if str(out).encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
+def _workers_of(out: Path, grace: float = 2.0) -> list[int]:
+    """Processes still running a build of ``out`` after ``grace`` seconds (a worker left
+    behind would be one; a worker that sent its last reply may still be exiting, which takes
+    some 10 ms: ``fork.Worker.close``)."""
+    deadline = time.monotonic() + grace
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if str(out).encode() in (entry / "cmdline").read_bytes():
+                        found.append(int(entry.name))
+                except OSError:
+                    pass
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.01)
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="looks for processes in /proc")

@@ -63,3 +63,38 @@ def test_a_worker_sends_a_whole_jobs_replies_before_any_is_read(tmp_path):
     finally:
         worker.close(kill=True)
     assert sum(map(len, replies)) < REPLY_ROOM
+
+
+def test_a_worker_done_with_its_replies_is_reaped_without_waiting_for_its_exit():
+    """Its exit (a large process's memory given back) is nobody's wait: it is reaped by a
+    thread; a killed worker is still waited for (it may have been writing)."""
+    import time
+
+    from briefing.fork import read, write
+
+    def main(requests, replies):
+        write(replies, "done")
+        time.sleep(0.5)  # an exit that takes long
+
+    worker = Worker(main)
+    pid = worker.pid
+    assert read(worker.replies) == "done"
+    began = time.monotonic()
+    worker.close(done=True)
+    assert time.monotonic() - began < 0.3 and worker.pid is None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)  # a zombie still answers: gone only once reaped
+        except ProcessLookupError:
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("the worker was never reaped")
+
+    killed = Worker(main)
+    pid = killed.pid
+    assert read(killed.replies) == "done"
+    killed.close(kill=True, done=True)
+    with pytest.raises(ChildProcessError):  # reaped before close returned
+        os.waitpid(pid, os.WNOHANG)

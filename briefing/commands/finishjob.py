@@ -188,14 +188,15 @@ class FinishJob:
         """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the
         finishing took). A ``BriefingError`` of finishing (a full disk) is raised here as it
         was raised there; ``WorkerFailed`` if the worker could not do the job. The worker is
-        reaped before this returns or raises: nothing writes to ``tmp`` after."""
+        reaped before this returns or raises, or has replied and only exits (reaped meanwhile: see
+        ``Worker.close``): nothing writes to ``tmp`` after."""
         try:
             self._worker.send(("finish", raw, tmp, out, doc, built, structure, paper))
             reply = self._worker.receive()
         except BaseException:  # a stop signal while waiting: the worker must not write on
             self._worker.close(kill=True)
             raise
-        self._worker.close(kill=reply[0] == "failed")
+        self._worker.close(kill=reply[0] == "failed", done=reply[0] != "failed")
         if reply[0] == "ok":
             return reply[1], reply[2]
         if reply[0] == "error":
