@@ -145,9 +145,10 @@ class Worker:
         """Done with the worker: stop it if it has nothing to do yet (it has only imported
         modules) or if ``kill``, else let it finish what it writes; reap it.
 
-        ``done``: it has sent its last reply and writes nothing more, only exits. Its exit
-        (unmapping a process of 100 MB and more) took 10 ms, which nothing needs to wait for:
-        it is reaped by a thread of its own."""
+        ``done``: it writes nothing more (it has sent its last reply, and only exits or, if
+        ``kill``, is stopped at work whose result nobody wants). Its exit (unmapping a
+        process of 100 MB and more) took 10 ms, which nothing needs to wait for: it is reaped
+        by a thread of its own."""
         if self.pid is None:
             return
         if kill or not self.submitted:
@@ -161,12 +162,12 @@ class Worker:
             except OSError:
                 pass
         pid, self.pid = self.pid, None
-        if done and not kill:
+        if done:
             try:
                 if os.waitpid(pid, os.WNOHANG)[0] == 0:
                     import threading
 
-                    threading.Thread(target=_reap, args=(pid,), name=f"reap {pid}", daemon=True).start()
+                    threading.Thread(target=_reap, args=(pid,), name=f"{REAPER}{pid}", daemon=True).start()
                 return
             except (ChildProcessError, RuntimeError):  # reaped already; no thread to be had: wait
                 pass
@@ -182,6 +183,18 @@ def _leave() -> None:
         except OSError:
             pass
     os._exit(0)
+
+
+REAPER = "briefing: reap "  # the name of each thread ``Worker.close`` leaves to reap a worker
+
+
+def forkable() -> bool:
+    """Whether a fork now copies all that runs in this process: no thread but this one, and
+    the reapers, which hold nothing while they wait for a worker's exit."""
+    import threading
+
+    me = threading.current_thread()
+    return all(t is me or t.name.startswith(REAPER) for t in threading.enumerate())
 
 
 def _reap(pid: int) -> None:

@@ -67,7 +67,8 @@ def test_a_worker_sends_a_whole_jobs_replies_before_any_is_read(tmp_path):
 
 def test_a_worker_done_with_its_replies_is_reaped_without_waiting_for_its_exit():
     """Its exit (a large process's memory given back) is nobody's wait: it is reaped by a
-    thread; a killed worker is still waited for (it may have been writing)."""
+    thread; a worker stopped at work not said to be done is still waited for (it may have been
+    writing)."""
     import time
 
     from briefing.fork import read, write
@@ -95,6 +96,27 @@ def test_a_worker_done_with_its_replies_is_reaped_without_waiting_for_its_exit()
     killed = Worker(main)
     pid = killed.pid
     assert read(killed.replies) == "done"
-    killed.close(kill=True, done=True)
+    killed.close(kill=True)  # not said to be done: it may be writing
     with pytest.raises(ChildProcessError):  # reaped before close returned
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_only_reapers_beside_this_thread_leave_a_fork_whole():
+    """Verification forks its child only where the fork copies all that runs (``forkable``):
+    a thread reaping a worker holds nothing while it waits, any other thread might."""
+    import threading
+
+    from briefing.fork import REAPER, forkable
+
+    assert forkable()
+    release = threading.Event()
+    reaper = threading.Thread(target=release.wait, name=f"{REAPER}1", daemon=True)
+    reaper.start()
+    assert forkable()
+    other = threading.Thread(target=release.wait, name="something else", daemon=True)
+    other.start()
+    assert not forkable()
+    release.set()
+    reaper.join()
+    other.join()
+    assert forkable()

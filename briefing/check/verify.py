@@ -10,7 +10,6 @@ import io
 import logging
 import re
 import select
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -21,7 +20,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError, clip
 from ..files import read_regular
-from ..fork import Worker, WorkerFailed, start, two_cores, write
+from ..fork import Worker, WorkerFailed, forkable, start, two_cores, write
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.charts import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
@@ -556,7 +555,7 @@ class _StructureRead:
 
     @classmethod
     def start(cls, reader: PdfReader, geo, blocks: bool, memo: bool) -> "_StructureRead | None":
-        if not two_cores() or threading.active_count() > 1:  # a fork copies only this thread
+        if not two_cores() or not forkable():  # a fork copies only this thread
             return None
         pages = reader.pages
         n = len(pages)

@@ -151,4 +151,5 @@ class ChartJob:
         """Done with the worker: stop it if it has nothing to do yet (a build that stops at a
         mistake in the data says so at once) or only its second job is left, else let it
         finish what it writes to the cache; reap it."""
-        self._worker.close(kill=bool(self._count) and len(self._received) == self._count)
+        sent = bool(self._count) and len(self._received) == self._count  # and in the cache before
+        self._worker.close(kill=sent, done=sent)
