@@ -109,7 +109,8 @@ def booklet_text(booklet):
 def drawing(spec, width_pt, fonts, cache, style=None, name: str = "Chart"):
     """A chart as the page places it (``chartslot.ChartSlot``), its picture drawn now (or
     from ``cache``): what the chart tests draw on a canvas of their own."""
-    from briefing.typeset.charts import ChartStyle, cached_picture
+    from briefing.typeset.charts import cached_picture
+    from briefing.typeset.chartsize import ChartStyle
     from briefing.typeset.chartslot import ChartSlot
 
     found = cached_picture(spec, width_pt, fonts, cache, style or ChartStyle())

@@ -13,7 +13,7 @@ from briefing.commands.build import build
 from briefing.commands.entry import main
 from briefing.fonts.register import FACES, font_dir, register
 from briefing.typeset.chartrules import booklet_charts
-from briefing.typeset.charts import ChartStyle
+from briefing.typeset.chartsize import ChartStyle
 
 from .conftest import DATA, SAMPLE, drawing
 

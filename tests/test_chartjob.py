@@ -46,7 +46,8 @@ def test_the_size_known_beforehand_is_the_pictures(fonts, paper):
     chart of every shipped data file, and for labels that wrap (by jieba's words) or not."""
     from briefing.data.load import load
     from briefing.typeset.chartrules import booklet_charts
-    from briefing.typeset.charts import bars_that_fit, picture
+    from briefing.typeset.charts import picture
+    from briefing.typeset.chartsize import bars_that_fit
 
     geometry = styles_for(paper, fonts).geometry
     specs = []
@@ -155,7 +156,9 @@ def test_the_worker_draws_the_charts_the_cache_lacked_whatever_it_holds_by_then(
     another size a chart may have must not come back as the picture: it would not fit its
     place (``SizeMismatch`` when the file is saved). The worker draws what it is sent; it read
     the cache before, and only missed because its fonts lack the serif face ``_fits`` asks."""
-    from briefing.typeset.charts import ChartStyle, _cache_key, _heights, picture
+    from briefing.typeset.charts import _cache_key, picture
+    from briefing.typeset.chartsize import ChartStyle
+    from briefing.typeset.chartsize import heights as _heights
 
     cache = Cache(tmp_path / "cache")
     width = styles_for("a4", fonts).geometry.frame_width

@@ -34,7 +34,8 @@ from briefing.typeset.chartrules import (
     problems,
     word_pieces,
 )
-from briefing.typeset.charts import ChartStyle, picture, render, words
+from briefing.typeset.charts import picture, render, words
+from briefing.typeset.chartsize import ChartStyle
 from briefing.typeset.chartslot import ChartSlot as Chart
 from briefing.typeset.picture import Label, Shape
 
@@ -505,7 +506,8 @@ def test_a_legend_too_long_for_one_line_wraps_inside_the_chart(fonts, paper):
     beforehand (a worker's placeholder). It ran past the text block (○待填报 14 at 140.7 mm of a
     133 mm block) and the booklet failed verification."""
     from briefing.typeset.chartrules import ChartSpec, Row
-    from briefing.typeset.charts import _heights, chart_size
+    from briefing.typeset.charts import chart_size
+    from briefing.typeset.chartsize import heights as _heights
     from briefing.typeset.styles import styles_for
 
     width = styles_for(paper, fonts).geometry.frame_width
@@ -602,7 +604,8 @@ def test_verify_charts_lists_from_the_command_line(booklet):
 def test_no_chart_is_taller_than_its_page():
     """As many bars as fit each paper's text block, three-line labels, axis and caption included."""
     from briefing.fonts.register import register
-    from briefing.typeset.charts import CAPTION_IN, ChartStyle, _heights, bars_that_fit
+    from briefing.typeset.chartsize import CAPTION_IN, ChartStyle, bars_that_fit
+    from briefing.typeset.chartsize import heights as _heights
     from briefing.typeset.styles import styles_for
 
     fonts = register()

@@ -29,7 +29,7 @@ from .conftest import DATA
 EXAMPLES = int(os.environ.get("BRIEFING_VALID_EXAMPLES", "5"))
 # Bars a chart of the data may have here (a `chart` group, an answer's growth rates, its
 # shares): more than a page's worth; a chart of more bars than fit the text block continues in
-# a second chart (charts.bars_that_fit).
+# a second chart (chartsize.bars_that_fit).
 CHART_BARS = 20
 
 # Characters the booklet's fonts draw: the 2023 article's own Chinese characters.

@@ -22,7 +22,7 @@ from ..errors import InputError, OutputError, clip
 from ..files import read_regular
 from ..fork import Worker, WorkerFailed, forkable, start, two_cores, write
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
-from ..typeset.charts import bars_that_fit
+from ..typeset.chartsize import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
 from . import lines, paragraphs
 from .report import Check, Report  # noqa: F401  (verify's results, importable without pypdf)

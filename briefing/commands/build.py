@@ -145,7 +145,7 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
     """Each chart of the booklet as the place the page gives it (``chartslot.ChartSlot``), of
     its size known from the data; its picture comes when the file is saved: from the cache,
     from the worker (``job``) sent now the charts the cache lacks, or drawn then, here.
-    ``bars``: the most a chart may have on this paper (``charts.bars_that_fit``; A4's if not given)."""
+    ``bars``: the most a chart may have on this paper (``chartsize.bars_that_fit``; A4's if not given)."""
     from ..typeset.chartrules import MAX_BARS, booklet_charts
     from ..typeset.charts import cached_picture, chart_size, drawn_picture, learn_labels
     from ..typeset.chartslot import ChartSlot
@@ -230,7 +230,8 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
     from io import BytesIO
 
     from ..typeset.chartrules import MAX_BARS, booklet_charts
-    from ..typeset.charts import bars_that_fit, cached_picture
+    from ..typeset.charts import cached_picture
+    from ..typeset.chartsize import bars_that_fit
     from ..typeset.styles import styles_for
 
     data = FsPath(data)
@@ -400,7 +401,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     """Charts, layout, finish and verification of the booklet into ``tmp`` (``raw``: reportlab's
     file before finishing; ``out``: the name messages give), the last two in ``finisher`` when
     given; ``VerificationError`` if it fails."""
-    from ..typeset.charts import bars_that_fit
+    from ..typeset.chartsize import bars_that_fit
     from ..typeset.styles import styles_for
 
     styles = styles_for(paper, fonts)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # a chart worker reads specs without importing the model (pyd
     from ..data.model import Answer, Briefing, Labels, Metric
 
 RANGE = 20.0  # the largest ratio of magnitudes one unbroken axis may show
-MAX_BARS = 14  # bars that fit an A4 text block with 3-line labels (``charts.bars_that_fit``); more continue in a second chart
+MAX_BARS = 14  # bars that fit an A4 text block with 3-line labels (``chartsize.bars_that_fit``); more continue in a second chart
 KINDS = ("bars", "growth", "gauge", "parts", "status")
 
 
@@ -288,7 +288,7 @@ def attainment_charts(doc: Briefing) -> list[ChartSpec]:
 
 def booklet_charts(doc: Briefing, bars: int = MAX_BARS) -> list[ChartSpec]:
     """Every chart of the booklet in page order, numbered and captioned; none with more than
-    ``bars`` bars, the number that fits the page's text block (``charts.bars_that_fit``)."""
+    ``bars`` bars, the number that fits the page's text block (``chartsize.bars_that_fit``)."""
     L = doc.labels
     specs = attainment_charts(doc)
     for answer in doc.results.answers:

@@ -13,7 +13,6 @@ import hashlib
 import io
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
@@ -23,25 +22,8 @@ from ..data.numbers import format_number
 from ..fonts.register import FAMILY, FontSet, char_width
 from ..words import learn, words
 from .chartrules import ChartSpec, Row, end_text, label_line_count, label_lines, symbol
+from .chartsize import LEGEND_LINE_IN, ChartStyle, heights
 from .picture import Label, Picture, Shape
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    """Everything about a chart's look, in one value: part of every chart's cache key."""
-
-    bar: str = "#B71C1C"  # the accent: prints as a dark grey
-    track: str = "#E3E3E3"  # the unfilled part of a gauge: prints as a light grey
-    track_edge: str = "#8A8A8A"
-    text: str = "#000000"
-    muted: str = "#5F5F5F"
-    axis: str = "#444444"
-    label_pt: float = 8.5  # chart text at print size
-    title_pt: float = 9.5
-    label_lines: int = 3  # a category label wraps to at most this many lines, then ends with "…"
-    row_in: float = 0.30  # inches per bar, plus 0.15 per extra label line
-    left: float = 0.30  # fractions of the width: category labels | bars | value labels
-    plot: float = 0.56
 
 
 @lru_cache(maxsize=1)
@@ -133,30 +115,6 @@ def _text_width(text: str, fonts: FontSet, style: ChartStyle) -> float:
 
 
 SWATCH_IN = 0.11  # a status legend's swatch: this high, 1.6 times as wide
-LEGEND_LINE_IN = 0.2  # each further line of a status legend
-
-
-def _heights(kind: str, n: int, extra_lines: int, style: ChartStyle, legend_lines: int = 1) -> tuple[float, ...]:
-    """(row, below the rows, top, bottom, whole chart) in inches, for ``n`` rows whose longest
-    label has ``extra_lines`` lines more than one (and a status chart's legend of
-    ``legend_lines`` lines)."""
-    row_in = style.row_in + 0.15 * extra_lines
-    below_in = 0.26 if kind in ("growth", "status") else 0.0  # the growth axis / the legend
-    if kind == "status":
-        below_in += LEGEND_LINE_IN * (legend_lines - 1)
-    top_in, bottom_in = 0.06, 0.06
-    return row_in, below_in, top_in, bottom_in, top_in + row_in * n + below_in + bottom_in
-
-
-CAPTION_IN = 0.6  # a two-line caption under the chart and the gap above it, in inches
-
-
-def bars_that_fit(frame_height_pt: float, style: ChartStyle = ChartStyle()) -> int:
-    """The most bars a chart may have so that it fits a text block ``frame_height_pt`` high
-    with its caption, whatever its labels: each bar counted with labels of the most lines a
-    label may take, and the room for a growth chart's axis or a legend."""
-    row, below, top, bottom, _ = _heights("growth", 0, style.label_lines - 1, style)
-    return max(2, int((frame_height_pt / 72 - CAPTION_IN - top - below - bottom) / row))
 
 
 def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> tuple[float, float]:
@@ -166,7 +124,7 @@ def chart_size(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartSty
     charts, ``learn_labels`` first."""
     room = width_pt * style.left - 10  # as ``_laid_out`` gives ``_label``
     extra = max(_label_line_count(r.short, room, fonts, style) for r in spec.rows) - 1
-    return width_pt, _heights(spec.kind, len(spec.rows), extra, style,
+    return width_pt, heights(spec.kind, len(spec.rows), extra, style,
                               len(_legend_lines(spec, width_pt, fonts, style)))[-1] * 72
 
 
@@ -233,7 +191,7 @@ def _laid_out(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyl
     plot_pt = width_pt - left_pt - right_pt
     labels = [_label(r.short, left_pt - 10, fonts, style) for r in rows]
     legend = _legend_lines(spec, width_pt, fonts, style)
-    row_in, below_in, top_in, bottom_in, height_in = _heights(spec.kind, n, max(l.count("\n") for l in labels), style,
+    row_in, below_in, top_in, bottom_in, height_in = heights(spec.kind, n, max(l.count("\n") for l in labels), style,
                                                               len(legend))
     width_in = width_pt / 72
     rc = {
@@ -667,7 +625,8 @@ def _fingerprint() -> tuple:
 
     package = Path(__file__).resolve().parent.parent
     code = hashlib.sha256(b"".join((package / f).read_bytes()
-                                   for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/linebreak.py",
+                                   for f in ("typeset/charts.py", "typeset/chartrules.py", "typeset/chartsize.py",
+                                             "typeset/linebreak.py",
                                              "typeset/picture.py", "fonts/register.py", "fonts/parse.py")))
     return tuple(_version(p) for p in ("matplotlib", "reportlab", "jieba")) + (code.hexdigest(),)
 
@@ -680,9 +639,9 @@ def _fits(found: Picture, spec: ChartSpec, width_pt: float, fonts: FontSet, styl
     worked out from its labels here: that needs jieba's words, which a build whose charts
     all come from the cache never loads.)"""
     legend = len(_legend_lines(spec, width_pt, fonts, style))
-    heights = [_heights(spec.kind, len(spec.rows), extra, style, legend)[-1] * 72 for extra in range(style.label_lines)]
+    tall = [heights(spec.kind, len(spec.rows), extra, style, legend)[-1] * 72 for extra in range(style.label_lines)]
     w, h = found.width, found.height
-    if abs(w - width_pt) > 0.001 or all(abs(h - x) > 0.001 for x in heights):
+    if abs(w - width_pt) > 0.001 or all(abs(h - x) > 0.001 for x in tall):
         raise TypeError("chart entry: not this chart's size")
     for item in found.items:
         if type(item) is Label:  # its em box, as the page draws it

@@ -17,7 +17,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from ..data.model import Answer, Briefing, Path
 from ..data.review import judged
 from .blocks import Bullet, Continued, Figure, FigureCard, Heading, KeepWithNext, RuledLines
-from .charts import bars_that_fit
+from .chartsize import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents, planned_entries
 from .styles import Styles
