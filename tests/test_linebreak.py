@@ -222,3 +222,48 @@ def test_bisecting_for_the_line_end_gives_the_lines_trying_every_break_gives(mon
             assert got == break_lines(*args)
 
     same()
+
+
+def test_a_paragraph_drawn_where_it_stands_puts_every_glyph_where_a_shifted_one_did(fonts, tmp_path):
+    """``TextBlock`` draws without a graphics state of its own (no q, cm, Q): each glyph at
+    the place, size and color reportlab's translated drawing gave it, and nothing it sets
+    (color, character spacing, scale) reaches text drawn after it in the booklet's faces.
+    (reportlab sets a standard font such as Helvetica once, with ``setFont``, not in each
+    text object: text in one after a paragraph would take the paragraph's font. The booklet
+    never uses one: verification refuses a font that is not embedded.)"""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Flowable
+    from pypdf import PdfReader
+
+    from briefing.check.content import Walker
+    from briefing.typeset.styles import styles_for
+    from briefing.typeset.text import TextBlock
+
+    styles = styles_for("a4", fonts)
+    texts = [("一年之计在于春，雁峰区以实干笃定前行，奋力书写高质量发展新答卷。" * 2 + "完。", styles.body),
+             ("（一）　实施“强工兴产”行动——目标：2,496人", styles.cell.but(color="#5F5F5F")),
+             ("居中的标题\n第二行", styles.body.but(align="center"))]
+
+    def drawn(draw_on, name):
+        canvas = Canvas(str(tmp_path / name), pageCompression=0)
+        y = 800
+        for text, style in texts:
+            block = TextBlock(text, style)
+            _, height = block.wrap(300, 1000)
+            y -= height + 10
+            draw_on(block, canvas, 60, y)
+            canvas.setFont(style.font, 9)
+            canvas.drawString(60, y - 8, "之后 after")  # reportlab's own text, in its own state
+        canvas.showPage()
+        canvas.save()
+        reader = PdfReader(tmp_path / name)
+        page = Walker(reader).page(reader.pages[0], 1)
+        code = reader.pages[0].get_contents().get_data()
+        return [(r.text, round(r.x, 3), round(r.y, 3), round(r.size, 3), round(r.end, 3)) for r in page.runs], code
+
+    here, code = drawn(lambda b, c, x, y: b.drawOn(c, x, y), "here.pdf")
+    shifted, shifted_code = drawn(lambda b, c, x, y: Flowable.drawOn(b, c, x, y), "shifted.pdf")
+    assert here == shifted and len(here) > 6
+    assert shifted_code.count(b" cm") - code.count(b" cm") == len(texts) == shifted_code.count(b"\nq\n")
+    assert b"\nq\n" not in code
+    assert code.count(b" rg") >= len(texts)  # each block sets its own color
