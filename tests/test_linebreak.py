@@ -172,7 +172,7 @@ def test_no_glyph_box_of_a_compressed_pair_overlaps_the_next(fonts, tmp_path):
 def _spans_by_every_break(b, a, z, n0):
     """The greedy filling as first written: every place a line may end is tried in turn (the
     reference ``linebreak._spans``, which bisects, must agree with)."""
-    from briefing.typeset.linebreak import _cut
+    from briefing.typeset.linebreak import _cut, next_start
 
     text = b.text
     cands = [i for i in range(a + 1, z) if b.can_break(text, i)] + [z]
@@ -190,9 +190,7 @@ def _spans_by_every_break(b, a, z, n0):
         if best is None:
             best = _cut(b, s, s, cands[j] if j < len(cands) else z, n)
         spans.append([s, best])
-        s = best
-        while s < z and text[s].isspace():
-            s += 1
+        s = next_start(text, best, z)
         if s >= z:
             return spans
 

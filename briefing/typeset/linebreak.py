@@ -294,11 +294,16 @@ def _spans(b: _Breaker, a: int, z: int, n0: int) -> list[list[int]]:
         if best is None:
             best = _cut(b, s, s, after if after is not None else z, n)
         spans.append([s, best])
-        s = best
-        while s < z and text[s].isspace():
-            s += 1
+        s = next_start(text, best, z)
         if s >= z:
             return spans
+
+
+def next_start(text: str, end: int, z: int) -> int:
+    """Where the line after one ending at ``end`` starts: past the spaces there."""
+    while end < z and text[end].isspace():
+        end += 1
+    return end
 
 
 def _reach(b: _Breaker, s: int, z: int, n: int) -> int:
