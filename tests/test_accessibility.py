@@ -139,8 +139,8 @@ def tagged_and_untagged(tmp_path_factory):
     made = {}
     for tagged in (True, False):
         raw, done = folder / f"{tagged}.raw.pdf", folder / f"{tagged}.pdf"
-        _, structure = _layout(doc, styles, charts, raw, tagged=tagged)
-        finish(raw, done, doc, build_time(), structure)
+        _layout(doc, styles, charts, raw, tagged=tagged)
+        finish(raw, done, doc, build_time())
         made[tagged] = done
     return made[True], made[False], load(data)
 

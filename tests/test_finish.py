@@ -50,10 +50,10 @@ def plain_and_cid(tmp_path_factory):
     styles = styles_for("a4", fonts)
     plain_raw, plain, raw, done = (folder / f"{n}.pdf" for n in ("plain-raw", "plain", "raw", "done"))
     with reportlab_own_embedding(fonts):
-        _, structure = _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), plain_raw)
-    finish(plain_raw, plain, doc, build_time(), structure)
-    _, structure = _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), raw)
-    finish(raw, done, doc, build_time(), structure)
+        _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), plain_raw)
+    finish(plain_raw, plain, doc, build_time())
+    _layout(doc, styles, _charts(doc, fonts, styles.geometry.frame_width), raw)
+    finish(raw, done, doc, build_time())
     return plain, raw, done, doc
 
 

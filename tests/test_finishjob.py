@@ -29,24 +29,24 @@ BUILT = dt.datetime(2023, 3, 20, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def raw(doc, fonts, tmp_path) -> tuple[Path, object]:
-    """reportlab's raw file of the default booklet, and its structure tree."""
+def raw(doc, fonts, tmp_path) -> Path:
+    """reportlab's raw file of the default booklet (its structure tree in it)."""
     styles = styles_for("a4", fonts)
     charts = _charts(doc, fonts, styles.geometry.frame_width)
-    _, structure = _layout(doc, styles, charts, tmp_path / "raw.pdf")
-    return tmp_path / "raw.pdf", structure
+    _layout(doc, styles, charts, tmp_path / "raw.pdf")
+    return tmp_path / "raw.pdf"
 
 
-def _in_process(doc, raw, structure, tmp: Path):
-    return _finished(None, raw, tmp, tmp, doc, BUILT, structure, "a4", _Stages(None))
+def _in_process(doc, raw, tmp: Path):
+    return _finished(None, raw, tmp, tmp, doc, BUILT, "a4", _Stages(None))
 
 
 def test_the_worker_gives_the_same_file_and_report(doc, raw, tmp_path):
-    raw_pdf, structure = raw
-    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    raw_pdf = raw
+    here = _in_process(doc, raw_pdf, tmp_path / "here.pdf")
     stages = _Stages(None)
     job = FinishJob(Worker(_worker))
-    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, "a4",
                       stages)
     assert job.pid is None  # reaped
     assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
@@ -59,8 +59,8 @@ def test_the_worker_gives_the_same_file_and_report(doc, raw, tmp_path):
 def test_a_worker_that_read_the_last_booklet_first_gives_the_same_file_and_report(doc, raw, tmp_path, last):
     """The worker reads the booklet the build replaces while the layout runs (its memos then
     hold what did not change): whatever that file is, the file and report are the same."""
-    raw_pdf, structure = raw
-    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    raw_pdf = raw
+    here = _in_process(doc, raw_pdf, tmp_path / "here.pdf")
     previous = tmp_path / "last.pdf"
     if last == "the booklet":
         previous.write_bytes((tmp_path / "here.pdf").read_bytes())
@@ -70,7 +70,7 @@ def test_a_worker_that_read_the_last_booklet_first_gives_the_same_file_and_repor
         previous.write_bytes((tmp_path / "here.pdf").read_bytes() + b" " * (2 << 20))
     job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, previous)))
     job.check(parse(DATA).data)()  # as a build asks first: the worker reads the last booklet after
-    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, "a4",
                       _Stages(None))
     assert job.pid is None
     assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
@@ -86,8 +86,8 @@ def test_the_raw_file_stops_the_reading_of_the_last_booklet(doc, raw, tmp_path):
 
     import pikepdf
 
-    raw_pdf, structure = raw
-    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    raw_pdf = raw
+    here = _in_process(doc, raw_pdf, tmp_path / "here.pdf")
     slow = pikepdf.new()
     ops = slow.make_indirect(pikepdf.Stream(slow, zlib.compress(b"q Q " * 1_000_000, 9)))
     ops.Filter = pikepdf.Name.FlateDecode
@@ -99,7 +99,7 @@ def test_the_raw_file_stops_the_reading_of_the_last_booklet(doc, raw, tmp_path):
     job = FinishJob(Worker(lambda requests, replies: _worker(requests, replies, tmp_path / "last.pdf")))
     job.check(parse(DATA).data)()
     began = time.monotonic()
-    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, structure, "a4",
+    there = _finished(job, raw_pdf, tmp_path / "there.pdf", tmp_path / "there.pdf", doc, BUILT, "a4",
                       _Stages(None))
     assert time.monotonic() - began < 20  # reading the last file alone takes two minutes here
     assert job.pid is None
@@ -156,26 +156,26 @@ def test_a_rebuild_lays_out_without_pydantic_and_the_finishing_libraries(tmp_pat
 
 
 def test_a_worker_that_dies_means_this_process_finishes(doc, raw, tmp_path):
-    raw_pdf, structure = raw
-    here = _in_process(doc, raw_pdf, structure, tmp_path / "here.pdf")
+    raw_pdf = raw
+    here = _in_process(doc, raw_pdf, tmp_path / "here.pdf")
     job = FinishJob(Worker(_worker))
     os.kill(job.pid, signal.SIGKILL)
     with pytest.raises(WorkerFailed):
         FinishJob(Worker(lambda r, w: os._exit(1))).run(raw_pdf, tmp_path / "x.pdf", tmp_path / "x.pdf", doc,
-                                                         BUILT, structure, "a4")
-    report = _finished(job, raw_pdf, tmp_path / "b.pdf", tmp_path / "b.pdf", doc, BUILT, structure, "a4",
+                                                         BUILT, "a4")
+    report = _finished(job, raw_pdf, tmp_path / "b.pdf", tmp_path / "b.pdf", doc, BUILT, "a4",
                        _Stages(None))
     assert job.pid is None
     assert report.ok and (tmp_path / "b.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
 
 
 def test_a_write_error_in_the_worker_is_the_message_this_process_gives(doc, raw, tmp_path):
-    raw_pdf, structure = raw
+    raw_pdf = raw
     missing = tmp_path / "gone" / "b.pdf"  # its folder does not exist: the save fails
     with pytest.raises(OutputError) as here:
-        _in_process(doc, raw_pdf, structure, missing)
+        _in_process(doc, raw_pdf, missing)
     with pytest.raises(OutputError) as there:
-        FinishJob(Worker(_worker)).run(raw_pdf, missing, missing, doc, BUILT, structure, "a4")
+        FinishJob(Worker(_worker)).run(raw_pdf, missing, missing, doc, BUILT, "a4")
     assert str(there.value) == str(here.value) and "b.pdf" in str(there.value)
 
 

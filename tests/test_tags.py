@@ -1,5 +1,6 @@
-"""The structure recorder, the structure tree writer and the structural checks, on a small
-document drawn here, and each check broken on purpose."""
+"""The structure recorder, the structure tree written into the saved file and linked in when
+it is finished, and the structural checks, on a small document drawn here, and each check
+broken on purpose."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ import re
 import pikepdf
 import pytest
 from pypdf import PdfReader
-from reportlab.pdfgen.canvas import Canvas
 
 from briefing.check.content import walk
 from briefing.check.structure import check_structure
 from briefing.check.verify import verify
-from briefing.pdf.tags import TagError, declare_pdfua, strip_tags, write_structure
+from briefing.pdf.tags import declare_pdfua, link_structure, strip_tags
+from briefing.typeset.later import BookletCanvas
 from briefing.typeset.tagging import Content, Element, Recorder
+from briefing.typeset.tagtree import TagError
 
 
 def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="Column", second_heading="H2",
-          untagged_rule=False):
+          untagged_rule=False, before_save=None):
     """Two pages: a header artifact, H1, P split over both pages, a Figure, a table, a link."""
     root = Element("Document")
     sect = root.add("Sect")
@@ -31,7 +33,8 @@ def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="
     h2 = sect.add(second_heading)
     link = sect.add("TOC").add("TOCI").add("Link")
     rec = Recorder(root)
-    c = Canvas(str(path), pagesize=(595, 842))
+    c = BookletCanvas(str(path), pagesize=(595, 842))
+    c.recorder = rec  # the tree it recorded is written into the file it saves
 
     class Template:
         tags = rec
@@ -72,18 +75,20 @@ def _draw(path, fonts, *, figure_alt="柱状图：甲3个，乙5个", th_scope="
         if page == 1:
             c.bookmarkPage("top")
         c.showPage()
+    if before_save:
+        before_save(root)
     c.save()
     return root
 
 
-def _tag(raw, out, root, pdfua: bool = True):
+def _tag(raw, out, root=None, pdfua: bool = True):
     with pikepdf.open(raw) as pdf:
         pdf.Root.Lang = pikepdf.String("zh-CN")
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = "测试"
             meta["pdfaid:part"] = "2"
             meta["pdfaid:conformance"] = "B"
-        write_structure(pdf, root)
+        assert link_structure(pdf)
         if pdfua:
             declare_pdfua(pdf)
         pdf.save(out)
@@ -148,11 +153,65 @@ def test_a_broken_parent_tree_or_tree_is_caught(tmp_path, fonts):
     assert "page 1: MCID 0 belongs to no structure element" in _problems(tmp_path / "orphan.pdf")
 
 
-def test_a_record_that_disagrees_with_the_file_is_refused(tmp_path, fonts):
-    root = _draw(tmp_path / "raw.pdf", fonts)
-    next(e for e in root.walk() if e.role == "P").kids.append(Content(0, 0))  # MCID 0 twice
+@pytest.mark.parametrize("edit", ["MCID 0 twice", "a page the file lacks", "a link the page lacks", "MCIDs with a gap"])
+def test_a_record_that_disagrees_with_the_file_is_refused(tmp_path, fonts, edit):
+    from briefing.typeset.tagging import Annotation
+
+    def disagree(root):
+        para = next(e for e in root.walk() if e.role == "P")
+        para.kids.append({"MCID 0 twice": Content(0, 0), "a page the file lacks": Content(5, 0),
+                          "a link the page lacks": Annotation(0, "nowhere", "目录"),
+                          "MCIDs with a gap": Content(0, 40)}[edit])
+
     with pytest.raises(TagError):
-        _tag(tmp_path / "raw.pdf", tmp_path / "bad.pdf", root)
+        _draw(tmp_path / "raw.pdf", fonts, before_save=disagree)
+
+
+def test_the_tree_written_at_save_is_what_was_recorded(tmp_path, fonts):
+    """Every element of the record, in order, with its attributes, its pages' MCIDs and its
+    links, as the finished file has it (its ParentTree naming each owner)."""
+    root = _draw(tmp_path / "raw.pdf", fonts)
+    out = _tag(tmp_path / "raw.pdf", tmp_path / "tagged.pdf")
+
+    def recorded(e):
+        attrs = {k: str(v) for k, v in e.attrs.items()}
+        kids = [recorded(k) if isinstance(k, Element) else (type(k).__name__, k.page, getattr(k, "mcid", None))
+                for k in e.kids]
+        return e.role, attrs, kids
+
+    with pikepdf.open(out) as pdf:
+        pages = {p.objgen: i for i, p in enumerate(pdf.pages)}
+        owners = {}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for i in range(0, len(nums), 2):
+            if isinstance(nums[i + 1], pikepdf.Array):
+                for mcid, owner in enumerate(nums[i + 1]):
+                    owners[(int(nums[i]), mcid)] = owner.objgen
+
+        def written(e, page=None):
+            attrs = {k[1:]: str(v) for k, v in e.items() if k in ("/Alt", "/ActualText", "/Lang", "/T", "/E")}
+            if "/A" in e:
+                attrs["Scope"] = str(e.A.Scope)[1:]
+            page = pages[e.Pg.objgen] if "/Pg" in e else page
+            k = e.get("/K")
+            items = list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]
+            kids = []
+            for item in items:
+                if isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/OBJR":
+                    kids.append(("Annotation", pages[item.Pg.objgen], None))
+                elif isinstance(item, pikepdf.Dictionary) and item.get("/Type") == "/MCR":
+                    kids.append(("Content", pages[item.Pg.objgen], int(item.MCID)))
+                    assert owners[(pages[item.Pg.objgen], int(item.MCID))] == e.objgen
+                elif isinstance(item, pikepdf.Dictionary):
+                    assert item.P.objgen == e.objgen
+                    kids.append(written(item, page))
+                else:
+                    kids.append(("Content", page, int(item)))
+                    assert owners[(page, int(item))] == e.objgen
+            return str(e.S)[1:], attrs, kids
+
+        assert written(pdf.Root.StructTreeRoot.K) == recorded(root)
+        assert "/BriefingTags" not in pdf.trailer
 
 
 def test_a_new_pass_forgets_what_the_last_one_recorded(fonts, tmp_path):

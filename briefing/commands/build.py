@@ -194,7 +194,8 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | BinaryIO,
             tagged: bool = True) -> tuple[list[tuple], Element | None]:
     """Lay out and write the raw PDF; return the contents entries it ended with, and the
-    structure tree with where each element's content landed (for the tagged PDF).
+    structure tree with where each element's content landed (written into the file too, for
+    the tagged PDF: ``typeset.tagtree``).
 
     One pass, as a rule: the contents know their entries from the story before it (the
     headings), and their page numbers are drawn when the file is saved, as the charts are
@@ -242,10 +243,10 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
     if any(cached_picture(s, width, fonts, cache, draw=False) is None for s in booklet_charts(doc, bars)):
         return False
     raw = BytesIO()
-    _, structure = _layout(doc, styles, _charts(doc, fonts, width, cache, bars=bars), raw)
+    _layout(doc, styles, _charts(doc, fonts, width, cache, bars=bars), raw)
     from ..pdf.finish import finish
 
-    finish(BytesIO(raw.getvalue()), BytesIO(), doc, build_time(), structure)
+    finish(BytesIO(raw.getvalue()), BytesIO(), doc, build_time())
     out = FsPath(out) if out else default_output(data)
     if out.is_file():
         from ..check.verify import verify
@@ -255,13 +256,13 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
 
 
 def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath, doc: Briefing,
-              built: dt.datetime, structure: Element | None, paper: str, stages: _Stages) -> Report:
+              built: dt.datetime, paper: str, stages: _Stages) -> Report:
     """Finish ``raw`` into ``tmp`` and verify it: in the worker when there is one (its time
     is the wait for it, the finishing as the worker timed it), else here."""
     if finisher is not None:
         start = time.perf_counter()
         try:
-            report, finishing = finisher.run(raw, tmp, out, doc, built, structure, paper)
+            report, finishing = finisher.run(raw, tmp, out, doc, built, paper)
         except WorkerFailed:
             pass
         else:
@@ -270,14 +271,14 @@ def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath,
             return report
     from ..check.verify import SIZE_BUDGET, verify
 
-    stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built, structure)
+    stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built)
     return stages.run("检查 PDF verify", verify, tmp, doc, paper, SIZE_BUDGET, True)
 
 
-def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime, structure: Element | None) -> None:
+def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:
     from ..pdf.finish import finish
 
-    finish(raw, target, doc, built, structure)
+    finish(raw, target, doc, built)
 
 
 def _impose(booklet: FsPath, target: FsPath, paper: str, marks: bool, sheet: str | None) -> Report:
@@ -408,7 +409,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
     charts = stages.run("生成图表 charts", _charts, doc, fonts, styles.geometry.frame_width, cache, job,
                         bars_that_fit(styles.geometry.frame_height))
     built = build_time()
-    entries, structure = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
+    entries, _ = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
                                     raw)
     if cache and entries != seen:
         cache.put("contents", seen_key, entries)
@@ -416,7 +417,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
         worker = job.handover(READY)
         if worker is not None and finisher is None:
             finisher = FinishJob(worker)
-    report = _finished(finisher, raw, tmp, out, doc, built, structure, paper, stages)
+    report = _finished(finisher, raw, tmp, out, doc, built, paper, stages)
     if not report.ok:
         raise VerificationError(report.failures())
     return report

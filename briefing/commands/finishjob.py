@@ -80,10 +80,10 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
             _warm(last, requests)
         if ready:
             write(replies, READY)
-    raw, tmp, out, doc, built, structure, paper = (request or read(requests))[1:]
+    raw, tmp, out, doc, built, paper = (request or read(requests))[1:]
     began = time.perf_counter()
     try:
-        writing(out, finish, raw, tmp, doc, built, structure)
+        writing(out, finish, raw, tmp, doc, built)
     except BriefingError as exc:  # the message this process would give: sent as it is
         write(replies, ("error", exc))
         return
@@ -184,14 +184,14 @@ class FinishJob:
 
         return result
 
-    def run(self, raw, tmp, out, doc, built, structure, paper: str):
+    def run(self, raw, tmp, out, doc, built, paper: str):
         """Finish ``raw`` into ``tmp`` and verify it in the worker: (report, seconds the
         finishing took). A ``BriefingError`` of finishing (a full disk) is raised here as it
         was raised there; ``WorkerFailed`` if the worker could not do the job. The worker is
         reaped before this returns or raises, or has replied and only exits (reaped meanwhile: see
         ``Worker.close``): nothing writes to ``tmp`` after."""
         try:
-            self._worker.send(("finish", raw, tmp, out, doc, built, structure, paper))
+            self._worker.send(("finish", raw, tmp, out, doc, built, paper))
             reply = self._worker.receive()
         except BaseException:  # a stop signal while waiting: the worker must not write on
             self._worker.close(kill=True)

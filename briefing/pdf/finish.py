@@ -20,9 +20,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 from ..data.model import Briefing
 from ..shipped import asset_dir
-from ..typeset.tagging import Element
 from .save import save
-from .tags import declare_pdfua, write_structure
+from .tags import declare_pdfua, link_structure
 from ..typeset.paper import BLEED
 
 SRGB = "sRGB IEC61966-2.1"
@@ -91,16 +90,14 @@ def prepare() -> None:
         meta["dc:language"] = ["zh-CN"]
 
 
-def finish(raw: FsPath | BinaryIO, out: FsPath | BinaryIO, doc: Briefing, built: dt.datetime,
-           structure: Element | None = None) -> None:
-    """The finished booklet: tagged (PDF/UA-1) when layout recorded its ``structure``. Files,
-    or streams (``commands.build.warm_up`` finishes in memory)."""
+def finish(raw: FsPath | BinaryIO, out: FsPath | BinaryIO, doc: Briefing, built: dt.datetime) -> None:
+    """The finished booklet: tagged (PDF/UA-1) when layout wrote its structure tree into
+    ``raw``. Files, or streams (``commands.build.warm_up`` finishes in memory)."""
     with pikepdf.open(raw) as pdf:
         pdf.Root.PageMode = Name.UseOutlines
         page_labels(pdf, doc)
         print_boxes(pdf)
         archive(pdf, doc, built)
-        if structure is not None:
-            write_structure(pdf, structure)
+        if link_structure(pdf):
             declare_pdfua(pdf)
         save(pdf, out)

@@ -229,6 +229,9 @@ class BookletTemplate(BaseDocTemplate):
             self.tags.begin_pass()
             for table in self.structure.tables:
                 table.reset()
+        # What the pass recorded, for the canvas to write into the file it saves (reportlab
+        # has let go of the template by then): ``later.BookletCanvas.save``.
+        self.canv.recorder = self.tags
         self.contents_entries = []  # each layout pass collects them afresh
         self._section = self._page_section = ""
         self._applied = dict(self.remedies)

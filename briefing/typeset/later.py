@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ..fonts.cid import CIDCanvas
+from .tagging import Recorder
+from .tagtree import structure_update
 
 Paint = Callable[[object], None]  # draws on the canvas it is given, from the place's origin
 MARK = "%briefing-later {}"  # a comment line: never anything drawn (the text is hex glyph codes)
@@ -68,15 +70,28 @@ class BookletCanvas(CIDCanvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.later = Later()
+        self.recorder: Recorder | None = None  # the template's, in a tagged document
 
     def save(self):
+        """The pass, with what it left for later drawn, and its structure tree when the
+        document is tagged (``tagtree``: an update after reportlab's objects)."""
         self.later.draw(self)
         for page in self._doc.Pages.pages:
             # reportlab writes a str stream through its PDFDocEncoding codec (a charmap, a third of
             # saving a long booklet); ours are ASCII (glyphs as hex codes), which it maps as they are
             if isinstance(page.stream, str) and page.stream.isascii():
                 page.stream = page.stream.encode("ascii")
-        super().save()
+        recorder = self.recorder
+        if recorder is None:
+            super().save()
+            return
+        data = self.getpdfdata()
+        data += structure_update(self._doc, data, recorder.root)
+        if hasattr(self._filename, "write"):
+            self._filename.write(data)
+        else:
+            with open(self._filename, "wb") as f:
+                f.write(data)
 
 
 def later(canv, paint: Paint) -> None:

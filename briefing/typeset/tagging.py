@@ -23,6 +23,10 @@ STANDARD = {
     "THead", "TBody", "TR", "TH", "TD", "Figure", "Caption", "TOC", "TOCI", "Link", "Reference",
     "Span", "Note", "BlockQuote",
 }
+# Layout writes this, then the link's name, as a link's /Contents (reportlab lets a link carry no
+# other key); the structure tree (``tagtree``) finds the link by it, and finishing gives the
+# link the description a screen reader announces instead.
+LINK_PREFIX = "briefing-link:"
 ROLE_MAP = {"FigureCard": "P"}  # a key figure reads as a short paragraph: "10.1% 固定资产投资增长"
 
 PAGINATION, LAYOUT = "Pagination", "Layout"  # the artifact types we paint
@@ -121,7 +125,7 @@ class Recorder:
     def link(self, canv, element: Element, name: str, contents: str, rect, dest: str) -> None:
         """A link annotation to the bookmark ``dest`` over ``rect`` (relative to the current
         origin), owned by ``element`` (a Link); ``contents`` describes it for a screen reader."""
-        canv.linkRect(f"briefing-link:{name}", dest, rect, relative=1)
+        canv.linkRect(f"{LINK_PREFIX}{name}", dest, rect, relative=1)
         element.kids.append(Annotation(canv.getPageNumber() - 1, name, contents))
 
 
