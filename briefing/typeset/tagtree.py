@@ -76,35 +76,41 @@ def structure_update(doc, data: bytes, root: Element) -> bytes:
     for e, parent in order:
         me = number[id(e)]
         page = _first_page(e)
-        keys = [f"/S/{e.role}/P {parent} 0 R"]
-        for key in ("Alt", "ActualText", "Lang", "T", "E"):
-            if e.attrs.get(key):
-                keys.append(f"/{key} {text_string(str(e.attrs[key]))}")
-        if "Scope" in e.attrs:
-            keys.append(f"/A <</O/Table/Scope/{e.attrs['Scope']}>>")
-        if any(isinstance(k, Content) and k.page == page for k in e.kids):
-            keys.append(f"/Pg {pages[page]} 0 R")
-        kids = []
+        head = f"<</S/{e.role}/P {parent} 0 R"
+        if e.attrs:
+            for key in ("Alt", "ActualText", "Lang", "T", "E"):
+                if e.attrs.get(key):
+                    head += f"/{key} {text_string(str(e.attrs[key]))}"
+            if "Scope" in e.attrs:
+                head += f"/A <</O/Table/Scope/{e.attrs['Scope']}>>"
+        kids, here = [], False
         for k in e.kids:
-            if isinstance(k, Element):
+            kind = type(k)
+            if kind is Element:
                 kids.append(f"{number[id(k)]} 0 R")
-            elif isinstance(k, Content):
+            elif kind is Content:
                 if k.page >= len(pages):
                     raise TagError(f"content on page {k.page + 1} of {len(pages)}")
                 if parents.setdefault(k.page, {}).setdefault(k.mcid, me) != me:
                     raise TagError(f"page {k.page + 1}: MCID {k.mcid} recorded twice")
-                kids.append(str(k.mcid) if k.page == page else f"<</Type/MCR/Pg {pages[k.page]} 0 R/MCID {k.mcid}>>")
+                if k.page == page:
+                    here = True
+                    kids.append(str(k.mcid))
+                else:
+                    kids.append(f"<</Type/MCR/Pg {pages[k.page]} 0 R/MCID {k.mcid}>>")
             else:  # Annotation
                 annot = links.get((k.page, k.dest))
                 if annot is None:
                     raise TagError(f"page {k.page + 1}: no link annotation named {k.dest!r}")
                 owned.append((annot, me, k.contents))
                 kids.append(f"<</Type/OBJR/Obj {annot} 0 R/Pg {pages[k.page]} 0 R>>")
+        if here:  # the page of the MCIDs among its kids (an element with none needs no /Pg)
+            head += f"/Pg {pages[page]} 0 R"
         if len(kids) == 1:
-            keys.append(f"/K {kids[0]}")
+            head += f"/K {kids[0]}"
         elif kids:
-            keys.append(f"/K [{' '.join(kids)}]")
-        bodies.append("<<" + "".join(keys) + ">>")
+            head += f"/K [{' '.join(kids)}]"
+        bodies.append(head + ">>")
     nums, arrays = [], []
     parent_tree = first + len(bodies)
     for page_index in sorted(parents):
