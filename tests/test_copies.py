@@ -24,7 +24,7 @@ from briefing.commands.copies import COMBINED, MANIFEST, build_copies
 from briefing.data.delegates import read_list
 from briefing.errors import DataError, OutputError
 from briefing.pdf.stamp import Booklet, Layout, Marks, stamp
-from briefing.pdf.update import Update, name, ref
+from briefing.increment import Update, name, ref
 from briefing.typeset.paper import PAPERS
 
 from .conftest import DATA, ROOT, run

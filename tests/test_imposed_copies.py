@@ -21,7 +21,7 @@ from briefing.errors import VerificationError
 from briefing.fonts.outlines import outline
 from briefing.pdf.impose import MARK_OFFSET, impose, sheet_for
 from briefing.pdf.stamp import FACES, Booklet, Layout, Marks, Sheets, stamp, stamp_sheets
-from briefing.pdf.update import Base, Raw, Update
+from briefing.increment import Base, Raw, Update
 from briefing.typeset.paper import PAPERS
 
 from .test_copies import MARKING, _csv, _data

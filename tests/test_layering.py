@@ -14,7 +14,7 @@ PACKAGE = ROOT / "briefing"
 
 # Lower rank = earlier. A module may import its own rank or lower, never higher.
 RANK = {
-    "errors": 0, "files": 0, "cache": 0, "memo": 0, "places": 0, "shipped": 0, "words": 0, "fork": 0, "deferred": 0,
+    "errors": 0, "files": 0, "cache": 0, "memo": 0, "places": 0, "shipped": 0, "words": 0, "fork": 0, "deferred": 0, "increment": 0,
     "data": 1,
     "fonts": 2,
     "typeset": 3,

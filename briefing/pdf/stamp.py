@@ -1,7 +1,7 @@
 """Numbered copies: each copy is the verified booklet with its delegate's marks stamped on.
 
 The booklet is laid out, finished and verified once. A copy adds, as an incremental update
-(``pdf/update.py``), three small form XObjects and the content that places them:
+(``increment.py``), three small form XObjects and the content that places them:
 - the cover: the 份号 at the top left with the marking under it (where GB/T 9704 puts 份号
   and 密级), and "张三 代表" with the delegate's group under the red band, at the right;
 - every page's footer: "第 012 份", small, at the outer edge;
@@ -36,7 +36,7 @@ from ..fonts.register import FontSet, char_width
 from ..typeset.document import COVER_BAND
 from ..typeset.paper import Geometry
 from ..typeset.styles import GREY, INK
-from .update import Base, Raw, Update, name, ref, text
+from ..increment import Base, Raw, Update, name, ref, text
 
 FORMS = {"cover": "BrCover", "footer": "BrFooter", "watermark": "BrMark"}  # XObject resource names
 WATERMARK_ALPHA = 0.13  # black at 13 %: light grey on paper, black text under it stays black

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..fonts.cid import CIDCanvas
 from .tagging import Recorder
-from .tagtree import structure_update
+from .tagtree import with_structure
 
 Paint = Callable[[object], None]  # draws on the canvas it is given, from the place's origin
 MARK = "%briefing-later {}"  # a comment line: never anything drawn (the text is hex glyph codes)
@@ -85,8 +85,7 @@ class BookletCanvas(CIDCanvas):
         if recorder is None:
             super().save()
             return
-        data = self.getpdfdata()
-        data += structure_update(self._doc, data, recorder.root)
+        data = with_structure(self._doc, self.getpdfdata(), recorder.root)
         if hasattr(self._filename, "write"):
             self._filename.write(data)
         else:

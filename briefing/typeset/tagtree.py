@@ -1,6 +1,7 @@
 """The structure tree written into the file reportlab saves, as PDF text: an incremental update
-after reportlab's own objects (each element an object of its own, its kids, its page; the
-ParentTree), which finishing links into the catalog (``pdf.tags.link_structure``).
+after reportlab's own objects (``increment.Update``: each element an object of its own, its
+kids, its page; the ParentTree), which finishing links into the catalog
+(``pdf.tags.link_structure``).
 
 The tree has an object for every paragraph, cell and row: 4,847 in the 10x booklet. Made one
 by one through pikepdf, each cost two calls into qpdf (34 ms in all, in the process that
@@ -11,6 +12,7 @@ each way). What it says is the same: the same elements, kids, pages and owners o
 
 from __future__ import annotations
 
+from ..increment import Base, Raw, Update, text
 from .tagging import LINK_PREFIX, ROLE_MAP, Annotation, Content, Element
 
 HINT = "/BriefingTags"  # the update's trailer key that tells finishing where the tree is
@@ -21,10 +23,8 @@ class TagError(ValueError):
 
 
 def text_string(value: str) -> str:
-    """A PDF text string: ASCII as a literal, anything else as UTF-16BE with its byte order mark."""
-    if value.isascii() and value.isprintable():
-        return "(" + value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
-    return "<FEFF" + value.encode("utf-16-be").hex().upper() + ">"
+    """A PDF text string, as ``increment.text`` writes it."""
+    return text(value).decode("ascii")
 
 
 def _first_page(e: Element) -> int | None:
@@ -53,9 +53,9 @@ def _numbers(doc) -> tuple[list[int], dict[tuple[int, str], int]]:
     return page_numbers, links
 
 
-def structure_update(doc, data: bytes, root: Element) -> bytes:
-    """The incremental update that adds ``root``'s tree to ``data``, the file reportlab made
-    of ``doc`` (saved: its objects numbered)."""
+def with_structure(doc, data: bytes, root: Element) -> bytes:
+    """``data``, the file reportlab made of ``doc`` (saved: its objects numbered), with
+    ``root``'s tree added in an incremental update."""
     pages, links = _numbers(doc)
     first = len(doc.numberToId) + 1
     number: dict[int, int] = {}  # id(element) → object number, in reading order
@@ -137,23 +137,15 @@ def structure_update(doc, data: bytes, root: Element) -> bytes:
 
 
 def _update(data: bytes, first: int, bodies: list[str], doc, hint: str) -> bytes:
-    """``bodies`` as objects ``first``… after ``data``, with their cross-reference section and a
-    trailer that continues reportlab's (its root, info and ID) and carries ``hint``."""
-    at = len(data) + 1
-    out, offsets = [b"\n"], []
-    for n, body in enumerate(bodies, first):
-        piece = f"{n} 0 obj\n{body}\nendobj\n".encode("ascii")
-        offsets.append(at)
-        out.append(piece)
-        at += len(piece)
+    """``data`` with ``bodies`` as its objects ``first``…, in an update whose trailer continues
+    reportlab's (its root, info and ID) and carries ``hint``."""
     numbered = doc.idToObjectNumberAndVersion
-    root = numbered[doc.Catalog.__InternalName__][0]
-    info = numbered[doc.info.__InternalName__][0]
-    prev = int(data[data.rindex(b"startxref") + 9:].split()[0])
-    xref = f"xref\n{first} {len(bodies)}\n" + "".join(f"{o:010d} 00000 n \n" for o in offsets)
-    ident = doc.ID()
-    trailer = (f"trailer\n<< /Size {first + len(bodies)} /Root {root} 0 R /Info {info} 0 R /Prev {prev} "
-               f"{HINT} {hint} /ID ").encode("ascii") + (ident if isinstance(ident, bytes) else ident.encode("latin-1"))
-    out.append(xref.encode("ascii"))
-    out.append(trailer + f" >>\nstartxref\n{at}\n%%EOF\n".encode("ascii"))
-    return b"".join(out)
+    tail = data[-1024:]
+    ids = bytes.fromhex(doc.ID().split(b"<", 2)[1].split(b">")[0].decode("ascii"))
+    base = Base(data, first, int(tail[tail.rindex(b"startxref") + 9:].split()[0]),
+                Raw(b"%d 0 R" % numbered[doc.Catalog.__InternalName__][0]),
+                Raw(b"%d 0 R" % numbered[doc.info.__InternalName__][0]), (ids, ids), False)
+    update = Update(base)
+    for body in bodies:
+        update.put(update.new(), Raw(body.encode("ascii")))
+    return update.render({HINT[1:]: Raw(hint.encode("ascii"))})

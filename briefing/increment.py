@@ -1,6 +1,7 @@
-"""An incremental update: new and changed objects appended to a finished PDF, its bytes untouched.
+"""An incremental update: new and changed objects appended to a PDF, its bytes untouched.
 
-A numbered copy is its verified booklet, byte for byte, followed by an update holding the
+The structure tree of a tagged booklet is such an update after reportlab's file
+(``typeset.tagtree``). A numbered copy is its verified booklet, byte for byte, followed by an update holding the
 stamp (ISO 32000-1, 7.5.6): the changed page dictionaries, the stamp's forms, content streams
 and small font subset, a new cross-reference section whose ``/Prev`` leads to the booklet's,
 and a trailer. Nothing of the booklet is rewritten, so a copy costs the stamp's bytes and the
@@ -128,7 +129,8 @@ class Update:
     def _object(num: int, entries: dict, data: bytes) -> bytes:
         return b"%d 0 obj\n" % num + pdf(entries) + b"\nstream\n" + data + b"\r\nendstream\nendobj\n"
 
-    def render(self) -> bytes:
+    def render(self, trailer_entries: dict | None = None) -> bytes:
+        """The new file; ``trailer_entries`` are added to its trailer (a classic table's)."""
         base = self.base
         out = bytearray(base.data)
         if not out.endswith(b"\n"):
@@ -159,6 +161,7 @@ class Update:
         if base.ids[0]:  # pypdf's imposition writes no ID: then neither does its update
             trailer["ID"] = [base.ids[0], digest]  # the same document, another version of it
         trailer["Prev"] = base.startxref
+        trailer.update(trailer_entries or {})
         at = len(out)
         if base.xref_stream:
             xref = self.new()
