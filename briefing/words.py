@@ -100,13 +100,18 @@ class Index:
                 for line in raw[self.offsets[i]:self.offsets[i + 1]].decode("utf-8").split("\n") if line]
 
 
-def _shipped_index(digest: str) -> Index | None:
-    """The shipped index, if it is the index of the file with ``digest``."""
+def _shipped_index(digest: str, size: int) -> Index | None:
+    """The shipped index, if it is the index of the file with ``digest``, ``size`` bytes long.
+    Its offsets are saved in the byte order of the machine that made it: read in the other
+    order, the digest is right but the runs are not, and the last no longer ends at ``size``."""
     from .shipped import asset_dir
 
     try:
         index = Index.from_bytes((asset_dir() / INDEX).read_bytes())
     except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    offsets = index.offsets
+    if len(offsets) != len(index.firsts) + 1 or offsets[0] != 0 or offsets[-1] != size:
         return None
     return index if index.digest == digest else None
 
@@ -122,7 +127,7 @@ class _Segmenter:
         self._seen: set[str] | None = set()
         digest = hashlib.sha256(raw).hexdigest()
         total = KNOWN_TOTALS.get(digest)
-        self._index = _shipped_index(digest) if total is not None else None
+        self._index = _shipped_index(digest, len(raw)) if total is not None else None
         self._text = raw.decode("utf-8") if self._index is None else None
         if total is None:
             total = _total(self._text)

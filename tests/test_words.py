@@ -196,3 +196,23 @@ def test_a_damaged_or_foreign_index_is_not_used(monkeypatch, tmp_path):
 def words_of(seg, text):
     seg.learn(text)
     return seg.tokenizer.lcut(text, HMM=False)
+
+
+def test_an_index_read_in_the_other_byte_order_is_not_used(monkeypatch, tmp_path):
+    """The offsets are saved as the machine that made the index holds them (little-endian):
+    read on a machine of the other byte order, the known file's digest is right but every
+    offset is wrong. Such an index is not used (its lines would be garbage: a crash or wrong
+    words), and learning searches the text instead."""
+    from array import array
+
+    from briefing import shipped, words
+
+    with _jieba().get_dict_file() as fh:
+        true = words.Index.of(fh.read())
+    swapped = array("I", true.offsets)
+    swapped.byteswap()
+    monkeypatch.setattr(shipped, "asset_dir", lambda: tmp_path)
+    (tmp_path / words.INDEX).write_bytes(words.Index(true.digest, true.firsts, swapped).to_bytes())
+    seg = _Segmenter()
+    assert seg._index is None
+    assert words_of(seg, "地方一般公共预算收入") == ["地方", "一般", "公共", "预算", "收入"]
