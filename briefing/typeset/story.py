@@ -139,7 +139,7 @@ def figure_grid(metrics, styles: Styles, balanced: bool = False) -> Continued:
         n = -(-len(metrics) // rows)
     cells = [FigureCard(m, m.label, styles, note=m.growth_text()) for m in metrics]
     rows = [cells[i:i + n] for i in range(0, len(cells), n)]
-    rows[-1] += [""] * (n - len(rows[-1]))
+    rows[-1] += [[] for _ in range(n - len(rows[-1]))]  # empty: a "" cell is drawn as an empty text object
     table = Table(rows, colWidths=[width / n] * n, hAlign="LEFT")
     table.setStyle(grid_style(styles.fonts.sans, right=8, top=4, bottom=6))
     return Continued(table, header=0)
