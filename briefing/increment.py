@@ -67,6 +67,16 @@ def pdf(value) -> bytes:
     raise TypeError(f"no PDF form for {type(value).__name__}")
 
 
+def last_xref(data: bytes) -> int:
+    """Where the file's last cross-reference section is (its ``startxref``)."""
+    tail = data[-1024:]
+    at = tail.rfind(b"startxref")
+    found = re.match(rb"startxref\s+(\d+)", tail[at:]) if at >= 0 else None
+    if found is None:
+        raise ValueError("no startxref")
+    return int(found.group(1))
+
+
 @dataclass(frozen=True)
 class Base:
     """The finished file an update extends: its bytes and what its last trailer says."""
@@ -82,12 +92,7 @@ class Base:
     @classmethod
     def read(cls, data: bytes, pdf_file) -> "Base":
         """``pdf_file``: the same bytes opened with pikepdf, for the trailer."""
-        tail = data[-1024:]
-        at = tail.rfind(b"startxref")
-        found = re.match(rb"startxref\s+(\d+)", tail[at:]) if at >= 0 else None
-        if found is None:
-            raise ValueError("no startxref")
-        startxref = int(found.group(1))
+        startxref = last_xref(data)
         trailer = pdf_file.trailer
         ids = trailer.get("/ID")
         info = trailer.get("/Info")

@@ -5,14 +5,14 @@ kids, its page; the ParentTree), which finishing links into the catalog
 
 The tree has an object for every paragraph, cell and row: 4,847 in the 10x booklet. Made one
 by one through pikepdf, each cost two calls into qpdf (34 ms in all, in the process that
-finishes, after the layout); written here as text they cost 9 ms, qpdf parses them in its own
+finishes, after the layout); written here as text they cost 12 ms, qpdf parses them in its own
 code when it saves, and the tree is no longer sent to the finishing worker (a pickle of 200 KB
 each way). What it says is the same: the same elements, kids, pages and owners of each MCID.
 """
 
 from __future__ import annotations
 
-from ..increment import Base, Raw, Update, text
+from ..increment import Base, Raw, Update, last_xref, ref, text
 from .tagging import LINK_PREFIX, ROLE_MAP, Annotation, Content, Element
 
 HINT = "/BriefingTags"  # the update's trailer key that tells finishing where the tree is
@@ -57,22 +57,24 @@ def with_structure(doc, data: bytes, root: Element) -> bytes:
     """``data``, the file reportlab made of ``doc`` (saved: its objects numbered), with
     ``root``'s tree added in an incremental update."""
     pages, links = _numbers(doc)
-    first = len(doc.numberToId) + 1
-    number: dict[int, int] = {}  # id(element) → object number, in reading order
+    numbered = doc.idToObjectNumberAndVersion
+    ids = bytes.fromhex(doc.ID().split(b"<", 2)[1].split(b">")[0].decode("ascii"))
+    update = Update(Base(data, len(doc.numberToId) + 1, last_xref(data), ref(numbered[doc.Catalog.__InternalName__][0]),
+                         ref(numbered[doc.info.__InternalName__][0]), (ids, ids), False))
+    tree = update.new()  # the tree root; its elements after it, in reading order
+    number: dict[int, int] = {}  # id(element) → object number
     order: list[tuple[Element, int]] = []  # (element, its parent's number)
 
     def count(e: Element, parent: int) -> None:
-        number[id(e)] = first + 1 + len(order)
+        number[id(e)] = update.new()
         order.append((e, parent))
         for k in e.kids:
             if isinstance(k, Element):
                 count(k, number[id(e)])
 
-    tree = first  # the tree root; its elements after it, in reading order
     count(root, tree)
     parents: dict[int, dict[int, int]] = {}  # page → MCID → owner
     owned: list[tuple[int, int, str]] = []  # (annotation, owner, what the link is)
-    bodies: list[str] = [""]  # [0]: the tree root, written once the ParentTree is numbered
     for e, parent in order:
         me = number[id(e)]
         page = _first_page(e)
@@ -110,42 +112,30 @@ def with_structure(doc, data: bytes, root: Element) -> bytes:
             head += f"/K {kids[0]}"
         elif kids:
             head += f"/K [{' '.join(kids)}]"
-        bodies.append(head + ">>")
-    nums, arrays = [], []
-    parent_tree = first + len(bodies)
+        _put(update, me, head + ">>")
+    parent_tree = update.new()
+    nums = []
     for page_index in sorted(parents):
         mcids = parents[page_index]
         if sorted(mcids) != list(range(len(mcids))):
             raise TagError(f"page {page_index + 1}: MCIDs {sorted(mcids)} are not 0…{len(mcids) - 1}")
-        arrays.append("[" + " ".join(f"{mcids[m]} 0 R" for m in range(len(mcids))) + "]")
-        nums.append(f"{page_index} {parent_tree + len(arrays)} 0 R")
+        owners = _put(update, update.new(), "[" + " ".join(f"{mcids[m]} 0 R" for m in range(len(mcids))) + "]")
+        nums.append(f"{page_index} {owners} 0 R")
     key = len(pages)
     for _, owner, _ in owned:
         nums.append(f"{key} {owner} 0 R")
         key += 1
+    _put(update, parent_tree, f"<</Nums [{' '.join(nums)}]>>")
     roles = {e.role for e, _ in order}
     used = "".join(f"/{r}/{m}" for r, m in ROLE_MAP.items() if r in roles)
-    bodies[0] = (f"<</Type/StructTreeRoot/K {number[id(root)]} 0 R/ParentTree {parent_tree} 0 R"
-                 f"/ParentTreeNextKey {key}" + (f"/RoleMap <<{used}>>" if used else "") + ">>")
-    bodies.append(f"<</Nums [{' '.join(nums)}]>>")
-    bodies += arrays
+    _put(update, tree, f"<</Type/StructTreeRoot/K {number[id(root)]} 0 R/ParentTree {parent_tree} 0 R"
+                       f"/ParentTreeNextKey {key}" + (f"/RoleMap <<{used}>>" if used else "") + ">>")
     marked = " ".join(str(p) for p in sorted(parents))
     hint = (f"<</Tree {tree} 0 R/Marked [{marked}]/Links ["
             + " ".join(f"[{a} 0 R {k} {text_string(c)}]" for k, (a, _, c) in enumerate(owned, len(pages)))
             + "]>>")
-    return _update(data, first, bodies, doc, hint)
-
-
-def _update(data: bytes, first: int, bodies: list[str], doc, hint: str) -> bytes:
-    """``data`` with ``bodies`` as its objects ``first``…, in an update whose trailer continues
-    reportlab's (its root, info and ID) and carries ``hint``."""
-    numbered = doc.idToObjectNumberAndVersion
-    tail = data[-1024:]
-    ids = bytes.fromhex(doc.ID().split(b"<", 2)[1].split(b">")[0].decode("ascii"))
-    base = Base(data, first, int(tail[tail.rindex(b"startxref") + 9:].split()[0]),
-                Raw(b"%d 0 R" % numbered[doc.Catalog.__InternalName__][0]),
-                Raw(b"%d 0 R" % numbered[doc.info.__InternalName__][0]), (ids, ids), False)
-    update = Update(base)
-    for body in bodies:
-        update.put(update.new(), Raw(body.encode("ascii")))
     return update.render({HINT[1:]: Raw(hint.encode("ascii"))})
+
+
+def _put(update: Update, num: int, body: str) -> int:
+    return update.put(num, Raw(body.encode("ascii")))
