@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from array import array
 from functools import lru_cache
-from pathlib import Path
 
 
 def _jieba():
@@ -75,8 +75,12 @@ class Index:
         return cls(hashlib.sha256(raw).hexdigest(), "".join(firsts), offsets)
 
     def to_bytes(self) -> bytes:
+        """The digest, the runs' characters and their offsets (4 bytes each, little-endian)."""
         chars = self.firsts.encode("utf-8")
-        return b"%s %d %d\n" % (self.digest.encode(), len(chars), len(self.offsets)) + chars + self.offsets.tobytes()
+        offsets = array("I", self.offsets)
+        if sys.byteorder == "big":
+            offsets.byteswap()
+        return b"%s %d %d\n" % (self.digest.encode(), len(chars), len(offsets)) + chars + offsets.tobytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Index":
@@ -86,6 +90,8 @@ class Index:
         offsets.frombytes(rest[int(size):])
         if len(offsets) != int(count) or offsets.itemsize != 4:
             raise ValueError("not an index of this layout")
+        if sys.byteorder == "big":
+            offsets.byteswap()
         return cls(digest.decode(), rest[:int(size)].decode("utf-8"), offsets)
 
     def lines(self, raw: bytes, chars: set[str]) -> list[str]:
@@ -101,9 +107,8 @@ class Index:
 
 
 def _shipped_index(digest: str, size: int) -> Index | None:
-    """The shipped index, if it is the index of the file with ``digest``, ``size`` bytes long.
-    Its offsets are saved in the byte order of the machine that made it: read in the other
-    order, the digest is right but the runs are not, and the last no longer ends at ``size``."""
+    """The shipped index, if it is the index of the file with ``digest``, ``size`` bytes long,
+    and its offsets span that file (a damaged index has the right digest and wrong runs)."""
     from .shipped import asset_dir
 
     try:

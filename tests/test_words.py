@@ -199,10 +199,10 @@ def words_of(seg, text):
 
 
 def test_an_index_read_in_the_other_byte_order_is_not_used(monkeypatch, tmp_path):
-    """The offsets are saved as the machine that made the index holds them (little-endian):
-    read on a machine of the other byte order, the known file's digest is right but every
-    offset is wrong. Such an index is not used (its lines would be garbage: a crash or wrong
-    words), and learning searches the text instead."""
+    """Offsets read in the wrong byte order (as a big-endian machine read them before the
+    index fixed its order to little-endian): the known file's digest is right but every offset
+    is wrong. Such an index is not used (its lines would be garbage: a crash or wrong words),
+    and learning searches the text instead."""
     from array import array
 
     from briefing import shipped, words
@@ -216,3 +216,20 @@ def test_an_index_read_in_the_other_byte_order_is_not_used(monkeypatch, tmp_path
     seg = _Segmenter()
     assert seg._index is None
     assert words_of(seg, "地方一般公共预算收入") == ["地方", "一般", "公共", "预算", "收入"]
+
+
+def test_the_index_file_holds_its_offsets_little_endian_whatever_the_machine():
+    """The shipped file is read the same on every machine: its offsets are 4-byte
+    little-endian numbers, whatever byte order wrote or reads them."""
+    import struct
+
+    from briefing.shipped import asset_dir
+    from briefing.words import INDEX, Index
+
+    data = (asset_dir() / INDEX).read_bytes()
+    head, _, rest = data.partition(b"\n")
+    _, size, count = head.split()
+    offsets = struct.unpack(f"<{int(count)}I", rest[int(size):])
+    with _jieba().get_dict_file() as fh:
+        assert list(offsets) == list(Index.of(fh.read()).offsets)
+    assert list(Index.from_bytes(data).offsets) == list(offsets)
