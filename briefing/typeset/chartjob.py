@@ -62,13 +62,13 @@ def _not_needed(requests: int) -> bool:
 class ChartJob:
     """A forked worker that draws charts; ``start`` gives None where there is no use for one."""
 
-    def __init__(self, worker: Worker):
+    def __init__(self, worker: Worker, then: bool = False):
         self._worker = worker
         self._received: list = []
         self._count = 0
         self._failure = ""
         self._waited = False
-        self._then = False
+        self._then = then  # the worker has a second job after its charts
 
     @property
     def _pid(self) -> int | None:
@@ -78,11 +78,7 @@ class ChartJob:
     def start(cls, then: Callable[[int, int], None] | None = None) -> "ChartJob | None":
         """``then``: what the worker does after its charts (``handover``)."""
         worker = start(lambda requests, replies: _worker(requests, replies, then)) if two_cores() else None
-        if worker is None:
-            return None
-        job = cls(worker)
-        job._then = then is not None
-        return job
+        return cls(worker, then is not None) if worker is not None else None
 
     def submit(self, specs: list, width: float, cache_root: str | None, fonts) -> None:
         """Have the worker draw ``specs`` (``charts.drawn_picture`` with ``fonts``, a ``FontSet``),
