@@ -53,13 +53,13 @@ def test_two_files_with_the_same_name_are_refused(tmp_path, capsys):
 
 
 def test_workers_are_forked_with_the_model_check_ready():
-    """``preload`` (before ``build data/*.yaml`` or ``serve`` forks its workers) builds
-    pydantic's validator of the model: a worker checks its first file without building it."""
+    """``preload`` (before ``build data/*.yaml`` or ``serve`` forks its workers) makes the
+    validator of the model: a worker checks its first file without making it."""
     import subprocess
     import sys
 
     probe = ("from briefing.cache import Cache; from briefing.commands.build import preload; "
-             "from briefing.data import rules; preload(Cache(None)); "
-             "print(rules._adapter.cache_info().currsize)")
+             "from briefing.data import validator; preload(Cache(None)); "
+             "print(validator.validator.cache_info().currsize)")
     r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert r.stdout.strip() == "1", r.stderr

@@ -5,7 +5,7 @@ The PDF is written to a temporary file beside the target and renamed into place 
 passed verification, so a failed build never touches the last good booklet.
 
 Each stage's modules are imported where the stage runs: a cold build forks its chart worker
-(``typeset.chartjob``) before this process pays for reportlab, pydantic and pypdf.
+(``typeset.chartjob``) before this process pays for reportlab, pydantic-core and pypdf.
 """
 
 from __future__ import annotations
@@ -103,20 +103,20 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
 
     from ..check import verify  # noqa: F401
-    from ..data import load, review, rules  # noqa: F401
+    from ..data import load, review, validator
     from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
     from ..typeset.charts import _fingerprint
 
     _layout_modules()
     register(cache=cache)
-    rules.prepare()  # pydantic's validator, built once for every worker forked from here
+    validator.prepare()  # the data file's validator, made once for every worker forked from here
     _fingerprint()
 
 
 def _load(data: FsPath, cache: Cache | None = None, finisher: FinishJob | None = None) -> tuple[Briefing, FontSet]:
     """The checked model and the fonts. With a finishing worker, it checks the values against
-    the model (pydantic's import and validator are its, not this process's) while this process
+    the model (pydantic-core's import and the validator are its, not this process's) while this process
     reads the fonts and imports the layout's modules."""
     from ..data.load import check_here, checked, parse
     from ..fonts.register import register

@@ -271,14 +271,14 @@ def _watch(args) -> int:
         if not args.quiet:
             _say(f"briefing: 等待 {args.data} 的下一次保存（Ctrl-C 结束） watching for changes")
         gc.collect()  # the build's garbage, while the editor is the one at work
-        # The first build checked and finished in a worker that imported pydantic, pikepdf and
+        # The first build checked and finished in a worker that imported pydantic-core, pikepdf and
         # pypdf for it; the next ones do it here, faster than a worker that imports them again
-        # (commands.finishjob), and the check's validator is built now, not at the next save.
+        # (commands.finishjob), and the check's validator is made now, not at the next save.
         from ..check import verify  # noqa: F401
-        from ..data import rules
+        from ..data import validator
         from ..pdf import finish  # noqa: F401
 
-        rules.prepare()
+        validator.prepare()
 
     # A stop signal that landed inside an import (the finishing stages above) is only
     # remembered: each round of the poll raises it, or watch would go on after it.

@@ -1,8 +1,8 @@
-"""Checking, finishing and verification in a forked worker that imported pydantic, pikepdf and
-pypdf meanwhile.
+"""Checking, finishing and verification in a forked worker that imported pydantic-core, pikepdf
+and pypdf meanwhile.
 
-Three stages of a build need libraries the layout does not: pydantic to check the data file's
-values against the model (``data.rules``), pikepdf to finish the file (``pdf.finish``), pypdf
+Three stages of a build need libraries the layout does not: pydantic-core to check the data
+file's values against the model (``data.validator``), pikepdf to finish the file (``pdf.finish``), pypdf
 and the checks to verify it (``check.verify``). A fresh process would import them on the way,
 one after the other with everything else. ``FinishJob.start`` forks a worker first thing
 (``fork.Worker``), which imports them on the other core. It first checks the values this
@@ -42,12 +42,12 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
     """In the forked process: check the data file's values against the model if asked (that
     comes first: the layout waits for it), import, read the booklet it replaces (``last``),
     wait for the raw file, finish and verify it, reply."""
-    from ..data import rules
+    from ..data import validator
 
-    rules.prepare()
+    validator.prepare()
     request = read(requests)
     if request[0] == "check":
-        write(replies, ("checked", rules.check(request[1])))
+        write(replies, ("checked", validator.check(request[1])))
         request = None
     _finish(requests, replies, request, last)
 
@@ -163,8 +163,8 @@ class FinishJob:
 
     def check(self, data) -> Callable[[], Checked]:
         """The check of a data file's values (``data.load.parse``) against the model, in the
-        worker, which built pydantic's validator while this process parsed the file: this
-        process never imports pydantic, and prepares the layout while it waits. The result
+        worker, which made the validator while this process parsed the file: this process
+        never imports pydantic-core, and prepares the layout while it waits. The result
         when asked for; made here (``check_here``) if the worker cannot."""
         self._worker.send(("check", data))
 

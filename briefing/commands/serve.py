@@ -1,6 +1,6 @@
 """``briefing serve``: a resident build process, so that ``briefing build`` answers in 0.15 s.
 
-A fresh Python process spends 0.2 s importing reportlab, pydantic, pypdf and pikepdf, and more
+A fresh Python process spends 0.2 s importing reportlab, pydantic-core, pypdf and pikepdf, and more
 warming up, before it builds anything; a native program such as Typst pays none of that. The
 server pays it once: it imports everything and registers the fonts, then forks one worker for
 each ``briefing build`` that finds it. The worker is handed the client's own stdin, stdout and

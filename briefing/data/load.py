@@ -2,7 +2,7 @@
 
 Every problem is reported as ``file:line:column field.path: message`` in Chinese (field names
 stay in English, as typed in the file), and all problems of a file come at once. The check
-against the model (``data.rules``, pydantic) can run in another process (``check``): a
+against the model (``data.validator``, pydantic-core) can run in another process (``check``): a
 rebuild's finishing worker checks the values while this process prepares the layout.
 """
 
@@ -456,9 +456,9 @@ def parse(path: str | os.PathLike[str]) -> Parsed:
 
 def check_here(data: Any) -> Callable[[], Checked]:
     """The check of ``data`` against the model in this process, run when its result is asked
-    for (pydantic is imported then)."""
+    for (the validator is made then)."""
     def result() -> Checked:
-        from .rules import check
+        from .validator import check
 
         return check(data)
 

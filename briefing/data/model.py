@@ -1,11 +1,12 @@
 """The typed model of a data file: every field declared once, with what a user needs to know.
 
 Plain frozen dataclasses, so that reading a checked model costs nothing: the layout of a
-rebuild gets its model from a worker that checked the file (``commands.finishjob``) and never
-imports pydantic (60 ms). pydantic checks plain values against these classes in
-``data.rules``, whose field types (``rules.Number``, ``rules.Field``: limits and descriptions)
-the annotations name; they are strings until pydantic reads them, so ``rules`` is loaded only
-then. The loader turns YAML into plain values, and the layout can trust what it gets.
+rebuild gets its model from a worker that checked the file (``commands.finishjob``). pydantic
+reads the field types (``rules.Number``, ``rules.Field``: limits and descriptions) that the
+annotations name in ``data.rules``; they are strings until pydantic reads them, so ``rules``
+is loaded only then: at development time, when pydantic generates the schema the check's
+validator is made from (``data.validator``), and where a file fails and its messages are
+worded. The loader turns YAML into plain values, and the layout can trust what it gets.
 """
 
 from __future__ import annotations

@@ -1,75 +1,38 @@
-"""The rules of the model's fields, and the check of a data file's plain values against them (pydantic).
+"""The rules of the model's fields, as pydantic reads them, and the messages of a check that fails.
 
 ``data.model`` declares each field once, as a dataclass field whose annotation names its type
 and limits here (``rules.Number``, ``rules.Field(max_length=…, description=…)``). pydantic
-reads those annotations only when it builds the validator, on the first ``check``: a process
-that only reads a checked model never imports pydantic. Every message a user sees is worded
-here, in Chinese, with the field names as typed in the file.
+reads those annotations when it generates the model's schema: at development time for the
+check of a data file (``data.validator``, which ships that schema), and for the editors' JSON
+Schema. A process that checks a good file never imports this module. Every message a user
+sees is worded here, in Chinese, with the field names as typed in the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
-import re
 import typing
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainValidator, TypeAdapter, ValidationError
 
 from .model import YEARS, Briefing
-from .numbers import Unquoted, Written, _plain, shown
+from .numbers import shown
+from .values import a_date, a_number, a_year
 
-__all__ = ["Date", "Field", "Id", "MetricId", "Number", "Title", "Year", "check", "json_schema", "prepare",
-           "validate"]
+__all__ = ["Date", "Field", "Id", "MetricId", "Number", "Title", "Year", "core_schema", "json_schema",
+           "problems", "validate", "validator"]
 
 Loc = tuple[Any, ...]
 
 
-def _number(value):
-    """Only real numbers: YAML's ``true`` or a quoted "15" must not pass as a figure."""
-    if isinstance(value, Written):
-        return value
-    if isinstance(value, Unquoted):
-        return Written(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"需要数字，得到 {shown(value)}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"需要有限的数字，得到 {value}")
-    return Written(str(value) if isinstance(value, int) else _plain(value))
-
-
 # Plain: pydantic's own float check would turn the Written back into a bare float.
-Number = Annotated[float, PlainValidator(_number, json_schema_input_type=float)]
+Number = Annotated[float, PlainValidator(a_number, json_schema_input_type=float)]
 
 
-def _year(value):
-    """A year is a plain integer in reason: YAML's ``true`` (1), a quoted "2023" or 2023.0 is not."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"年份需要整数（如 2023，不加引号），得到 {shown(value)}")
-    if not YEARS[0] <= value <= YEARS[1]:
-        raise ValueError(f"年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value}")
-    return value
-
-
-def _date(value):
-    """A date is a YAML date (2023-03-20), or the same written in quotes; never a number (which
-    pydantic would read as seconds since 1970) and never a date with a time of day."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"不是有效的日期：{shown(value)}（格式 YYYY-MM-DD）") from None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise ValueError(f"需要日期（格式 YYYY-MM-DD，如 2023-03-20），得到 {shown(value)}")
-    if not YEARS[0] <= value.year <= YEARS[1]:
-        raise ValueError(f"日期的年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，得到 {value.isoformat()}")
-    return value
-
-
-Year = Annotated[int, Field(ge=YEARS[0], le=YEARS[1]), BeforeValidator(_year)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
+Year = Annotated[int, Field(ge=YEARS[0], le=YEARS[1]), BeforeValidator(a_year)]
+Date = Annotated[dt.date, BeforeValidator(a_date)]
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                           description="英文标识：字母、数字、-、_、.")]
 Title = Annotated[str, Field(min_length=1, max_length=120)]
@@ -92,23 +55,24 @@ def validate(model: type, values: Any):
     return _adapter(model).validate_python(values)
 
 
-def prepare() -> None:
-    """Build the validator now (a finishing worker, before the values come: ``check`` is then
-    only the check itself, a millisecond)."""
-    _adapter(Briefing)
+def validator(model: type):
+    """pydantic-core's validator of ``model``, as pydantic builds it from the annotations."""
+    return _adapter(model).validator
+
+
+def core_schema(model: type) -> dict:
+    """The schema pydantic generated for ``model``, which its validator is made from (shipped
+    for ``Briefing``: ``data.validator``)."""
+    return _adapter(model).core_schema
 
 
 def json_schema() -> dict:
     return _adapter(Briefing).json_schema()
 
 
-def check(data: Any) -> tuple[Briefing | None, list[tuple[Loc, str]]]:
-    """A whole data file's plain values (``load.parse_yaml``) as a ``Briefing``, or None and
-    every problem found, each at its place in the file (``loc``) in a user's words."""
-    try:
-        return validate(Briefing, data), []
-    except ValidationError as exc:
-        return None, [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+def problems(exc: ValidationError) -> list[tuple[Loc, str]]:
+    """Every problem of a failed check, each at its place in the file (``loc``), in a user's words."""
+    return [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
 
 
 def _fields(model: type) -> dict[str, Any]:
