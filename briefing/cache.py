@@ -399,7 +399,8 @@ def _is_int_map(value, number: bool = False) -> bool:
 # the glyph metrics and locations, which fonts.parse reads from the font file when asked).
 FONT_FIELDS: dict[str, Callable[[Any], bool]] = {
     "charToGlyph": _is_int_map,
-    "charWidths": lambda v: _is_int_map(v, number=True),
+    "widthsBesideDefault": lambda v: _is_int_map(v, number=True),
+    "charsWithoutWidth": lambda v: type(v) is list and _types(v) <= {int},
     "unitsPerEm": lambda v: type(v) is int and v > 0,
     "numGlyphs": lambda v: type(v) is int,
     "defaultWidth": lambda v: type(v) in (int, float),
@@ -419,6 +420,9 @@ def _check_font(value) -> None:
             raise TypeError(f"font entry: {name} missing or malformed")
     if not callable(face.get("_pdfScale")):
         raise TypeError("font entry: no em scale")
+    chars = face["charToGlyph"]
+    if not all(c in chars for c in face["widthsBesideDefault"]) or not all(c in chars for c in face["charsWithoutWidth"]):
+        raise TypeError("font entry: widths of characters the face does not map")
 
 
 PICTURE = tuple(f"briefing.typeset.picture:{n}" for n in ("Picture", "Shape", "Label"))

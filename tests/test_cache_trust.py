@@ -149,7 +149,9 @@ def test_an_entry_of_the_wrong_shape_is_a_miss(tmp_path, cold, kind, change):
 @pytest.mark.parametrize("change", [
     lambda v: {"L": []},
     lambda v: {"T": [v["T"][0], {"D": {}}]},
-    lambda v: _sub(v, '"charWidths":{"I"', '"charWidths":{"L":[]},"x":{"I"'),
+    lambda v: _sub(v, '"widthsBesideDefault":{"I"', '"widthsBesideDefault":{"L":[]},"x":{"I"'),
+    lambda v: _sub(v, '"charsWithoutWidth":{"L":[]}', '"charsWithoutWidth":{"L":["x"]}'),
+    lambda v: _sub(v, '"charsWithoutWidth":{"L":[]}', '"charsWithoutWidth":{"L":[-7]}'),  # not a character of the face
     lambda v: _sub(v, '"unitsPerEm":1000', '"unitsPerEm":"1000"'),
     lambda v: _sub(v, "briefing.fonts.register:_Scale", "builtins:object"),
 ])
@@ -166,11 +168,26 @@ def test_a_font_entry_of_the_wrong_shape_is_a_miss(tmp_path, change):
     c = Cache(tmp_path / "cache")
     fresh = _parse("T-fresh", path, data, digest, c)
     [entry] = entries(tmp_path / "cache", "fonts")
-    assert _parse("T-hit", path, data, digest, c).face.charWidths == fresh.face.charWidths and c.hits == 1
+    hit = _parse("T-hit", path, data, digest, c)
+    assert c.hits == 1
+    assert list(hit.face.charWidths.items()) == list(fresh.face.charWidths.items())  # the same, in the same order
+    assert hit.face.charToGlyph == fresh.face.charToGlyph
     _rewrite(entry, change)
     again = _parse("T-again", path, data, digest, c)
     assert c.misses == 2  # the first parse, and this one
     assert again.face.charWidths == fresh.face.charWidths and again.face.unitsPerEm == 1000
+
+
+def test_a_faces_widths_are_stored_beside_the_default_and_made_again_whole():
+    from briefing.fonts.register import _widths_restored, _widths_stored
+
+    state = {"charToGlyph": {32: 3, 0x4E00: 9, 0x4E01: 10, 65: 4}, "defaultWidth": 1000,
+             "charWidths": {32: 250, 0x4E00: 1000, 0x4E01: 1000}, "unitsPerEm": 1000}
+    stored = _widths_stored(state)
+    assert stored["widthsBesideDefault"] == {32: 250} and stored["charsWithoutWidth"] == [65]
+    assert "charWidths" not in stored
+    again = _widths_restored(stored)
+    assert list(again["charWidths"].items()) == list(state["charWidths"].items()) and again == state
 
 
 def test_swapped_entries_are_misses(tmp_path, cold):

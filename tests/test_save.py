@@ -96,7 +96,7 @@ def test_a_font_program_is_changed_by_its_memory_hint_only(booklet):
     else; zero padding would not do (the byte sum, so Adler-32's last byte, stays)."""
     from fontTools.ttLib import TTFont
 
-    from briefing.fonts.cid import with_memory_hint
+    from briefing.fonts.sfnt import with_memory_hint
 
     with pikepdf.open(booklet.output) as pdf:
         font = next(iter(pdf.pages[4].Resources.Font.values()))

@@ -28,7 +28,7 @@ from pikepdf import Dictionary, Name, Stream
 
 from ..errors import InputError
 from ..files import read_regular
-from ..fonts.cid import with_memory_hint
+from ..fonts.sfnt import with_memory_hint
 from ..memo import Memo
 
 ATTEMPTS = 12
