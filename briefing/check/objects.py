@@ -1,0 +1,180 @@
+"""A PDF's objects as plain values, for the structure checks (``check.structure``): the objects
+of its object streams read by one regular expression, the rest by pypdf.
+
+A long booklet's structure tree is some 5,000 small dictionaries (``<< /S /P /P 12 0 R /K [3 4]
+/Pg 40 0 R >>``) packed in object streams; pypdf's general parser took 106 ms to read them, a
+third of verifying the booklet. pypdf still reads the file: its cross-reference table, the
+object streams' data (decrypted and decompressed) and every object outside them. Here each
+object of a stream is read at the offset the stream's header gives, as pypdf reads it, into
+plain values: dict (names as keys), list, int, float, names as str (with the slash), strings
+as pypdf makes them (``create_string_object``), bool, None, and ``Ref`` for a reference. A
+stream this reader does not take as a whole (a string nested deeper than three levels, a
+header that does not add up, an object of more than one value) is read by pypdf instead, the
+same values. tests/test_structure_objects.py compares both on every booklet and on broken ones.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from pypdf.generic import (ArrayObject, BooleanObject, DictionaryObject, FloatObject, IndirectObject, NameObject,
+                           NullObject, NumberObject, StreamObject, create_string_object)
+
+from .content import MAX_ARRAY, _FIELDS, _hex, _name, _unescape
+
+
+class Ref(NamedTuple):
+    """A reference to an indirect object: resolved by ``Objects.get``."""
+
+    idnum: int
+    gen: int
+
+
+_OBJECT = re.compile(rb"""%(ws)s*(?:
+    (\d+)%(ws)s+(\d+)%(ws)s+R(?!%(reg)s)
+  | (/%(reg)s*)
+  | (%(num)s)(?!%(reg)s)
+  | (<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+  | (\[|\]|<<|>>)
+  | (\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\))
+  | (true|false|null)(?!%(reg)s)
+  | (%%[^\r\n]*)
+  | ([^\x00\t\n\x0c\r ])
+)""" % _FIELDS, re.X | re.S)
+_KEYWORDS = {b"true": True, b"false": False, b"null": None}
+
+
+class _Refused(Exception):
+    """What this reader leaves to pypdf."""
+
+
+def parse(data: bytes, names: dict[bytes, str] | None = None) -> list:
+    """The values written in ``data``, in order; ``_Refused`` for anything else. ``names``: the
+    names read so far (a file has a few dozen, written 20,000 times), each read once."""
+    names = {} if names is None else names
+    out: list = []
+    stack: list[list] = [out]
+    kinds: list[bytes] = []
+    top = out
+    for a, b, name, num, hexs, punct, lit, keyword, _comment, other in _OBJECT.findall(data):
+        if a:
+            top.append(Ref(int(a), int(b)))
+        elif name:
+            known = names.get(name)
+            if known is None:
+                known = names[name] = _name(name)
+            top.append(known)
+        elif num:
+            top.append(float(num) if b"." in num else int(num))
+        elif punct:
+            if punct in (b"[", b"<<"):
+                kinds.append(punct)
+                top = []
+                stack.append(top)
+                continue
+            if not kinds or kinds.pop() != (b"[" if punct == b"]" else b"<<"):
+                raise _Refused
+            items = stack.pop()
+            if len(items) > MAX_ARRAY:
+                raise _Refused
+            top = stack[-1]
+            if punct == b"]":
+                top.append(items)
+            else:
+                keys = items[::2]
+                if len(items) % 2 or not all(type(k) is str and k[:1] == "/" for k in keys):
+                    raise _Refused
+                d: dict = {}
+                for k, v in zip(keys, items[1::2]):
+                    d.setdefault(k, v)  # pypdf keeps the first of a repeated key
+                top.append(d)
+        elif lit:
+            top.append(create_string_object(_unescape(lit[1:-1])))
+        elif hexs:
+            top.append(create_string_object(_hex(hexs)))
+        elif keyword:
+            top.append(_KEYWORDS[keyword])
+        elif other or _comment:  # a comment too: pypdf's reading of one is left to pypdf
+            raise _Refused
+    if kinds:
+        raise _Refused
+    return out
+
+
+def plain(obj: Any, depth: int = 0) -> Any:
+    """A pypdf object as the plain values ``parse`` gives."""
+    if depth > 64:
+        raise RecursionError("an object nested too deep")
+    if isinstance(obj, IndirectObject):
+        return Ref(obj.idnum, obj.generation)
+    if isinstance(obj, (DictionaryObject, StreamObject)):
+        return {str(k): plain(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, ArrayObject):
+        return [plain(v, depth + 1) for v in obj]
+    if isinstance(obj, NameObject):
+        return str(obj)
+    if isinstance(obj, BooleanObject):
+        return obj.value  # not bool(obj): every pypdf object is true
+    if isinstance(obj, NullObject) or obj is None:
+        return None
+    if isinstance(obj, NumberObject):
+        return int(obj)
+    if isinstance(obj, FloatObject):
+        return float(obj)
+    return obj  # a string, as pypdf made it
+
+
+class Objects:
+    """The objects of one file, by reference, as plain values."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._streams: dict[int, dict[int, Any] | None] = {}
+        self._names: dict[bytes, str] = {}
+
+    def get(self, value: Any) -> Any:
+        """``value``, or the object it refers to."""
+        if type(value) is not Ref:
+            return value
+        where = self.reader.xref_objStm.get(value.idnum) if value.gen == 0 else None
+        if where is not None:
+            objects = self._stream(where[0])
+            if objects is not None and value.idnum in objects:
+                return objects[value.idnum]
+        return plain(IndirectObject(value.idnum, value.gen, self.reader).get_object())
+
+    def _stream(self, number: int) -> dict[int, Any] | None:
+        """The objects of object stream ``number`` by number, or None: pypdf reads them."""
+        if number not in self._streams:
+            self._streams[number] = None
+            try:
+                self._streams[number] = self._read(number)
+            except (_Refused, ValueError, KeyError, TypeError):
+                pass
+        return self._streams[number]
+
+    def _read(self, number: int) -> dict[int, Any]:
+        """As pypdf reads an object stream (``PdfReader._get_object_from_stream``): the header's
+        (number, offset) pairs, offsets rising, each object the one value at its offset."""
+        stream = self.reader.get_object(number)
+        if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
+            raise _Refused
+        data = stream.get_data()
+        n, first = stream.get("/N"), stream.get("/First")
+        if not isinstance(n, NumberObject) or not isinstance(first, NumberObject) or not 0 <= first <= len(data):
+            raise _Refused
+        header = [int(x) for x in data[:first].split()]
+        if len(header) != 2 * n or any(x < 0 for x in header):
+            raise _Refused
+        numbers = header[::2]
+        offsets = [first + o for o in header[1::2]] + [len(data)]
+        if any(b <= a for a, b in zip(offsets, offsets[1:])):
+            raise _Refused
+        objects: dict[int, Any] = {}
+        for objnum, start, end in zip(numbers, offsets, offsets[1:]):
+            values = parse(data[start:end], self._names)
+            if len(values) != 1 or objnum in objects:
+                raise _Refused
+            objects[objnum] = values[0]
+        return objects
