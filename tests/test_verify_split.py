@@ -1,5 +1,5 @@
 """Verification of a booklet split between two processes (``check.verify._StructureRead``): the
-forked child reads the structure tree and walks and judges the last third of the pages; the
+forked child reads the structure tree and walks and judges the last half of the pages; the
 report is the one a single process makes, whatever the booklet and whatever is wrong in it,
 and whatever goes wrong in the child."""
 
@@ -47,7 +47,7 @@ def test_the_split_report_is_the_single_process_one(built, case):
 
 
 def _late_page(pdf) -> int:
-    """A page in the last third (the child's part), with text on it."""
+    """A page in the last half (the child's part), with text on it."""
     n = len(pdf.pages)
     return n - 2
 
@@ -123,11 +123,12 @@ def test_the_child_walks_the_last_third_of_pages_not_in_the_memo(built, monkeypa
     monkeypatch.setattr(verify_module, "_walk_pages", noted)
     report = verify(path, doc=doc, parallel=True, memo=False)
     n = report.pages
-    assert walked == [(0, n - n // 3)]  # the rest came from the child
+    assert walked == [(0, verify_module.child_from(n))]  # the rest came from the child
 
     # Pages the memo has (a rebuild's worker remembered the last booklet): the child's pages
     # are taken from the memo here too, sooner than the child would send them.
     verify(path, doc=doc)  # the memo filled
     walked.clear()
     assert _report(path, doc=doc, parallel=True) == _report(path, doc=doc)
-    assert walked[:2] == [(0, n - n // 3), (n - n // 3, n)]
+    split = verify_module.child_from(n)
+    assert walked[:2] == [(0, split), (split, n)]

@@ -537,13 +537,20 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
                    list(facts.before), "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
-SPLIT_FROM = 6  # pages: a booklet this long has its last third walked and judged by the child
+SPLIT_FROM = 6  # pages: a booklet this long has its last half walked and judged by the child
+
+
+def child_from(n: int) -> int:
+    """The first page (from 0) of ``n`` that the child walks and judges after the structure
+    tree: the last half, as the tree (40 ms of a long booklet's read, ``check.objects``) weighs
+    about what this process checks besides its pages (the paragraphs, the charts)."""
+    return n - n // 2 if n >= SPLIT_FROM else n
 
 
 class _StructureRead:
     """The structure tree read (``structure.read_structure``: pypdf parsing every element) in a
     forked process, through the reader this one opened, while this one checks the rest; and,
-    in a booklet of ``SPLIT_FROM`` pages or more, the last third of its pages walked and judged
+    in a booklet of ``SPLIT_FROM`` pages or more, the last half of its pages walked and judged
     there too, after the tree (``_Share``: what comes back is text and problems, never the
     pages' runs, whose pickling would cost a third of walking them). ``facts`` and ``share``
     are None if anything went wrong: that part is then done here, and fails here as it would
@@ -559,7 +566,7 @@ class _StructureRead:
             return None
         pages = reader.pages
         n = len(pages)
-        split = n - n // 3 if n >= SPLIT_FROM else n
+        split = child_from(n)
 
         def main(requests: int, replies: int) -> None:  # a failure is done again here, and reported
             facts = read_structure(reader)
