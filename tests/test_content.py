@@ -267,6 +267,31 @@ def test_the_memos_serve_a_second_reading_and_never_another_files(booklet, doc, 
     assert not check.ok and "亿" in check.detail
 
 
+def test_a_rehearsed_booklet_is_judged_from_its_pages_memos_with_the_same_report(booklet, doc, monkeypatch):
+    """``rehearse`` (a rebuild's worker, with time left) works out each remembered page's own
+    checks into the memo: verifying the booklet then works out none of them again, and reports
+    what a reading without memos reports."""
+    from briefing.check.content import FONTS, PAGES, TOKENS, PageContent
+    from briefing.check.verify import rehearse, remember
+
+    for memo in (FONTS, PAGES, TOKENS):
+        memo.clear()
+    cold = verify(booklet.output, doc, memo=False)
+    rehearse(remember(booklet.output), "a4")
+    made = []
+    real = PageContent.derived
+
+    def counted(self, key, make):
+        return real(self, key, lambda content: made.append(key) or make(content))
+
+    monkeypatch.setattr(PageContent, "derived", counted)
+    again = verify(booklet.output, doc)
+    assert made == []
+    assert [(c.name, c.ok, c.detail) for c in again.checks] == [(c.name, c.ok, c.detail) for c in cold.checks]
+    rehearse(None, "a4")  # nothing remembered: nothing to do
+    rehearse(remember(booklet.output), "no such paper")
+
+
 def test_every_page_of_a_long_booklet_comes_back_from_the_memo(tmp_path):
     """The page memo holds a booklet of about 90 pages (the bench's 10× data) whole: read
     again in one process (``watch``, ``serve``, the finishing worker that read the last

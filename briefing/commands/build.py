@@ -349,7 +349,7 @@ def build(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
     job = ChartJob.start(after_charts if finish_worker and finishing_pays() else None) if chart_worker and seen is None else None
     # A cold build's chart worker leaves this process time to import what finishing needs
     # while it waits for the charts: a second worker would only compete for the two cores.
-    finisher = FinishJob.start(out if out.is_file() else None) if finish_worker and job is None else None
+    finisher = FinishJob.start(out if out.is_file() else None, paper) if finish_worker and job is None else None
     try:
         return _build(data, out, paper, impose, marks, sheet, cache, progress, strict, note, sources,
                       seen_key, seen, job, finisher)

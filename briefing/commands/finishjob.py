@@ -38,10 +38,10 @@ LIBRARIES = ("pikepdf", "pypdf")  # what the worker imports ahead of this proces
 POLL = 0.002  # seconds between the warm-up's looks for the raw file (a look is a select(): 10 µs)
 
 
-def _worker(requests: int, replies: int, last: Path | None = None) -> None:
+def _worker(requests: int, replies: int, last: Path | None = None, paper: str = "a4") -> None:
     """In the forked process: check the data file's values against the model if asked (that
-    comes first: the layout waits for it), import, read the booklet it replaces (``last``),
-    wait for the raw file, finish and verify it, reply."""
+    comes first: the layout waits for it), import, read the booklet it replaces (``last``, on
+    ``paper``), wait for the raw file, finish and verify it, reply."""
     from ..data import validator
 
     validator.prepare()
@@ -49,7 +49,7 @@ def _worker(requests: int, replies: int, last: Path | None = None) -> None:
     if request[0] == "check":
         write(replies, ("checked", validator.check(request[1])))
         request = None
-    _finish(requests, replies, request, last)
+    _finish(requests, replies, request, last, paper=paper)
 
 
 def after_charts(requests: int, replies: int) -> None:
@@ -67,7 +67,7 @@ READY = ("ready",)  # what ``after_charts`` sends once it has imported what fini
 
 
 def _finish(requests: int, replies: int, request: tuple | None = None, last: Path | None = None,
-            ready: bool = False) -> None:
+            ready: bool = False, paper: str = "a4") -> None:
     """Import, read the booklet this build replaces (``last``), say so if ``ready``, wait for
     the raw file (``request``, if it came already), finish and verify it, reply."""
     from ..check.verify import verify
@@ -77,7 +77,7 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
     if request is None:
         prepare()
         if last is not None:
-            _warm(last, requests)
+            _warm(last, requests, paper)
         if ready:
             write(replies, READY)
     raw, tmp, out, doc, built, paper = (request or read(requests))[1:]
@@ -96,18 +96,19 @@ class _Arrived(BaseException):
     verify, which turns those into its report, lets it through)."""
 
 
-def _warm(last: Path, requests: int) -> None:
+def _warm(last: Path, requests: int, paper: str) -> None:
     """Read the booklet this build replaces, while the layout runs: its pages walked into the
     verification memos (``check.verify.remember``: not verified, as the report would be
-    thrown away; a whole verification took 70 ms where the walk takes 43) and its streams
-    compressed into the compression memo (``pdf.save.prime``). The pages, fonts and streams
-    an edit left as they were then come from the memos. Only a file of a booklet's size;
-    whatever it is, it only fills the memos.
+    thrown away; a whole verification took 70 ms where the walk takes 43), its streams
+    compressed into the compression memo (``pdf.save.prime``), and last, where there is time
+    left (a long booklet), each page's own checks worked out into its memo
+    (``check.verify.rehearse``). The pages, fonts and streams an edit left as they were then
+    come from the memos. Only a file of a booklet's size; whatever it is, it only fills the memos.
 
     Only while the layout runs: once the raw file is there to read (``requests``), the reading
     stops where it is. A 3 KB file of many operations that take minutes to read held the build
     up for as long. A memo keeps only values made whole: a stop costs the one being made."""
-    from ..check.verify import SIZE_BUDGET, remember
+    from ..check.verify import SIZE_BUDGET, rehearse, remember
     from ..pdf.save import prime
 
     looking = True
@@ -123,8 +124,9 @@ def _warm(last: Path, requests: int) -> None:
         try:
             signal.setitimer(signal.ITIMER_REAL, POLL, POLL)
             if 0 < last.stat().st_size <= 2 * SIZE_BUDGET:
-                remember(last)
+                remembered = remember(last)
                 prime(last)
+                rehearse(remembered, paper)
         except OSError:
             pass
         finally:
@@ -154,11 +156,11 @@ class FinishJob:
         return self._worker.pid
 
     @classmethod
-    def start(cls, last: Path | None = None) -> "FinishJob | None":
-        """``last``: the booklet the build will replace, if there is one (``_warm``)."""
+    def start(cls, last: Path | None = None, paper: str = "a4") -> "FinishJob | None":
+        """``last``: the booklet the build will replace, if there is one, on ``paper`` (``_warm``)."""
         if not pays():
             return None
-        worker = start(lambda requests, replies: _worker(requests, replies, last))
+        worker = start(lambda requests, replies: _worker(requests, replies, last, paper))
         return cls(worker) if worker is not None else None
 
     def check(self, data) -> Callable[[], Checked]:
