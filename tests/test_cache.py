@@ -258,7 +258,8 @@ def test_a_relative_xdg_path_is_ignored_as_the_spec_says(tmp_path):
                 os.environ[k] = v
 
 
-@pytest.mark.parametrize("layout", ["dist-info", "egg-info folder", "egg-info file"])
+@pytest.mark.parametrize("layout", ["dist-info", "egg-info folder", "egg-info file", "package and dist-info",
+                                    "module and dist-info", "package and two dist-infos"])
 def test_the_chart_fingerprint_reads_every_installed_packages_version(tmp_path, monkeypatch, layout):
     """A library's version is part of a chart's cache key, however it was installed: a
     distribution's package of matplotlib is an egg-info (PKG-INFO, no METADATA). A version
@@ -274,7 +275,18 @@ def test_the_chart_fingerprint_reads_every_installed_packages_version(tmp_path, 
     elif layout == "egg-info folder":
         (tmp_path / "fakelib-3.6.3.egg-info").mkdir()
         (tmp_path / "fakelib-3.6.3.egg-info" / "PKG-INFO").write_text(header)
-    else:
+    elif layout == "egg-info file":
         (tmp_path / "fakelib-3.6.3.egg-info").write_text(header)
+    else:  # the code itself beside its dist-info (read there first), or two of them (read as importlib.metadata does)
+        if layout.startswith("package"):
+            (tmp_path / "fakelib").mkdir()
+            (tmp_path / "fakelib" / "__init__.py").write_text("")
+        else:
+            (tmp_path / "fakelib.py").write_text("")
+        (tmp_path / "fakelib-3.6.3.dist-info").mkdir()
+        (tmp_path / "fakelib-3.6.3.dist-info" / "METADATA").write_text(header)
+        if "two" in layout:
+            (tmp_path / "fakelib-3.6.2.dist-info").mkdir()
+            (tmp_path / "fakelib-3.6.2.dist-info" / "METADATA").write_text(header.replace("3.6.3", "3.6.2"))
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert _version("fakelib") == version("fakelib") == "3.6.3"
+    assert _version("fakelib") == version("fakelib") == ("3.6.3" if "two" not in layout else version("fakelib"))
