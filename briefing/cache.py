@@ -21,6 +21,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -37,7 +38,8 @@ SETTLED_NS = 2_000_000_000  # a file changed this long before it was hashed cann
 MAX_ENTRY = 64 * 1024 * 1024  # bytes: the largest entry, a parsed CJK face, is about 1 MB
 # Smaller kinds read no more than a few times their largest: a chart's picture is tens of KB
 # (the largest ours draw, 300 KB), and JSON decoded takes many times its size in memory.
-KIND_MAX = {"charts": 4 * 1024 * 1024, "contents": 1024 * 1024}
+KIND_MAX = {"charts": 4 * 1024 * 1024, "contents": 1024 * 1024,
+            "subsets": 8 * 1024 * 1024}  # a face's subset: a booklet's 800 glyphs are 300 KB of program
 FORMAT = "briefing-cache/2"  # 1 was pickle: never read
 STALE_TEMP = 3600  # seconds after which a half-written entry of ours is removed
 
@@ -446,9 +448,35 @@ def _check_contents(value) -> None:
         raise TypeError("contents hint: not a list of entries")
 
 
+def _check_subset(value) -> None:
+    """A face's subset as ``fonts.cid.subset`` makes it: its name, numbers, program and maps."""
+    from dataclasses import fields
+
+    cid = sys.modules.get("briefing.fonts.cid")
+    if cid is None or type(value) is not cid.Subset:
+        raise TypeError("subset entry: not a subset")
+    if {f.name for f in fields(value)} != set(vars(value)):
+        raise TypeError("subset entry: fields missing or added")
+    if not (type(value.base) is str and re.fullmatch(r"/[A-Z]{6}\+[!-~]+", value.base)):
+        raise TypeError("subset entry: not a subset's name")
+    if not (type(value.metrics) is dict and all(type(v) is int or (type(v) is list and _types(v) <= {int})
+                                                 for v in value.metrics.values())):
+        raise TypeError("subset entry: font descriptor numbers malformed")
+    if not (type(value.program) is bytes and value.program[:4] in (b"\x00\x01\x00\x00", b"true")):
+        raise TypeError("subset entry: not a TrueType program")
+    if not (type(value.widths) is list and all(type(w) is int or (type(w) is list and _types(w) <= {int})
+                                                for w in value.widths)):
+        raise TypeError("subset entry: widths malformed")
+    if not (value.cid_to_gid is None or (type(value.cid_to_gid) is bytes and len(value.cid_to_gid) % 2 == 0)):
+        raise TypeError("subset entry: CIDToGIDMap malformed")
+    if not (type(value.to_unicode) is bytes and value.to_unicode.isascii()):
+        raise TypeError("subset entry: ToUnicode map malformed")
+
+
 KINDS: dict[str, Kind] = {
     "fonts": Kind(("reportlab.pdfbase.ttfonts:TTFNameBytes", "reportlab.pdfbase.ttfonts:TTEncoding",
                    "briefing.fonts.register:_Scale"), _check_font),
     "charts": Kind(PICTURE, _check_picture),
     "contents": Kind((), _check_contents),
+    "subsets": Kind(("briefing.fonts.cid:Subset",), _check_subset),
 }

@@ -26,6 +26,7 @@ def cold(tmp_path_factory) -> bytes:
 
 
 def warm_cache(root: Path) -> Cache:
+    forget_subsets()  # made, and kept in the cache, as by a fresh process
     c = Cache(root)
     build(SAMPLE, root.parent / "first.pdf", cache=c)
     return c
@@ -132,6 +133,13 @@ STROKED_DASH = r'("stroke":\{"T":\[[0-9.,]+\]\},"width":[0-9.]+,"dash":)\{"T":\[
     ("charts", lambda v: _resub(v, r'"height":[0-9.]+', '"height":1')),  # the page would draw it over the text above
     ("charts", lambda v: _resub(v, r'"points":\{"T":\[[0-9.]+', '"points":{"T":[-40')),  # outside the chart
     ("charts", lambda v: _sub(v, '"text":"', '"text":"\\ud83d\\ude00')),  # a glyph the booklet's faces lack
+    ("subsets", lambda v: _sub(v, '"base":"/', '"base":"')),  # not a subset's name
+    ("subsets", lambda v: _sub(v, '"program":{"B":"AAEAAA', '"program":{"B":"AAAAAA')),  # not TrueType
+    ("subsets", lambda v: _sub(v, '"widths":{"L":[', '"widths":{"L":["x",')),
+    ("subsets", lambda v: _resub(v, r'"cid_to_gid":(null|\{"B":"[^"]*"\})', '"cid_to_gid":{"B":"AA=="}')),  # one byte
+    ("subsets", lambda v: _sub(v, '"to_unicode":{', '"x":1,"to_unicode":{')),  # a field added
+    ("subsets", lambda v: _sub(v, '"metrics":{"D":{"Flags":4', '"metrics":{"D":{"Flags":"4"')),
+    ("subsets", lambda v: _sub(v, "briefing.fonts.cid:Subset", "briefing.typeset.picture:Label")),
     ("contents", lambda v: {"L": [{"L": [0, "x", 1, None]}]}),
     ("contents", lambda v: {"L": [{"T": [0, 1, 1, None]}]}),
 ])
@@ -140,9 +148,34 @@ def test_an_entry_of_the_wrong_shape_is_a_miss(tmp_path, cold, kind, change):
     warm_cache(root)
     for e in entries(root, kind):
         _rewrite(e, change)
+    forget_subsets()  # as a fresh process: the subsets come from the cache, not this process's memo
     c = Cache(root)
     out = build(SAMPLE, tmp_path / "b.pdf", cache=c)  # no AttributeError: a cold build
     assert c.misses >= 1
+    assert out.output.read_bytes() == cold
+
+
+def forget_subsets() -> None:
+    from reportlab.pdfbase import pdfmetrics
+
+    for name in pdfmetrics.getRegisteredFontNames():
+        getattr(pdfmetrics.getFont(name), "_subsets", {}).clear()
+
+
+def test_a_subset_comes_from_the_cache_as_it_was_made(tmp_path, cold, monkeypatch):
+    """A fresh process's rebuild that draws the characters a build drew before takes each
+    face's subset from the cache: none is made, and the file is the one a build without a
+    cache makes."""
+    from briefing.fonts import cid
+
+    root = tmp_path / "cache"
+    warm_cache(root)
+    assert len(entries(root, "subsets")) == 3  # one a face
+    forget_subsets()
+    made = []
+    monkeypatch.setattr(cid, "subset", lambda *a, **k: made.append(a) or cid.subset(*a, **k))
+    out = build(SAMPLE, tmp_path / "b.pdf", cache=Cache(root))
+    assert made == []
     assert out.output.read_bytes() == cold
 
 

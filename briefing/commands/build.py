@@ -192,10 +192,10 @@ def _charts(doc: Briefing, fonts: FontSet, width: float, cache: Cache | None = N
 
 
 def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | BinaryIO,
-            tagged: bool = True) -> tuple[list[tuple], Element | None]:
+            tagged: bool = True, cache: Cache | None = None) -> tuple[list[tuple], Element | None]:
     """Lay out and write the raw PDF; return the contents entries it ended with, and the
     structure tree with where each element's content landed (written into the file too, for
-    the tagged PDF: ``typeset.tagtree``).
+    the tagged PDF: ``typeset.tagtree``). ``cache``: where the fonts' subsets are kept.
 
     One pass, as a rule: the contents know their entries from the story before it (the
     headings), and their page numbers are drawn when the file is saved, as the charts are
@@ -212,7 +212,7 @@ def _layout(doc: Briefing, styles: Styles, charts: dict, target: FsPath | Binary
     flowables = story(doc, styles, charts.__getitem__)
     structure = describe(flowables) if tagged else None
     template = BookletTemplate(str(target) if isinstance(target, FsPath) else target, doc, styles,
-                               doc.meeting.issue_date or doc.meeting.opening_date, structure)
+                               doc.meeting.issue_date or doc.meeting.opening_date, structure, cache)
     try:
         template.multiBuild(flowables, canvasmaker=BookletCanvas)
     except LayoutError as exc:
@@ -243,7 +243,7 @@ def warm_up(data: str | os.PathLike[str], out: str | os.PathLike[str] | None = N
     if any(cached_picture(s, width, fonts, cache, draw=False) is None for s in booklet_charts(doc, bars)):
         return False
     raw = BytesIO()
-    _layout(doc, styles, _charts(doc, fonts, width, cache, bars=bars), raw)
+    _layout(doc, styles, _charts(doc, fonts, width, cache, bars=bars), raw, cache=cache)
     from ..pdf.finish import finish
 
     finish(BytesIO(raw.getvalue()), BytesIO(), doc, build_time())
@@ -410,7 +410,7 @@ def verified(doc: Briefing, fonts: FontSet, tmp: FsPath, raw: FsPath, out: FsPat
                         bars_that_fit(styles.geometry.frame_height))
     built = build_time()
     entries, _ = stages.run("排版并写出 PDF layout+write", writing, out, _layout, doc, styles, charts,
-                                    raw)
+                            raw, True, cache)
     if cache and entries != seen:
         cache.put("contents", seen_key, entries)
     if job is not None:

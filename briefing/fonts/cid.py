@@ -15,6 +15,7 @@ and one that is incomplete is an error, so none is written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
@@ -26,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
+from ..cache import key
 from .sfnt import glyph_count, with_half_glyphs, without_tables
 
 DW = 1000  # the default width: every Chinese glyph of the Noto CJK faces is one em wide
@@ -149,7 +151,7 @@ class CIDFont(TTFont):
         if parts is None:
             if len(memo) >= SUBSETS_KEPT:
                 memo.pop(next(iter(memo)))
-            parts = memo[key] = subset(self.face, drawn.chars, key[1])
+            parts = memo[key] = self._cached_subset(getattr(doc, "subset_cache", None), drawn.chars, key[1])
         descriptor = pdfdoc.PDFDictionary({
             "Type": "/FontDescriptor",
             "FontName": parts.base,
@@ -177,6 +179,37 @@ class CIDFont(TTFont):
             "ToUnicode": _stream(doc, parts.to_unicode),
         })
         doc.idToObject["BasicFonts"].dict[drawn.resource] = doc.Reference(font, f"CIDFont:{drawn.resource}")
+
+
+    def _cached_subset(self, cache, chars: list[int], halves: frozenset[int]) -> "Subset":
+        """The subset of ``chars`` from ``cache`` (the build's: ``document.BookletTemplate``),
+        where an earlier build drew the same characters in the same order in this very face
+        file (``digest``, set where it is registered), else made (16 ms a booklet) and kept there.
+        A text edit that brings no new character, or none drawn earlier than the others it
+        brings, draws the same; the cache is as trusted as for the charts (``cache``)."""
+        digest = getattr(self, "digest", None)
+        if not (cache and cache.root and digest):
+            return subset(self.face, chars, halves)
+        k = key("subset", 1, digest, _code(), chars, sorted(halves))
+        found = cache.get("subsets", k)
+        if found is not None:
+            return found
+        made = subset(self.face, chars, halves)
+        cache.put("subsets", k, made)
+        return made
+
+
+@functools.lru_cache(maxsize=None)  # the code running cannot change
+def _code() -> str:
+    """What besides the face and the characters shapes a subset: reportlab's subsetter and our
+    code that trims and extends its program."""
+    from pathlib import Path
+
+    import reportlab
+
+    here = Path(__file__).resolve().parent
+    return hashlib.sha256(reportlab.Version.encode() + b"".join(
+        (here / f).read_bytes() for f in ("cid.py", "sfnt.py", "parse.py"))).hexdigest()
 
 
 SUBSETS_KEPT = 4  # a process that builds again (watch) mostly draws the same glyphs as last time

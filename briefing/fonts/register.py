@@ -180,6 +180,7 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
         font.fontName = name
         font.face = face
         font.state = WeakKeyDictionary()
+        font.digest = digest  # what its subsets are cached by (``fonts.cid``)
         return font
     try:
         face = read_face(data, str(path))
@@ -193,6 +194,7 @@ def _parse(name: str, path: Path, data: bytes, digest: str, cache: Cache | None)
                       if k2 not in ("_ttf_data", "glyphToChar", "_hmetrics", "_glyphPos")}
         font_state = {k2: v for k2, v in font.__dict__.items() if k2 not in ("face", "state", "memo")}
         cache.put("fonts", k, (font_state, _widths_stored(face_state)))
+    font.digest = digest
     return font
 
 

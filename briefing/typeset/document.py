@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Spacer
 from reportlab.platypus.doctemplate import ActionFlowable
 
+from ..cache import Cache
 from ..data.model import Briefing
 from ..errors import LayoutFailed
 from ..fonts.register import char_width
@@ -164,8 +165,9 @@ class MirroredFrame(Frame):
 
 class BookletTemplate(BaseDocTemplate):
     def __init__(self, filename, doc: Briefing, styles: Styles, issued: dt.date,
-                 structure: Structure | None = None, **kw):
+                 structure: Structure | None = None, cache: Cache | None = None, **kw):
         self.data = doc
+        self.cache = cache  # where the fonts' subsets are kept between builds (``fonts.cid``)
         self.styles = styles
         self.issued = issued  # the back cover's date: the booklet's own, never the build's
         self._section = ""
@@ -232,6 +234,7 @@ class BookletTemplate(BaseDocTemplate):
         # What the pass recorded, for the canvas to write into the file it saves (reportlab
         # has let go of the template by then): ``later.BookletCanvas.save``.
         self.canv.recorder = self.tags
+        self.canv._doc.subset_cache = self.cache  # what the fonts see when they embed their subsets
         self.contents_entries = []  # each layout pass collects them afresh
         self._section = self._page_section = ""
         self._applied = dict(self.remedies)
