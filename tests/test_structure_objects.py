@@ -104,7 +104,7 @@ class _Stub:
 
 
 def test_an_object_stream_is_read_by_its_header():
-    stub = _Stub(b"5 0 7 12 ", b"<< /S /P >> [1 2 0 R]", 2, [5, 7])
+    stub = _Stub(b"5 0 7 12 ", b"<< /S /P >> [1 2 0 R]\n", 2, [5, 7])
     objects = Objects(stub)
     assert objects.get(Ref(5, 0)) == {"/S": "/P"}
     assert objects.get(Ref(7, 0)) == [1, Ref(2, 0)]

@@ -10,7 +10,10 @@ plain values: dict (names as keys), list, int, float, names as str (with the sla
 as pypdf makes them (``create_string_object``), bool, None, and ``Ref`` for a reference. A
 stream this reader does not take as a whole (a string nested deeper than three levels, a
 header that does not add up, an object of more than one value) is read by pypdf instead, the
-same values. tests/test_structure_objects.py compares both on every booklet and on broken ones.
+same values: a stream with a NUL or a vertical tab (which pypdf reads otherwise than PDF), an
+object whose last token could run on into the next one, a reference longer than pypdf's 20-byte
+look-ahead, or a bare reference. tests/test_structure_objects.py compares both on every booklet
+and on broken ones, and tests/test_review_s26.py on the cases a review found.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class Ref(NamedTuple):
 
 
 _OBJECT = re.compile(rb"""%(ws)s*(?:
-    (\d+)%(ws)s+(\d+)%(ws)s+R(?!%(reg)s)
+    ((\d+)%(ws)s+(\d+)%(ws)s+R)(?!%(reg)s)
   | (/%(reg)s*)
   | (%(num)s)(?!%(reg)s)
   | (<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
@@ -43,6 +46,13 @@ _OBJECT = re.compile(rb"""%(ws)s*(?:
   | ([^\x00\t\n\x0c\r ])
 )""" % _FIELDS, re.X | re.S)
 _KEYWORDS = {b"true": True, b"false": False, b"null": None}
+PEEK = 20  # the bytes pypdf looks at for ``n g R`` (and one byte after it) before it reads a number
+# Bytes whose reading pypdf and PDF disagree on: NUL ends a name in PDF, not in pypdf; a vertical
+# tab separates tokens in pypdf, not in PDF. A stream with either is left to pypdf.
+_DISPUTED = re.compile(rb"[\x00\x0b]")
+
+
+_WHITESPACE = (b" ", b"\n", b"\r", b"\t", b"\x0c")
 
 
 class _Refused(Exception):
@@ -57,8 +67,10 @@ def parse(data: bytes, names: dict[bytes, str] | None = None) -> list:
     stack: list[list] = [out]
     kinds: list[bytes] = []
     top = out
-    for a, b, name, num, hexs, punct, lit, keyword, _comment, other in _OBJECT.findall(data):
-        if a:
+    for ref, a, b, name, num, hexs, punct, lit, keyword, _comment, other in _OBJECT.findall(data):
+        if ref:
+            if len(ref) >= PEEK:  # pypdf would not see it as a reference
+                raise _Refused
             top.append(Ref(int(a), int(b)))
         elif name:
             known = names.get(name)
@@ -161,6 +173,8 @@ class Objects:
         if not isinstance(stream, StreamObject) or stream.get("/Type") != "/ObjStm":
             raise _Refused
         data = stream.get_data()
+        if _DISPUTED.search(data):
+            raise _Refused
         n, first = stream.get("/N"), stream.get("/First")
         if not isinstance(n, NumberObject) or not isinstance(first, NumberObject) or not 0 <= first <= len(data):
             raise _Refused
@@ -173,8 +187,12 @@ class Objects:
             raise _Refused
         objects: dict[int, Any] = {}
         for objnum, start, end in zip(numbers, offsets, offsets[1:]):
+            # pypdf reads an object from its offset on, past the next one's if its last token
+            # runs on: each must end in whitespace (qpdf ends each with a newline).
+            if data[end - 1:end] not in _WHITESPACE:
+                raise _Refused
             values = parse(data[start:end], self._names)
-            if len(values) != 1 or objnum in objects:
+            if len(values) != 1 or objnum in objects or type(values[0]) is Ref:  # pypdf refuses a bare reference
                 raise _Refused
             objects[objnum] = values[0]
         return objects

@@ -19,11 +19,22 @@ from pypdf.generic import DictionaryObject, IndirectObject
 from .content import PageContent
 from .objects import Objects, Ref, plain
 
+SCOPES = ("/Row", "/Column", "/Both")  # a TH's /Scope: PDF's values (false or null is none of them)
 MAX_ELEMENTS = 200_000  # a bound on the tree walked: a larger tree is a damaged or hostile file
 
 
 def _r(obj):
     return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _int(objects: Objects, value) -> int:
+    """``int()`` of a value as it was of pypdf's objects: a reference read first (pypdf's
+    ``IndirectObject`` has ``__int__``), a number or a string of digits taken, a boolean or
+    null refused (``TypeError``: the file is damaged)."""
+    value = objects.get(value)
+    if value is None or type(value) in (bool, Ref, list, dict):
+        raise TypeError(f"not an integer: {value!r}")
+    return int(value)
 
 
 def _number_tree(objects: Objects, node, out: dict[int, object], depth: int = 0) -> None:
@@ -33,7 +44,7 @@ def _number_tree(objects: Objects, node, out: dict[int, object], depth: int = 0)
     nums = objects.get(node.get("/Nums"))
     if isinstance(nums, list):
         for i in range(0, len(nums) - 1, 2):
-            out[int(nums[i])] = nums[i + 1]
+            out[_int(objects, nums[i])] = nums[i + 1]
     kids = objects.get(node.get("/Kids"))
     for kid in kids if isinstance(kids, list) else []:
         _number_tree(objects, kid, out, depth + 1)
@@ -92,8 +103,7 @@ class _Tree:
         kind = k.get("/Type")
         if kind == "/MCR":
             pid = self._page_id(k.get("/Pg")) or page_id
-            mcid = self.objects.get(k.get("/MCID", -1))
-            self.owned.setdefault((pid, int(mcid) if type(mcid) in (int, float) else -1), []).append(self._current)
+            self.owned.setdefault((pid, _int(self.objects, k.get("/MCID", -1))), []).append(self._current)
             return
         if kind == "/OBJR":
             obj = k.get("/Obj")
@@ -163,7 +173,7 @@ def read_structure(reader) -> StructureFacts:
         if role == "TH":
             attrs = objects.get(element.get("/A"))
             attrs = [objects.get(a) for a in attrs] if isinstance(attrs, list) else [attrs]
-            if not any(isinstance(a, dict) and a.get("/Scope") for a in attrs):
+            if not any(isinstance(a, dict) and a.get("/Scope") in SCOPES for a in attrs):
                 facts.after.append("a TH without /Scope")
         if len(role) == 2 and role[0] == "H" and role[1].isdigit():
             n = int(role[1])

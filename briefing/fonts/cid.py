@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import struct
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -182,20 +183,26 @@ class CIDFont(TTFont):
 
 
     def _cached_subset(self, cache, chars: list[int], halves: frozenset[int]) -> "Subset":
-        """The subset of ``chars`` from ``cache`` (the build's: ``document.BookletTemplate``),
-        where an earlier build drew the same characters in the same order in this very face
-        file (``digest``, set where it is registered), else made (16 ms a booklet) and kept there.
-        A text edit that brings no new character, or none drawn earlier than the others it
-        brings, draws the same; the cache is as trusted as for the charts (``cache``)."""
+        """The subset of ``chars``, its TrueType program from ``cache`` (the build's:
+        ``document.BookletTemplate``) where an earlier build drew the same characters in the
+        same order in this very face file (``digest``, set where it is registered), else made
+        (makeSubset and the tables trimmed: 16 ms a booklet) and kept there. A text edit that
+        brings no new character, or none drawn earlier than the others it brings, draws the
+        same. Only the program is kept: the maps, widths and name are made again here from the
+        face (a program without the glyphs they need is a miss); the outlines in it are
+        trusted as the cache folder is (``cache``: the user's own)."""
         digest = getattr(self, "digest", None)
         if not (cache and cache.root and digest):
             return subset(self.face, chars, halves)
-        k = key("subset", 1, digest, _code(), chars, sorted(halves))
+        k = key("subset", 2, digest, _code(), chars, sorted(halves))
         found = cache.get("subsets", k)
         if found is not None:
-            return found
+            try:
+                return subset(self.face, chars, halves, program=found)
+            except (ValueError, IndexError, StopIteration, struct.error):  # not this subset's program
+                pass
         made = subset(self.face, chars, halves)
-        cache.put("subsets", k, made)
+        cache.put("subsets", k, made.program)
         return made
 
 
@@ -233,9 +240,11 @@ class Subset:
     to_unicode: bytes
 
 
-def subset(face, chars: list[int], halves: frozenset[int] = frozenset()) -> Subset:
+def subset(face, chars: list[int], halves: frozenset[int] = frozenset(), program: bytes | None = None) -> Subset:
     """The subset of ``face`` holding the glyphs of ``chars``, CID n for ``chars[n - 1]``; the
-    CIDs in ``halves`` are given half their glyph's width."""
+    CIDs in ``halves`` are given half their glyph's width. ``program``: its TrueType program as
+    made before (``CIDFont._cached_subset``), else made now: the rest always follows from the
+    face and the characters here. ``ValueError`` for a program without the glyphs the map needs."""
     ps = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
     base = f"/{subset_tag(ps, chars, halves)}+{ps}"
     # The glyphs drawn at full width, then those only ever drawn halved (makeSubset numbers
@@ -243,11 +252,16 @@ def subset(face, chars: list[int], halves: frozenset[int] = frozenset()) -> Subs
     half_cps = [chars[cid - 1] for cid in sorted(halves)]
     drawn = list(dict.fromkeys([cp for cid, cp in enumerate(chars, 1) if cid not in halves] + half_cps))
     gid = dict(zip(drawn, glyph_ids(drawn, face.charToGlyph)[1:]))
-    program = without_tables(face.makeSubset(drawn), UNUSED_TABLES)
-    count = glyph_count(program)
-    program = with_half_glyphs(program, [gid[cp] for cp in half_cps])
+    if program is None:
+        program = without_tables(face.makeSubset(drawn), UNUSED_TABLES)
+        count = glyph_count(program)
+        program = with_half_glyphs(program, [gid[cp] for cp in half_cps])
+    else:
+        count = glyph_count(program) - len(half_cps)  # the copies come last
     copy = {cid: count + k for k, cid in enumerate(sorted(halves))}
     cid_to_gid = [0] + [copy[cid] if cid in halves else gid[cp] for cid, cp in enumerate(chars, 1)]
+    if max(cid_to_gid) >= count + len(half_cps) or max(gid.values(), default=0) >= count:
+        raise ValueError("a subset program without the glyphs its characters need")
     identity = all(g == c for c, g in enumerate(cid_to_gid))
     return Subset(
         base,
