@@ -10,7 +10,6 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     Spacer,
-    Table,
 )
 from reportlab.platypus.doctemplate import ActionFlowable
 
@@ -21,7 +20,7 @@ from .chartsize import bars_that_fit
 from .chartrules import ChartSpec, all_done, booklet_charts
 from .contents import Contents, planned_entries
 from .styles import Styles
-from .tables import checklist, comparison, grid_style, review_table
+from .tables import FixedTable, checklist, comparison, grid_style, review_table
 from .text import TextBlock
 
 Chart = Callable[[ChartSpec], object]  # a chart spec → a flowable (the chart stage's output)
@@ -140,7 +139,7 @@ def figure_grid(metrics, styles: Styles, balanced: bool = False) -> Continued:
     cells = [FigureCard(m, m.label, styles, note=m.growth_text()) for m in metrics]
     rows = [cells[i:i + n] for i in range(0, len(cells), n)]
     rows[-1] += [[] for _ in range(n - len(rows[-1]))]  # empty: a "" cell is drawn as an empty text object
-    table = Table(rows, colWidths=[width / n] * n, hAlign="LEFT")
+    table = FixedTable(rows, colWidths=[width / n] * n, hAlign="LEFT")
     table.setStyle(grid_style(styles.fonts.sans, right=8, top=4, bottom=6))
     return Continued(table, header=0)
 
@@ -217,8 +216,8 @@ def subheading(text: str, styles: Styles) -> list:
 def bullets(items: list[str], styles: Styles) -> Continued:
     """A list, one row per item: it splits between items, never leaving one alone."""
     st = styles.body.but(first_indent=0, space_after=0, align="left")
-    t = Table([[Bullet(st), TextBlock(text, st)] for text in items],
-              colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm], hAlign="LEFT")
+    t = FixedTable([[Bullet(st), TextBlock(text, st)] for text in items],
+                   colWidths=[5 * mm, styles.geometry.frame_width - 5 * mm], hAlign="LEFT")
     t.setStyle(grid_style(styles.fonts.sans, bottom=1))
     return Continued(t, header=0)
 

@@ -19,6 +19,22 @@ from .text import TextBlock
 WRITE_IN = 37 * mm  # the 完成情况/备注 column: wide enough to write in by hand
 
 
+class FixedTable(Table):
+    """A reportlab ``Table`` of fixed column widths that keeps its row heights once reportlab
+    has worked them all out (at its first wrap). reportlab works them out again, wrapping every
+    cell, at every wrap, and so at every try of a frame and every split: a fifth of a long
+    booklet's layout. With fixed columns a row's height follows from its cells alone, and the
+    cells are set once; the pieces a split makes are tables of this kind too, handed their
+    rows' heights."""
+
+    def wrap(self, availWidth, availHeight):
+        size = super().wrap(availWidth, availHeight)
+        if (None in self._argH and None not in self._rowHeights
+                and all(isinstance(w, (int, float)) for w in self._colWidths)):
+            self._argH = list(self._rowHeights)
+        return size
+
+
 def _quantity_text(q: TargetQuantity) -> str:
     return f"{q.label}{q.text()}" if q.label else q.text()
 
@@ -85,7 +101,7 @@ def checklist(path: Path, doc: Briefing, styles: Styles) -> Table:
         cell = [TextBlock(q, st) for q in quantities(target)]
         cell += [TextBlock(b, st.but(color=GREY)) for b in bases(target)]
         rows.append([CheckBox(height=st.leading), TextBlock(target.text, st), cell, []])
-    table = Table(rows, colWidths=[box_w, text_w, qty_w, WRITE_IN], repeatRows=1, hAlign="LEFT")
+    table = FixedTable(rows, colWidths=[box_w, text_w, qty_w, WRITE_IN], repeatRows=1, hAlign="LEFT")
     table.setStyle(_ruled(styles, [("LINEBEFORE", (-1, 0), (-1, -1), 0.3, RULE)]))
     return table
 
@@ -112,7 +128,7 @@ def comparison(doc: Briefing, styles: Styles) -> Table:
             TextBlock(f"{path.ordinal}：{target.text}" + (f"。{q.baseline_note}" if q.baseline_note else ""),
                       st.but(size=8.5, leading=13, color=GREY)),
         ])
-    table = Table(rows, colWidths=col, repeatRows=1, hAlign="LEFT")
+    table = FixedTable(rows, colWidths=col, repeatRows=1, hAlign="LEFT")
     table.setStyle(_ruled(styles))
     return table
 
@@ -139,7 +155,7 @@ def review_table(targets, doc: Briefing, styles: Styles) -> Table:
             results or [TextBlock(L.pending, st.but(color=GREY))],
             TextBlock(symbol(j.status) + j.status, st.but(color=GREY) if pending else strong),
         ])
-    table = Table(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
-                  hAlign="LEFT")
+    table = FixedTable(rows, colWidths=[width - qty_w - res_w - status_w, qty_w, res_w, status_w], repeatRows=1,
+                       hAlign="LEFT")
     table.setStyle(_ruled(styles))
     return table
