@@ -254,11 +254,19 @@ def _unpack(text: str) -> list[int]:
     return a.tolist()
 
 
-_INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
 def _all_int64(values) -> bool:
-    return all(type(v) is int and _INT64[0] <= v <= _INT64[1] for v in values)
+    """Every value an int (no bool) that fits 64 bits: judged in C (a face's 30,000-entry map in
+    a millisecond, where a Python loop took 9)."""
+    values = values if type(values) is list else list(values)
+    if not _types(values) <= {int}:
+        return False
+    try:
+        array.array("q", values)
+    except OverflowError:
+        return False
+    return True
 
 
 def encode(value, classes: dict[type, str] | None = None):

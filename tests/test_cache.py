@@ -290,3 +290,21 @@ def test_the_chart_fingerprint_reads_every_installed_packages_version(tmp_path, 
             (tmp_path / "fakelib-3.6.2.dist-info" / "METADATA").write_text(header.replace("3.6.3", "3.6.2"))
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _version("fakelib") == version("fakelib") == ("3.6.3" if "two" not in layout else version("fakelib"))
+
+
+@pytest.mark.parametrize("values", [
+    list(range(-5, 40)), [-(1 << 63)] * 16 + [(1 << 63) - 1], [True] * 20, [1] * 19 + [True],
+    [1] * 19 + [1 << 63], [1] * 19 + [-(1 << 63) - 1], [1] * 19 + [1.0], [(1, 2)] * 16, [(1, True)] * 16,
+])
+def test_integers_are_packed_only_where_each_comes_back_itself(values):
+    """Lists of 16 ints or more are packed into 64-bit numbers: a bool, a float or an int beyond
+    64 bits among them keeps the list as it is, so everything decodes to exactly what it was."""
+    data = json.loads(json.dumps(encode(values)))
+    back = decode(data)
+    assert back == values and [type(v) for v in back] == [type(v) for v in values]
+    if all(type(v) is tuple for v in values):
+        assert [type(x) for v in back for x in v] == [type(x) for v in values for x in v]
+    packed = set(data) & {"N", "P"}
+    fits = all(type(x) is int and -(1 << 63) <= x < (1 << 63)
+               for v in values for x in (v if type(v) is tuple else (v,)))
+    assert bool(packed) == fits, data if len(str(data)) < 300 else packed
