@@ -13,7 +13,7 @@ header that does not add up, an object of more than one value) is read by pypdf 
 same values: a stream with a NUL or a vertical tab (which pypdf reads otherwise than PDF), an
 object whose last token could run on into the next one, a reference longer than pypdf's 20-byte
 look-ahead, or a bare reference. tests/test_structure_objects.py compares both on every booklet
-and on broken ones, and tests/test_review_s26.py on the cases a review found.
+and on broken ones, and tests/test_structure_hostile.py on the cases a review found.
 """
 
 from __future__ import annotations
@@ -21,10 +21,20 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from pypdf.generic import (ArrayObject, BooleanObject, DictionaryObject, FloatObject, IndirectObject, NameObject,
-                           NullObject, NumberObject, StreamObject, create_string_object)
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    StreamObject,
+    create_string_object,
+)
 
-from .content import MAX_ARRAY, _FIELDS, _hex, _name, _unescape
+from .content import _FIELDS, MAX_ARRAY, _hex, _name, _unescape
 
 
 class Ref(NamedTuple):

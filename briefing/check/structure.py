@@ -1,4 +1,5 @@
-"""Checks of a tagged PDF's structure, read with pypdf: what an accessibility checker can miss.
+"""Checks of a tagged PDF's structure, read with pypdf (its object streams through
+``check.objects``): what an accessibility checker can miss.
 
 - every MCID painted on a page belongs to exactly one structure element, and the ParentTree
   says the same, in both directions;

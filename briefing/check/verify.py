@@ -548,7 +548,7 @@ def child_from(n: int) -> int:
 
 
 class _StructureRead:
-    """The structure tree read (``structure.read_structure``: pypdf parsing every element) in a
+    """The structure tree read (``structure.read_structure``: every element, ``check.objects``) in a
     forked process, through the reader this one opened, while this one checks the rest; and,
     in a booklet of ``SPLIT_FROM`` pages or more, the last half of its pages walked and judged
     there too, after the tree (``_Share``: what comes back is text and problems, never the

@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from ..cache import key
+from ..cache import key as cache_key
 from .sfnt import glyph_count, with_half_glyphs, without_tables
 
 DW = 1000  # the default width: every Chinese glyph of the Noto CJK faces is one em wide
@@ -181,8 +181,7 @@ class CIDFont(TTFont):
         })
         doc.idToObject["BasicFonts"].dict[drawn.resource] = doc.Reference(font, f"CIDFont:{drawn.resource}")
 
-
-    def _cached_subset(self, cache, chars: list[int], halves: frozenset[int]) -> "Subset":
+    def _cached_subset(self, cache, chars: list[int], halves: frozenset[int]) -> Subset:
         """The subset of ``chars``, its TrueType program from ``cache`` (the build's:
         ``document.BookletTemplate``) where an earlier build drew the same characters in the
         same order in this very face file (``digest``, set where it is registered), else made
@@ -194,7 +193,7 @@ class CIDFont(TTFont):
         digest = getattr(self, "digest", None)
         if not (cache and cache.root and digest):
             return subset(self.face, chars, halves)
-        k = key("subset", 2, digest, _code(), chars, sorted(halves))
+        k = cache_key("subset", 2, digest, _code(), chars, sorted(halves))
         found = cache.get("subsets", k)
         if found is not None:
             try:
@@ -206,7 +205,7 @@ class CIDFont(TTFont):
         return made
 
 
-@functools.lru_cache(maxsize=None)  # the code running cannot change
+@functools.cache  # the code running cannot change
 def _code() -> str:
     """What besides the face and the characters shapes a subset: reportlab's subsetter and our
     code that trims and extends its program."""
