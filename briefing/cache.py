@@ -254,8 +254,6 @@ def _unpack(text: str) -> list[int]:
     return a.tolist()
 
 
-
-
 def _all_int64(values) -> bool:
     """Every value an int (no bool) that fits 64 bits: judged in C (a face's 30,000-entry map in
     a millisecond, where a Python loop took 9)."""

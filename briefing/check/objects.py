@@ -7,13 +7,14 @@ third of verifying the booklet. pypdf still reads the file: its cross-reference 
 object streams' data (decrypted and decompressed) and every object outside them. Here each
 object of a stream is read at the offset the stream's header gives, as pypdf reads it, into
 plain values: dict (names as keys), list, int, float, names as str (with the slash), strings
-as pypdf makes them (``create_string_object``), bool, None, and ``Ref`` for a reference. A
-stream this reader does not take as a whole (a string nested deeper than three levels, a
-header that does not add up, an object of more than one value) is read by pypdf instead, the
-same values: a stream with a NUL or a vertical tab (which pypdf reads otherwise than PDF), an
-object whose last token could run on into the next one, a reference longer than pypdf's 20-byte
-look-ahead, or a bare reference. tests/test_structure_objects.py compares both on every booklet
-and on broken ones, and tests/test_structure_hostile.py on the cases a review found.
+as pypdf makes them (``create_string_object``), bool, None, and ``Ref`` for a reference.
+
+A stream this reader does not take whole is read by pypdf instead, to the same values: a
+string nested deeper than three levels, a comment, a header that does not add up, an object of
+more than one value or a bare reference, a NUL or a vertical tab (which pypdf reads otherwise
+than PDF), an object whose last token could run on into the next one, a reference longer than
+pypdf's 20-byte look-ahead. tests/test_structure_objects.py compares both on every booklet and
+on broken ones, tests/test_structure_hostile.py on the cases a review found.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pypdf.generic import (
     create_string_object,
 )
 
-from .content import _FIELDS, MAX_ARRAY, _hex, _name, _unescape
+from .content import _FIELDS, _WS, MAX_ARRAY, _hex, _name, _unescape
 
 
 class Ref(NamedTuple):
@@ -60,9 +61,6 @@ PEEK = 20  # the bytes pypdf looks at for ``n g R`` (and one byte after it) befo
 # Bytes whose reading pypdf and PDF disagree on: NUL ends a name in PDF, not in pypdf; a vertical
 # tab separates tokens in pypdf, not in PDF. A stream with either is left to pypdf.
 _DISPUTED = re.compile(rb"[\x00\x0b]")
-
-
-_WHITESPACE = (b" ", b"\n", b"\r", b"\t", b"\x0c")
 
 
 class _Refused(Exception):
@@ -199,7 +197,7 @@ class Objects:
         for objnum, start, end in zip(numbers, offsets, offsets[1:]):
             # pypdf reads an object from its offset on, past the next one's if its last token
             # runs on: each must end in whitespace (qpdf ends each with a newline).
-            if data[end - 1:end] not in _WHITESPACE:
+            if data[end - 1] not in _WS:
                 raise _Refused
             values = parse(data[start:end], self._names)
             if len(values) != 1 or objnum in objects or type(values[0]) is Ref:  # pypdf refuses a bare reference
