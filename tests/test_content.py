@@ -8,13 +8,14 @@ extraction would notice must fail verification through the walker too.
 from __future__ import annotations
 
 import re
+import time
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from briefing.check.content import ContentError, Walker, _fast, _general, _operations, _plain, operations, walk
+from briefing.check.content import ContentError, Walker, _fast, _general, _operations, _plain, _Slow, operations, walk
 from briefing.check.verify import placed_text, squeeze, verify
 from briefing.commands.build import build
 
@@ -130,6 +131,43 @@ def test_inline_images_go_to_pypdf():
     stream.set_data(b"q BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q")
     ops = [op for _, op in operations(stream, None)]
     assert ops[0] == b"q" and ops[-1] == b"Q" and b"INLINE IMAGE" in ops
+
+
+@pytest.mark.parametrize("data", [
+    # the shapes the fast reader takes as one match, and their neighbours it must read token by token
+    b"/F1 19 Tf /F2 Tf /Im0 Do /F1 19Tf", b"/F1 19 20 Tf /F1/F2 Tf /F1 (a) Tf /F#31 9 Tf", b"/F1Tf 9 Tf",
+    b"/P <</MCID 3>> BDC /P<</MCID 3>>BDC /Artifact <</Type /Layout>> BDC", b"/P <</MCID3>> BDC",
+    b"/P <</MCID -2.5>> BDC /P <</MCID 3 /Lang (zh)>> BDC /P <</MCID /a#20>> BDC /P <</MCID 3>> [1] BDC",
+    b"<0041> Tj <00 4\n1>Tj <> Tj <0041> <0042> Tj", b"[<0041> -250 <0042>] TJ [] TJ [<0041>-250.5<0042>]TJ",
+    b"[<0041> (a) -250] TJ [<0041> 1 2] 0 d [1 [2]] TJ [ /P <</MCID 3>> BDC ] [1 2 Tj]",
+    b"1 2 3 rg 1 2] 3 4 re .5 -.5 +5 5. m 1\x002 l 0 0 0 RG 1 2 true 3 4 null",
+    b"[1 2 3 4 5] 0 d 5Tj 1 2", b"/P <</MCID 1 /MCID 2>> BDC <</A 1>> 2 BDC",
+])
+def test_the_fast_reader_reads_each_shape_as_the_general_reader(data):
+    """Each whole-operation match of the fast reader gives the tokens the general reader gives,
+    and what it does not take whole it reads token by token, or leaves to the general reader."""
+    try:
+        general = _general(data)
+    except ContentError as exc:
+        with pytest.raises(type(exc)):
+            _operations(data)
+        return
+    assert _typed(_operations(data)) == _typed(general)
+    try:
+        fast = _fast(data)
+    except _Slow:
+        return
+    assert _typed(fast) == _typed(general)
+
+
+def test_a_long_run_of_numbers_is_read_once():
+    """Numbers with no operator after them (an array's) are one match, not read again from each
+    of them: 50,000 took the reader minutes when each was a start for ``numbers operator``."""
+    data = b"BT [" + b"1 " * 50_000 + b"<0041>] TJ ET [" + b"2.5 " * 50_000 + b"] 0 d"
+    start = time.process_time()
+    ops = _fast(data)
+    assert time.process_time() - start < 2
+    assert ops[1] == ([[1] * 50_000 + [b"\x00A"]], b"TJ") and ops[3] == ([[2.5] * 50_000, 0], b"d")
 
 
 # -- a booklet broken on purpose fails through the walker as it would through pypdf -----------

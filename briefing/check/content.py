@@ -156,20 +156,34 @@ _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
 _FIELDS = {b"ws": rb"[\x00\t\n\x0c\r ]", b"reg": _REGULAR, b"num": _NUMBER}
 
-# The fast path: one findall over the whole stream. An operator with only numbers before it
-# (most of a page: q, Q, BT, cm, Td, l, rg, ...) is one match and its numbers one split. A
-# string nested deeper than three levels, an escaped name, a boolean, an inline image or
-# anything unexpected sends the stream to the general reader below (``_Slow``).
+# The fast path: one findall over the whole stream, one match for each operation in the shapes
+# a booklet page is made of: numbers and an operator (q, Q, BT, cm, Td, l, rg, ...), a name,
+# perhaps a number, and an operator (/F1 9 Tf, /Im0 Do), a name and a dictionary of one name or
+# number (/P <</MCID 3>> BDC), a hex string (<0041> Tj), an array of hex strings and numbers
+# ([<0041> -250 <0042>] TJ). Anything else is read token by token (the last alternatives). Every
+# name and number ends where the token reader's would (``(?!reg)``: no backtracking into one), so
+# both read the same tokens; numbers not followed by an operator are a match of their own, so
+# an array of numbers is not read again at each of them. A string nested deeper than three
+# levels, an escaped name, a boolean, an inline image or anything unexpected sends the stream
+# to the general reader below (``_Slow``).
+_SHAPES = {**_FIELDS, b"op": rb"[A-Za-z'\"]%(reg)s*" % _FIELDS, b"name": rb"/%(reg)s*(?!%(reg)s)" % _FIELDS,
+           b"numt": rb"%(num)s(?!%(reg)s)" % _FIELDS, b"hex": rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>"}
 _FAST = re.compile(rb"""%(ws)s*(?:
-    ((?:%(num)s%(ws)s+)*)([A-Za-z'"]%(reg)s*)
+    ((?:%(num)s%(ws)s+)+)(%(op)s)?
+  | (%(op)s)
+  | (%(name)s)%(ws)s*(?:(%(numt)s)%(ws)s*)?(%(op)s)
+  | (%(name)s)%(ws)s*<<%(ws)s*(%(name)s)%(ws)s*(?:(%(numt)s)|(%(name)s))%(ws)s*>>%(ws)s*(%(op)s)
+  | (%(hex)s)%(ws)s*(%(op)s)
+  | \[((?:%(ws)s*(?:%(hex)s|%(numt)s))*)%(ws)s*\]%(ws)s*(%(op)s)
   | (/%(reg)s*)
-  | (%(num)s)(?!%(reg)s)
-  | (<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
+  | (%(numt)s)
+  | (%(hex)s)
   | (\[|\]|<<|>>)
   | (\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\))
   | (%%[^\r\n]*)
   | ([^\x00\t\n\x0c\r ])
-)""" % _FIELDS, re.X | re.S)
+)""" % _SHAPES, re.X | re.S)
+_ITEM = re.compile(rb"%(ws)s*(?:(%(hex)s)|(%(num)s))" % _SHAPES)  # an array's items, once _FAST took it
 
 # The general reader: one match per token, the whitespace before it consumed with it (one
 # character class, so nothing to backtrack into); a comment is a token of its own, skipped.
@@ -289,33 +303,79 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
         return _general(data)
 
 
+class _Numbers(dict):
+    """Number tokens read so far in one stream, each read once: a page writes a few hundred
+    numbers (0, 1, a colour, a line's x) tens of thousands of times."""
+
+    def __missing__(self, t: bytes) -> int | float:
+        value = self[t] = float(t) if b"." in t else int(t)
+        return value
+
+
+class _Runs(dict):
+    """Runs of numbers (what stands before an operator: ``0 0 0 ``, ``1 0 0 1 0 623 ``) read so
+    far in one stream, each read once: half of a page's are written more than once."""
+
+    def __init__(self, number):
+        super().__init__()
+        self._number = number
+
+    def __missing__(self, run: bytes) -> tuple:
+        value = self[run] = tuple(map(self._number, run.replace(b"\x00", b" ").split()))
+        return value
+
+
+class _Names(dict):
+    """Name tokens read so far in one stream, each read once; an escaped or non-ASCII name is
+    left to the general reader."""
+
+    def __missing__(self, t: bytes) -> str:
+        if not t.isascii() or b"#" in t:
+            raise _Slow
+        value = self[t] = t.decode("ascii")
+        return value
+
+
 def _fast(data: bytes) -> list[tuple[list, bytes]]:
     ops: list[tuple[list, bytes]] = []
     append = ops.append
+    number, name = _Numbers().__getitem__, _Names().__getitem__
+    numbers = _Runs(number).__getitem__
     stack: list[list] = [[]]
     top = stack[0]
     kinds: list[bytes] = []  # the open arrays and dictionaries
-    for run, op, name, num, hexs, punct, lit, _comment, other in _FAST.findall(data):
-        if op:
-            if kinds or op in _SPECIAL:
-                raise _Slow
-            if run:
-                if b"\x00" in run:
-                    run = run.replace(b"\x00", b" ")
-                if b"." in run:
-                    top += [float(t) if b"." in t else int(t) for t in run.split()]
-                else:
-                    top += map(int, run.split())
-            append((top, op))
-            top = stack[0] = []
-        elif name:
-            if not name.isascii() or b"#" in name:
-                raise _Slow
-            top.append(name.decode("ascii"))
-        elif num:
-            top.append(float(num) if b"." in num else int(num))
-        elif hexs:
+    for (run, run_op, op, named, named_num, named_op, tag, key, key_num, key_name, tag_op, hexs, hex_op,
+         items, items_op, name_token, num, hex_token, punct, lit, _comment, other) in _FAST.findall(data):
+        if run:  # numbers, and the operator they are given to (or what follows them)
+            top += numbers(run)
+            if not run_op:
+                continue
+            op = run_op
+        elif op:
+            pass
+        elif named_op:
+            top.append(name(named))
+            if named_num:
+                top.append(number(named_num))
+            op = named_op
+        elif tag_op:
+            top += name(tag), {name(key): number(key_num) if key_num else name(key_name)}
+            op = tag_op
+        elif hex_op:
             top.append(_hex(hexs))
+            op = hex_op
+        elif items_op:
+            top.append(_closed([_hex(h) if h else number(n) for h, n in _ITEM.findall(items)], True))
+            op = items_op
+        elif name_token:
+            top.append(name(name_token))
+            continue
+        elif num:
+            top.append(number(num))
+            continue
+        elif hex_token:
+            top.append(_hex(hex_token))
+            continue
         elif punct:
             if punct == b"[" or punct == b"<<":
                 top = []
@@ -327,10 +387,18 @@ def _fast(data: bytes) -> list[tuple[list, bytes]]:
                 items = stack.pop()
                 top = stack[-1]
                 top.append(_closed(items, punct == b"]"))
+            continue
         elif lit:
             top.append(_unescape(lit[1:-1]))
+            continue
         elif other:
             raise _Slow
+        else:
+            continue  # a comment
+        if kinds or op in _SPECIAL:
+            raise _Slow
+        append((top, op))
+        top = stack[0] = []
     if kinds:
         raise _Slow
     return ops
