@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, StreamObject
 
@@ -609,6 +609,27 @@ def _decode(font: _Font, raw: bytes) -> tuple[list[str], list[str]]:
     return codes, [font.to_unicode.get(c, c) for c in shown]
 
 
+class _Shown(NamedTuple):
+    """A string shown in one font: its codes, its text, and each glyph's width in text space
+    per unit of font size (``w / 1000``). A booklet shows most of its strings more than once
+    (running heads, labels, figures), and reads each once (``Walker._strings_in``)."""
+
+    codes: tuple[str, ...]
+    text: str
+    widths: tuple[float, ...]
+
+
+def _shown(font: _Font, raw: bytes, kept: dict[bytes, _Shown]) -> _Shown:
+    """``raw`` shown in ``font``, read and kept in ``kept``."""
+    codes, chars = _decode(font, raw)
+    widths, default = font.widths, font.default_width
+    shown = kept[raw] = _Shown(tuple(codes), "".join(chars), tuple(widths.get(code, default) / 1000 for code in codes))
+    return shown
+
+
+_UNSET = object()  # not looked up yet
+
+
 # -- walking ------------------------------------------------------------------------------------
 
 def _mul(a: Matrix, b: Matrix) -> Matrix:
@@ -683,6 +704,7 @@ class Walker:
         self.kept = 0  # what the pages read through the page memo count against its budget
         self.walked = 0  # pages walked here, not taken from the memo
         self._fonts: dict[int, tuple[object, _Font]] = {}
+        self._strings: dict[int, tuple[_Font, dict[bytes, _Shown]]] = {}  # per font: each string shown (``_shown``)
         self._tokens: dict[tuple[int, int], _Token] = {}  # (object number, generation) → token
 
     def token(self, ref: IndirectObject, path: tuple[int, ...] = ()) -> _Token:
@@ -761,6 +783,7 @@ class Walker:
         if self._count > MAX_OPERATIONS:
             raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")
         fonts = _resolve(resources.get("/Font")) or {}
+        named: dict = {}  # a font's name in ``fonts`` → its reading (a page sets a font thousands of times)
         xobjects = _resolve(resources.get("/XObject")) or {}
         properties = _resolve(resources.get("/Properties")) or {}
         stack: list[_State] = []
@@ -805,8 +828,12 @@ class Walker:
                     marks.pop()
             elif op == b"Tf":
                 if len(operands) == 2:
-                    f = fonts.get(operands[0])
-                    gs.font = self.font(f) if f is not None else None
+                    name = operands[0]
+                    font = named.get(name, _UNSET)
+                    if font is _UNSET:
+                        f = fonts.get(name)
+                        font = named[name] = self.font(f) if f is not None else None
+                    gs.font = font
                     gs.size = float(operands[1])
             elif op == b"n":
                 if clip_next and path:
@@ -893,25 +920,26 @@ class Walker:
         glyph_widths: list[float] = []
         advance = 0.0  # in text space units
         ink = 0.0  # the advance at the end of the last glyph's width
-        widths, default = font.widths, font.default_width
         spacing, words = gs.char_space, (gs.word_space if not font.two_byte else 0.0)
+        shown = self._strings_in(font)
         for item in items:
             if isinstance(item, (int, float)):
                 advance -= item / 1000 * fs * th
                 continue
             if not isinstance(item, bytes):
                 continue
-            codes, chars = _decode(font, item)
+            glyphs = shown.get(item) or _shown(font, item, shown)
+            codes = glyphs.codes
             if not codes:
                 continue
-            own = [widths.get(code, default) / 1000 * fs * th for code in codes]  # each glyph's width
+            own = [w * fs * th for w in glyphs.widths]  # each glyph's width: w / 1000 * fs * th
             steps = own  # and what it moves the pen: its width, character and word spacing
             if spacing or words:
                 steps = [g + (spacing + (words if code == " " else 0.0)) * th for g, code in zip(own, codes)]
             pens = list(accumulate(steps, initial=advance))  # each glyph's origin, then the end
             origins += [x0 + a * dx for a in pens[:-1]]
             glyph_widths += [g * dx for g in own]
-            text += chars
+            text.append(glyphs.text)
             ink = pens[-2] + own[-1]
             advance = pens[-1]
         tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
@@ -923,6 +951,13 @@ class Walker:
                             tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects,
                             tuple(glyph_widths)))
         return tm
+
+    def _strings_in(self, font: _Font) -> dict[bytes, "_Shown"]:
+        """What each string shown in ``font`` on these pages stands for, read once (``_Shown``)."""
+        kept = self._strings.get(id(font))
+        if kept is None or kept[0] is not font:
+            kept = self._strings[id(font)] = (font, {})
+        return kept[1]
 
     def _do(self, name, xobjects, gs: _State, out: PageContent, marks: list[Mark], depth: int,
             forms: set[int]) -> None:
