@@ -18,10 +18,11 @@ booklet's own text setting does.
 
 from __future__ import annotations
 
+import re
 from statistics import median
 from typing import Sequence
 
-from ..typeset.linebreak import compressible, is_lone, movable, takeable, violations
+from ..typeset.linebreak import FULL_WIDTH_MARKS, IDEOGRAPHIC_SPACE, compressible, is_lone, movable, takeable, violations
 from .content import PageContent, Run
 
 NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
@@ -186,9 +187,23 @@ def uncompressed(pages: Sequence[PageContent]) -> list[str]:
     return _each_page(pages, "uncompressed", _uncompressed)
 
 
+# Two marks side by side that ``compressible`` may take for a pair: a line without any has none
+# to judge (most lines), and is passed over without reading its glyphs.
+_MARKS = "".join(sorted(FULL_WIDTH_MARKS))
+_PAIR = re.compile(f"[{re.escape(_MARKS)}][{re.escape(_MARKS + IDEOGRAPHIC_SPACE)}]")
+
+
+def _no_pair(line: list[Run]) -> bool:
+    """Does the line have no two glyphs side by side that could be a compressible pair? Its
+    text says so when every run has a glyph for each character (``_glyphs`` takes them all)."""
+    return not _PAIR.search(_text(line)) and all(len(r.advances) == len(r.widths) == len(r.text) for r in line)
+
+
 def _uncompressed(content: PageContent) -> list[str]:
     problems: list[str] = []
     for line in set_lines(content):
+        if _no_pair(line):
+            continue
         glyphs = _glyphs(line)
         spacing = None
         for a, b in zip(glyphs, glyphs[1:]):

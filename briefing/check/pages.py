@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from pypdf.errors import PdfReadError
 
 from ..typeset.paper import BLEED, TRIM_CLEAR, Box, Geometry
-from .content import PageContent
+from .content import PageContent, Paint, Run
 
 EPS = 1.0  # points: rounding, and half the width of a rule drawn along an edge
 MM = 72 / 25.4
@@ -53,17 +53,28 @@ def _show(box: Box, origin: Box) -> str:
 
 def _items(content: PageContent) -> list[tuple[str, Box, float]]:
     """(what, box, how far it may hang sideways) for every visible text run and drawing."""
-    return content.derived("items", lambda c: list(_each_item(c)))
+    return content.derived("items", lambda c: [(_what(thing), box, hang) for box, hang, thing in _placed(c)])
 
 
-def _each_item(content: PageContent) -> Iterator[tuple[str, Box, float]]:
+def _placed(content: PageContent) -> list[tuple[Box, float, Run | Paint]]:
+    """``_items`` as (box, hang, the run or drawing): what is said of one (``_what``) is written
+    only for those a check finds out of place."""
+    return content.derived("placed", _each_item)
+
+
+def _each_item(content: PageContent) -> list[tuple[Box, float, Run | Paint]]:
+    out: list[tuple[Box, float, Run | Paint]] = []
     for r in content.runs:
-        if not r.invisible and r.text.strip():
+        if not r.invisible and r.text and not r.text.isspace():  # some text that is not blank
             box = r.box
             if box[0] <= box[2] and box[1] <= box[3]:  # not clipped away
-                yield f"text “{r.text.strip()[:16]}”", box, r.size / 2
-    for p in content.paints:
-        yield f"{p.kind} drawing", p.box, 0.0
+                out.append((box, r.size / 2, r))
+    out += [(p.box, 0.0, p) for p in content.paints]
+    return out
+
+
+def _what(thing: Run | Paint) -> str:
+    return f"text “{thing.text.strip()[:16]}”" if isinstance(thing, Run) else f"{thing.kind} drawing"
 
 
 def boxes(pages: list, geo: Geometry) -> list[str]:
@@ -104,10 +115,13 @@ def frames(contents: Iterable[PageContent], pages: list, geo: Geometry) -> list[
         areas = [tuple(v + shift[k % 2] for k, v in enumerate(a))
                  for a in (geo.text_block(n), geo.header_band(n), geo.footer_band(n))]
         side = "recto" if n % 2 else "verso"
-        for what, box, hang in _items(content):
-            if not any(_inside(box, a, hang) for a in areas):
+        for box, hang, thing in _placed(content):
+            for a in areas:
+                if _inside(box, a, hang):
+                    break
+            else:
                 block = areas[0]
-                problems.append(f"page {n}: {what} at {_show(box, trim)} is outside the {side} text block "
+                problems.append(f"page {n}: {_what(thing)} at {_show(box, trim)} is outside the {side} text block "
                                 f"(x {(block[0] - trim[0]) / MM:.1f}–{(block[2] - trim[0]) / MM:.1f} mm) "
                                 f"and its header and footer bands")
     return problems
@@ -123,14 +137,15 @@ def trim_clear(contents: Iterable[PageContent], pages: list) -> list[str]:
             continue
         trim, bleed = b["trimbox"], b["bleedbox"]
         safe = (trim[0] + TRIM_CLEAR, trim[1] + TRIM_CLEAR, trim[2] - TRIM_CLEAR, trim[3] - TRIM_CLEAR)
-        for what, box, _ in _items(content):
-            near = [box[0] < safe[0] - EPS, box[1] < safe[1] - EPS, box[2] > safe[2] + EPS, box[3] > safe[3] + EPS]
-            if not any(near):
-                continue
+        low, high = (safe[0] - EPS, safe[1] - EPS), (safe[2] + EPS, safe[3] + EPS)
+        for box, _, thing in _placed(content):
+            if not (box[0] < low[0] or box[1] < low[1] or box[2] > high[0] or box[3] > high[1]):
+                continue  # nowhere near the trim (most of what a page draws)
+            near = [box[0] < low[0], box[1] < low[1], box[2] > high[0], box[3] > high[1]]
             reaches = [box[0] <= bleed[0] + EPS, box[1] <= bleed[1] + EPS,
                        box[2] >= bleed[2] - EPS, box[3] >= bleed[3] - EPS]
-            if what.startswith("text") or any(n and not r for n, r in zip(near, reaches)):
-                problems.append(f"page {content.number}: {what} at {_show(box, trim)} is within "
+            if isinstance(thing, Run) or any(n and not r for n, r in zip(near, reaches)):
+                problems.append(f"page {content.number}: {_what(thing)} at {_show(box, trim)} is within "
                                 f"{TRIM_CLEAR / MM:.0f} mm of the trim and does not bleed")
     return problems
 
@@ -143,9 +158,9 @@ def on_page(contents: Iterable[PageContent], pages: list) -> list[str]:
         if b is None:
             continue
         media, trim = b["mediabox"], b["trimbox"]
-        for what, box, _ in _items(content):
+        for box, _, thing in _placed(content):
             if not _inside(box, media):
-                problems.append(f"page {content.number}: {what} at {_show(box, trim)} is off the page")
+                problems.append(f"page {content.number}: {_what(thing)} at {_show(box, trim)} is off the page")
     return problems
 
 

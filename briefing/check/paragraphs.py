@@ -18,8 +18,7 @@ checked for presence and order only.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from ..data.model import Briefing
 from .content import PageContent
@@ -29,8 +28,7 @@ from .lines import paragraphs
 UNIQUE = 8  # characters: a paragraph at least this long is not also a title, label or name
 
 
-@dataclass(frozen=True)
-class _Block:
+class _Block(NamedTuple):  # a NamedTuple: a long booklet has thousands, each made once per verification
     page: int
     text: str  # without whitespace (line breaks and the spaces at them are not printed)
     face: tuple[str, float]  # the font and size it is set in
@@ -59,7 +57,7 @@ def page_blocks(pages: Sequence[PageContent]) -> list[_Block]:
     out = []
     for content in pages:
         for block in paragraphs(content):
-            text = _squeeze("".join(r.text for line in block for r in line))
+            text = _squeeze("".join([r.text for line in block for r in line]))
             if text:
                 first = block[0][0]
                 pitch = first.y - block[1][0].y if len(block) > 1 else None
@@ -131,17 +129,23 @@ def _typed_breaks(paragraph: str) -> frozenset[int]:
     return frozenset(out)
 
 
-def _strings(value) -> list[str]:
+def _strings(value, out: list[str] | None = None) -> list[str]:
     """Every text of the model (its objects are dataclasses), in field order."""
+    out = [] if out is None else out
     if isinstance(value, str):
-        return [value]
-    if hasattr(value, "__dataclass_fields__"):
-        return [s for v in vars(value).values() for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    return []
+        out.append(value)
+    elif value is None or isinstance(value, (int, float)):
+        pass
+    elif hasattr(value, "__dataclass_fields__"):
+        for v in vars(value).values():
+            _strings(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strings(v, out)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _strings(v, out)
+    return out
 
 
 def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
@@ -156,6 +160,10 @@ def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
     starts: dict[str, list[int]] = {}
     for j, b in enumerate(blocks):
         starts.setdefault(b.text[0], []).append(j)
+    texts = [b.text for b in blocks]
+    by_start: dict[str, list[int]] = {}  # and by its first UNIQUE characters (a shorter block: by all of it)
+    for j, t in enumerate(texts):
+        by_start.setdefault(t[:UNIQUE], []).append(j)
     problems: list[str] = []
     at = 0
     for n, text, breaks in want:
@@ -180,8 +188,9 @@ def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
         if len(text) < UNIQUE or counts.get(text, 0) > 1:
             continue  # the same words stand elsewhere in the data too (a label, a title)
         per_face: dict[tuple, int] = {}  # a heading made of an ordinal and a title may read the same,
-        for j in candidates:  # but in the contents' or a heading's face, not a paragraph's
-            if text.startswith(blocks[j].text) and _chain(blocks, j, text, breaks) is not None:
+        same = [j for k in range(1, UNIQUE + 1) for j in by_start.get(text[:k], ())]  # the blocks that can start it
+        for j in [j for j in same if text.startswith(texts[j])]:  # but in the contents' or a heading's face,
+            if _chain(blocks, j, text, breaks) is not None:  # not a paragraph's
                 per_face[blocks[j].face] = per_face.get(blocks[j].face, 0) + 1
         times = max(per_face.values())
         if times > 1:

@@ -262,12 +262,12 @@ def judge_pages(facts: StructureFacts, contents: list[PageContent]) -> list[str]
                     owner_id = page.entry[m] if m < len(page.entry) else None
                     if owner_id is None or owner_id not in facts.owned.get((pid, m), []):
                         problems.append(f"page {n}: the ParentTree gives MCID {m} another element than the tree")
-        untagged = [r for r in content.runs if not _marked(r.marks)]
-        unpainted = [p for p in content.paints if not _marked(p.marks)]
-        if untagged:
-            problems.append(f"page {n}: text outside tagged content or an artifact: {untagged[0].text[:20]!r}")
-        if unpainted:
-            problems.append(f"page {n}: {unpainted[0].kind} outside tagged content or an artifact")
+        untagged = next((r for r in content.runs if not _marked(r.marks)), None)
+        unpainted = next((p for p in content.paints if not _marked(p.marks)), None)
+        if untagged is not None:
+            problems.append(f"page {n}: text outside tagged content or an artifact: {untagged.text[:20]!r}")
+        if unpainted is not None:
+            problems.append(f"page {n}: {unpainted.kind} outside tagged content or an artifact")
         problems += page.links
     return problems
 
@@ -283,4 +283,7 @@ def _ref_id(obj) -> int | None:
 
 def _marked(marks) -> bool:
     """Inside an MCID sequence (real content) or an /Artifact."""
-    return any(m.mcid is not None or m.tag == "/Artifact" for m in marks)
+    for m in marks:
+        if m.mcid is not None or m.tag == "/Artifact":
+            return True
+    return False
