@@ -156,34 +156,39 @@ _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)"
 _FIELDS = {b"ws": rb"[\x00\t\n\x0c\r ]", b"reg": _REGULAR, b"num": _NUMBER}
 
-# The fast path: one findall over the whole stream, one match for each operation in the shapes
-# a booklet page is made of: numbers and an operator (q, Q, BT, cm, Td, l, rg, ...), a name,
-# perhaps a number, and an operator (/F1 9 Tf, /Im0 Do), a name and a dictionary of one name or
-# number (/P <</MCID 3>> BDC), a hex string (<0041> Tj), an array of hex strings and numbers
-# ([<0041> -250 <0042>] TJ). Anything else is read token by token (the last alternatives). Every
-# name and number ends where the token reader's would (``(?!reg)``: no backtracking into one), so
-# both read the same tokens; numbers not followed by an operator are a match of their own, so
-# an array of numbers is not read again at each of them. A string nested deeper than three
-# levels, an escaped name, a boolean, an inline image or anything unexpected sends the stream
-# to the general reader below (``_Slow``).
+# The fast path: one findall over the whole stream, each match one string (no groups: findall
+# then makes no tuple per match, which once cost as much as the matching). Most matches are a
+# whole operation in the shapes a booklet page is made of: numbers and an operator (q, Q, BT, cm,
+# Td, l, rg, ...), a name, perhaps a number, and an operator (/F1 9 Tf, /Im0 Do), a hex string
+# and an operator (<0041> Tj), a name and a dictionary of one name or number (/P <</MCID 3>>
+# BDC), an array of hex strings and numbers and an operator ([<0041> -250 <0042>] TJ). Anything
+# else is read token by token (the later alternatives). Every name and number ends where the
+# token reader's would (``(?!reg)``: no backtracking into one), so both read the same tokens;
+# numbers not followed by an operator are a match of their own, so an array of numbers is not
+# read again at each of them. Inside a match, tokens are parted by whitespace (``split``): a
+# stream with a vertical tab, whitespace to ``split`` but not to PDF, is left to the general
+# reader below, as is a string nested deeper than three levels, an escaped name, a boolean, an
+# inline image or anything unexpected (``_Slow``).
 _SHAPES = {**_FIELDS, b"op": rb"[A-Za-z'\"]%(reg)s*" % _FIELDS, b"name": rb"/%(reg)s*(?!%(reg)s)" % _FIELDS,
            b"numt": rb"%(num)s(?!%(reg)s)" % _FIELDS, b"hex": rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>"}
 _FAST = re.compile(rb"""%(ws)s*(?:
-    ((?:%(num)s%(ws)s+)+)(%(op)s)?
-  | (%(op)s)
-  | (%(name)s)%(ws)s*(?:(%(numt)s)%(ws)s*)?(%(op)s)
-  | (%(name)s)%(ws)s*<<%(ws)s*(%(name)s)%(ws)s*(?:(%(numt)s)|(%(name)s))%(ws)s*>>%(ws)s*(%(op)s)
-  | (%(hex)s)%(ws)s*(%(op)s)
-  | \[((?:%(ws)s*(?:%(hex)s|%(numt)s))*)%(ws)s*\]%(ws)s*(%(op)s)
-  | (/%(reg)s*)
-  | (%(numt)s)
-  | (%(hex)s)
-  | (\[|\]|<<|>>)
-  | (\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\))
-  | (%%[^\r\n]*)
-  | ([^\x00\t\n\x0c\r ])
+    ( (?:%(num)s%(ws)s+)+(?:%(op)s)?
+    | %(op)s
+    | %(name)s%(ws)s*(?:%(numt)s%(ws)s*)?%(op)s
+    | %(hex)s%(ws)s*%(op)s
+    | %(name)s%(ws)s*<<%(ws)s*%(name)s%(ws)s*(?:%(numt)s|%(name)s)%(ws)s*>>%(ws)s*%(op)s
+    | \[(?:%(ws)s*(?:%(hex)s|%(numt)s))*%(ws)s*\]%(ws)s*%(op)s
+    | /%(reg)s*
+    | %(numt)s
+    | %(hex)s
+    | \[ | \] | << | >>
+    | \((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\)
+    | %%[^\r\n]*
+    )
+  | [^\x00\t\n\x0c\r ]
 )""" % _SHAPES, re.X | re.S)
-_ITEM = re.compile(rb"%(ws)s*(?:(%(hex)s)|(%(num)s))" % _SHAPES)  # an array's items, once _FAST took it
+_ITEMS = re.compile(rb"<[^>]*>|[^<\x00\t\n\x0c\r ]+")  # an array's items, once _FAST took it whole
+_NOT_OPERATOR = frozenset(b"+-.0123456789/")  # how a number or a name starts
 
 # The general reader: one match per token, the whitespace before it consumed with it (one
 # character class, so nothing to backtrack into); a comment is a token of its own, skipped.
@@ -304,24 +309,10 @@ def _operations(data: bytes) -> list[tuple[list, bytes]]:
 
 
 class _Numbers(dict):
-    """Number tokens read so far in one stream, each read once: a page writes a few hundred
-    numbers (0, 1, a colour, a line's x) tens of thousands of times."""
+    """Number tokens read so far in one stream, each read once."""
 
     def __missing__(self, t: bytes) -> int | float:
         value = self[t] = float(t) if b"." in t else int(t)
-        return value
-
-
-class _Runs(dict):
-    """Runs of numbers (what stands before an operator: ``0 0 0 ``, ``1 0 0 1 0 623 ``) read so
-    far in one stream, each read once: half of a page's are written more than once."""
-
-    def __init__(self, number):
-        super().__init__()
-        self._number = number
-
-    def __missing__(self, run: bytes) -> tuple:
-        value = self[run] = tuple(map(self._number, run.replace(b"\x00", b" ").split()))
         return value
 
 
@@ -336,66 +327,93 @@ class _Names(dict):
         return value
 
 
+class _Operations(dict):
+    """What each match of ``_FAST`` whose values no caller could change (numbers, names, a hex
+    string) stands for, read once per stream: (its operands, its operator or None). A page
+    writes the same few hundred (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens
+    of thousands of times."""
+
+    def __init__(self, number, name):
+        super().__init__()
+        self._number, self._name = number, name
+
+    def __missing__(self, t: bytes) -> tuple[tuple, bytes | None]:
+        if t[0] == 0x3C:  # a hex string, perhaps an operator
+            digits, _, op = t.partition(b">")
+            values, op = (_hex(digits + b">"),), op.lstrip(_WS) or None
+        else:  # numbers or a name, perhaps numbers, perhaps an operator
+            parts = t.split()
+            op = parts[-1]
+            if op[0] in _NOT_OPERATOR:
+                op = None
+            else:
+                del parts[-1]
+            if t[0] == 0x2F:
+                values = (self._name(parts[0]), *map(self._number, parts[1:]))
+            else:
+                values = tuple(map(self._number, parts))
+        if op in _SPECIAL:
+            raise _Slow
+        value = self[t] = (values, op)
+        return value
+
+
 def _fast(data: bytes) -> list[tuple[list, bytes]]:
+    if b"\x0b" in data:
+        raise _Slow
+    nul = b"\x00" in data  # whitespace to PDF, not to ``split``
     ops: list[tuple[list, bytes]] = []
     append = ops.append
     number, name = _Numbers().__getitem__, _Names().__getitem__
-    numbers = _Runs(number).__getitem__
+    operations = _Operations(number, name)
+    known = operations.get
     stack: list[list] = [[]]
     top = stack[0]
     kinds: list[bytes] = []  # the open arrays and dictionaries
-    for (run, run_op, op, named, named_num, named_op, tag, key, key_num, key_name, tag_op, hexs, hex_op,
-         items, items_op, name_token, num, hex_token, punct, lit, _comment, other) in _FAST.findall(data):
-        if run:  # numbers, and the operator they are given to (or what follows them)
-            top += numbers(run)
-            if not run_op:
-                continue
-            op = run_op
-        elif op:
-            pass
-        elif named_op:
-            top.append(name(named))
-            if named_num:
-                top.append(number(named_num))
-            op = named_op
-        elif tag_op:
-            top += name(tag), {name(key): number(key_num) if key_num else name(key_name)}
-            op = tag_op
-        elif hex_op:
-            top.append(_hex(hexs))
-            op = hex_op
-        elif items_op:
-            top.append(_closed([_hex(h) if h else number(n) for h, n in _ITEM.findall(items)], True))
-            op = items_op
-        elif name_token:
-            top.append(name(name_token))
-            continue
-        elif num:
-            top.append(number(num))
-            continue
-        elif hex_token:
-            top.append(_hex(hex_token))
-            continue
-        elif punct:
-            if punct == b"[" or punct == b"<<":
+    for t in _FAST.findall(data):
+        if nul and t[:1] != b"(":
+            t = t.replace(b"\x00", b" ")
+        seen = known(t)
+        if seen is None:
+            c = t[0] if t else -1
+            if c == 0x5B and len(t) > 1:  # an array and its operator
+                items, _, op = t.rpartition(b"]")
+                top.append(_closed([_hex(i) if i[0] == 0x3C else number(i) for i in _ITEMS.findall(items, 1)], True))
+                op = op.lstrip(_WS)
+                if op in _SPECIAL:
+                    raise _Slow
+            elif c == 0x2F and b"<" in t:  # a name, a dictionary and its operator
+                tag, key, value, op = t.replace(b"<<", b" ").replace(b">>", b" ").replace(b"/", b" /").split()
+                top += name(tag), {name(key): name(value) if value[0] == 0x2F else number(value)}
+                if op in _SPECIAL:
+                    raise _Slow
+            elif c == 0x5B or t == b"<<":
                 top = []
                 stack.append(top)
-                kinds.append(punct)
-            else:
-                if not kinds or kinds.pop() != (b"[" if punct == b"]" else b"<<"):
+                kinds.append(t)
+                continue
+            elif c == 0x5D or c == 0x3E:
+                if not kinds or kinds.pop() != (b"[" if c == 0x5D else b"<<"):
                     raise _Slow
                 items = stack.pop()
                 top = stack[-1]
-                top.append(_closed(items, punct == b"]"))
-            continue
-        elif lit:
-            top.append(_unescape(lit[1:-1]))
-            continue
-        elif other:
-            raise _Slow
-        else:
-            continue  # a comment
-        if kinds or op in _SPECIAL:
+                top.append(_closed(items, c == 0x5D))
+                continue
+            elif c == 0x28:
+                top.append(_unescape(t[1:-1]))
+                continue
+            elif c == 0x25:
+                continue  # a comment
+            elif c == -1:
+                raise _Slow  # a byte no alternative takes
+            else:
+                seen = operations[t]
+        if seen is not None:
+            values, op = seen
+            top += values
+            if op is None:
+                continue
+        if kinds:
             raise _Slow
         append((top, op))
         top = stack[0] = []
