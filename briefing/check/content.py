@@ -300,7 +300,8 @@ def _closed(items: list, array: bool):
 def _operations(data: bytes) -> list[tuple[list, bytes]]:
     """(operands, operator) pairs, like pypdf's ``ContentStream.operations``.
 
-    Operands are int/float, str names (with the slash), bytes strings, lists and dicts.
+    Operands are int/float, str names (with the slash), bytes strings, lists and dicts. The
+    same operation written again may be the same pair (``_Operations``): never change one.
     """
     try:
         return _fast(data)
@@ -329,15 +330,15 @@ class _Names(dict):
 
 class _Operations(dict):
     """What each match of ``_FAST`` whose values no caller could change (numbers, names, a hex
-    string) stands for, read once per stream: (its operands, its operator or None). A page
-    writes the same few hundred (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens
-    of thousands of times."""
+    string) stands for, read once per stream: (its operands, its operator or None, and the
+    operation that every match of it with nothing before it is). A page writes the same few
+    hundred (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens of thousands of times."""
 
     def __init__(self, number, name):
         super().__init__()
         self._number, self._name = number, name
 
-    def __missing__(self, t: bytes) -> tuple[tuple, bytes | None]:
+    def __missing__(self, t: bytes) -> tuple[tuple, bytes | None, tuple[list, bytes] | None]:
         if t[0] == 0x3C:  # a hex string, perhaps an operator
             digits, _, op = t.partition(b">")
             values, op = (_hex(digits + b">"),), op.lstrip(_WS) or None
@@ -354,7 +355,7 @@ class _Operations(dict):
                 values = tuple(map(self._number, parts))
         if op in _SPECIAL:
             raise _Slow
-        value = self[t] = (values, op)
+        value = self[t] = (values, op, None if op is None else ([*values], op))
         return value
 
 
@@ -409,10 +410,14 @@ def _fast(data: bytes) -> list[tuple[list, bytes]]:
             else:
                 seen = operations[t]
         if seen is not None:
-            values, op = seen
-            top += values
+            values, op, alone = seen
             if op is None:
+                top += values
                 continue
+            if not top and not kinds:
+                append(alone)  # the same operation as every other such match
+                continue
+            top += values
         if kinds:
             raise _Slow
         append((top, op))
