@@ -45,17 +45,28 @@ class Ref(NamedTuple):
     gen: int
 
 
+# One match for a name and the reference, name or number after it (``/P 12 0 R``, ``/S /TD``,
+# ``/K 3``: most of a structure element), or for an array of references (``/K [3 0 R 4 0 R]``);
+# anything else token by token (the later alternatives). Each name, number and reference ends
+# where the token's own alternative would end it (``(?!reg)``), so both read the same tokens. Each
+# match is one string (no groups: findall then makes no tuple per match), whose first byte says
+# what it is (``_Values`` parts one that holds more than one token).
 _OBJECT = re.compile(rb"""%(ws)s*(?:
-    ((\d+)%(ws)s+(\d+)%(ws)s+R)(?!%(reg)s)
-  | (/%(reg)s*)
-  | (%(num)s)(?!%(reg)s)
-  | (<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)
-  | (\[|\]|<<|>>)
-  | (\((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\))
-  | (true|false|null)(?!%(reg)s)
-  | (%%[^\r\n]*)
-  | ([^\x00\t\n\x0c\r ])
+    ( /%(reg)s*(?!%(reg)s)%(ws)s*(?:\d+%(ws)s+\d+%(ws)s+R(?!%(reg)s)|/%(reg)s*(?!%(reg)s)|%(num)s(?!%(reg)s))
+    | \[(?:%(ws)s*\d+%(ws)s+\d+%(ws)s+R(?!%(reg)s))+%(ws)s*\]
+    | \d+%(ws)s+\d+%(ws)s+R(?!%(reg)s)
+    | /%(reg)s*
+    | %(num)s(?!%(reg)s)
+    | <[0-9A-Fa-f\x00\t\n\x0c\r ]*>
+    | \[ | \] | << | >>
+    | \((?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*\)
+    | (?:true|false|null)(?!%(reg)s)
+    | %%[^\r\n]*
+    )
+  | [^\x00\t\n\x0c\r ]
 )""" % _FIELDS, re.X | re.S)
+_REFERENCES = re.compile(rb"\d+%(ws)s+\d+%(ws)s+R" % _FIELDS)  # in an array _OBJECT took whole
+_WORDS = re.compile(rb"/[^%(ws)s/]*|[^%(ws)s/]+" % {b"ws": rb"\x00\t\n\x0c\r "})  # a match's names, numbers, n g R
 _KEYWORDS = {b"true": True, b"false": False, b"null": None}
 PEEK = 20  # the bytes pypdf looks at for ``n g R`` (and one byte after it) before it reads a number
 # Bytes whose reading pypdf and PDF disagree on: NUL ends a name in PDF, not in pypdf; a vertical
@@ -67,39 +78,68 @@ class _Refused(Exception):
     """What this reader leaves to pypdf."""
 
 
-def parse(data: bytes, names: dict[bytes, str] | None = None) -> list:
-    """The values written in ``data``, in order; ``_Refused`` for anything else. ``names``: the
-    names read so far (a file has a few dozen, written 20,000 times), each read once."""
-    names = {} if names is None else names
+class _Values(dict):
+    """What each match of ``_OBJECT`` that is a name, a number, a reference, a boolean or null,
+    or a name and the name, number or reference after it says (a tuple of values), read once
+    per file: a long booklet's structure tree writes a few hundred (``/S /P``, ``/Pg 40 0 R``)
+    tens of thousands of times."""
+
+    def __missing__(self, t: bytes) -> tuple:
+        words = _WORDS.findall(t)
+        if t[0] == 0x2F:  # a name, perhaps with the value after it
+            value = (_name(words[0]),) if len(words) == 1 else \
+                (_name(words[0]), _one(t[len(words[0]):].lstrip(_WS), words[1:]))
+        elif t in _KEYWORDS:
+            value = (_KEYWORDS[t],)
+        else:
+            value = (_one(t, words),)
+        self[t] = value
+        return value
+
+
+def _one(t: bytes, words: list[bytes]):
+    """The name, reference or number written ``t``, in ``words``."""
+    if t[0] == 0x2F:
+        return _name(t)
+    if len(words) == 3:  # n g R
+        if len(t) >= PEEK:  # pypdf would not see it as a reference
+            raise _Refused
+        return Ref(int(words[0]), int(words[1]))
+    return float(t) if b"." in t else int(t)
+
+
+def parse(data: bytes, values: _Values | None = None) -> list:
+    """The values written in ``data``, in order; ``_Refused`` for anything else. ``values``:
+    the values read so far in the file, each read once."""
+    read = (_Values() if values is None else values).__getitem__
     out: list = []
     stack: list[list] = [out]
     kinds: list[bytes] = []
     top = out
-    for ref, a, b, name, num, hexs, punct, lit, keyword, _comment, other in _OBJECT.findall(data):
-        if ref:
-            if len(ref) >= PEEK:  # pypdf would not see it as a reference
-                raise _Refused
-            top.append(Ref(int(a), int(b)))
-        elif name:
-            known = names.get(name)
-            if known is None:
-                known = names[name] = _name(name)
-            top.append(known)
-        elif num:
-            top.append(float(num) if b"." in num else int(num))
-        elif punct:
-            if punct in (b"[", b"<<"):
-                kinds.append(punct)
+    for t in _OBJECT.findall(data):
+        c = t[0] if t else -1
+        if c == 0x5B:
+            if len(t) == 1:
+                kinds.append(t)
                 top = []
                 stack.append(top)
                 continue
-            if not kinds or kinds.pop() != (b"[" if punct == b"]" else b"<<"):
+            items = [read(r)[0] for r in _REFERENCES.findall(t)]  # an array of references
+            if len(items) > MAX_ARRAY:
+                raise _Refused
+            top.append(items)
+        elif t == b"<<":
+            kinds.append(t)
+            top = []
+            stack.append(top)
+        elif c == 0x5D or c == 0x3E:
+            if not kinds or kinds.pop() != (b"[" if c == 0x5D else b"<<"):
                 raise _Refused
             items = stack.pop()
             if len(items) > MAX_ARRAY:
                 raise _Refused
             top = stack[-1]
-            if punct == b"]":
+            if c == 0x5D:
                 top.append(items)
             else:
                 keys = items[::2]
@@ -109,14 +149,14 @@ def parse(data: bytes, names: dict[bytes, str] | None = None) -> list:
                 for k, v in zip(keys, items[1::2]):
                     d.setdefault(k, v)  # pypdf keeps the first of a repeated key
                 top.append(d)
-        elif lit:
-            top.append(create_string_object(_unescape(lit[1:-1])))
-        elif hexs:
-            top.append(create_string_object(_hex(hexs)))
-        elif keyword:
-            top.append(_KEYWORDS[keyword])
-        elif other or _comment:  # a comment too: pypdf's reading of one is left to pypdf
+        elif c == 0x28:
+            top.append(create_string_object(_unescape(t[1:-1])))
+        elif c == 0x3C:
+            top.append(create_string_object(_hex(t)))
+        elif c == 0x25 or c == -1:  # a comment (pypdf's reading of one is left to pypdf), or a stray byte
             raise _Refused
+        else:
+            top += read(t)
     if kinds:
         raise _Refused
     return out
@@ -151,7 +191,7 @@ class Objects:
     def __init__(self, reader):
         self.reader = reader
         self._streams: dict[int, dict[int, Any] | None] = {}
-        self._names: dict[bytes, str] = {}
+        self._values = _Values()
 
     def get(self, value: Any) -> Any:
         """``value``, or the object it refers to."""
@@ -199,7 +239,7 @@ class Objects:
             # runs on: each must end in whitespace (qpdf ends each with a newline).
             if data[end - 1] not in _WS:
                 raise _Refused
-            values = parse(data[start:end], self._names)
+            values = parse(data[start:end], self._values)
             if len(values) != 1 or objnum in objects or type(values[0]) is Ref:  # pypdf refuses a bare reference
                 raise _Refused
             objects[objnum] = values[0]
