@@ -297,14 +297,15 @@ def _closed(items: list, array: bool):
     return out
 
 
-def _operations(data: bytes) -> list[tuple[list, bytes]]:
-    """(operands, operator) pairs, like pypdf's ``ContentStream.operations``.
+def _operations(data: bytes, known: _Operations | None = None) -> list[tuple[list, bytes]]:
+    """(operands, operator) pairs, like pypdf's ``ContentStream.operations``; ``known``: the
+    operations read before (in this document).
 
     Operands are int/float, str names (with the slash), bytes strings, lists and dicts. The
     same operation written again may be the same pair (``_Operations``): never change one.
     """
     try:
-        return _fast(data)
+        return _fast(data, known)
     except _Slow:
         return _general(data)
 
@@ -330,13 +331,14 @@ class _Names(dict):
 
 class _Operations(dict):
     """What each match of ``_FAST`` whose values no caller could change (numbers, names, a hex
-    string) stands for, read once per stream: (its operands, its operator or None, and the
-    operation that every match of it with nothing before it is). A page writes the same few
-    hundred (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens of thousands of times."""
+    string) stands for, read once: (its operands, its operator or None, and the operation that
+    every match of it with nothing before it is). A booklet writes the same few thousand
+    (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens of thousands of times, on
+    every page: a walker reads all its pages with one (``Walker``)."""
 
-    def __init__(self, number, name):
+    def __init__(self):
         super().__init__()
-        self._number, self._name = number, name
+        self.number, self.name = _Numbers().__getitem__, _Names().__getitem__
 
     def __missing__(self, t: bytes) -> tuple[tuple, bytes | None, tuple[list, bytes] | None]:
         if t[0] == 0x3C:  # a hex string, perhaps an operator
@@ -350,24 +352,23 @@ class _Operations(dict):
             else:
                 del parts[-1]
             if t[0] == 0x2F:
-                values = (self._name(parts[0]), *map(self._number, parts[1:]))
+                values = (self.name(parts[0]), *map(self.number, parts[1:]))
             else:
-                values = tuple(map(self._number, parts))
+                values = tuple(map(self.number, parts))
         if op in _SPECIAL:
             raise _Slow
         value = self[t] = (values, op, None if op is None else ([*values], op))
         return value
 
 
-def _fast(data: bytes) -> list[tuple[list, bytes]]:
+def _fast(data: bytes, operations: _Operations | None = None) -> list[tuple[list, bytes]]:
     if b"\x0b" in data:
         raise _Slow
     nul = b"\x00" in data  # whitespace to PDF, not to ``split``
     ops: list[tuple[list, bytes]] = []
     append = ops.append
-    number, name = _Numbers().__getitem__, _Names().__getitem__
-    operations = _Operations(number, name)
-    known = operations.get
+    operations = _Operations() if operations is None else operations
+    number, name, known = operations.number, operations.name, operations.get
     stack: list[list] = [[]]
     top = stack[0]
     kinds: list[bytes] = []  # the open arrays and dictionaries
@@ -508,14 +509,15 @@ def _plain(value):
 TOKENS = Memo(16 * 1024 * 1024)  # sizes below: about what the values take in memory
 
 
-def operations(stream, reader, memo: bool = False) -> list[tuple[list, bytes]]:
-    """The operations of a content stream (a page's contents or a form XObject); with ``memo``
-    shared with the memo, so never changed by the caller."""
+def operations(stream, reader, memo: bool = False, known: _Operations | None = None) -> list[tuple[list, bytes]]:
+    """The operations of a content stream (a page's contents or a form XObject), never changed
+    by the caller: with ``memo`` shared with the memo, and with ``known`` (the operations read
+    before in the document, ``_Operations``) with the other streams'."""
     data = stream.get_data() if hasattr(stream, "get_data") else bytes(stream)
     if len(data) > MAX_STREAM_BYTES:
         raise ContentLimit(f"a content stream of {len(data)} bytes (more than {MAX_STREAM_BYTES})")
     try:
-        return TOKENS.get(data, 10 * len(data), lambda: _operations(data)) if memo else _operations(data)
+        return TOKENS.get(data, 10 * len(data), lambda: _operations(data, known)) if memo else _operations(data, known)
     except _Unsupported:
         pass
     return [([_plain(o) for o in operands], bytes(op)) for operands, op in ContentStream(stream, reader).operations]
@@ -728,6 +730,7 @@ class Walker:
         self.walked = 0  # pages walked here, not taken from the memo
         self._fonts: dict[int, tuple[object, _Font]] = {}
         self._strings: dict[int, tuple[_Font, dict[bytes, _Shown]]] = {}  # per font: each string shown (``_shown``)
+        self._operations = _Operations()  # each operation read in the document's streams
         self._tokens: dict[tuple[int, int], _Token] = {}  # (object number, generation) → token
 
     def token(self, ref: IndirectObject, path: tuple[int, ...] = ()) -> _Token:
@@ -801,7 +804,7 @@ class Walker:
 
     def _walk(self, stream, resources, gs: _State, out: PageContent, marks: list[Mark], depth: int,
               forms: set[int]) -> None:
-        ops = operations(stream, self.reader, self.memo)
+        ops = operations(stream, self.reader, self.memo, self._operations)
         self._count += len(ops)
         if self._count > MAX_OPERATIONS:
             raise ContentLimit(f"page {out.number}: more than {MAX_OPERATIONS} operations")
@@ -814,6 +817,7 @@ class Walker:
         clip_next = False  # W or W*: the current path clips once it is painted (or ended with n)
         tm = tlm = IDENTITY
         mark_depth = len(marks)
+        marked = tuple(marks)  # the marks as each run and paint keeps them: one tuple until they change
         for operands, op in ops:  # the operators in the order of how often a booklet page has them
             if op not in _HANDLED:
                 continue
@@ -846,9 +850,11 @@ class Walker:
                 if mcid is not None:
                     out.mcids.append(mcid)
                 marks.append(Mark(str(operands[0]) if operands else "?", mcid, props))
+                marked = tuple(marks)
             elif op == b"EMC":
                 if len(marks) > mark_depth:
                     marks.pop()
+                    marked = tuple(marks)
             elif op == b"Tf":
                 if len(operands) == 2:
                     name = operands[0]
@@ -870,7 +876,7 @@ class Walker:
                         gs.word_space, gs.char_space = float(operands[0]), float(operands[1])
                     tm = tlm = _mul((1, 0, 0, 1, 0, -gs.leading), tlm)
                 items = operands[-1] if op == b"TJ" else operands[-1:]
-                tm = self._show(items if isinstance(items, list) else [items], gs, tm, out, marks)
+                tm = self._show(items if isinstance(items, list) else [items], gs, tm, out, marked)
             elif op in _PAINTING:
                 if path:
                     stroke = op in _STROKING
@@ -883,7 +889,7 @@ class Walker:
                     kind = "fill+stroke" if stroke and fill else "stroke" if stroke else "fill"
                     box = _clipped(_box(path, pad), gs.clip)
                     if not _empty(box):
-                        out.paints.append(Paint(kind, box, tuple(marks)))
+                        out.paints.append(Paint(kind, box, marked))
                 if clip_next and path:
                     gs.clip = _clipped(_box(path), gs.clip)
                 path, clip_next = [], False
@@ -921,10 +927,10 @@ class Walker:
             elif op == b"sh":
                 box = _clipped(_box([_apply(gs.ctm, x, y) for x in (0, 1) for y in (0, 1)]), gs.clip)
                 if not _empty(box):
-                    out.paints.append(Paint("shading", box, tuple(marks)))
+                    out.paints.append(Paint("shading", box, marked))
         del marks[mark_depth:]  # a stream's marked content does not outlive the stream
 
-    def _show(self, items: list, gs: _State, tm: Matrix, out: PageContent, marks: list[Mark]) -> Matrix:
+    def _show(self, items: list, gs: _State, tm: Matrix, out: PageContent, marks: tuple[Mark, ...]) -> Matrix:
         """One text-showing operator: its run, and the text matrix after it.
 
         The glyphs of one operator advance along the text matrix's x axis only, so the page
@@ -971,7 +977,7 @@ class Walker:
         height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
         out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
                             font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
-                            tuple(marks), gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects,
+                            marks, gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects,
                             tuple(glyph_widths)))
         return tm
 
