@@ -111,28 +111,19 @@ def _one(t: bytes, words: list[bytes]):
 def parse(data: bytes, values: _Values | None = None) -> list:
     """The values written in ``data``, in order; ``_Refused`` for anything else. ``values``:
     the values read so far in the file, each read once."""
-    read = (_Values() if values is None else values).__getitem__
+    values = _Values() if values is None else values
+    known, read = values.get, values.__getitem__
     out: list = []
     stack: list[list] = [out]
     kinds: list[bytes] = []
     top = out
     for t in _OBJECT.findall(data):
+        seen = known(t)
+        if seen is not None:  # most of an object: a name and its value
+            top += seen
+            continue
         c = t[0] if t else -1
-        if c == 0x5B:
-            if len(t) == 1:
-                kinds.append(t)
-                top = []
-                stack.append(top)
-                continue
-            items = [read(r)[0] for r in _REFERENCES.findall(t)]  # an array of references
-            if len(items) > MAX_ARRAY:
-                raise _Refused
-            top.append(items)
-        elif t == b"<<":
-            kinds.append(t)
-            top = []
-            stack.append(top)
-        elif c == 0x5D or c == 0x3E:
+        if c == 0x3E or c == 0x5D:
             if not kinds or kinds.pop() != (b"[" if c == 0x5D else b"<<"):
                 raise _Refused
             items = stack.pop()
@@ -141,14 +132,25 @@ def parse(data: bytes, values: _Values | None = None) -> list:
             top = stack[-1]
             if c == 0x5D:
                 top.append(items)
-            else:
-                keys = items[::2]
-                if len(items) % 2 or not all(type(k) is str and k[:1] == "/" for k in keys):
-                    raise _Refused
-                d: dict = {}
+                continue
+            keys = items[::2]
+            if len(items) % 2 or not {*map(type, keys)} <= {str}:  # keys are names (a str is one, with its slash)
+                raise _Refused
+            d = dict(zip(keys, items[1::2]))
+            if len(d) < len(keys):  # a repeated key: pypdf keeps the first
+                d = {}
                 for k, v in zip(keys, items[1::2]):
-                    d.setdefault(k, v)  # pypdf keeps the first of a repeated key
-                top.append(d)
+                    d.setdefault(k, v)
+            top.append(d)
+        elif t == b"<<" or t == b"[":
+            kinds.append(t)
+            top = []
+            stack.append(top)
+        elif c == 0x5B:  # an array of references
+            items = [read(r)[0] for r in _REFERENCES.findall(t)]
+            if len(items) > MAX_ARRAY:
+                raise _Refused
+            top.append(items)
         elif c == 0x28:
             top.append(create_string_object(_unescape(t[1:-1])))
         elif c == 0x3C:
