@@ -74,6 +74,9 @@ PEEK = 20  # the bytes pypdf looks at for ``n g R`` (and one byte after it) befo
 _DISPUTED = re.compile(rb"[\x00\x0b]")
 
 
+_UNREAD = object()
+
+
 class _Refused(Exception):
     """What this reader leaves to pypdf."""
 
@@ -146,8 +149,13 @@ def parse(data: bytes, values: _Values | None = None) -> list:
             kinds.append(t)
             top = []
             stack.append(top)
-        elif c == 0x5B:  # an array of references
-            items = [read(r)[0] for r in _REFERENCES.findall(t)]
+        elif c == 0x5B:  # an array of references (a parent's kids: each read once, not kept in ``values``)
+            items = []
+            for r in _REFERENCES.findall(t):
+                if len(r) >= PEEK:  # pypdf would not see it as a reference
+                    raise _Refused
+                n, g, _ = r.replace(b"\x00", b" ").split()  # NUL: whitespace to PDF, not to split
+                items.append(Ref(int(n), int(g)))
             if len(items) > MAX_ARRAY:
                 raise _Refused
             top.append(items)
@@ -194,16 +202,21 @@ class Objects:
         self.reader = reader
         self._streams: dict[int, dict[int, Any] | None] = {}
         self._values = _Values()
+        self._found: dict[Ref, Any] = {}  # each reference resolved in an object stream read here
 
     def get(self, value: Any) -> Any:
         """``value``, or the object it refers to."""
         if type(value) is not Ref:
             return value
+        found = self._found.get(value, _UNREAD)
+        if found is not _UNREAD:
+            return found
         where = self.reader.xref_objStm.get(value.idnum) if value.gen == 0 else None
         if where is not None:
             objects = self._stream(where[0])
             if objects is not None and value.idnum in objects:
-                return objects[value.idnum]
+                found = self._found[value] = objects[value.idnum]
+                return found
         return plain(IndirectObject(value.idnum, value.gen, self.reader).get_object())
 
     def _stream(self, number: int) -> dict[int, Any] | None:
