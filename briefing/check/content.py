@@ -627,7 +627,7 @@ def _decode(font: _Font, raw: bytes) -> tuple[list[str], list[str]]:
         if font.two_byte and len(raw) % 2:
             raw += b"\x00"
         codes = list(raw.decode(font.encoding, "surrogatepass" if font.two_byte else "replace"))
-        return codes, [font.to_unicode.get(c, c) for c in codes]
+        return codes, list(map(font.to_unicode.get, codes, codes))
     codes = [chr(b) for b in raw]
     enc = font.encoding
     shown = [enc.get(b, chr(b)) for b in raw]
@@ -648,7 +648,7 @@ def _shown(font: _Font, raw: bytes, kept: dict[bytes, _Shown]) -> _Shown:
     """``raw`` shown in ``font``, read and kept in ``kept``."""
     codes, chars = _decode(font, raw)
     widths, default = font.widths, font.default_width
-    shown = kept[raw] = _Shown(tuple(codes), "".join(chars), tuple(widths.get(code, default) / 1000 for code in codes))
+    shown = kept[raw] = _Shown(tuple(codes), "".join(chars), tuple([widths.get(code, default) / 1000 for code in codes]))
     return shown
 
 
@@ -939,11 +939,13 @@ class Walker:
         font = gs.font
         if font is None:
             return tm
-        fs, th = gs.size, gs.scale
-        m = _mul(tm, gs.ctm)
-        start = _mul((fs * th, 0, 0, fs, 0, gs.rise), m)
-        dx = m[0]  # page displacement of one unit along the text x axis
-        x0 = start[4]
+        fs, th, rise = gs.size, gs.scale, gs.rise
+        m0, m1, m2, m3, m4, m5 = _mul(tm, gs.ctm)
+        # The run's em and origin on the page: _mul((fs * th, 0, 0, fs, 0, rise), m), as it computes
+        # them, without the entries nothing reads.
+        em_x, em_y = 0 * m0 + fs * m2, 0 * m1 + fs * m3
+        x0, y0 = 0 * m0 + rise * m2 + m4, 0 * m1 + rise * m3 + m5
+        dx = m0  # page displacement of one unit along the text x axis
         text: list[str] = []
         origins: list[float] = []
         glyph_widths: list[float] = []
@@ -974,10 +976,10 @@ class Walker:
         tm = (tm[0], tm[1], tm[2], tm[3], tm[4] + advance * tm[0], tm[5] + advance * tm[1])
         if not text:
             return tm
-        height = (start[2] ** 2 + start[3] ** 2) ** 0.5  # the em's height on the page
-        out.runs.append(Run("".join(text), start[4], start[5], start[4] + advance * dx, height, font.name,
+        height = (em_x ** 2 + em_y ** 2) ** 0.5  # the em's height on the page
+        out.runs.append(Run("".join(text), x0, y0, x0 + advance * dx, height, font.name,
                             font.ascent / 1000 * height, -font.descent / 1000 * height, tuple(origins),
-                            marks, gs.render in (3, 7), start[4] + ink * dx, gs.clip, self._text_objects,
+                            marks, gs.render in (3, 7), x0 + ink * dx, gs.clip, self._text_objects,
                             tuple(glyph_widths)))
         return tm
 

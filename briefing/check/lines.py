@@ -188,22 +188,23 @@ def uncompressed(pages: Sequence[PageContent]) -> list[str]:
 
 
 # Two marks side by side that ``compressible`` may take for a pair: a line without any has none
-# to judge (most lines), and is passed over without reading its glyphs.
+# to judge (most lines), and is passed over without reading its glyphs, where its text is what
+# its glyphs show.
 _MARKS = "".join(sorted(FULL_WIDTH_MARKS))
 _PAIR = re.compile(f"[{re.escape(_MARKS)}][{re.escape(_MARKS + IDEOGRAPHIC_SPACE)}]")
 
 
-def _no_pair(line: list[Run]) -> bool:
-    """Does the line have no two glyphs side by side that could be a compressible pair? Its
-    text says so when every run has a glyph for each character (``_glyphs`` takes them all)."""
-    return not _PAIR.search(_text(line)) and all(len(r.advances) == len(r.widths) == len(r.text) for r in line)
+def _whole(runs: list[Run]) -> bool:
+    """Has every run a glyph for each of its characters (``_glyphs`` takes them all)?"""
+    return all(len(r.advances) == len(r.widths) == len(r.text) for r in runs)
 
 
 def _uncompressed(content: PageContent) -> list[str]:
     problems: list[str] = []
+    whole = _whole(content.runs)  # as on every page a booklet prints
     for line in set_lines(content):
-        if _no_pair(line):
-            continue
+        if not _PAIR.search(_text(line)) and (whole or _whole(line)):
+            continue  # no two glyphs side by side that could be a compressible pair (its text says so)
         glyphs = _glyphs(line)
         spacing = None
         for a, b in zip(glyphs, glyphs[1:]):

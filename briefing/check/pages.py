@@ -116,8 +116,9 @@ def frames(contents: Iterable[PageContent], pages: list, geo: Geometry) -> list[
                  for a in (geo.text_block(n), geo.header_band(n), geo.footer_band(n))]
         side = "recto" if n % 2 else "verso"
         for box, hang, thing in _placed(content):
-            for a in areas:
-                if _inside(box, a, hang):
+            x0, y0, x1, y1 = box
+            for a in areas:  # _inside(box, a, hang), written out: a page has thousands of boxes
+                if x0 >= a[0] - hang - EPS and x1 <= a[2] + hang + EPS and y0 >= a[1] - EPS and y1 <= a[3] + EPS:
                     break
             else:
                 block = areas[0]

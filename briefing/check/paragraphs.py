@@ -18,6 +18,7 @@ checked for presence and order only.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from typing import NamedTuple, Sequence
 
 from ..data.model import Briefing
@@ -152,10 +153,7 @@ def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
     """The problems, from the blocks of every page in page order (``page_blocks``)."""
     want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
     # How often the data itself has each text (a title and a paragraph may be the same words).
-    counts: dict[str, int] = {}
-    for value in _strings(doc):
-        key = _squeeze(value)
-        counts[key] = counts.get(key, 0) + 1
+    counts = Counter(map(_squeeze, _strings(doc)))
     # Where each block starts, by its first character: a chain can only start where it matches.
     starts: dict[str, list[int]] = {}
     for j, b in enumerate(blocks):
