@@ -74,9 +74,6 @@ PEEK = 20  # the bytes pypdf looks at for ``n g R`` (and one byte after it) befo
 _DISPUTED = re.compile(rb"[\x00\x0b]")
 
 
-_UNREAD = object()
-
-
 class _Refused(Exception):
     """What this reader leaves to pypdf."""
 
@@ -202,21 +199,16 @@ class Objects:
         self.reader = reader
         self._streams: dict[int, dict[int, Any] | None] = {}
         self._values = _Values()
-        self._found: dict[Ref, Any] = {}  # each reference resolved in an object stream read here
 
     def get(self, value: Any) -> Any:
         """``value``, or the object it refers to."""
         if type(value) is not Ref:
             return value
-        found = self._found.get(value, _UNREAD)
-        if found is not _UNREAD:
-            return found
         where = self.reader.xref_objStm.get(value.idnum) if value.gen == 0 else None
         if where is not None:
             objects = self._stream(where[0])
             if objects is not None and value.idnum in objects:
-                found = self._found[value] = objects[value.idnum]
-                return found
+                return objects[value.idnum]
         return plain(IndirectObject(value.idnum, value.gen, self.reader).get_object())
 
     def _stream(self, number: int) -> dict[int, Any] | None:
