@@ -49,8 +49,10 @@ class ContentLimit(ContentError):
     nothing a booklet could be), rather than judged."""
 
 
-@dataclass(frozen=True)
-class Mark:
+# Marks, runs and paints are NamedTuples, not frozen dataclasses: a booklet has thousands of
+# each, and a frozen dataclass is made three times slower (a setattr per field).
+
+class Mark(NamedTuple):
     """One level of marked content (BDC/BMC): its tag and, where given, its MCID."""
 
     tag: str
@@ -58,8 +60,7 @@ class Mark:
     properties: dict | None = None  # the BDC dictionary, inline or from /Properties
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """Text shown by one operator (Tj, TJ, ', "): one font, one size, one baseline."""
 
     text: str  # decoded through the font's ToUnicode map (or encoding)
@@ -87,8 +88,7 @@ class Run:
         return _clipped((min(self.x, end), self.y - self.descent, max(self.x, end), self.y + self.ascent), self.clip)
 
 
-@dataclass(frozen=True)
-class Paint:
+class Paint(NamedTuple):
     """Something painted that is not text: a filled or stroked path, an image, a shading."""
 
     kind: str  # "fill" | "stroke" | "fill+stroke" | "image" | "shading"
