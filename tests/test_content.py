@@ -142,7 +142,8 @@ def test_inline_images_go_to_pypdf():
     b"[<0041> (a) -250] TJ [<0041> 1 2] 0 d [1 [2]] TJ [ /P <</MCID 3>> BDC ] [1 2 Tj]",
     b"1 2 3 rg 1 2] 3 4 re .5 -.5 +5 5. m 1\x002 l 0 0 0 RG 1 2 true 3 4 null",
     b"[1 2 3 4 5] 0 d 5Tj 1 2", b"/P <</MCID 1 /MCID 2>> BDC <</A 1>> 2 BDC",
-    b"/Layout<</F1/F2>>cm /P<</Type/Layout>>BDC", b"(a\x00b) Tj <00\x0041>\x00Tj /F1\x009\x00Tf", b"1 2\x0bl (a\x0b) Tj",
+    b"/Layout<</F1/F2>>cm /P<</Type/Layout>>BDC", b"(a\x00b) Tj <00\x0041>\x00Tj /F1\x009\x00Tf",
+    b"1 2\x0bl (a\x0b) Tj",
 ])
 def test_the_fast_reader_reads_each_shape_as_the_general_reader(data):
     """Each whole-operation match of the fast reader gives the tokens the general reader gives,

@@ -331,16 +331,16 @@ class _Names(dict):
 
 class _Operations(dict):
     """What each match of ``_FAST`` whose values no caller could change (numbers, names, a hex
-    string) stands for, read once: (its operands, its operator or None, and the operation that
-    every match of it with nothing before it is). A booklet writes the same few thousand
-    (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens of thousands of times, on
-    every page: a walker reads all its pages with one (``Walker``)."""
+    string) stands for, read once: (the operation that every match of it with nothing before
+    it is, or None without an operator; its operands; its operator). A booklet writes the same
+    few thousand (``BT``, ``0 0 0 rg``, ``/F2 9 Tf``, ``1 0 0 1 0 0 cm``) tens of thousands of
+    times, on every page: a walker reads all its pages with one (``Walker``)."""
 
     def __init__(self):
         super().__init__()
         self.number, self.name = _Numbers().__getitem__, _Names().__getitem__
 
-    def __missing__(self, t: bytes) -> tuple[tuple, bytes | None, tuple[list, bytes] | None]:
+    def __missing__(self, t: bytes) -> tuple[tuple[list, bytes] | None, tuple, bytes | None]:
         if t[0] == 0x3C:  # a hex string, perhaps an operator
             digits, _, op = t.partition(b">")
             values, op = (_hex(digits + b">"),), op.lstrip(_WS) or None
@@ -357,7 +357,7 @@ class _Operations(dict):
                 values = tuple(map(self.number, parts))
         if op in _SPECIAL:
             raise _Slow
-        value = self[t] = (values, op, None if op is None else ([*values], op))
+        value = self[t] = (None if op is None else ([*values], op), values, op)
         return value
 
 
@@ -411,8 +411,8 @@ def _fast(data: bytes, operations: _Operations | None = None) -> list[tuple[list
             else:
                 seen = operations[t]
         if seen is not None:
-            values, op, alone = seen
-            if op is None:
+            alone, values, op = seen
+            if alone is None:  # operands with no operator after them
                 top += values
                 continue
             if not top and not kinds:
@@ -648,7 +648,8 @@ def _shown(font: _Font, raw: bytes, kept: dict[bytes, _Shown]) -> _Shown:
     """``raw`` shown in ``font``, read and kept in ``kept``."""
     codes, chars = _decode(font, raw)
     widths, default = font.widths, font.default_width
-    shown = kept[raw] = _Shown(tuple(codes), "".join(chars), tuple([widths.get(code, default) / 1000 for code in codes]))
+    per_size = tuple([widths.get(code, default) / 1000 for code in codes])
+    shown = kept[raw] = _Shown(tuple(codes), "".join(chars), per_size)
     return shown
 
 
@@ -983,7 +984,7 @@ class Walker:
                             tuple(glyph_widths)))
         return tm
 
-    def _strings_in(self, font: _Font) -> dict[bytes, "_Shown"]:
+    def _strings_in(self, font: _Font) -> dict[bytes, _Shown]:
         """What each string shown in ``font`` on these pages stands for, read once (``_Shown``)."""
         kept = self._strings.get(id(font))
         if kept is None or kept[0] is not font:

@@ -22,7 +22,15 @@ import re
 from statistics import median
 from typing import Sequence
 
-from ..typeset.linebreak import FULL_WIDTH_MARKS, IDEOGRAPHIC_SPACE, compressible, is_lone, movable, takeable, violations
+from ..typeset.linebreak import (
+    FULL_WIDTH_MARKS,
+    IDEOGRAPHIC_SPACE,
+    compressible,
+    is_lone,
+    movable,
+    takeable,
+    violations,
+)
 from .content import PageContent, Run
 
 NEXT_LINE = (0.5, 2.5)  # a following line of one paragraph: its baseline this many ems lower
