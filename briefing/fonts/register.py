@@ -117,20 +117,45 @@ def memo(font: str) -> Memo | None:
 
 def char_width(font: str, size: float) -> Callable[[str], float]:
     """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
-    its font lookup on every call: a booklet measures some 16,000 characters."""
-    face = getattr(pdfmetrics.getFont(font), "face", None)
+    its font lookup on every call: a booklet measures some 16,000 characters. For a face we
+    registered, the face's table of widths at ``size`` (``_Widths``), kept on its font object."""
+    found = pdfmetrics.getFont(font)
+    face = getattr(found, "face", None)
     if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
         return lambda ch: pdfmetrics.stringWidth(ch, font, size)
-    widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
+    tables = found.__dict__.setdefault("_widths_at", {})  # size → its table, the sizes used last at the end
+    table = tables.pop(size, None)
+    if table is None:
+        table = _Widths(face.charWidths, face.defaultWidth, 0.001 * size)
+        while len(tables) >= SIZES_KEPT:
+            del tables[next(iter(tables))]
+    tables[size] = table
+    return table
 
-    def width(ch: str) -> float:
-        return scale * widths.get(ord(ch), default)
 
-    def run(text: str) -> list[float]:
-        return [scale * w for w in map(widths.get, map(ord, text), repeat(default))]
+SIZES_KEPT = 32  # the sizes a face keeps tables for: a booklet's styles use about ten
 
-    width.run = run  # every character of a text at once, the same numbers (``linebreak.widths_of``)
-    return width
+
+class _Widths(dict):
+    """One face's character widths at one size: ``width(ch)`` one character's, ``width.run(text)``
+    each of a text's (``linebreak.widths_of``). Each is worked out (the em's thousandth times
+    the advance) the first time its character is asked for, then looked up, in C: a long
+    booklet asks for some 100,000 widths of 3,000 characters."""
+
+    __slots__ = ("_widths", "_default", "_scale")
+
+    def __init__(self, widths: dict[int, float], default: float, scale: float):
+        super().__init__()
+        self._widths, self._default, self._scale = widths, default, scale
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = self._scale * self._widths.get(ord(ch), self._default)
+        return width
+
+    __call__ = dict.__getitem__
+
+    def run(self, text: str) -> list[float]:
+        return list(map(self.__getitem__, text))
 
 
 class _Scale:
