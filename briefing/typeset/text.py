@@ -185,16 +185,17 @@ def line_width(text: str, style: TextStyle) -> float:
     return _one_line(text, style).width
 
 
-def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> None:
+def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> float:
     """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads,
     a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
-    ``align`` right or center."""
+    ``align`` right or center. Its width: ``line_width`` for a line set flush left."""
     line = _one_line(text, style, trim=align == "left")
     if align == "right":
         x -= line.width
     elif align == "center":
         x -= line.width / 2
     show_lines(canv, style, [(x, y, placed(line, style.font, style.size, line.width, False))])
+    return line.width
 
 
 def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
