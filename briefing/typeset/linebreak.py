@@ -196,21 +196,6 @@ def tail_trim(text: str, end: int, adv: Sequence[float], char_width: Callable[[s
 
 # -- lines ------------------------------------------------------------------------------------
 
-def _kept_hash(self) -> int:
-    """A frozen dataclass's hash (of its fields, as dataclass makes it), computed once and kept:
-    lines and placed lines are keys of the face's memos (``text.py``), hashed for each line
-    drawn, three times over for one set afresh; a placed line's hash reads all its glyphs."""
-    found = self.__dict__.get("_hash")
-    if found is None:
-        found = self.__dict__["_hash"] = hash(tuple([getattr(self, f) for f in self.__dataclass_fields__]))
-    return found
-
-
-def _state_without_hash(self) -> dict:
-    """What pickling keeps: the fields, not the kept hash (another process hashes strings otherwise)."""
-    return {k: v for k, v in self.__dict__.items() if k != "_hash"}
-
-
 @dataclass(frozen=True)
 class Line:
     text: str
@@ -220,9 +205,6 @@ class Line:
     end: int = 0
     lead: float = 0.0  # the blank half of an opening mark the line starts with, set left of the edge
     trim: bool = False  # its ends were trimmed (a closing mark at its end counts half)
-
-    __hash__ = _kept_hash
-    __getstate__ = _state_without_hash
 
 
 def _cjk(ch: str) -> bool:
@@ -508,8 +490,18 @@ class PlacedLine:
     end: float  # where the text ends: the measure for a justified line, the ink's edge otherwise
     spacing: float  # the extra space after every glyph (justification)
 
-    __hash__ = _kept_hash
-    __getstate__ = _state_without_hash
+    def __hash__(self) -> int:
+        """The hash of its fields, as dataclass makes it, computed once and kept: a placed line
+        is a key of the face's memo (``text.show_lines``), hashed for each line drawn, three
+        times for one written afresh, and its hash reads every glyph."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash((self.glyphs, self.end, self.spacing))
+        return found
+
+    def __getstate__(self) -> dict:
+        """What pickling keeps: the fields, not the kept hash (another process hashes strings otherwise)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
 
 # The ink of the booklet's em dash, in em: Noto Serif and Sans SC draw it from 0.043–0.049 to
