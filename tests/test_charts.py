@@ -434,6 +434,35 @@ def test_texts_land_where_matplotlib_laid_them_out(every, fonts):
                        for x0, x1 in placed[text]), (spec.caption, text, ha, (box.x0, box.x1), width, placed[text])
 
 
+def test_a_text_is_measured_as_matplotlib_measures_it(every, fonts):
+    """The recorder measures a text in a copy of its face read from memory, and in
+    matplotlib's own face (with its fallbacks) where the face lacks a character: the same
+    widths, heights and descents as matplotlib's renderer gives, for every text of the charts
+    and Latin pairs a face kerns, ligatures, spaces, marks, and characters it does not have."""
+    import warnings
+
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.font_manager import FontProperties
+
+    from briefing.fonts.register import FAMILY
+    from briefing.typeset.charts import _matplotlib, _recorder
+
+    matplotlib, _ = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
+    texts = {line for spec in booklet_charts(every) for r in spec.rows for t in (r.short, r.text, r.whole_text)
+             for line in t.split("\n") if line}
+    texts |= {"AVAToWaYa", "office flow ffi", " 前后空格 ", "“引号”（括号）、，。", "−12.5%", "Ⅻ ∞", "表情\U0001F600",
+              "\u200b零宽"}
+    recorder = _recorder()(100, 100)
+    with matplotlib.rc_context({"font.family": FAMILY}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # matplotlib's for the characters the face lacks
+        for weight in ("normal", "bold"):
+            for size in (8.5, 6.3):
+                prop = FontProperties(weight=weight, size=size)
+                for s in sorted(texts):
+                    assert (recorder.get_text_width_height_descent(s, prop, False)
+                            == RendererBase.get_text_width_height_descent(recorder, s, prop, False)), s
+
+
 def test_bars_start_at_zero_and_are_proportional(fonts):
     spec = charts_for(_answer(m(1, 100, chart="x"), m(2, 50, chart="x"), m(3, 25, chart="x")), L)[0]
     bars = [b for s in _shapes(spec, fonts) if _rgb(s.fill) == _hex(ChartStyle().bar) for b in _boxes(s)]
