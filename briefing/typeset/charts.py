@@ -305,6 +305,7 @@ def _recorder():
             for vertices, code in path.iter_segments(transform, remove_nans=True,
                                                       clip=(0, 0, self.width, self.height) if trim else None,
                                                       simplify=path.should_simplify and trim, curves=True):
+                vertices = vertices.tolist()  # floats: rounded as before, sooner
                 if code == MPath.CURVE3:  # a quadratic as the cubic it is
                     (x0, y0), (qx, qy, x1, y1) = self._last(points), vertices
                     vertices = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
@@ -312,7 +313,7 @@ def _recorder():
                     code = MPath.CURVE4
                 letters.append(codes[code])
                 if code != MPath.CLOSEPOLY:
-                    points.extend(round(float(v), 3) for v in vertices)
+                    points.extend([round(v, 3) for v in vertices])
             if not letters:
                 return
             offset, dashes = gc.get_dashes()
@@ -497,18 +498,21 @@ class _Plot:
         self.yaxis_transform = blended_transform_factory(self.transAxes, self.transData)
         self.clipbox = TransformedBbox(Bbox.unit(), self.transAxes)
         self._clipped: list = []
+        self._moved: dict = {}  # (a transform's id, points): it moved across, for texts
 
     def set_xlim(self, lo: float, hi: float) -> None:
         self.view.intervalx = lo, hi
 
-    def add(self, artist, clip: bool = True):
+    def add(self, artist, clip: bool = True, edge: bool = False):
         """An artist of the plot: in data units unless it has its own transform, clipped to the
-        plot box as an Axes clips its lines and patches."""
+        plot box as an Axes clips its lines and patches (``edge``: it reaches the box's edge,
+        so ``unclip`` need not measure it to know that it keeps the clip)."""
         if not artist.is_transform_set():
             artist.set_transform(self.transData)
         if clip:
             artist.set_clip_box(self.clipbox)
-            self._clipped.append(artist)
+            if not edge:
+                self._clipped.append(artist)
         self.figure.add_artist(artist)
         return artist
 
@@ -545,7 +549,8 @@ class _Plot:
         """A line across the plot's height at data ``x`` (``Axes.axvline``)."""
         from matplotlib.lines import Line2D
 
-        self.add(Line2D([x, x], [0, 1], transform=self.xaxis_transform, **props))
+        # Its ends are on the box's top and bottom: its stroke reaches past them.
+        self.add(Line2D([x, x], [0, 1], transform=self.xaxis_transform, **props), edge=True)
 
     def line(self, xs, ys, **props) -> None:
         from matplotlib.lines import Line2D
@@ -557,8 +562,11 @@ class _Plot:
         not clipped."""
         from matplotlib.transforms import ScaledTranslation
 
-        if dx_pt:
-            transform = transform + ScaledTranslation(dx_pt / 72, 0, self.figure.dpi_scale_trans)
+        if dx_pt:  # one moved transform for the texts moved alike, not one each
+            key = (id(transform), dx_pt)
+            if key not in self._moved:
+                self._moved[key] = transform + ScaledTranslation(dx_pt / 72, 0, self.figure.dpi_scale_trans)
+            transform = self._moved[key]
         self.add(_text()(x, y, s, transform, **props), clip=False)
 
 
