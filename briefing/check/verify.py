@@ -512,6 +512,7 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
             and (split == 0 or 2 * walker.walked > split))
     if structure is not None and not wait:
         structure.skip()
+    sought = _Sought(doc, paper, share.texts) if doc is not None else None  # while the child's pages come
     if wait:
         facts = structure.facts()
         theirs = structure.share() if facts is not None else None
@@ -520,13 +521,12 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     share += theirs or _Share()
     texts = share.texts
     flat = squeeze("".join(texts))
-    if doc is not None:
-        figures = doc.figures()
-        report.add("figures in text", [f"missing {f}" for f in figures if squeeze(f) not in flat],
-                   f"all {len(figures)} figures found")
+    if sought is not None:
+        report.add("figures in text", [f"missing {f}" for f in sought.left(texts) if squeeze(f) not in flat],
+                   f"all {len(sought.figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
-        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
+        report.charts, problems = charts_on_pages(doc, sought.squeezed(texts), paper, sought.specs)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("no missing glyph (tofu)", share.glyphs)
     report.add("line breaking (clreq)", share.clreq)
@@ -544,6 +544,36 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
         judged = judge_pages(facts, mine) + (theirs.judged if theirs is not None else [])
         report.add("tagged (PDF/UA-1 structure)", facts.before + judged + facts.after if facts.tree else
                    list(facts.before), "every mark in the tree and the ParentTree, nothing painted untagged")
+
+
+class _Sought:
+    """What the checks of the whole text look for (the data's figures, its charts), and what
+    the pages walked here (``texts``, the first of the booklet's) showed of it: worked out
+    while the child's pages are on their way, so that only the rest is looked for once they
+    come. A figure in the first pages' text is in the whole (``squeeze`` takes out characters
+    one by one): the findings are those of looking at the whole."""
+
+    def __init__(self, doc: Briefing, paper: str, texts: list[str]):
+        self.figures = doc.figures()
+        self.texts = list(texts)
+        seen = squeeze("".join(texts))
+        self._left = [f for f in self.figures if squeeze(f) not in seen]  # in order: as reported
+        self.specs = booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height))
+        self._squeezed = [squeeze(t) for t in texts]
+
+    def _follows(self, texts: list[str]) -> bool:
+        """Whether ``texts`` begin with the texts seen (not so where a page that could not be
+        read had every page's text put aside: ``_rest``)."""
+        return texts[:len(self.texts)] == self.texts
+
+    def left(self, texts: list[str]) -> list[str]:
+        """The figures still to look for in the whole ``texts``."""
+        return self._left if self._follows(texts) else self.figures
+
+    def squeezed(self, texts: list[str]) -> list[str]:
+        """``texts``, each squeezed."""
+        done = self._squeezed if self._follows(texts) else []
+        return done + [squeeze(t) for t in texts[len(done):]]
 
 
 SPLIT_FROM = 6  # pages: a booklet this long has its last half walked and judged by the child
@@ -672,12 +702,13 @@ def _ahead(raw: FsPath, geo, requests: int, replies: int) -> None:
 
 def ahead_from(n: int, covered: int, fresh: int) -> int:
     """``child_from`` for the ``Ahead`` process, which walked the last ``covered`` pages of the
-    raw file into its memos, ``fresh`` of them not there before: it takes those where they
-    reach beyond the last half. Where most came from the memo it had when it was forked (a
-    rebuild), this process has them too, as cheap to take here."""
+    raw file into its memos, ``fresh`` of them not there before: it takes those (nearly free
+    to it now) and the last half of the rest. Where most came from the memo it had when it
+    was forked (a rebuild), this process has them too, as cheap to take here."""
     if n < SPLIT_FROM or 2 * fresh <= covered:
         return child_from(n)
-    return min(child_from(n), max(n - covered, 0))
+    covered = min(covered, n)
+    return child_from(n - covered)
 
 
 def _walk_back(raw: FsPath, geo, requests: int) -> tuple[int, int]:
@@ -714,15 +745,17 @@ def missing_glyphs(contents: list[PageContent]) -> list[str]:
     return out
 
 
-def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple[list[str], list[str]]:
+def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4", specs: list | None = None
+                    ) -> tuple[list[str], list[str]]:
     """Each chart the data calls for (kind and values computed from the data by the build's own
-    rules), found in the PDF by its caption, with every value it prints on that same page.
+    rules: ``specs``, if worked out already), found in the PDF by its caption, with every
+    value it prints on that same page.
 
     Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
     or without its values, or one that breaks a chart rule.
     """
     listing, problems = [], []
-    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)):
+    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)) if specs is None else specs:
         where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
         missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
         if not where:
