@@ -13,8 +13,18 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from briefing.fonts.register import SIZES_KEPT, char_width
 from briefing.typeset.document import BookletTemplate
-from briefing.typeset.linebreak import (DASH_OVERLAP, Glyph, PlacedLine, _advances, _placed_with_dashes, break_lines,
-                                        dash_pairs, halved_at, place, tail_trim)
+from briefing.typeset.linebreak import (
+    DASH_OVERLAP,
+    Glyph,
+    PlacedLine,
+    _advances,
+    _placed_with_dashes,
+    break_lines,
+    dash_pairs,
+    halved_at,
+    place,
+    tail_trim,
+)
 from briefing.typeset.styles import TextStyle
 from briefing.typeset.text import draw_line, line_width
 

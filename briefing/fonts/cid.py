@@ -118,9 +118,9 @@ class CIDFont(TTFont):
 
     def glyph_codes(self, glyphs, doc) -> list[bytes]:
         """The two-byte CID of each of a placed line's glyphs (``typeset.linebreak.Glyph``: its
-        ``char``; ``half``: its half-width CID, ``_Drawn.add_half``), in one pass. Characters new to the document are
-        numbered in the order they are first drawn, a line's full-width ones before its
-        half-width ones."""
+        ``char``; ``half``: its half-width CID, ``_Drawn.add_half``), in one pass. Characters
+        new to the document are numbered in the order they are first drawn, a line's full-width
+        ones before its half-width ones."""
         drawn = self._drawn(doc)
         codes, halves = drawn.codes, drawn.halves
         try:  # each glyph unpacked (char, x, scale, half), not read by attribute name

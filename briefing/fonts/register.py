@@ -11,7 +11,6 @@ import mmap
 import os
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import repeat
 from pathlib import Path
 from typing import Callable
 from weakref import WeakKeyDictionary
@@ -142,7 +141,7 @@ class _Widths(dict):
     the advance) the first time its character is asked for, then looked up, in C: a long
     booklet asks for some 100,000 widths of 3,000 characters."""
 
-    __slots__ = ("_widths", "_default", "_scale")
+    __slots__ = ("_default", "_scale", "_widths")
 
     def __init__(self, widths: dict[int, float], default: float, scale: float):
         super().__init__()

@@ -216,8 +216,9 @@ class BookletTemplate(BaseDocTemplate):
     def multiBuild(self, story, *args, **kwargs):
         """reportlab's, with the cyclic garbage collector paused: the layout makes some 100,000
         small objects (lines, glyphs, operators, elements), nearly all alive until it ends, and
-        collecting as they come rescans them over and over: 45 ms of the 10x booklet's 320. Its
-        few cycles are collected after it, in one pass (15 ms)."""
+        collecting as they came rescanned them, 150 times (one of them in full) in the 10x
+        booklet: 45 ms of its 320. What it leaves in cycles (some 20,000 objects) is collected
+        after it."""
         enabled = gc.isenabled()
         gc.disable()
         try:
