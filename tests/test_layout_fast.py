@@ -75,7 +75,7 @@ def test_a_face_s_table_gives_the_widths_its_advances_make(fonts, size):
         assert char_width(name, size) is width  # kept on the face's font object
 
 
-def test_a_face_keeps_tables_for_its_latest_sizes_only(fonts):
+def test_a_face_keeps_tables_for_a_bounded_number_of_sizes(fonts):
     first = char_width(fonts.sans, 7.25)
     for n in range(SIZES_KEPT):
         char_width(fonts.sans, 100.0 + n)

@@ -122,17 +122,17 @@ def char_width(font: str, size: float) -> Callable[[str], float]:
     face = getattr(found, "face", None)
     if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
         return lambda ch: pdfmetrics.stringWidth(ch, font, size)
-    tables = found.__dict__.setdefault("_widths_at", {})  # size → its table, the sizes used last at the end
-    table = tables.pop(size, None)
+    tables = found.__dict__.setdefault("_widths_at", {})  # size → its table
+    table = tables.get(size)
     if table is None:
-        table = _Widths(face.charWidths, face.defaultWidth, 0.001 * size)
-        while len(tables) >= SIZES_KEPT:
-            del tables[next(iter(tables))]
-    tables[size] = table
+        if len(tables) >= SIZES_KEPT:  # more sizes than a booklet's styles use: start again
+            tables.clear()
+        table = tables[size] = _Widths(face.charWidths, face.defaultWidth, 0.001 * size)
     return table
 
 
-SIZES_KEPT = 32  # the sizes a face keeps tables for: a booklet's styles use about ten
+SIZES_KEPT = 32  # the sizes a face keeps tables for: a booklet's styles use about ten (a figure
+# too long for its card adds one)
 
 
 class _Widths(dict):
