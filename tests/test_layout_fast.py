@@ -1,15 +1,12 @@
 """The layout's fast paths give exactly what the general ones give: glyphs placed by summing,
-widths looked up in a face's table, a placed line's kept hash, the collector paused while
-the pages are laid out (and running again after, whatever happened)."""
+widths looked up in a face's table, a placed line's kept hash."""
 
 from __future__ import annotations
 
-import gc
 import pickle
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from briefing.fonts.register import SIZES_KEPT, char_width
 from briefing.typeset.document import BookletTemplate
@@ -106,35 +103,3 @@ def test_draw_line_gives_the_width_line_width_gives(fonts):
     canv = CIDCanvas(BytesIO())
     for text in ("%", "万元", "（二）　”", "≥"):
         assert draw_line(canv, text, style, 0, 0) == line_width(text, style)
-
-
-@pytest.mark.parametrize("fails", [False, True])
-def test_the_collector_is_paused_while_the_pages_are_laid_out_and_running_after(monkeypatch, fails):
-    seen = []
-
-    def laid_out(self, story, *args, **kwargs):
-        seen.append(gc.isenabled())
-        if fails:
-            raise RuntimeError("a layout that fails")
-
-    monkeypatch.setattr(BaseDocTemplate, "multiBuild", laid_out)
-    template = BookletTemplate.__new__(BookletTemplate)
-    assert gc.isenabled()
-    if fails:
-        with pytest.raises(RuntimeError):
-            template.multiBuild([])
-    else:
-        template.multiBuild([])
-    assert seen == [False]
-    assert gc.isenabled()
-
-
-def test_a_paused_collector_stays_paused(monkeypatch):
-    """A caller that paused the collector itself finds it paused still."""
-    monkeypatch.setattr(BaseDocTemplate, "multiBuild", lambda self, story, *a, **k: None)
-    gc.disable()
-    try:
-        BookletTemplate.__new__(BookletTemplate).multiBuild([])
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

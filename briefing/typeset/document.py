@@ -7,7 +7,6 @@ is set. State (the current section) lives on the template instance, never in glo
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from contextlib import contextmanager
 
 from reportlab.lib.colors import white
@@ -212,20 +211,6 @@ class BookletTemplate(BaseDocTemplate):
             PageTemplate("body", [self._body], onPage=self._page_begin, onPageEnd=self._running),
             PageTemplate("back", [MirroredFrame(geo)], onPage=self._back),
         ])
-
-    def multiBuild(self, story, *args, **kwargs):
-        """reportlab's, with the cyclic garbage collector paused: the layout makes some 100,000
-        small objects (lines, glyphs, operators, elements), nearly all alive until it ends, and
-        collecting as they came rescanned them, 150 times (one of them in full) in the 10x
-        booklet: 45 ms of its 320. What it leaves in cycles (some 20,000 objects) is collected
-        after it."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return super().multiBuild(story, *args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
 
     # -- headings → outline, contents, running header -------------------------------------
     def _tag_covers(self, structure: Structure) -> Recorder:
