@@ -9,7 +9,6 @@ import pytest
 from reportlab.pdfbase import pdfmetrics
 
 from briefing.fonts.register import SIZES_KEPT, char_width
-from briefing.typeset.document import BookletTemplate
 from briefing.typeset.linebreak import (
     DASH_OVERLAP,
     Glyph,
