@@ -103,10 +103,14 @@ class Base:
 
 
 class Update:
-    """Objects to append to ``base``; ``render`` gives the whole new file."""
+    """Objects to append to ``base``; ``render`` gives the whole new file. ``packed``: its plain
+    objects in an object stream, with a cross-reference stream (by default, where the base's
+    last section is one); ``compress``: its streams compressed."""
 
-    def __init__(self, base: Base):
+    def __init__(self, base: Base, packed: bool | None = None, compress: bool = True):
         self.base = base
+        self.packed = base.xref_stream if packed is None else packed
+        self.compress = compress
         self._next = base.size
         self._plain: dict[int, bytes] = {}
         self._streams: dict[int, tuple[dict, bytes]] = {}
@@ -121,9 +125,9 @@ class Update:
         self._plain[num] = pdf(value)
         return num
 
-    def stream(self, num: int, data: bytes, entries: dict | None = None, compress: bool = True) -> int:
+    def stream(self, num: int, data: bytes, entries: dict | None = None, compress: bool | None = None) -> int:
         entries = dict(entries or {})
-        if compress:
+        if self.compress if compress is None else compress:
             data = zlib.compress(data, 9)
             entries["Filter"] = Raw(b"/FlateDecode")
         entries["Length"] = len(data)
@@ -141,7 +145,7 @@ class Update:
         if not out.endswith(b"\n"):
             out += b"\n"
         where: dict[int, tuple[int, int, int]] = {}  # object → (type, field 2, field 3) of its xref entry
-        if base.xref_stream and self._plain:
+        if self.packed and self._plain:
             stm = self.new()
             nums = sorted(self._plain)
             head, body = [], bytearray()
@@ -168,7 +172,7 @@ class Update:
         trailer["Prev"] = base.startxref
         trailer.update(trailer_entries or {})
         at = len(out)
-        if base.xref_stream:
+        if self.packed:
             xref = self.new()
             where[xref] = (1, at, 0)
             trailer["Size"] = self._next
@@ -177,11 +181,16 @@ class Update:
             rows = b"".join(bytes([where[n][0]]) + where[n][1].to_bytes(width, "big") + where[n][2].to_bytes(2, "big")
                             for n in nums)
             entries = {"Type": Raw(b"/XRef"), **trailer, "Index": _runs(nums), "W": [1, width, 2]}
-            data = zlib.compress(rows, 9)
-            entries.update(Filter=Raw(b"/FlateDecode"), Length=len(data))
+            data = zlib.compress(rows, 9) if self.compress else rows
+            if self.compress:
+                entries["Filter"] = Raw(b"/FlateDecode")
+            entries["Length"] = len(data)
             out += self._object(xref, entries, data)
         else:
-            out += b"xref\n"
+            # Object 0's entry (the head of the free list) first: pypdf takes a table whose first
+            # section starts elsewhere for one numbered from the wrong place, and checks every
+            # object's header against it (45 ms of reading a 10x booklet's raw file).
+            out += b"xref\n0 1\n0000000000 65535 f\r\n"
             nums = sorted(where)
             for start, count in zip(_runs(nums)[::2], _runs(nums)[1::2]):
                 out += b"%d %d\n" % (start, count)

@@ -408,6 +408,7 @@ def test_texts_land_where_matplotlib_laid_them_out(every, fonts):
     from briefing.typeset.charts import _laid_out
 
     def extents(fig):
+        fig = _with_matplotlib_texts(fig)
         renderer = FigureCanvasAgg(fig).get_renderer()
         measure = TextToPath().get_text_width_height_descent  # the face's own advances, not hinted
         return [(t.get_text(), t.get_ha(), t.get_window_extent(renderer),
@@ -432,6 +433,112 @@ def test_texts_land_where_matplotlib_laid_them_out(every, fonts):
             # (matplotlib kerns Latin pairs, which reportlab does not: a point in a long Latin text)
             assert any(abs(edge(x0, x1) - edge(box.x0, box.x1)) < 0.5 and abs((x1 - x0) - width) < max(0.2, 0.015 * width)
                        for x0, x1 in placed[text]), (spec.caption, text, ha, (box.x0, box.x1), width, placed[text])
+
+
+def _with_matplotlib_texts(fig):
+    """``fig`` with each text of ours (``charts._text``) replaced, where it was, by matplotlib's
+    own ``Text`` of the same settings."""
+    from matplotlib.text import Text
+
+    from briefing.typeset.charts import _text
+
+    for artists in (fig.artists, fig.texts):
+        for i, t in enumerate(artists):
+            if isinstance(t, _text()):
+                artists[i] = Text(t.x, t.y, t.text, transform=t.get_transform(), ha=t.ha, va=t.va, color=t.rgba,
+                                  fontproperties=t.prop, zorder=t.get_zorder())
+                artists[i].set_figure(fig)
+    return fig
+
+
+def _text_calls(fig, renderer) -> list[tuple]:
+    """What drawing ``fig`` asks ``renderer`` to draw as text: each line, where, how."""
+    calls = []
+
+    def draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        calls.append((s, x, y, prop.get_weight(), prop.get_size_in_points(), gc.get_rgb(), angle, ismath,
+                      mtext is None))
+
+    renderer.draw_text = draw_text
+    fig.draw(renderer)
+    return calls
+
+
+def test_chart_texts_are_where_matplotlib_places_them(every, fonts):
+    """Our texts (``charts._text``) land where matplotlib's ``Text`` would: in the picture,
+    and line by line as any renderer is asked to draw them (Agg, y down, at another dpi)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from briefing.typeset.charts import _laid_out, _record
+
+    def both(fig):
+        ours, calls = _record(fig), _text_calls(fig, FigureCanvasAgg(fig).get_renderer())
+        fig = _with_matplotlib_texts(fig)
+        return (ours, calls), (_record(fig), _text_calls(fig, FigureCanvasAgg(fig).get_renderer()))
+
+    for spec in booklet_charts(every):
+        (ours, calls), (theirs, their_calls) = _laid_out(spec, 425, fonts, ChartStyle(), both, dpi=72)
+        assert ours == theirs and calls == their_calls, spec.caption
+        calls, their_calls = _laid_out(spec, 425, fonts, ChartStyle(), lambda fig: (
+            _text_calls(fig, FigureCanvasAgg(fig).get_renderer()),
+            _text_calls(_with_matplotlib_texts(fig), FigureCanvasAgg(fig).get_renderer())), dpi=150)
+        assert calls and calls == their_calls, spec.caption
+
+
+@pytest.mark.parametrize("dpi", [72, 150])
+def test_a_text_of_any_alignment_and_lines_is_placed_as_matplotlib_places_it(fonts, dpi):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from briefing.fonts.register import FAMILY
+    from briefing.typeset.charts import _matplotlib, _record, _text
+
+    matplotlib, _ = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
+    with matplotlib.rc_context({"font.family": FAMILY, "font.size": 8.5, "text.parse_math": False}):
+        fig = Figure(figsize=(6, 8), dpi=dpi)
+        texts = ["一行", "Ag（2）", "两行\n文字较长的第二行", "三\n\n行", "  空格 ", "$x$ 元"]
+        n = 0
+        for ha in ("left", "center", "right"):
+            for va in ("baseline", "bottom", "top", "center", "center_baseline"):
+                for s in texts:
+                    n += 1
+                    fig.add_artist(_text()(0.1 + (n % 7) * 0.12, (n % 13) * 0.07 + 0.05, s, fig.transFigure,
+                                           ha=ha, va=va, color="#5F5F5F", fontweight="bold" if n % 2 else None,
+                                           fontsize=6.5 + n % 3))
+        ours, calls = _record(fig) if dpi == 72 else None, _text_calls(fig, FigureCanvasAgg(fig).get_renderer())
+        fig = _with_matplotlib_texts(fig)
+        theirs, their_calls = _record(fig) if dpi == 72 else None, _text_calls(fig, FigureCanvasAgg(fig).get_renderer())
+    assert len(calls) > n and calls == their_calls
+    assert ours == theirs
+
+
+def test_a_text_is_measured_as_matplotlib_measures_it(every, fonts):
+    """The recorder measures a text in a copy of its face read from memory, and in
+    matplotlib's own face (with its fallbacks) where the face lacks a character: the same
+    widths, heights and descents as matplotlib's renderer gives, for every text of the charts
+    and Latin pairs a face kerns, ligatures, spaces, marks, and characters it does not have."""
+    import warnings
+
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.font_manager import FontProperties
+
+    from briefing.fonts.register import FAMILY
+    from briefing.typeset.charts import _matplotlib, _recorder
+
+    matplotlib, _ = _matplotlib((str(fonts.path("sans")), str(fonts.path("sans_bold"))))
+    texts = {line for spec in booklet_charts(every) for r in spec.rows for t in (r.short, r.text, r.whole_text)
+             for line in t.split("\n") if line}
+    texts |= {"AVAToWaYa", "office flow ffi", " 前后空格 ", "“引号”（括号）、，。", "−12.5%", "Ⅻ ∞", "表情\U0001F600",
+              "\u200b零宽"}
+    recorder = _recorder()(100, 100)
+    with matplotlib.rc_context({"font.family": FAMILY}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # matplotlib's for the characters the face lacks
+        for weight in ("normal", "bold"):
+            for size in (8.5, 6.3):
+                prop = FontProperties(weight=weight, size=size)
+                for s in sorted(texts):
+                    assert (recorder.get_text_width_height_descent(s, prop, False)
+                            == RendererBase.get_text_width_height_descent(recorder, s, prop, False)), s
 
 
 def test_bars_start_at_zero_and_are_proportional(fonts):

@@ -14,6 +14,7 @@ generated streams, and a stream the tokenizer does not take (inline images) is h
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterator, NamedTuple
@@ -584,6 +585,29 @@ def stored(stream: StreamObject) -> bytes:
     return data if isinstance(data, bytes) else stream.get_data()
 
 
+INFLATED_MOST = 4 * 1024 * 1024  # the most a stream is inflated to for a key (a face's subset: 0.3 MB)
+_CODING = frozenset(("/Length", "/Filter", "/DecodeParms"))  # what the decoded data stands for in a key
+
+
+def _keyed(stream: StreamObject) -> tuple[str, bytes]:
+    """A stream's data for a key: decoded where that is plain and bounded (no filter, or
+    FlateDecode alone, within ``INFLATED_MOST``), so that a stream stored uncompressed (the raw
+    file: ``verify.Ahead``) and compressed (the finished one) key alike; else as stored."""
+    raw = stored(stream)
+    coding = stream.get("/Filter")
+    if coding is None:
+        return "decoded", raw
+    if coding in ("/FlateDecode", ["/FlateDecode"]) and "/DecodeParms" not in stream:
+        inflate = zlib.decompressobj()
+        try:
+            data = inflate.decompress(raw, INFLATED_MOST)
+        except zlib.error:
+            return "stored", raw
+        if inflate.eof and not inflate.unconsumed_tail and not inflate.unused_data:
+            return "decoded", data
+    return "stored", raw
+
+
 class _Token:
     """Stands for everything one object says: the same token for equal objects (``_SAME``),
     never for different ones; compared by identity."""
@@ -593,8 +617,9 @@ class _Token:
 
 def said(obj, ref, path: tuple[int, ...] = (), count: list[int] | None = None):
     """Everything ``obj`` says, as hashable values: every key and value with its pypdf type,
-    a stream's dictionary and its bytes as stored (with the filters in the dictionary, they
-    fix the decoded data), and ``ref(reference, path)`` for each object it refers to.
+    a stream's dictionary and its data (decoded, without what only says how it is coded, or as
+    stored, where the filters in the dictionary fix the decoded data: ``_keyed``), and
+    ``ref(reference, path)`` for each object it refers to.
     ``_Unkeyable`` beyond ``MAX_KEY_ITEMS`` values or for a value of an unknown kind."""
     count = [0] if count is None else count
     count[0] += 1
@@ -606,9 +631,11 @@ def said(obj, ref, path: tuple[int, ...] = (), count: list[int] | None = None):
     if isinstance(obj, DictionaryObject):
         items = tuple(sorted((str(k), said(v, ref, path, count)) for k, v in obj.items()))
         if isinstance(obj, StreamObject):
-            raw = stored(obj)
-            count[0] += len(raw) // 64
-            return kind, items, raw
+            form, data = _keyed(obj)
+            count[0] += len(data) // 64
+            if form == "decoded":  # pypdf's class says whether it was stored encoded
+                kind, items = "StreamObject", tuple(item for item in items if item[0] not in _CODING)
+            return kind, items, form, data
         return kind, items
     if isinstance(obj, ArrayObject):
         return kind, tuple(said(v, ref, path, count) for v in obj)

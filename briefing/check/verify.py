@@ -20,7 +20,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from ..data.model import Briefing, format_number
 from ..errors import InputError, OutputError, clip
 from ..files import read_regular
-from ..fork import Worker, WorkerFailed, forkable, start, two_cores, write
+from ..fork import Worker, WorkerFailed, forkable, read, start, two_cores, write
 from ..typeset.chartrules import RANGE, booklet_charts, end_text
 from ..typeset.chartsize import bars_that_fit
 from ..typeset.chartrules import problems as chart_problems
@@ -322,17 +322,20 @@ def paper_of(pages) -> str | None:
 
 
 def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "a4",
-           budget: int | None = SIZE_BUDGET, parallel: bool = False, memo: bool = True) -> Report:
+           budget: int | None = SIZE_BUDGET, parallel: bool = False, memo: bool = True,
+           ahead: "Ahead | None" = None) -> Report:
     """Every check on ``pdf``. A file that cannot be read, or turns out damaged while it is
     being checked, gives a report with ``unreadable`` set (never an exception). With ``paper``
     None, the paper is the first page's (A4 when it is neither): every page is then held to it.
     With ``parallel``, the structure tree is read in a forked process while this one walks the
     pages' content (``_StructureRead``); the report is the same. With ``memo``, pages and fonts
     read before in this process, exactly as they are now, come from the memos (``check.content``):
-    what a one-shot process (the finishing worker) does without, as it would only fill them."""
+    what a one-shot process (the finishing worker) does without, as it would only fill them.
+    ``ahead``: the forked process that walked the raw file while it was finished (``Ahead``),
+    which then does the forked part of ``parallel``."""
     report = Report(str(pdf))
     try:
-        _checks(report, FsPath(pdf), doc, paper, budget, parallel, memo)
+        _checks(report, FsPath(pdf), doc, paper, budget, parallel, memo, ahead)
     except Exception as exc:  # pypdf on a hostile or damaged file raises nearly anything
         report.unreadable = unreadable(exc)
         report.add("open", [f"cannot read the PDF: {report.unreadable}"])
@@ -340,19 +343,23 @@ def verify(pdf: str | FsPath, doc: Briefing | None = None, paper: str | None = "
 
 
 def _checks(report: Report, path: FsPath, doc: Briefing | None, paper: str | None, budget: int | None,
-            parallel: bool = False, memo: bool = True) -> None:
+            parallel: bool = False, memo: bool = True, ahead: "Ahead | None" = None) -> None:
     data = pdf_bytes(path)
     # The structure tree is read beside everything else (``_StructureRead``), in a child
     # forked once this process opened the file (the child reads through the same reader, and
     # never opens the file again: that took longer than this process's checks take after the
     # fork, with the memos, and the tree's reading was then what verification waited for).
     structure = None
+    blocks = doc is not None
+    # The process that walked ahead reads the file too, meanwhile (its pages and the tree are its).
+    sent = parallel and ahead is not None and paper in PAPERS and ahead.give(data, PAPERS[paper], blocks)
     try:
         reader = reader_of(data)
         if paper is None:
             paper = paper_of(reader.pages) or "a4"
         if parallel:
-            structure = _StructureRead.start(reader, PAPERS[paper], doc is not None, memo)
+            structure = ahead.take(len(reader.pages)) if sent else None
+            structure = structure or _StructureRead.start(reader, PAPERS[paper], blocks, memo)
         paper, geo = _document_checks(report, reader, path, doc, paper, budget)
         # Text: extractable, every figure of the data present, clreq line breaks.
         _content_checks(report, reader, doc, paper, geo, structure, memo)
@@ -497,12 +504,15 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     facts = theirs = None
     mine = _walked(walker, pages, 0, split, report)
     share = _share(mine or [], pages, geo, blocks)  # while the child reads the structure tree
-    # The child's pages are worth waiting for where most of these were walked; where most came
-    # from the memo (a rebuild's worker: an edit changes a page or two), they are done here,
-    # sooner than the child would send them, and the structure tree is waited for last.
-    wait = structure is not None and mine is not None and split < n and 2 * walker.walked > split
+    # The child's pages are worth waiting for where most of these were walked, or where it has
+    # them all (it walked them ahead: ``Ahead``); where most came from the memo (a rebuild's
+    # worker: an edit changes a page or two), they are done here, sooner than the child would
+    # send them, and the structure tree is waited for last.
+    wait = (structure is not None and mine is not None and split < n
+            and (split == 0 or 2 * walker.walked > split))
     if structure is not None and not wait:
         structure.skip()
+    sought = _Sought(doc, paper, share.texts) if doc is not None else None  # while the child's pages come
     if wait:
         facts = structure.facts()
         theirs = structure.share() if facts is not None else None
@@ -511,13 +521,12 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
     share += theirs or _Share()
     texts = share.texts
     flat = squeeze("".join(texts))
-    if doc is not None:
-        figures = doc.figures()
-        report.add("figures in text", [f"missing {f}" for f in figures if squeeze(f) not in flat],
-                   f"all {len(figures)} figures found")
+    if sought is not None:
+        report.add("figures in text", [f"missing {f}" for f in sought.left(texts) if squeeze(f) not in flat],
+                   f"all {len(sought.figures)} figures found")
         heads = [doc.meeting.headline, doc.meeting.name]  # both printed whole on the cover
         report.add("Chinese text extractable", [f"missing {h}" for h in heads if squeeze(h) not in flat])
-        report.charts, problems = charts_on_pages(doc, [squeeze(t) for t in texts], paper)
+        report.charts, problems = charts_on_pages(doc, sought.squeezed(texts), paper, sought.specs)
         report.add("charts", problems, f"{len(report.charts)} charts, each captioned with its values on its page")
     report.add("no missing glyph (tofu)", share.glyphs)
     report.add("line breaking (clreq)", share.clreq)
@@ -537,6 +546,36 @@ def _content_checks(report: Report, reader: PdfReader, doc: Briefing | None, pap
                    list(facts.before), "every mark in the tree and the ParentTree, nothing painted untagged")
 
 
+class _Sought:
+    """What the checks of the whole text look for (the data's figures, its charts), and what
+    the pages walked here (``texts``, the first of the booklet's) showed of it: worked out
+    while the child's pages are on their way, so that only the rest is looked for once they
+    come. A figure in the first pages' text is in the whole (``squeeze`` takes out characters
+    one by one): the findings are those of looking at the whole."""
+
+    def __init__(self, doc: Briefing, paper: str, texts: list[str]):
+        self.figures = doc.figures()
+        self.texts = list(texts)
+        seen = squeeze("".join(texts))
+        self._left = [f for f in self.figures if squeeze(f) not in seen]  # in order: as reported
+        self.specs = booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height))
+        self._squeezed = [squeeze(t) for t in texts]
+
+    def _follows(self, texts: list[str]) -> bool:
+        """Whether ``texts`` begin with the texts seen (not so where a page that could not be
+        read had every page's text put aside: ``_rest``)."""
+        return texts[:len(self.texts)] == self.texts
+
+    def left(self, texts: list[str]) -> list[str]:
+        """The figures still to look for in the whole ``texts``."""
+        return self._left if self._follows(texts) else self.figures
+
+    def squeezed(self, texts: list[str]) -> list[str]:
+        """``texts``, each squeezed."""
+        done = self._squeezed if self._follows(texts) else []
+        return done + [squeeze(t) for t in texts[len(done):]]
+
+
 SPLIT_FROM = 6  # pages: a booklet this long has its last half walked and judged by the child
 
 
@@ -545,6 +584,21 @@ def child_from(n: int) -> int:
     tree: the last half, as the tree (40 ms of a long booklet's read, ``check.objects``) weighs
     about what this process checks besides its pages (the paragraphs, the charts)."""
     return n - n // 2 if n >= SPLIT_FROM else n
+
+
+def _forked_part(reader: PdfReader, split: int, geo, blocks: bool, memo: bool, requests: int, replies: int) -> None:
+    """What the forked process of a parallel verification does (``_StructureRead``): the
+    structure tree read and sent; then, unless told to skip them, the pages from ``split`` on
+    walked and judged, and their share sent. A failure is done again by the parent, and
+    reported there."""
+    pages = reader.pages
+    facts = read_structure(reader)
+    write(replies, facts)
+    if split < len(pages) and not select.select([requests], [], [], 0)[0]:  # else: told to skip them
+        theirs = _walk_pages(Walker(reader, memo), pages, split, len(pages))
+        share = _share(theirs, pages, geo, blocks)
+        share.judged = judge_pages(facts, theirs)
+        write(replies, share)
 
 
 class _StructureRead:
@@ -564,20 +618,8 @@ class _StructureRead:
     def start(cls, reader: PdfReader, geo, blocks: bool, memo: bool) -> "_StructureRead | None":
         if not two_cores() or not forkable():  # a fork copies only this thread
             return None
-        pages = reader.pages
-        n = len(pages)
-        split = child_from(n)
-
-        def main(requests: int, replies: int) -> None:  # a failure is done again here, and reported
-            facts = read_structure(reader)
-            write(replies, facts)
-            if split < n and not select.select([requests], [], [], 0)[0]:  # else: told to skip them
-                theirs = _walk_pages(Walker(reader, memo), pages, split, n)
-                share = _share(theirs, pages, geo, blocks)
-                share.judged = judge_pages(facts, theirs)
-                write(replies, share)
-
-        worker = start(main)
+        split = child_from(len(reader.pages))
+        worker = start(lambda requests, replies: _forked_part(reader, split, geo, blocks, memo, requests, replies))
         return cls(worker, split) if worker is not None else None
 
     def skip(self) -> None:
@@ -602,6 +644,94 @@ class _StructureRead:
         self._worker.close(kill=True)
 
 
+class Ahead:
+    """The forked process of a parallel verification (``_StructureRead``), started before the
+    file it verifies is there: while the raw file (reportlab's, before finishing: the same
+    content streams and fonts) is finished, it walks the raw file's pages from the last one
+    back into its memos, each judged on its own too (as ``rehearse`` does). Given the finished
+    file (``give``), it reads it as this process does, and does the forked part
+    (``_forked_part``, ``take``) on pages that then come from its memos. Finishing takes a
+    tenth of a cold build, with one core idle but for this."""
+
+    def __init__(self, worker: Worker):
+        self._worker = worker
+
+    @classmethod
+    def start(cls, raw: FsPath, paper: str) -> "Ahead | None":
+        """None where a parallel verification would not fork either (``_StructureRead.start``)."""
+        if paper not in PAPERS or not two_cores() or not forkable():
+            return None
+        worker = start(lambda requests, replies: _ahead(FsPath(raw), PAPERS[paper], requests, replies))
+        return cls(worker) if worker is not None else None
+
+    def give(self, data: bytes, geo, blocks: bool) -> bool:
+        """Send it the finished file to verify (``_forked_part`` on ``geo``, with the paragraph
+        blocks if ``blocks``): it stops walking the raw file and reads this one, while this
+        process reads it too. False if it is gone."""
+        self._worker.send(("verify", data, geo, blocks))
+        return self._worker.pid is not None
+
+    def take(self, n: int) -> _StructureRead | None:
+        """Its part of the verification of the file given (``give``) of ``n`` pages, as a
+        ``_StructureRead``: the last half, or more where it walked more ahead (``ahead_from``).
+        None if it failed: one is then forked as without it."""
+        try:
+            split = self._worker.receive()
+        except WorkerFailed:
+            split = None
+        if type(split) is not int or not 0 <= split <= n:
+            self.close()
+            return None
+        return _StructureRead(self._worker, split)
+
+    def close(self) -> None:
+        self._worker.close(kill=True)
+
+
+def _ahead(raw: FsPath, geo, requests: int, replies: int) -> None:
+    """The ``Ahead`` process: the raw file's pages walked until the finished file comes, then
+    the forked part of verifying it (the memos on: they hold what was walked)."""
+    covered, fresh = _walk_back(raw, geo, requests)
+    _, data, geo, blocks = read(requests)
+    reader = reader_of(data)
+    n = len(reader.pages)
+    split = ahead_from(n, covered, fresh)
+    write(replies, split)
+    _forked_part(reader, split, geo, blocks, True, requests, replies)
+
+
+def ahead_from(n: int, covered: int, fresh: int) -> int:
+    """``child_from`` for the ``Ahead`` process, which walked the last ``covered`` pages of the
+    raw file into its memos, ``fresh`` of them not there before: it takes those (nearly free
+    to it now) and the last half of the rest. Where most came from the memo it had when it
+    was forked (a rebuild), this process has them too, as cheap to take here."""
+    if n < SPLIT_FROM or 2 * fresh <= covered:
+        return child_from(n)
+    covered = min(covered, n)
+    return child_from(n - covered)
+
+
+def _walk_back(raw: FsPath, geo, requests: int) -> tuple[int, int]:
+    """How many of the raw file's last pages were walked into the memos, each with its own
+    checks worked out, before a request came; and how many of those were not in the memo
+    before. Only fills memos: whatever the file is, it raises nothing (but what is not an
+    ``Exception``)."""
+    covered = 0
+    walker = None
+    try:
+        reader = reader_of(pdf_bytes(raw))
+        pages = reader.pages
+        walker = Walker(reader, memo=True)
+        for i in range(len(pages) - 1, -1, -1):
+            if select.select([requests], [], [], 0)[0]:
+                break
+            _share([walker.page(pages[i], i + 1)], pages, geo, blocks=True)
+            covered += 1
+    except Exception:  # noqa: BLE001 - what was walked is kept; the rest is walked after
+        pass
+    return covered, walker.walked if walker is not None else 0
+
+
 def missing_glyphs(contents: list[PageContent]) -> list[str]:
     """Glyphs drawn as the font's .notdef (a box): code 0, which no ToUnicode entry gives text
     to, so it reads as U+0000. Shown as □ in the text of its run, once a page and font."""
@@ -615,15 +745,17 @@ def missing_glyphs(contents: list[PageContent]) -> list[str]:
     return out
 
 
-def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4") -> tuple[list[str], list[str]]:
+def charts_on_pages(doc: Briefing, pages: list[str], paper: str = "a4", specs: list | None = None
+                    ) -> tuple[list[str], list[str]]:
     """Each chart the data calls for (kind and values computed from the data by the build's own
-    rules), found in the PDF by its caption, with every value it prints on that same page.
+    rules: ``specs``, if worked out already), found in the PDF by its caption, with every
+    value it prints on that same page.
 
     Returns the listing ``briefing verify --charts`` prints, and the problems: a chart missing
     or without its values, or one that breaks a chart rule.
     """
     listing, problems = [], []
-    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)):
+    for spec in booklet_charts(doc, bars_that_fit(PAPERS[paper].frame_height)) if specs is None else specs:
         where = [n for n, text in enumerate(pages, 1) if squeeze(spec.caption) in text]
         missing = [r.text for r in spec.rows if where and squeeze(end_text(r, spec.kind)) not in pages[where[0] - 1]]
         if not where:

@@ -269,10 +269,15 @@ def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath,
             stages.record("归档 finish", finishing)
             stages.record("检查 PDF verify", time.perf_counter() - start - finishing)
             return report
-    from ..check.verify import SIZE_BUDGET, verify
+    from ..check.verify import SIZE_BUDGET, Ahead, verify
 
-    stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built)
-    return stages.run("检查 PDF verify", verify, tmp, doc, paper, SIZE_BUDGET, True)
+    ahead = Ahead.start(raw, paper)  # walks the raw file's pages while it is finished
+    try:
+        stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built)
+        return stages.run("检查 PDF verify", verify, tmp, doc, paper, SIZE_BUDGET, True, True, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:

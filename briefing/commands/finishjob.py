@@ -70,7 +70,7 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
             ready: bool = False, paper: str = "a4") -> None:
     """Import, read the booklet this build replaces (``last``), say so if ``ready``, wait for
     the raw file (``request``, if it came already), finish and verify it, reply."""
-    from ..check.verify import verify
+    from ..check.verify import Ahead, verify
     from ..files import writing
     from ..pdf.finish import finish, prepare
 
@@ -82,13 +82,18 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
             write(replies, READY)
     raw, tmp, out, doc, built, paper = (request or read(requests))[1:]
     began = time.perf_counter()
+    ahead = Ahead.start(raw, paper)  # walks the raw file's pages while it is finished
     try:
-        writing(out, finish, raw, tmp, doc, built)
-    except BriefingError as exc:  # the message this process would give: sent as it is
-        write(replies, ("error", exc))
-        return
-    finished = time.perf_counter() - began
-    write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=last is not None), finished))
+        try:
+            writing(out, finish, raw, tmp, doc, built)
+        except BriefingError as exc:  # the message this process would give: sent as it is
+            write(replies, ("error", exc))
+            return
+        finished = time.perf_counter() - began
+        write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=last is not None, ahead=ahead), finished))
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 class _Arrived(BaseException):

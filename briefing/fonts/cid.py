@@ -117,14 +117,14 @@ class CIDFont(TTFont):
             return [(0, b"".join([codes[ch] for ch in text]))]
 
     def glyph_codes(self, glyphs, doc) -> list[bytes]:
-        """The two-byte CID of each of a placed line's glyphs (``g.char``; ``g.half``: its
-        half-width CID, ``_Drawn.add_half``), in one pass. Characters new to the document are
-        numbered in the order they are first drawn, a line's full-width ones before its
-        half-width ones."""
+        """The two-byte CID of each of a placed line's glyphs (``typeset.linebreak.Glyph``: its
+        ``char``; ``half``: its half-width CID, ``_Drawn.add_half``), in one pass. Characters
+        new to the document are numbered in the order they are first drawn, a line's full-width
+        ones before its half-width ones."""
         drawn = self._drawn(doc)
         codes, halves = drawn.codes, drawn.halves
-        try:
-            return [halves[g.char] if g.half else codes[g.char] for g in glyphs]
+        try:  # each glyph unpacked (char, x, scale, half), not read by attribute name
+            return [halves[c] if h else codes[c] for c, _, _, h in glyphs]
         except KeyError:
             for g in glyphs:
                 if not g.half and g.char not in codes:
@@ -132,7 +132,7 @@ class CIDFont(TTFont):
             for g in glyphs:
                 if g.half and g.char not in halves:
                     drawn.add_half(g.char, self.face.charToGlyph)
-            return [halves[g.char] if g.half else codes[g.char] for g in glyphs]
+            return [halves[c] if h else codes[c] for c, _, _, h in glyphs]
 
     def getSubsetInternalName(self, subset, doc):
         drawn = self._drawn(doc)

@@ -11,7 +11,6 @@ import mmap
 import os
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import repeat
 from pathlib import Path
 from typing import Callable
 from weakref import WeakKeyDictionary
@@ -117,20 +116,45 @@ def memo(font: str) -> Memo | None:
 
 def char_width(font: str, size: float) -> Callable[[str], float]:
     """The width of one character exactly as reportlab's ``stringWidth`` gives it, without
-    its font lookup on every call: a booklet measures some 16,000 characters."""
-    face = getattr(pdfmetrics.getFont(font), "face", None)
+    its font lookup on every call: a booklet measures some 16,000 characters. For a face we
+    registered, the face's table of widths at ``size`` (``_Widths``), kept on its font object."""
+    found = pdfmetrics.getFont(font)
+    face = getattr(found, "face", None)
     if face is None or not hasattr(face, "charWidths"):  # not a TrueType face
         return lambda ch: pdfmetrics.stringWidth(ch, font, size)
-    widths, default, scale = face.charWidths, face.defaultWidth, 0.001 * size
+    tables = found.__dict__.setdefault("_widths_at", {})  # size → its table
+    table = tables.get(size)
+    if table is None:
+        if len(tables) >= SIZES_KEPT:  # more sizes than a booklet's styles use: start again
+            tables.clear()
+        table = tables[size] = _Widths(face.charWidths, face.defaultWidth, 0.001 * size)
+    return table
 
-    def width(ch: str) -> float:
-        return scale * widths.get(ord(ch), default)
 
-    def run(text: str) -> list[float]:
-        return [scale * w for w in map(widths.get, map(ord, text), repeat(default))]
+SIZES_KEPT = 32  # the sizes a face keeps tables for: a booklet's styles use about ten (a figure
+# too long for its card adds one)
 
-    width.run = run  # every character of a text at once, the same numbers (``linebreak.widths_of``)
-    return width
+
+class _Widths(dict):
+    """One face's character widths at one size: ``width(ch)`` one character's, ``width.run(text)``
+    each of a text's (``linebreak.widths_of``). Each is worked out (the em's thousandth times
+    the advance) the first time its character is asked for, then looked up, in C: a long
+    booklet asks for some 100,000 widths of 3,000 characters."""
+
+    __slots__ = ("_default", "_scale", "_widths")
+
+    def __init__(self, widths: dict[int, float], default: float, scale: float):
+        super().__init__()
+        self._widths, self._default, self._scale = widths, default, scale
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = self._scale * self._widths.get(ord(ch), self._default)
+        return width
+
+    __call__ = dict.__getitem__
+
+    def run(self, text: str) -> list[float]:
+        return list(map(self.__getitem__, text))
 
 
 class _Scale:

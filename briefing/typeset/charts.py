@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mmap
 import re
 from contextlib import contextmanager
 from functools import lru_cache
@@ -151,6 +152,7 @@ def warm_up() -> None:
     import matplotlib.figure  # noqa: F401
 
     _recorder()
+    _text()
 
 
 def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int = 150,
@@ -166,13 +168,15 @@ def render(spec: ChartSpec, width_pt: float, fonts: FontSet, fmt: str, dpi: int 
 
 def picture(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle = ChartStyle()) -> Picture:
     """The chart as the booklet draws it: what matplotlib draws, recorded (``_Recorder``)."""
-    def record(fig) -> Picture:
-        w, h = fig.get_size_inches() * 72
-        recorder = _recorder()(float(w), float(h))
-        fig.draw(recorder)
-        return Picture(float(w), float(h), tuple(recorder.items))
+    return _laid_out(spec, width_pt, fonts, style, _record, dpi=72)
 
-    return _laid_out(spec, width_pt, fonts, style, record, dpi=72)
+
+def _record(fig) -> Picture:
+    """What a figure laid out at 72 dpi draws, as a picture."""
+    w, h = fig.get_size_inches() * 72
+    recorder = _recorder()(float(w), float(h))
+    fig.draw(recorder)
+    return Picture(float(w), float(h), tuple(recorder.items))
 
 
 def _laid_out(spec: ChartSpec, width_pt: float, fonts: FontSet, style: ChartStyle, out, dpi: float = 100):
@@ -238,6 +242,8 @@ def _settings(params, rc: dict):
 def _recorder():
     """The class of ``_Recorder``, made when matplotlib is imported (only where charts are drawn)."""
     from matplotlib.backend_bases import GraphicsContextBase, RendererBase
+    from matplotlib.ft2font import FT2Font, LoadFlags
+    from matplotlib.textpath import text_to_path
     from matplotlib.path import Path as MPath
 
     caps = {"butt": 0, "round": 1, "projecting": 2}
@@ -299,6 +305,7 @@ def _recorder():
             for vertices, code in path.iter_segments(transform, remove_nans=True,
                                                       clip=(0, 0, self.width, self.height) if trim else None,
                                                       simplify=path.should_simplify and trim, curves=True):
+                vertices = vertices.tolist()  # floats: rounded as before, sooner
                 if code == MPath.CURVE3:  # a quadratic as the cubic it is
                     (x0, y0), (qx, qy, x1, y1) = self._last(points), vertices
                     vertices = (x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0),
@@ -306,7 +313,7 @@ def _recorder():
                     code = MPath.CURVE4
                 letters.append(codes[code])
                 if code != MPath.CLOSEPOLY:
-                    points.extend(round(float(v), 3) for v in vertices)
+                    points.extend([round(v, 3) for v in vertices])
             if not letters:
                 return
             offset, dashes = gc.get_dashes()
@@ -332,8 +339,10 @@ def _recorder():
             if not s.strip():
                 return
             anchor, ax = "start", x
-            if mtext is not None:
-                ax = mtext.get_transform().transform(mtext.get_unitless_position())[0]
+            if mtext is not None:  # a text of one line: placed by its anchor
+                ax = getattr(mtext, "anchor_x", None)  # where a ``_Text`` drew it
+                if ax is None:  # a matplotlib Text
+                    ax = mtext.get_transform().transform(mtext.get_unitless_position())[0]
                 anchor = anchors[mtext.get_ha()]
             weight = prop.get_weight()
             bold = weight in ("bold", "heavy", "extra bold", "black", "semibold", "demibold", "demi") or (
@@ -345,9 +354,130 @@ def _recorder():
 
     @lru_cache(maxsize=4096)
     def measure(s, prop, ismath):
-        return RendererBase.get_text_width_height_descent(measurer, s, prop, ismath)
+        if ismath:
+            return RendererBase.get_text_width_height_descent(measurer, s, prop, ismath)
+        # As RendererBase measures a text at 72 dpi (TextToPath's face and flags), in a copy of
+        # the face that FreeType reads from memory where that face has every character.
+        font, mapped = faces(prop)
+        if all(map(mapped.get_char_index, map(ord, s))):
+            font = mapped
+        font.set_size(prop.get_size_in_points(), 72)
+        font.set_text(s, 0.0, flags=LoadFlags.NO_HINTING)
+        w, h = font.get_width_height()
+        return w / 64.0, h / 64.0, font.get_descent() / 64.0
+
+    @lru_cache(maxsize=64)
+    def faces(prop):
+        """matplotlib's face for ``prop`` (which falls back on other faces for a character it
+        lacks) and a copy of it alone, on its file mapped into memory: FreeType reads
+        matplotlib's through a Python file, a seek and a read (system calls) for each table
+        a glyph needs, two thirds of the time of measuring a text. Its measures are the same
+        (``tests/test_charts.py``)."""
+        font = text_to_path._get_font(prop)
+        with open(font.fname, "rb") as fh:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return font, FT2Font(data, face_index=font.face_index)
 
     return _Recorder
+
+
+@lru_cache(maxsize=1)
+def _text():
+    """The class of ``_Text``, made when matplotlib is imported (only where charts are drawn)."""
+    import math
+
+    from matplotlib import colors, rcParams
+    from matplotlib.artist import Artist, allow_rasterization
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    @lru_cache(maxsize=64)
+    def face_metrics(prop, dpi: float) -> tuple[float, float, float]:
+        """A face's ascent, descent and line gap in pixels, as ``Text._get_layout`` reads them
+        for a renderer without metrics of its own (ours, Agg): from its OS/2 table, else hhea."""
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        for table, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                            ("hhea", "lineGap", "ascent", "descent")):
+            found = font.get_sfnt_table(table)
+            if found is not None:
+                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+                return found[ascent] * scale, -found[descent] * scale, found[gap] * scale
+        raise ValueError("a chart font without OS/2 or hhea metrics")  # a TrueType face has hhea
+
+    class _Text(Artist):
+        """A chart's text, placed and drawn where matplotlib's ``Text`` would place and draw
+        it, line by line: its ``_get_layout`` arithmetic for a text not turned, at normal line
+        spacing, neither mathtext nor TeX (``tests/test_charts.py`` holds the two side by side).
+        Without the rest of a ``Text``'s work (some 30 settings looked up to make one, the
+        boxes it keeps for picking and layout engines, its face found again at each draw),
+        which was a third of the time of drawing a chart."""
+
+        zorder = 3
+
+        def __init__(self, x: float, y: float, s: str, transform, ha: str = "left", va: str = "baseline",
+                     color=None, fontweight=None, fontsize=None, zorder=None):
+            super().__init__()
+            self.x, self.y, self.text, self.ha, self.va = x, y, s, ha, va
+            self.set_transform(transform)
+            self.rgba = colors.to_rgba(rcParams["text.color"] if color is None else color)
+            self.prop = FontProperties(weight=fontweight, size=fontsize)  # the rest as the settings say
+            self.antialiased, self.language = rcParams["text.antialiased"], rcParams["text.language"]
+            self.anchor_x = None  # where the anchor was drawn, when it is
+            if zorder is not None:
+                self.set_zorder(zorder)
+
+        # What renderers ask of the text they draw a line of (ours, Agg, PDF's).
+        def get_ha(self) -> str:
+            return self.ha
+
+        def get_fontfeatures(self):
+            return None
+
+        def get_language(self):
+            return self.language
+
+        @allow_rasterization
+        def draw(self, renderer):
+            if not self.get_visible() or not self.text:
+                return
+            posx, posy = self.get_transform().transform((float(self.x), float(self.y)))
+            if not (math.isfinite(posx) and math.isfinite(posy)):
+                return
+            renderer.open_group("text", self.get_gid())
+            prop, lines = self.prop, self.text.split("\n")
+            min_ascent, min_descent, gap = face_metrics(prop, self.get_figure(root=True).dpi)
+            gap = gap if len(lines) > 1 else 0
+            widths, ys, thisy = [], [], 0.0
+            for line in lines:  # each line at least as high as the face, one under the other
+                w, h, d = renderer.get_text_width_height_descent(line, prop, False) if line else (0, 0, 0)
+                a = max(h - d, min_ascent) + gap / 2
+                d = max(d, min_descent) + gap / 2
+                baseline = a - thisy  # the last line's is the one used
+                thisy -= a
+                widths.append(w)
+                ys.append(thisy)
+                thisy -= d
+            xmin, xmax, ymin, ymax = 0, max(widths), ys[-1] - d, 0  # the text's box, from its anchor
+            offsetx = {"left": xmin, "right": xmax, "center": (xmin + xmax) / 2}[self.ha]
+            offsety = {"bottom": ymin, "top": ymax, "center": (ymin + ymax) / 2, "baseline": ymin + d,
+                       "center_baseline": ymin + (ymax - ymin) - baseline / 2}[self.va]
+            # Each line aligned in the box as the text is to its anchor (its multialignment).
+            xs = [{"left": 0.0, "right": 0.0 + xmax - w, "center": 0.0 + xmax / 2 - w / 2}[self.ha] for w in widths]
+            gc = renderer.new_gc()
+            gc.set_foreground(self.rgba, isRGBA=True)
+            gc.set_alpha(None)
+            gc.set_antialiased(self.antialiased)
+            self._set_gc_clip(gc)
+            self.anchor_x = posx
+            canvas_h = renderer.get_canvas_width_height()[1]
+            for line, x, y in zip(lines, xs, ys):
+                x, y = x - offsetx + posx, y - offsety + posy
+                renderer.draw_text(gc, x, canvas_h - y if renderer.flipy() else y, line, prop, 0.0, ismath=False,
+                                   mtext=self if len(lines) == 1 else None)
+            gc.restore()
+            renderer.close_group("text")
+            self.stale = False
+
+    return _Text
 
 
 class _Plot:
@@ -368,18 +498,21 @@ class _Plot:
         self.yaxis_transform = blended_transform_factory(self.transAxes, self.transData)
         self.clipbox = TransformedBbox(Bbox.unit(), self.transAxes)
         self._clipped: list = []
+        self._moved: dict = {}  # (a transform's id, points): it moved across, for texts
 
     def set_xlim(self, lo: float, hi: float) -> None:
         self.view.intervalx = lo, hi
 
-    def add(self, artist, clip: bool = True):
+    def add(self, artist, clip: bool = True, edge: bool = False):
         """An artist of the plot: in data units unless it has its own transform, clipped to the
-        plot box as an Axes clips its lines and patches."""
+        plot box as an Axes clips its lines and patches (``edge``: it reaches the box's edge,
+        so ``unclip`` need not measure it to know that it keeps the clip)."""
         if not artist.is_transform_set():
             artist.set_transform(self.transData)
         if clip:
             artist.set_clip_box(self.clipbox)
-            self._clipped.append(artist)
+            if not edge:
+                self._clipped.append(artist)
         self.figure.add_artist(artist)
         return artist
 
@@ -416,7 +549,8 @@ class _Plot:
         """A line across the plot's height at data ``x`` (``Axes.axvline``)."""
         from matplotlib.lines import Line2D
 
-        self.add(Line2D([x, x], [0, 1], transform=self.xaxis_transform, **props))
+        # Its ends are on the box's top and bottom: its stroke reaches past them.
+        self.add(Line2D([x, x], [0, 1], transform=self.xaxis_transform, **props), edge=True)
 
     def line(self, xs, ys, **props) -> None:
         from matplotlib.lines import Line2D
@@ -426,12 +560,14 @@ class _Plot:
     def text(self, s: str, x: float, y: float, dx_pt: float, transform, **props) -> None:
         """A text at (``x``, ``y``) in ``transform``'s units, moved ``dx_pt`` points across;
         not clipped."""
-        from matplotlib.text import Text
         from matplotlib.transforms import ScaledTranslation
 
-        if dx_pt:
-            transform = transform + ScaledTranslation(dx_pt / 72, 0, self.figure.dpi_scale_trans)
-        self.add(Text(x, y, s, transform=transform, **props), clip=False)
+        if dx_pt:  # one moved transform for the texts moved alike, not one each
+            key = (id(transform), dx_pt)
+            if key not in self._moved:
+                self._moved[key] = transform + ScaledTranslation(dx_pt / 72, 0, self.figure.dpi_scale_trans)
+            transform = self._moved[key]
+        self.add(_text()(x, y, s, transform, **props), clip=False)
 
 
 def _label_at(kind: str, r: Row, per_pt) -> tuple[float, bool]:
@@ -599,8 +735,10 @@ def _legend(fig, ax, lines: list[list[tuple]], style: ChartStyle, y_in: float) -
                                      linewidth=0.6, linestyle="--" if pattern == "dashed" else "-",
                                      transform=fig.dpi_scale_trans))
             _pattern(ax, pattern, fig.dpi_scale_trans, (x_in, x_in + size * 1.6, y, y + size), style)
-            fig.text(x_in + size * 1.6 + 0.04, y + size / 2, text, transform=fig.dpi_scale_trans, va="center",
-                     ha="left", color=style.text)
+            label = _text()(x_in + size * 1.6 + 0.04, y + size / 2, text, fig.dpi_scale_trans, va="center",
+                            ha="left", color=style.text)
+            label.set_figure(fig)
+            fig.texts.append(label)  # as ``fig.text`` adds one: drawn after the figure's other artists
 
 
 def _version(package: str) -> str:

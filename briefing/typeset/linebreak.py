@@ -155,14 +155,6 @@ def halved_at(text: str) -> list[int]:
     return [i for i in (m.start() for m in _MARK.finditer(text)) if i < last and compressible(text[i], text[i + 1])]
 
 
-def halved(text: str) -> list[bool]:
-    """Which characters give up half their width (``halved_at``), one flag a character."""
-    out = [False] * len(text)
-    for i in halved_at(text):
-        out[i] = True
-    return out
-
-
 def widths_of(text: str, char_width: Callable[[str], float]) -> list[float]:
     """Each character's own width; through the measure's ``run`` when it has one (a registered
     face's, ``fonts.register.char_width``: the same numbers, without a call a character)."""
@@ -174,10 +166,16 @@ def advances(text: str, char_width: Callable[[str], float], em: float) -> list[f
     """Each character's advance with adjacent marks compressed: the first of a compressible
     pair gives up half its width (the second moves left into the blank half between them).
     The halves of "——" take one em each."""
+    return _advances(text, char_width, em, dash_pairs(text), halved_at(text))
+
+
+def _advances(text: str, char_width: Callable[[str], float], em: float, dashes: list[int],
+              halves: list[int]) -> list[float]:
+    """``advances``, given where the dashes and the halved marks are (``place`` needs them too)."""
     adv = widths_of(text, char_width)
-    for i in dash_pairs(text):
+    for i in dashes:
         adv[i] = adv[i + 1] = em
-    for i in halved_at(text):
+    for i in halves:
         adv[i] -= adv[i] / 2
     return adv
 
@@ -492,6 +490,19 @@ class PlacedLine:
     end: float  # where the text ends: the measure for a justified line, the ink's edge otherwise
     spacing: float  # the extra space after every glyph (justification)
 
+    def __hash__(self) -> int:
+        """The hash of its fields, as dataclass makes it, computed once and kept: a placed line
+        is a key of the face's memo (``text.show_lines``), hashed for each line drawn, three
+        times for one written afresh, and its hash reads every glyph."""
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash((self.glyphs, self.end, self.spacing))
+        return found
+
+    def __getstate__(self) -> dict:
+        """What pickling keeps: the fields, not the kept hash (another process hashes strings otherwise)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 # The ink of the booklet's em dash, in em: Noto Serif and Sans SC draw it from 0.043–0.049 to
 # 0.846–0.859 of a 0.89–0.91 em advance. Two of them are stretched and overlapped by this much
@@ -512,17 +523,37 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
     n = len(text)
     if not n:
         return PlacedLine((), 0.0, 0.0)
-    adv = advances(text, char_width, em)
-    halves = halved(text)
+    dash_at, halved_marks = dash_pairs(text), halved_at(text)
+    adv = _advances(text, char_width, em, dash_at, halved_marks)
+    halves = [False] * n
+    for i in halved_marks:
+        halves[i] = True
     spacing = 0.0
     if justify and not line.last and n > 1:
         spacing = (measure - line.width) / (n - 1)
         if spacing > MAX_SPACING * em:
             spacing = 0.0  # a line less than half full (a long word waits below): flush left, not spread
+    if not dash_at:
+        # Each glyph where the one before it ends, plus the spacing: the same sums as the loop
+        # below (``accumulate`` adds left to right), made without a call a glyph.
+        xs = list(accumulate([a + spacing for a in adv], initial=-line.lead))
+        glyphs = tuple([_glyph(Glyph, (c, x, 1.0, h)) for c, x, h in zip(text, xs, halves)])
+        x = xs[-1]
+    else:
+        glyphs, x = _placed_with_dashes(text, adv, halves, set(dash_at), em, spacing, -line.lead, dash_ink)
+    end = x - spacing - (tail_trim(text, n, adv, char_width) if line.trim else 0.0)
+    return PlacedLine(glyphs, end, spacing)
+
+
+_glyph = tuple.__new__  # a Glyph made from its four fields in C, not by NamedTuple's __new__
+
+
+def _placed_with_dashes(text: str, adv: list[float], halves: list[bool], dashes: set[int], em: float,
+                        spacing: float, x: float, dash_ink: tuple[float, float]) -> tuple[tuple[Glyph, ...], float]:
+    """The glyphs of a line with a "——" in it, from ``x``, and where the last one ends."""
     glyphs: list[Glyph] = []
-    dashes = set(dash_pairs(text))
     left, right = dash_ink
-    x = -line.lead
+    n = len(text)
     i = 0
     while i < n:
         if i in dashes:
@@ -540,8 +571,7 @@ def place(line: Line, char_width: Callable[[str], float], em: float, measure: fl
         glyphs.append(Glyph(text[i], x, half=halves[i]))
         x += adv[i] + spacing
         i += 1
-    end = x - spacing - (tail_trim(text, n, adv, char_width) if line.trim else 0.0)
-    return PlacedLine(tuple(glyphs), end, spacing)
+    return tuple(glyphs), x
 
 
 # What a checker can judge from extracted text alone: the full-width marks. (A paragraph may

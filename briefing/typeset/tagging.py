@@ -78,6 +78,8 @@ class Element:
 
 
 def _name(text: str) -> str:
+    if text.isalnum():  # every structure type: the name as it stands, without a look at each character
+        return "/" + text
     return "/" + "".join(c if c.isalnum() else f"#{ord(c):02X}" for c in text)
 
 
@@ -104,14 +106,25 @@ class Recorder:
     @contextmanager
     def content(self, canv, element: Element, tag: str | None = None):
         """Whatever is painted inside becomes ``element``'s content on this page."""
-        page = canv.getPageNumber() - 1
-        mcid = self.mcid(page)
-        canv.addLiteral(f"{_name(tag or element.role)} <</MCID {mcid}>> BDC")
+        made = self.begin(canv, element, tag)
         try:
             yield
         finally:
             canv.addLiteral("EMC")
-        element.kids.append(Content(page, mcid))
+        element.kids.append(made)
+
+    def begin(self, canv, element: Element, tag: str | None = None) -> Content:
+        """``content`` opened, for a caller that closes it itself (``TableTags``: a cell opens
+        and closes in two calls): the sequence it opened, which ``end`` records in ``element``."""
+        page = canv.getPageNumber() - 1
+        mcid = self.mcid(page)
+        canv.addLiteral(f"{_name(tag or element.role)} <</MCID {mcid}>> BDC")
+        return Content(page, mcid)
+
+    @staticmethod
+    def end(canv, element: Element, made: Content) -> None:
+        canv.addLiteral("EMC")
+        element.kids.append(made)
 
     @contextmanager
     def artifact(self, canv, kind: str = LAYOUT):
@@ -171,12 +184,15 @@ class Tagged:
     artifact: str | None = None
 
     def drawOn(self, canvas, x, y, _sW=0):
-        if self.artifact:
-            with artifact(canvas, self.artifact):
-                super().drawOn(canvas, x, y, _sW)
-            return
-        with tagged(canvas, self.tag):
+        rec = recorder_of(canvas) if self.artifact or self.tag is not None else None
+        if rec is None:  # nothing to mark: a table cell's paragraph (its cell is), or an untagged document
             super().drawOn(canvas, x, y, _sW)
+        elif self.artifact:
+            with rec.artifact(canvas, self.artifact):
+                super().drawOn(canvas, x, y, _sW)
+        else:
+            with rec.content(canvas, self.tag):
+                super().drawOn(canvas, x, y, _sW)
 
 
 ARTIFACT = "artifact"  # a table cell painted as an artifact (a drawn check box)
@@ -209,12 +225,22 @@ class TableTags:
         rec = recorder_of(canv)
         if rec is None:
             return
-        if event == "startTable":
-            self._pieces += 1
-        elif event in ("startBG", "startLines"):
-            canv.addLiteral(f"/Artifact <</Type /{LAYOUT}>> BDC")
-        elif event in ("endBG", "endLines"):
-            canv.addLiteral("EMC")
+        if event == "startCell":  # the cells' events first: most of them are
+            col = args[1]
+            cell = ARTIFACT if self._row is None else self._cell(self._row, col)
+            if cell is ARTIFACT:
+                canv.addLiteral(f"/Artifact <</Type /{LAYOUT}>> BDC")
+                self._open = ARTIFACT
+            elif isinstance(cell, Element):
+                self._open = (cell, rec.begin(canv, cell))
+            else:
+                self._open = None
+        elif event == "endCell":
+            if self._open is ARTIFACT:
+                canv.addLiteral("EMC")
+            elif self._open is not None:
+                rec.end(canv, *self._open)
+            self._open = None
         elif event == "startRow":
             n = args[0]
             if n < self.header_rows:
@@ -222,23 +248,12 @@ class TableTags:
             else:
                 self._row = self.header_rows + self._drawn
                 self._drawn += 1
-        elif event == "startCell":
-            col = args[1]
-            cell = ARTIFACT if self._row is None else self._cell(self._row, col)
-            if cell is ARTIFACT:
-                canv.addLiteral(f"/Artifact <</Type /{LAYOUT}>> BDC")
-                self._open = ARTIFACT
-            elif isinstance(cell, Element):
-                self._open = rec.content(canv, cell)
-                self._open.__enter__()
-            else:
-                self._open = None
-        elif event == "endCell":
-            if self._open is ARTIFACT:
-                canv.addLiteral("EMC")
-            elif self._open is not None:
-                self._open.__exit__(None, None, None)
-            self._open = None
+        elif event == "startTable":
+            self._pieces += 1
+        elif event in ("startBG", "startLines"):
+            canv.addLiteral(f"/Artifact <</Type /{LAYOUT}>> BDC")
+        elif event in ("endBG", "endLines"):
+            canv.addLiteral("EMC")
 
     def _cell(self, row: int, col: int):
         if row < len(self.cells) and col < len(self.cells[row]):

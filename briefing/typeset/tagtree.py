@@ -60,7 +60,8 @@ def with_structure(doc, data: bytes, root: Element) -> bytes:
     numbered = doc.idToObjectNumberAndVersion
     ids = bytes.fromhex(doc.ID().split(b"<", 2)[1].split(b">")[0].decode("ascii"))
     update = Update(Base(data, len(doc.numberToId) + 1, last_xref(data), ref(numbered[doc.Catalog.__InternalName__][0]),
-                         ref(numbered[doc.info.__InternalName__][0]), (ids, ids), False))
+                         ref(numbered[doc.info.__InternalName__][0]), (ids, ids), False),
+                    packed=True, compress=False)
     tree = update.new()  # the tree root; its elements after it, in reading order
     number: dict[int, int] = {}  # id(element) → object number
     order: list[tuple[Element, int]] = []  # (element, its parent's number)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import repeat
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
@@ -185,16 +185,17 @@ def line_width(text: str, style: TextStyle) -> float:
     return _one_line(text, style).width
 
 
-def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> None:
+def draw_line(canv, text: str, style: TextStyle, x: float, y: float, align: str = "left") -> float:
     """One line at baseline ``y``, its punctuation compressed as in a paragraph (running heads,
     a figure's number and unit); ``x`` is its left edge, or its right edge or centre with
-    ``align`` right or center."""
+    ``align`` right or center. Its width: ``line_width`` for a line set flush left."""
     line = _one_line(text, style, trim=align == "left")
     if align == "right":
         x -= line.width
     elif align == "center":
         x -= line.width / 2
     show_lines(canv, style, [(x, y, placed(line, style.font, style.size, line.width, False))])
+    return line.width
 
 
 def _codes(font, text: str, doc) -> list[tuple[str, bytes]]:
@@ -224,56 +225,63 @@ def show_lines(canv, style: TextStyle, rows: list[tuple[float, float, PlacedLine
     font = pdfmetrics.getFont(style.font)
     doc = canv._doc
     size = style.size
-    width = char_width(style.font, size)
     kept = memo(style.font)
+    cid = isinstance(font, CIDFont)  # the booklet's faces: one resource, and a half-width CID for a compressed mark
+    resource = font.getSubsetInternalName(0, doc) if cid else None
+    width = None  # the face's advances, looked up for the first line not in the memo
     ops: list[str] = []
-    state = {"font": None, "tc": 0.0, "tz": 1.0}
-    at = (0.0, 0.0)
+    current, tc, tz = None, 0.0, 1.0  # the text state: font resource, character spacing, horizontal scale
+    at_x = at_y = 0.0
     for x, y, placed in rows:
-        ops.append(f"{fp_str(x - at[0])} {fp_str(y - at[1])} Td")
-        at = (x, y)
-        if placed.spacing != state["tc"]:
+        ops.append(fp_str(x - at_x, y - at_y) + " Td")
+        at_x, at_y = x, y
+        if placed.spacing != tc:
             ops.append(f"{fp_str(placed.spacing)} Tc")
-            state["tc"] = placed.spacing
-        if isinstance(font, CIDFont):  # the first mark of a compressed pair: its half-width CID
-            resource = font.getSubsetInternalName(0, doc)
-            codes = list(zip(repeat(resource), font.glyph_codes(placed.glyphs, doc)))
-            halves = [g.half for g in placed.glyphs]
+            tc = placed.spacing
+        if cid:
+            codes = font.glyph_codes(placed.glyphs, doc)
+            k = ("ops", placed, resource, tuple(codes), size, current, tc, tz)
         else:
-            codes = _codes(font, "".join(g.char for g in placed.glyphs), doc)
-            halves = [False] * len(placed.glyphs)
-        ops += _line_ops(placed, codes, halves, width, size, state, kept)
-    if state["tc"]:
+            pairs = _codes(font, "".join(g.char for g in placed.glyphs), doc)
+            k = ("ops", placed, tuple(pairs), size, current, tc, tz)
+        found = kept.peek(k) if kept is not None else None
+        if found is None:
+            if width is None:
+                width = char_width(style.font, size)
+            if cid:
+                found = _line(placed, repeat(resource), codes, [g.half for g in placed.glyphs], width, size,
+                              current, tc, tz)
+            else:
+                found = _line(placed, [r for r, _ in pairs], [c for _, c in pairs], repeat(False), width, size,
+                              current, tc, tz)
+            if kept is not None:
+                kept.put(k, 1, found)
+        line_ops, current, tz = found
+        ops += line_ops
+    if tc:
         ops.append("0 Tc")
-    if state["tz"] != 1.0:
+    if tz != 1.0:
         ops.append("100 Tz")
     canv.setFillColor(style.color)
     canv.addLiteral("BT\n" + "\n".join(ops) + "\nET")
 
 
-def _line_ops(placed: PlacedLine, codes: list[tuple[str, bytes]], halves: list[bool], width: Callable[[str], float],
-              size: float, state: dict, kept) -> list[str]:
-    """``_line``, remembered in the face's memo under everything it reads (the codes as this
-    document numbers the glyphs, and the text state it starts from) with the state it leaves:
-    ``watch`` writes again the lines an edit left alone (7 ms of its 0.06 s layout)."""
-    if kept is None:
-        return _line(placed, codes, halves, width, size, state)
-    k = ("ops", placed, tuple(codes), tuple(halves), size, state["font"], state["tc"], state["tz"])
-    found = kept.peek(k)
-    if found is None:
-        found = (tuple(_line(placed, codes, halves, width, size, state)), state["font"], state["tz"])
-        kept.put(k, 1, found)
-    else:
-        state["font"], state["tz"] = found[1], found[2]
-    return list(found[0])
-
-
-def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], halves: list[bool], width: Callable[[str], float],
-          size: float, state: dict) -> list[str]:
+def _line(placed: PlacedLine, resources: Iterable[str], codes: Iterable[bytes], halves: Iterable[bool],
+          width: Callable[[str], float], size: float, font: str | None, tc: float,
+          tz: float) -> tuple[tuple[str, ...], str | None, float]:
+    """The operators that show one line's glyphs (each with its font resource, code, and whether
+    it advances half its width), from the text state (``font``, ``tc``, ``tz``) the line starts
+    in; with the font and scale it leaves. The face's memo keeps the result under everything
+    it reads (``show_lines``): ``watch`` writes again the lines an edit left alone (7 ms of
+    its 0.06 s layout)."""
     ops: list[str] = []
-    items: list = []  # the TJ array being built: bytes and numbers
+    items: list = []  # the TJ array so far: strings of codes (bytes) and kerning numbers
+    run: list[bytes] = []  # the codes of the string being built, after ``items``
 
     def flush():
+        if run:
+            items.append(b"".join(run))
+            run.clear()
         if not items:
             return
         if len(items) == 1 and isinstance(items[0], bytes):
@@ -284,32 +292,34 @@ def _line(placed: PlacedLine, codes: list[tuple[str, bytes]], halves: list[bool]
 
     def kern(to: float, pos: float) -> float:
         """Move from ``pos`` to ``to`` with a TJ number (thousandths of the em, scaled by Tz)."""
-        number = round((pos - to) * 1000 / (size * state["tz"]), 1)
+        number = round((pos - to) * 1000 / (size * tz), 1)
         if not number:
             return pos
-        if items and not isinstance(items[-1], bytes):
+        if run:
+            items.append(b"".join(run))
+            run.clear()
+            items.append(number)
+        elif items and not isinstance(items[-1], bytes):
             items[-1] = round(items[-1] + number, 1)
         else:
             items.append(number)
-        return pos - number * size * state["tz"] / 1000
+        return pos - number * size * tz / 1000
 
     pos = 0.0  # where the next glyph would go, from the line's start
-    for g, (resource, code), half in zip(placed.glyphs, codes, halves):
-        if resource != state["font"] or g.scale != state["tz"]:
+    for (char, x, scale, _), resource, code, half in zip(placed.glyphs, resources, codes, halves):
+        if resource != font or scale != tz:
             flush()
-            if resource != state["font"]:
+            if resource != font:
                 ops.append(f"{resource} {fp_str(size)} Tf")
-                state["font"] = resource
-            if g.scale != state["tz"]:
-                ops.append(f"{fp_str(g.scale * 100)} Tz")
-                state["tz"] = g.scale
-        pos = kern(g.x, pos)
-        if items and isinstance(items[-1], bytes):
-            items[-1] += code
-        else:
-            items.append(code)
-        pos += (width(g.char) / (2 if half else 1) + state["tc"]) * state["tz"]
+                font = resource
+            if scale != tz:
+                ops.append(f"{fp_str(scale * 100)} Tz")
+                tz = scale
+        if pos != x:  # else the number is 0: the glyph is where the last one's advance put it
+            pos = kern(x, pos)
+        run.append(code)
+        pos += (width(char) / (2 if half else 1) + tc) * tz
     if pos - placed.end > placed.spacing + 0.01:  # a trimmed or joined end
         kern(placed.end, pos)
     flush()
-    return ops
+    return tuple(ops), font, tz
