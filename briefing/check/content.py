@@ -123,7 +123,7 @@ class PageContent:
 
     def text(self) -> str:
         """The page's text in drawing order, a line break wherever the baseline changes."""
-        return "\n".join("".join(r.text for r in line) for line in self.lines())
+        return "\n".join(["".join([r.text for r in line]) for line in self.lines()])
 
     def lines(self) -> list[list[Run]]:
         """Runs grouped into lines: consecutive runs on one baseline that continue to the right."""

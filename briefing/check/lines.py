@@ -43,7 +43,7 @@ def _in_figure(run: Run) -> bool:
 
 
 def _text(line: list[Run]) -> str:
-    return "".join(r.text for r in line)
+    return "".join([r.text for r in line])  # a list: join makes one from a generator first
 
 
 def _left(line: list[Run]) -> float:

@@ -151,7 +151,7 @@ def _strings(value, out: list[str] | None = None) -> list[str]:
 
 def check_blocks(blocks: list[_Block], doc: Briefing) -> list[str]:
     """The problems, from the blocks of every page in page order (``page_blocks``)."""
-    want = [(n, _squeeze(p), _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if _squeeze(p)]
+    want = [(n, squeezed, _typed_breaks(p)) for n, p in enumerate(expected(doc), 1) if (squeezed := _squeeze(p))]
     # How often the data itself has each text (a title and a paragraph may be the same words).
     counts = Counter(map(_squeeze, _strings(doc)))
     # Where each block starts, by its first character: a chain can only start where it matches.
