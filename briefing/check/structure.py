@@ -61,6 +61,7 @@ class _Tree:
         root = _r(reader.trailer["/Root"])
         self.tree = self.objects.get(plain(root.get("/StructTreeRoot")))
         self.roles = {}
+        self._standard: dict[str, str] = {}  # an element's /S → its standard role
         self.elements: list[tuple[dict, str]] = []  # (element, standard role)
         self.owned: dict[tuple[int, int], list[int]] = {}  # (page object id, MCID) → element ids
         self.objrs: dict[int, int] = {}  # annotation object id → element id
@@ -114,7 +115,13 @@ class _Tree:
         # A structure element.
         saved = getattr(self, "_current", None)
         self._current = ref.idnum if type(ref) is Ref else id(k)
-        self.elements.append((k, self.standard(str(self.objects.get(k.get("/S", ""))).lstrip("/"))))
+        s = k.get("/S", "")
+        role = self._standard.get(s) if type(s) is str else None  # a name, the same for thousands
+        if role is None:
+            role = self.standard(str(self.objects.get(s)).lstrip("/"))
+            if type(s) is str:
+                self._standard[s] = role
+        self.elements.append((k, role))
         self._walk(k.get("/K"), self._page_id(k.get("/Pg")) or page_id, depth + 1)
         self._current = saved
 
