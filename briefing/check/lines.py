@@ -19,6 +19,7 @@ booklet's own text setting does.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from statistics import median
 from typing import Sequence
 
@@ -105,11 +106,16 @@ def _paragraphs(content: PageContent) -> list[list[list[Run]]]:
     return out
 
 
+def texts(content: PageContent) -> list[list[str]]:
+    """The text of each line of each of the page's paragraphs (``paragraphs``): the checks read
+    each line's several times."""
+    return content.derived("texts", lambda c: [[_text(line) for line in block] for block in paragraphs(c)])
+
+
 def clreq(pages: Sequence[PageContent]) -> list[str]:
     """No line of a paragraph starts with a closing mark or ends with an opening one (a text
     that itself begins with "，" has no break to move, and is not judged)."""
-    return _each_page(pages, "clreq", lambda content: [v for block in paragraphs(content)
-                                                        for v in violations([_text(line) for line in block])])
+    return _each_page(pages, "clreq", lambda content: [v for block in texts(content) for v in violations(block)])
 
 
 def _each_page(pages: Sequence[PageContent], name: str, judge) -> list[str]:
@@ -160,13 +166,12 @@ def lone_lines(pages: Sequence[PageContent]) -> list[str]:
 
 def _lone_lines(content: PageContent) -> list[str]:
     problems: list[str] = []
-    for block in paragraphs(content):
+    for block, lines in zip(paragraphs(content), texts(content)):
         if len(block) < 2:
             continue
-        for n, line in enumerate(block):
-            text = _text(line)
+        for n, text in enumerate(lines):
             if is_lone(text) and _avoidable(block, n):
-                before = _text(block[n - 1])[-12:] if n else ""
+                before = lines[n - 1][-12:] if n else ""
                 problems.append(f"a line of one character “{text.strip()}”" + (f" (after “{before}”)" if before else ""))
     return problems
 
@@ -210,8 +215,8 @@ def _whole(runs: list[Run]) -> bool:
 def _uncompressed(content: PageContent) -> list[str]:
     problems: list[str] = []
     whole = _whole(content.runs)  # as on every page a booklet prints
-    for line in set_lines(content):
-        if not _PAIR.search(_text(line)) and (whole or _whole(line)):
+    for line, text in zip(set_lines(content), chain.from_iterable(texts(content))):  # paragraphs: set lines in order
+        if not _PAIR.search(text) and (whole or _whole(line)):
             continue  # no two glyphs side by side that could be a compressible pair (its text says so)
         glyphs = _glyphs(line)
         spacing = None

@@ -24,7 +24,7 @@ from typing import NamedTuple, Sequence
 from ..data.model import Briefing
 from .content import PageContent
 from .content import squeeze as _squeeze
-from .lines import paragraphs
+from .lines import paragraphs, texts
 
 UNIQUE = 8  # characters: a paragraph at least this long is not also a title, label or name
 
@@ -57,8 +57,8 @@ def page_blocks(pages: Sequence[PageContent]) -> list[_Block]:
     """The paragraph blocks of each page, page after page (a run of pages gives its part)."""
     out = []
     for content in pages:
-        for block in paragraphs(content):
-            text = _squeeze("".join([r.text for line in block for r in line]))
+        for block, lines in zip(paragraphs(content), texts(content)):
+            text = _squeeze("".join(lines))
             if text:
                 first = block[0][0]
                 pitch = first.y - block[1][0].y if len(block) > 1 else None
