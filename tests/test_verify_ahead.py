@@ -20,6 +20,7 @@ from briefing.commands.build import build
 from briefing.data.load import load
 
 from .conftest import ROOT
+from .test_chartjob import _gone
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not verify_module.two_cores(),
                                 reason="the process ahead needs fork and two cores")
@@ -225,12 +226,6 @@ def test_a_process_ahead_never_given_a_file_is_stopped_and_reaped(built):
     ahead = Ahead.start(raw, "a4")
     pid = ahead._worker.pid
     ahead.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.01)
-    else:
-        pytest.fail("the process ahead is still there")
+    _gone(pid)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
