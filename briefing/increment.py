@@ -125,9 +125,9 @@ class Update:
         self._plain[num] = pdf(value)
         return num
 
-    def stream(self, num: int, data: bytes, entries: dict | None = None, compress: bool | None = None) -> int:
+    def stream(self, num: int, data: bytes, entries: dict | None = None) -> int:
         entries = dict(entries or {})
-        if self.compress if compress is None else compress:
+        if self.compress:
             data = zlib.compress(data, 9)
             entries["Filter"] = Raw(b"/FlateDecode")
         entries["Length"] = len(data)

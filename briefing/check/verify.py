@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import select
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -663,6 +664,17 @@ class Ahead:
             return None
         worker = start(lambda requests, replies: _ahead(FsPath(raw), PAPERS[paper], requests, replies))
         return cls(worker) if worker is not None else None
+
+    @classmethod
+    @contextmanager
+    def beside(cls, raw: FsPath, paper: str):
+        """``start``ed for the time the raw file is finished and verified, then closed."""
+        ahead = cls.start(raw, paper)
+        try:
+            yield ahead
+        finally:
+            if ahead is not None:
+                ahead.close()
 
     def give(self, data: bytes, geo, blocks: bool) -> bool:
         """Send it the finished file to verify (``_forked_part`` on ``geo``, with the paragraph

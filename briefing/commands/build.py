@@ -103,7 +103,7 @@ def preload(cache: Cache | None = None) -> None:
     import reportlab.platypus.tableofcontents  # noqa: F401
 
     from ..check import verify  # noqa: F401
-    from ..data import load, review, validator
+    from ..data import load, review, validator  # noqa: F401  (load and review: imported ahead)
     from ..fonts.register import register
     from ..pdf import finish, impose  # noqa: F401
     from ..typeset.charts import _fingerprint
@@ -271,13 +271,9 @@ def _finished(finisher: FinishJob | None, raw: FsPath, tmp: FsPath, out: FsPath,
             return report
     from ..check.verify import SIZE_BUDGET, Ahead, verify
 
-    ahead = Ahead.start(raw, paper)  # walks the raw file's pages while it is finished
-    try:
+    with Ahead.beside(raw, paper) as ahead:  # walks the raw file's pages while it is finished
         stages.run("归档 finish", writing, out, _finish, raw, tmp, doc, built)
         return stages.run("检查 PDF verify", verify, tmp, doc, paper, SIZE_BUDGET, True, True, ahead)
-    finally:
-        if ahead is not None:
-            ahead.close()
 
 
 def _finish(raw: FsPath, target: FsPath, doc: Briefing, built: dt.datetime) -> None:

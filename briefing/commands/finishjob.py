@@ -82,8 +82,7 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
             write(replies, READY)
     raw, tmp, out, doc, built, paper = (request or read(requests))[1:]
     began = time.perf_counter()
-    ahead = Ahead.start(raw, paper)  # walks the raw file's pages while it is finished
-    try:
+    with Ahead.beside(raw, paper) as ahead:  # walks the raw file's pages while it is finished
         try:
             writing(out, finish, raw, tmp, doc, built)
         except BriefingError as exc:  # the message this process would give: sent as it is
@@ -91,9 +90,6 @@ def _finish(requests: int, replies: int, request: tuple | None = None, last: Pat
             return
         finished = time.perf_counter() - began
         write(replies, ("ok", verify(tmp, doc, paper, parallel=True, memo=last is not None, ahead=ahead), finished))
-    finally:
-        if ahead is not None:
-            ahead.close()
 
 
 class _Arrived(BaseException):

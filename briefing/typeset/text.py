@@ -278,10 +278,14 @@ def _line(placed: PlacedLine, resources: Iterable[str], codes: Iterable[bytes], 
     items: list = []  # the TJ array so far: strings of codes (bytes) and kerning numbers
     run: list[bytes] = []  # the codes of the string being built, after ``items``
 
-    def flush():
+    def seal():
+        """The string being built, closed into ``items``."""
         if run:
             items.append(b"".join(run))
             run.clear()
+
+    def flush():
+        seal()
         if not items:
             return
         if len(items) == 1 and isinstance(items[0], bytes):
@@ -296,8 +300,7 @@ def _line(placed: PlacedLine, resources: Iterable[str], codes: Iterable[bytes], 
         if not number:
             return pos
         if run:
-            items.append(b"".join(run))
-            run.clear()
+            seal()
             items.append(number)
         elif items and not isinstance(items[-1], bytes):
             items[-1] = round(items[-1] + number, 1)
